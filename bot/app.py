@@ -1,0 +1,47 @@
+"""The bolt app factory: one place that wires settings, storage and Slack together."""
+
+from __future__ import annotations
+
+import logging
+from concurrent.futures import ThreadPoolExecutor
+
+from slack_bolt import App
+from slack_sdk import WebClient
+
+from bot.deps import Deps
+from bot.listeners import register_all
+from bot.settings import Settings
+from storage.db import SessionFactory
+
+logger = logging.getLogger(__name__)
+
+
+def create_app(settings: Settings, session_factory: SessionFactory, client: WebClient) -> App:
+    """Build the bolt App with every listener registered.
+
+    ``client`` is the Web API client (its base URL comes from SLACK_API_URL, so tests
+    point it at a local fake). The listener pool is sized explicitly so that slow work
+    after ``ack()`` cannot starve the acks of other requests.
+    """
+    signing_secret = settings.slack_signing_secret
+    app = App(
+        client=client,
+        signing_secret=signing_secret.get_secret_value() if signing_secret else None,
+        request_verification_enabled=signing_secret is not None,
+        token_verification_enabled=False,
+        listener_executor=ThreadPoolExecutor(
+            max_workers=settings.listener_threads, thread_name_prefix="pulseboard-listener"
+        ),
+        logger=logging.getLogger("pulseboard.bolt"),
+    )
+    register_all(app, Deps(settings=settings, session_factory=session_factory))
+    return app
+
+
+def make_client(settings: Settings) -> WebClient:
+    token = settings.slack_bot_token
+    return WebClient(
+        token=token.get_secret_value() if token else None,
+        base_url=settings.slack_api_url,
+        timeout=10,
+    )

@@ -1,0 +1,1 @@
+"""Pure Block Kit builders: plain values in, Block Kit dicts out."""

@@ -1,0 +1,37 @@
+"""Making user text safe and short enough for Slack's mrkdwn."""
+
+from __future__ import annotations
+
+ELLIPSIS = "…"
+
+
+def escape(text: str) -> str:
+    """Escape &, < and > so user text can never become a mention, a link or a ping.
+
+    Slack reads ``<!channel>``, ``<@U123>`` and ``<http://x|y>`` as control sequences;
+    escaped, they show as typed.
+    """
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def truncate(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    return text[: limit - 1].rstrip() + ELLIPSIS
+
+
+def safe(text: str, limit: int) -> str:
+    """Escaped and truncated, without cutting an escape sequence in half."""
+    escaped = escape(text)
+    if len(escaped) <= limit:
+        return escaped
+    cut = escaped[: limit - 1]
+    amp = cut.rfind("&")
+    if amp != -1 and ";" not in cut[amp:]:
+        cut = cut[:amp]
+    return cut.rstrip() + ELLIPSIS
+
+
+def plural(count: int, singular: str, plural_form: str | None = None) -> str:
+    word = singular if count == 1 else (plural_form or singular + "s")
+    return f"{count} {word}"

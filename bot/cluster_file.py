@@ -1,0 +1,59 @@
+"""`pulseboard cluster`: themes for a JSONL file of texts, for trying the grouping on any data."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from scoring import cluster_texts
+
+
+class ClusterInputError(Exception):
+    pass
+
+
+def read_items(path: Path) -> list[tuple[str, str]]:
+    items: list[tuple[str, str]] = []
+    seen: set[str] = set()
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as error:
+        raise ClusterInputError(f"cannot read {path}: {error.strerror}") from None
+    except UnicodeDecodeError:
+        raise ClusterInputError(f"{path} is not UTF-8 text") from None
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as error:
+            raise ClusterInputError(f"{path}:{number}: not JSON ({error.msg})") from None
+        if not isinstance(record, dict) or "id" not in record or "text" not in record:
+            raise ClusterInputError(f'{path}:{number}: expected an object with "id" and "text"')
+        if not isinstance(record["text"], str):
+            raise ClusterInputError(f'{path}:{number}: "text" must be a string')
+        item_id = str(record["id"])
+        if item_id in seen:
+            raise ClusterInputError(f"{path}:{number}: id {item_id!r} appears twice")
+        seen.add(item_id)
+        items.append((item_id, record["text"]))
+    return items
+
+
+def cluster_file(
+    input_path: Path, output_path: Path | None, progress: Callable[[int, int], None] | None
+) -> tuple[int, int]:
+    """Write one {"id", "theme"} line per input line; return (texts, themes)."""
+    items = read_items(input_path)
+    themes = cluster_texts(items, progress=progress) if items else {}
+    lines = (json.dumps({"id": item_id, "theme": themes[item_id]}) for item_id, _ in items)
+    if output_path is None:
+        for line in lines:
+            sys.stdout.write(line + "\n")
+    else:
+        with output_path.open("w", encoding="utf-8") as out:
+            for line in lines:
+                out.write(line + "\n")
+    return len(items), len(set(themes.values()))

@@ -1,0 +1,37 @@
+"""Opening the configured database the way every entry point needs it."""
+
+from __future__ import annotations
+
+from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError
+
+from storage import migrate
+from storage.db import SessionFactory, is_sqlite, make_engine, make_session_factory
+
+
+class DatabaseNotReadyError(Exception):
+    """The database cannot be used yet; the message says what to do."""
+
+
+def open_database(url: str, *, upgrade_sqlite: bool = True) -> tuple[Engine, SessionFactory]:
+    """Connect; an embedded SQLite database is brought up to date by itself.
+
+    PostgreSQL is shared by replicas, so its schema changes only by an explicit
+    `pulseboard db upgrade`; until then the app refuses to start rather than run on an
+    old schema.
+    """
+    engine = make_engine(url)
+    try:
+        if is_sqlite(url) and upgrade_sqlite:
+            migrate.upgrade(engine)
+        elif not migrate.is_current(engine):
+            raise DatabaseNotReadyError(
+                "the database schema is not current: run `pulseboard db upgrade` first"
+            )
+    except OperationalError as error:
+        engine.dispose()
+        reason = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
+        raise DatabaseNotReadyError(
+            f"cannot reach the database ({engine.url.render_as_string()}): {reason}"
+        ) from None
+    return engine, make_session_factory(engine)

@@ -1,0 +1,12 @@
+"""Listeners, one module per Slack surface; each exposes ``register(app, deps)``."""
+
+from __future__ import annotations
+
+from slack_bolt import App
+
+from bot.deps import Deps
+from bot.listeners import commands
+
+
+def register_all(app: App, deps: Deps) -> None:
+    commands.register(app, deps)

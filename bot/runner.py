@@ -1,0 +1,40 @@
+"""`pulseboard serve`: Socket Mode by default when an app token is set, else HTTP."""
+
+from __future__ import annotations
+
+import logging
+
+from bot.app import create_app, make_client
+from bot.database import open_database
+from bot.server import serve_http
+from bot.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+CREDENTIALS_HELP = (
+    "Slack credentials are missing: set SLACK_BOT_TOKEN and SLACK_APP_TOKEN for Socket Mode, "
+    "or SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET for HTTP mode (--http). "
+    "To see Pulseboard work without Slack, run `pulseboard demo`."
+)
+
+
+class MissingCredentialsError(Exception):
+    pass
+
+
+def serve(settings: Settings, *, http: bool, host: str, port: int) -> None:
+    socket_mode = settings.slack_app_token is not None and not http
+    if settings.slack_bot_token is None:
+        raise MissingCredentialsError(CREDENTIALS_HELP)
+    if not socket_mode and settings.slack_signing_secret is None:
+        raise MissingCredentialsError(CREDENTIALS_HELP)
+    _, session_factory = open_database(settings.database_url)
+    app = create_app(settings, session_factory, make_client(settings))
+    if socket_mode:
+        from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+        assert settings.slack_app_token is not None
+        logger.info("connecting to Slack in Socket Mode")
+        SocketModeHandler(app, settings.slack_app_token.get_secret_value()).start()
+    else:
+        serve_http(app, host, port)

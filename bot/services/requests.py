@@ -1,0 +1,94 @@
+"""Logging a feature request."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from bot.services.errors import UserFacingError
+from storage.enums import RequestSource
+from storage.repositories import DomainRepository, RequestRepository, UserRepository
+
+MAX_TITLE_CHARS = 150
+MAX_TEXT_CHARS = 4000
+
+
+@dataclass(frozen=True)
+class NewRequest:
+    workspace_id: str
+    requester_slack_id: str
+    text: str
+    source: RequestSource
+    idempotency_key: str
+    body: str = ""
+    domain: str | None = None
+    pain: int | None = None
+    message_link: str | None = None
+    logged_by_slack_id: str | None = None
+    created_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class LoggedRequest:
+    id: int
+    title: str
+    created: bool
+
+
+def split_title(text: str) -> tuple[str, str]:
+    """A title from the first line (≤ 150 chars, cut at a word) and the rest as body."""
+    first_line, _, rest = text.strip().partition("\n")
+    first_line = first_line.strip()
+    if len(first_line) <= MAX_TITLE_CHARS:
+        return first_line, rest.strip()
+    cut = first_line[: MAX_TITLE_CHARS - 1]
+    if " " in cut[MAX_TITLE_CHARS // 2 :]:
+        cut = cut[: cut.rindex(" ")]
+    return cut.rstrip() + "…", text.strip()
+
+
+def validate_text(text: str) -> str:
+    stripped = text.strip()
+    if not stripped:
+        raise UserFacingError("Tell me what you need: `/feedback <what would help you>`.")
+    if len(stripped) > MAX_TEXT_CHARS:
+        raise UserFacingError(
+            f"That is {len(stripped):,} characters; please keep a request under "
+            f"{MAX_TEXT_CHARS:,} and link to a doc for the rest."
+        )
+    return stripped
+
+
+def log_request(session: Session, new: NewRequest) -> LoggedRequest:
+    """Store the request once per idempotency key; a Slack retry gets the same row back."""
+    text = validate_text(new.text)
+    title, body_from_text = split_title(text)
+    body = "\n\n".join(part for part in (body_from_text, new.body.strip()) if part)
+    if len(body) > MAX_TEXT_CHARS * 2:
+        raise UserFacingError(f"Please keep the details under {MAX_TEXT_CHARS * 2:,} characters.")
+    users = UserRepository(session, new.workspace_id)
+    domain_id = None
+    if new.domain is not None:
+        domain = DomainRepository(session, new.workspace_id).by_name(new.domain)
+        if domain is None:
+            raise UserFacingError(f"There is no domain called “{new.domain}”.")
+        domain_id = domain.id
+    if new.pain is not None and not 1 <= new.pain <= 5:
+        raise UserFacingError("Pain is on a scale from 1 to 5.")
+    requester = users.get_or_create(new.requester_slack_id)
+    logged_by = users.get_or_create(new.logged_by_slack_id) if new.logged_by_slack_id else None
+    request, created = RequestRepository(session, new.workspace_id).log_once(
+        idempotency_key=new.idempotency_key,
+        title=title,
+        body=body,
+        requester_id=requester.id,
+        logged_by_id=logged_by.id if logged_by else None,
+        source=new.source,
+        domain_id=domain_id or requester.domain_id,
+        pain=new.pain,
+        message_link=new.message_link,
+        created_at=new.created_at,
+    )
+    return LoggedRequest(id=request.id, title=request.title, created=created)

@@ -1,0 +1,146 @@
+"""The ranked roadmap: rows mapped to scoring's plain types, scored, ranked."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from bot.services.themes import request_text
+from scoring import (
+    Objective,
+    RankedTheme,
+    RequestFact,
+    ScoreComponent,
+    ScoringConfig,
+    ThemeFacts,
+    VoteFact,
+    rank,
+    score_theme,
+)
+from storage.models import Request, Theme, Vote
+from storage.repositories import (
+    ObjectiveRepository,
+    RequestRepository,
+    ThemeRepository,
+    VoteRepository,
+)
+
+MAX_THEME_TEXT_REQUESTS = 50
+
+
+@dataclass(frozen=True)
+class RoadmapEntry:
+    """One theme as the roadmap shows it; plain values, ready for any renderer."""
+
+    theme_id: int
+    position: int
+    label: str
+    status: str
+    score: float
+    why: str
+    trend: str
+    requesters: int
+    voters: int
+    domains: tuple[str, ...]
+    objectives: tuple[tuple[str, str], ...]
+    effort: str | None
+    components: tuple[ScoreComponent, ...]
+    request_count: int
+
+
+def build_roadmap(
+    session: Session,
+    workspace_id: str,
+    now: datetime,
+    config: ScoringConfig | None = None,
+    previous_positions: Mapping[int, int] | None = None,
+    domain_id: int | None = None,
+) -> list[RoadmapEntry]:
+    """Score and rank every live theme that has requests (optionally one domain's)."""
+    config = config or ScoringConfig()
+    themes = ThemeRepository(session, workspace_id).live()
+    requests = RequestRepository(session, workspace_id).live()
+    votes = VoteRepository(session, workspace_id).by_theme()
+    objectives = [
+        Objective(
+            name=o.name, description=o.description, keywords=tuple(o.keywords), weight=o.weight
+        )
+        for o in ObjectiveRepository(session, workspace_id).list_active()
+        if domain_id is None or o.domain_id in (None, domain_id)
+    ]
+    by_theme: dict[int, list[Request]] = defaultdict(list)
+    for request in requests:
+        if request.theme_id is not None:
+            by_theme[request.theme_id].append(request)
+    facts: dict[int, ThemeFacts] = {}
+    theme_rows: dict[int, Theme] = {}
+    for theme in themes:
+        members = by_theme.get(theme.id, [])
+        if not members:
+            continue
+        if domain_id is not None and not any(r.domain_id == domain_id for r in members):
+            continue
+        facts[theme.id] = theme_facts(theme, members, votes.get(theme.id, []))
+        theme_rows[theme.id] = theme
+    scores = [score_theme(f, objectives, config, now) for f in facts.values()]
+    ranked = rank(scores, previous_positions)
+    return [to_entry(r, theme_rows[r.theme_id], facts[r.theme_id]) for r in ranked]
+
+
+def theme_facts(theme: Theme, members: Sequence[Request], votes: Sequence[Vote]) -> ThemeFacts:
+    request_facts = tuple(
+        RequestFact(
+            requester=r.requester.slack_id,
+            domain=r.domain.name if r.domain else None,
+            pain=r.pain,
+            created_at=r.created_at,
+            objective=r.objective.name if r.objective else None,
+        )
+        for r in members
+    )
+    requesters = {r.requester_id for r in members}
+    vote_facts = tuple(
+        VoteFact(
+            user=v.user.slack_id,
+            domain=v.user.domain.name if v.user.domain else None,
+            created_at=v.created_at,
+        )
+        for v in votes
+        if v.user_id not in requesters
+    )
+    text = "\n".join(request_text(r) for r in members[:MAX_THEME_TEXT_REQUESTS])
+    return ThemeFacts(
+        theme_id=theme.id,
+        label=theme.label,
+        text=text,
+        requests=request_facts,
+        votes=vote_facts,
+        effort=theme.effort.value if theme.effort else None,
+        confidence=theme.confidence,
+    )
+
+
+def to_entry(ranked: RankedTheme, theme: Theme, facts: ThemeFacts) -> RoadmapEntry:
+    domains = sorted(
+        {r.domain for r in facts.requests if r.domain} | {v.domain for v in facts.votes if v.domain}
+    )
+    return RoadmapEntry(
+        theme_id=theme.id,
+        position=ranked.position,
+        label=theme.label,
+        status=theme.status.value,
+        score=ranked.score.total,
+        why=ranked.score.why,
+        trend=ranked.trend.marker,
+        requesters=len({r.requester for r in facts.requests}),
+        voters=len({v.user for v in facts.votes}),
+        domains=tuple(domains),
+        objectives=ranked.score.objectives,
+        effort=facts.effort,
+        components=ranked.score.components,
+        request_count=len(facts.requests),
+    )

@@ -1,0 +1,140 @@
+"""The workspace file: what `pulseboard import` reads and `export` writes.
+
+The bundled sample (bot/sample/workspace.json) is one. Validated with pydantic so that a
+bad file is refused with a message naming the field, before anything is stored.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+
+StatusName = Literal["open", "planned", "in_progress", "shipped", "declined"]
+
+
+class FileModel(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+
+class WorkspaceInfo(FileModel):
+    id: str = Field(min_length=1, max_length=32)
+    name: str = ""
+
+
+class UserRecord(FileModel):
+    id: str = Field(min_length=1, max_length=32)
+    name: str = ""
+    domain: str | None = None
+    tz: str | None = None
+    is_admin: bool = False
+
+
+class DomainRecord(FileModel):
+    name: str = Field(min_length=1, max_length=80)
+    description: str = ""
+    owner: str | None = None
+    digest_channel: str | None = None
+
+
+class ObjectiveRecord(FileModel):
+    name: str = Field(min_length=1, max_length=150)
+    description: str = ""
+    weight: float = Field(ge=0)
+    keywords: list[str] = []
+    domain: str | None = None
+    active: bool = True
+
+
+class RequestRecord(FileModel):
+    ref: str = Field(min_length=1)
+    title: str = Field(min_length=1, max_length=150)
+    body: str = ""
+    requester: str
+    domain: str | None = None
+    source: Literal["command", "shortcut", "home", "pulse_comment", "import"] = "import"
+    pain: int | None = Field(None, ge=1, le=5)
+    objective: str | None = None
+    created_at: AwareDatetime
+    theme: str | None = None
+
+
+class VoteRecord(FileModel):
+    request: str
+    user: str
+    created_at: AwareDatetime
+
+
+class StatusChangeRecord(FileModel):
+    request: str
+    status: StatusName
+    note: str = ""
+    by: str
+    at: AwareDatetime
+
+
+class PulseAnswerRecord(FileModel):
+    user: str
+    score: int = Field(ge=1, le=5)
+    enps: int | None = Field(None, ge=0, le=10)
+    comment: str | None = None
+    answered_at: AwareDatetime
+
+
+class PulseRoundRecord(FileModel):
+    started_at: AwareDatetime
+    closes_at: AwareDatetime
+    question: str
+    asked: list[str] = []
+    responses: list[PulseAnswerRecord] = []
+
+
+class WorkspaceFile(FileModel):
+    workspace: WorkspaceInfo
+    users: list[UserRecord] = []
+    domains: list[DomainRecord] = []
+    objectives: list[ObjectiveRecord] = []
+    requests: list[RequestRecord] = []
+    votes: list[VoteRecord] = []
+    status_changes: list[StatusChangeRecord] = []
+    pulse_rounds: list[PulseRoundRecord] = []
+
+    @model_validator(mode="after")
+    def _references_exist(self) -> WorkspaceFile:
+        users = {u.id for u in self.users}
+        domains = {d.name for d in self.domains}
+        objectives = {o.name for o in self.objectives}
+        refs = {r.ref for r in self.requests}
+        problems: list[str] = []
+        if len(refs) != len(self.requests):
+            problems.append("request refs are not unique")
+        for user in self.users:
+            if user.domain and user.domain not in domains:
+                problems.append(f"user {user.id}: unknown domain {user.domain!r}")
+        for request in self.requests:
+            if request.requester not in users:
+                problems.append(f"request {request.ref}: unknown requester {request.requester}")
+            if request.domain and request.domain not in domains:
+                problems.append(f"request {request.ref}: unknown domain {request.domain!r}")
+            if request.objective and request.objective not in objectives:
+                problems.append(f"request {request.ref}: unknown objective {request.objective!r}")
+        for vote in self.votes:
+            if vote.request not in refs or vote.user not in users:
+                problems.append(f"vote by {vote.user} on {vote.request}: unknown user or request")
+        for change in self.status_changes:
+            if change.request not in refs:
+                problems.append(f"status change: unknown request {change.request}")
+        for pulse_round in self.pulse_rounds:
+            for answer in pulse_round.responses:
+                if answer.user not in users:
+                    problems.append(f"pulse answer: unknown user {answer.user}")
+        if problems:
+            shown = "; ".join(problems[:5])
+            more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""
+            raise ValueError(shown + more)
+        return self
+
+    def latest_activity(self) -> datetime | None:
+        times = [r.created_at for r in self.requests] + [v.created_at for v in self.votes]
+        return max(times, default=None)

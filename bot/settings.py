@@ -1,0 +1,165 @@
+"""The one settings class: every knob Pulseboard reads from the environment.
+
+Names are the contract of DESIGN.md (SLACK_*, DATABASE_URL, PULSEBOARD_*). A `.env` file
+in the working directory is read too. ``load_settings`` turns a validation failure into
+one readable line naming the variable, and never echoes a secret's value.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from apscheduler.triggers.cron import CronTrigger
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+DEFAULT_DATABASE_URL = "sqlite:///pulseboard.db"
+DEFAULT_SLACK_API_URL = "https://slack.com/api/"
+SECRET_FIELDS = {"slack_bot_token", "slack_signing_secret", "slack_app_token"}
+
+
+class SettingsError(Exception):
+    """A setting is missing or wrong; the message names the variable."""
+
+
+def _env(name: str) -> AliasChoices:
+    return AliasChoices(name, name.lower())
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", populate_by_name=True
+    )
+
+    slack_bot_token: SecretStr | None = Field(None, validation_alias=_env("SLACK_BOT_TOKEN"))
+    slack_signing_secret: SecretStr | None = Field(
+        None, validation_alias=_env("SLACK_SIGNING_SECRET")
+    )
+    slack_app_token: SecretStr | None = Field(None, validation_alias=_env("SLACK_APP_TOKEN"))
+    slack_api_url: str = Field(DEFAULT_SLACK_API_URL, validation_alias=_env("SLACK_API_URL"))
+    database_url: str = Field(
+        DEFAULT_DATABASE_URL, validation_alias=_env("DATABASE_URL"), repr=False
+    )
+
+    admins: Annotated[frozenset[str], NoDecode] = Field(
+        frozenset(), validation_alias=_env("PULSEBOARD_ADMINS")
+    )
+    digest_channel: str | None = Field(None, validation_alias=_env("PULSEBOARD_DIGEST_CHANNEL"))
+    timezone: str = Field("UTC", validation_alias=_env("PULSEBOARD_TIMEZONE"))
+    digest_schedule: str = Field("0 9 * * mon", validation_alias=_env("PULSEBOARD_DIGEST_SCHEDULE"))
+    pulse_schedule: str = Field("0 10 1,15 * *", validation_alias=_env("PULSEBOARD_PULSE_SCHEDULE"))
+    digest_size: int = Field(10, ge=1, le=25, validation_alias=_env("PULSEBOARD_DIGEST_SIZE"))
+    scoring_framework: Literal["default", "rice", "wsjf"] = Field(
+        "default", validation_alias=_env("PULSEBOARD_SCORING_FRAMEWORK")
+    )
+    listener_threads: int = Field(
+        8, ge=1, le=64, validation_alias=_env("PULSEBOARD_LISTENER_THREADS")
+    )
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        "INFO", validation_alias=_env("PULSEBOARD_LOG_LEVEL")
+    )
+
+    @field_validator("slack_bot_token")
+    @classmethod
+    def _bot_token_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().startswith("xoxb-"):
+            raise ValueError("must be a bot token starting with xoxb-")
+        return value
+
+    @field_validator("slack_app_token")
+    @classmethod
+    def _app_token_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().startswith("xapp-"):
+            raise ValueError("must be an app-level token starting with xapp-")
+        return value
+
+    @field_validator("slack_api_url")
+    @classmethod
+    def _api_url_shape(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must be an http(s) URL such as https://slack.com/api/")
+        return value if value.endswith("/") else value + "/"
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url_shape(cls, value: str) -> str:
+        try:
+            backend = make_url(value).get_backend_name()
+        except ArgumentError:
+            raise ValueError(
+                "is not a database URL (e.g. sqlite:///pulseboard.db or "
+                "postgresql+psycopg://user@host/db)"
+            ) from None
+        if backend not in {"sqlite", "postgresql"}:
+            raise ValueError(f"{backend} is not supported; use sqlite or postgresql+psycopg")
+        return value
+
+    @field_validator("admins", mode="before")
+    @classmethod
+    def _split_admins(cls, value: object) -> object:
+        if isinstance(value, str):
+            return frozenset(part.strip() for part in value.split(",") if part.strip())
+        return value
+
+    @field_validator("admins")
+    @classmethod
+    def _admin_ids_shape(cls, value: frozenset[str]) -> frozenset[str]:
+        bad = sorted(v for v in value if v[:1] not in {"U", "W"} or not v.isalnum())
+        if bad:
+            raise ValueError(f"expects Slack user IDs like U012ABCDEF, got {', '.join(bad)}")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"{value!r} is not a known time zone (e.g. Europe/Berlin)") from None
+        return value
+
+    @field_validator("digest_schedule", "pulse_schedule")
+    @classmethod
+    def _valid_cron(cls, value: str) -> str:
+        try:
+            CronTrigger.from_crontab(value)
+        except ValueError as error:
+            raise ValueError(f"{value!r} is not a cron expression ({error})") from None
+        return value
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def is_admin(self, slack_user_id: str) -> bool:
+        return slack_user_id in self.admins
+
+
+ENV_NAMES = {
+    name: next(a for a in field.validation_alias.choices if isinstance(a, str) and a.isupper())
+    for name, field in Settings.model_fields.items()
+    if isinstance(field.validation_alias, AliasChoices)
+}
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read the settings; raise SettingsError with one line per bad variable."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as error:
+        raise SettingsError(describe(error)) from None
+
+
+def describe(error: ValidationError) -> str:
+    lines = []
+    for problem in error.errors():
+        field = str(problem["loc"][0]) if problem["loc"] else ""
+        variable = ENV_NAMES.get(field, field.upper())
+        message = problem["msg"].removeprefix("Value error, ")
+        if field not in SECRET_FIELDS and "input" in problem and problem["type"] != "value_error":
+            message = f"{message} (got {problem['input']!r})"
+        lines.append(f"{variable}: {message}")
+    return "; ".join(lines)

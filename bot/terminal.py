@@ -1,0 +1,66 @@
+"""The digest in a terminal, with rich."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from bot.services.digest import DigestView
+
+STATUS_STYLES = {
+    "open": "white",
+    "planned": "cyan",
+    "in_progress": "yellow",
+    "shipped": "green",
+    "declined": "red",
+}
+
+
+def print_digest(view: DigestView, console: Console) -> None:
+    console.rule(f"[bold]{view.title}[/bold]")
+    console.print(
+        f"{view.period_label} · {view.requests_this_period} new requests · "
+        f"{view.total_themes} themes ranked",
+        style="dim",
+        markup=False,
+        highlight=False,
+    )
+    table = Table(show_lines=True, expand=True)
+    table.add_column("#", justify="right", no_wrap=True)
+    table.add_column("Theme and why", ratio=5)
+    table.add_column("Score", justify="right", no_wrap=True)
+    table.add_column("Trend", justify="center", no_wrap=True)
+    table.add_column("People", justify="right", no_wrap=True)
+    table.add_column("Domains", justify="right", no_wrap=True)
+    table.add_column("Status", no_wrap=True)
+    for entry in view.entries:
+        theme = Text(entry.label, style="bold")
+        theme.append("\n" + entry.why, style="italic dim")
+        if entry.objectives:
+            served = ", ".join(f"{name} ({strength})" for name, strength in entry.objectives)
+            theme.append("\nServes: " + served, style="dim")
+        table.add_row(
+            str(entry.position),
+            theme,
+            f"{entry.score:.1f}",
+            entry.trend,
+            f"{entry.requesters} + {entry.voters} votes",
+            str(len(entry.domains)),
+            Text(entry.status.replace("_", " "), style=STATUS_STYLES.get(entry.status, "")),
+        )
+    console.print(table)
+    hidden = view.total_themes - len(view.entries)
+    if hidden > 0:
+        console.print(f"and {hidden} more themes", style="dim")
+    for title, news in (
+        ("Shipped since last digest", view.shipped),
+        ("Newly planned", view.planned),
+    ):
+        if news:
+            console.print(f"\n[bold]{title}[/bold]")
+            for item in news:
+                line = Text(f"  • {item.label}")
+                if item.note:
+                    line.append(f" — {item.note}", style="dim")
+                console.print(line)

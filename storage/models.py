@@ -1,0 +1,327 @@
+"""SQLAlchemy models: the tables of DESIGN.md's data model.
+
+Every row carries ``workspace_id`` (the Slack team id) so that one deployment can serve
+several workspaces without migrating every table. Enumerations are stored as short
+strings with a CHECK constraint, which works the same on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Enum,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from storage.enums import DigestRunStatus, Effort, OutboxStatus, RequestSource, ThemeStatus
+from storage.types import UTCDateTime
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+WORKSPACE_ID_LENGTH = 32
+SLACK_ID_LENGTH = 32
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def str_enum(enum_cls: type[StrEnum], name: str) -> Enum:
+    return Enum(
+        enum_cls,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        length=20,
+        values_callable=lambda members: [m.value for m in members],
+        validate_strings=True,
+    )
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        datetime: UTCDateTime(),
+        dict[str, Any]: JSON,
+        list[str]: JSON,
+    }
+
+
+class Domain(Base):
+    """A team that owns a slice of the platform or its data (Data Mesh)."""
+
+    __tablename__ = "domains"
+    __table_args__ = (UniqueConstraint("workspace_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[str] = mapped_column(String(WORKSPACE_ID_LENGTH), index=True)
+    name: Mapped[str] = mapped_column(String(80))
+    description: Mapped[str] = mapped_column(Text, default="")
+    owner_slack_id: Mapped[str | None] = mapped_column(String(SLACK_ID_LENGTH))
+    digest_channel: Mapped[str | None] = mapped_column(String(SLACK_ID_LENGTH))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class User(Base):
+    __tablename__ = "users"
+    __table_args__ = (UniqueConstraint("workspace_id", "slack_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[str] = mapped_column(String(WORKSPACE_ID_LENGTH), index=True)
+    slack_id: Mapped[str] = mapped_column(String(SLACK_ID_LENGTH))
+    name: Mapped[str] = mapped_column(String(200), default="")
+    domain_id: Mapped[int | None] = mapped_column(ForeignKey("domains.id", ondelete="SET NULL"))
+    tz: Mapped[str | None] = mapped_column(String(64))
+    is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_bot: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+    pulse_opt_out: Mapped[bool] = mapped_column(Boolean, default=False)
+    pulse_less_often: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    domain: Mapped[Domain | None] = relationship(lazy="joined")
+
+
+class Objective(Base):
+    """A business objective the roadmap is weighed against."""
+
+    __tablename__ = "objectives"
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "name"),
+        CheckConstraint("weight >= 0", name="weight_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[str] = mapped_column(String(WORKSPACE_ID_LENGTH), index=True)
+    name: Mapped[str] = mapped_column(String(150))
+    description: Mapped[str] = mapped_column(Text, default="")
+    weight: Mapped[float] = mapped_column(Float, default=1.0)
+    keywords: Mapped[list[str]] = mapped_column(default=list)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    domain_id: Mapped[int | None] = mapped_column(ForeignKey("domains.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Theme(Base):
+    """A group of requests that ask for the same thing."""
+
+    __tablename__ = "themes"
+    __table_args__ = (
+        CheckConstraint(
+            "confidence IS NULL OR (confidence >= 0 AND confidence <= 1)", name="confidence_range"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[str] = mapped_column(String(WORKSPACE_ID_LENGTH), index=True)
+    label: Mapped[str] = mapped_column(String(200))
+    top_terms: Mapped[list[str]] = mapped_column(default=list)
+    status: Mapped[ThemeStatus] = mapped_column(
+        str_enum(ThemeStatus, "theme_status"), default=ThemeStatus.OPEN
+    )
+    effort: Mapped[Effort | None] = mapped_column(str_enum(Effort, "theme_effort"))
+    confidence: Mapped[float | None] = mapped_column(Float)
+    pinned: Mapped[bool] = mapped_column(Boolean, default=False)
+    locked: Mapped[bool] = mapped_column(Boolean, default=False)
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("themes.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    status_changed_at: Mapped[datetime | None] = mapped_column()
+    deleted_at: Mapped[datetime | None] = mapped_column()
+
+    status_history: Mapped[list[ThemeStatusChange]] = relationship(
+        back_populates="theme", order_by="ThemeStatusChange.changed_at"
+    )
+
+
+class ThemeStatusChange(Base):
+    """One step of a theme's status history; the loop-closing DMs are keyed by it."""
+
+    __tablename__ = "theme_status_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[str] = mapped_column(String(WORKSPACE_ID_LENGTH))
+    theme_id: Mapped[int] = mapped_column(ForeignKey("themes.id", ondelete="CASCADE"), index=True)
+    from_status: Mapped[ThemeStatus] = mapped_column(str_enum(ThemeStatus, "from_status"))
+    to_status: Mapped[ThemeStatus] = mapped_column(str_enum(ThemeStatus, "to_status"))
+    note: Mapped[str] = mapped_column(Text, default="")
+    changed_by: Mapped[str] = mapped_column(String(SLACK_ID_LENGTH))
+    changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    theme: Mapped[Theme] = relationship(back_populates="status_history")
+
+
+class Request(Base):
+    """A feature request as someone asked for it."""
+
+    __tablename__ = "requests"
+    __table_args__ = (
+        CheckConstraint("pain IS NULL OR (pain >= 1 AND pain <= 5)", name="pain_range"),
+        Index("ix_requests_workspace_created", "workspace_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[str] = mapped_column(String(WORKSPACE_ID_LENGTH))
+    title: Mapped[str] = mapped_column(String(150))
+    body: Mapped[str] = mapped_column(Text, default="")
+    requester_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    logged_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    domain_id: Mapped[int | None] = mapped_column(ForeignKey("domains.id", ondelete="SET NULL"))
+    objective_id: Mapped[int | None] = mapped_column(
+        ForeignKey("objectives.id", ondelete="SET NULL")
+    )
+    source: Mapped[RequestSource] = mapped_column(str_enum(RequestSource, "request_source"))
+    message_link: Mapped[str | None] = mapped_column(String(500))
+    idempotency_key: Mapped[str] = mapped_column(String(200), unique=True)
+    pain: Mapped[int | None] = mapped_column(Integer)
+    theme_id: Mapped[int | None] = mapped_column(
+        ForeignKey("themes.id", ondelete="SET NULL"), index=True
+    )
+    pinned_to_theme: Mapped[bool] = mapped_column(Boolean, default=False)
+    withdrawn_at: Mapped[datetime | None] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    requester: Mapped[User] = relationship(foreign_keys=[requester_id], lazy="joined")
+    domain: Mapped[Domain | None] = relationship(lazy="joined")
+    objective: Mapped[Objective | None] = relationship()
+    theme: Mapped[Theme | None] = relationship()
+
+
+class Vote(Base):
+    """A +1: for a theme, or for a single request that has no theme yet."""
+
+    __tablename__ = "votes"
+    __table_args__ = (
+        UniqueConstraint("theme_id", "user_id"),
+        UniqueConstraint("request_id", "user_id"),
+        CheckConstraint("(theme_id IS NULL) <> (request_id IS NULL)", name="one_target"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[str] = mapped_column(String(WORKSPACE_ID_LENGTH))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    theme_id: Mapped[int | None] = mapped_column(ForeignKey("themes.id", ondelete="CASCADE"))
+    request_id: Mapped[int | None] = mapped_column(ForeignKey("requests.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    user: Mapped[User] = relationship(lazy="joined")
+
+
+class PulseRound(Base):
+    __tablename__ = "pulse_rounds"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[str] = mapped_column(String(WORKSPACE_ID_LENGTH), index=True)
+    question: Mapped[str] = mapped_column(Text)
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    closes_at: Mapped[datetime] = mapped_column()
+    closed_at: Mapped[datetime | None] = mapped_column()
+    reminder_sent_at: Mapped[datetime | None] = mapped_column()
+
+
+class PulseInvitation(Base):
+    """Who was asked in a round: the denominator of participation."""
+
+    __tablename__ = "pulse_invitations"
+    __table_args__ = (UniqueConstraint("round_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("pulse_rounds.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    scheduled_for: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column()
+    reminded_at: Mapped[datetime | None] = mapped_column()
+
+
+class PulseResponse(Base):
+    __tablename__ = "pulse_responses"
+    __table_args__ = (
+        UniqueConstraint("round_id", "user_id"),
+        CheckConstraint("score >= 1 AND score <= 5", name="score_range"),
+        CheckConstraint("enps IS NULL OR (enps >= 0 AND enps <= 10)", name="enps_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("pulse_rounds.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    score: Mapped[int] = mapped_column(Integer)
+    enps: Mapped[int | None] = mapped_column(Integer)
+    comment: Mapped[str | None] = mapped_column(Text)
+    answered_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class OutboxMessage(Base):
+    """A Slack message to send later, at Slack's pace; stored before any attempt."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[str] = mapped_column(String(WORKSPACE_ID_LENGTH))
+    dedupe_key: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    channel: Mapped[str] = mapped_column(String(SLACK_ID_LENGTH))
+    payload: Mapped[dict[str, Any]] = mapped_column()
+    status: Mapped[OutboxStatus] = mapped_column(
+        str_enum(OutboxStatus, "outbox_status"), default=OutboxStatus.PENDING
+    )
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    claimed_until: Mapped[datetime | None] = mapped_column()
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column()
+
+
+class DigestRun(Base):
+    """One digest for one channel and period; the unique key makes it post once."""
+
+    __tablename__ = "digest_runs"
+    __table_args__ = (UniqueConstraint("workspace_id", "channel", "period"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[str] = mapped_column(String(WORKSPACE_ID_LENGTH))
+    channel: Mapped[str] = mapped_column(String(SLACK_ID_LENGTH))
+    period: Mapped[str] = mapped_column(String(32))
+    status: Mapped[DigestRunStatus] = mapped_column(
+        str_enum(DigestRunStatus, "digest_run_status"), default=DigestRunStatus.CLAIMED
+    )
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    posted_at: Mapped[datetime | None] = mapped_column()
+    posted_ts: Mapped[str | None] = mapped_column(String(32))
+    ranking: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class AuditEntry(Base):
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[str] = mapped_column(String(WORKSPACE_ID_LENGTH), index=True)
+    actor: Mapped[str] = mapped_column(String(SLACK_ID_LENGTH))
+    action: Mapped[str] = mapped_column(String(60))
+    target_type: Mapped[str] = mapped_column(String(40))
+    target_id: Mapped[str] = mapped_column(String(60))
+    details: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    at: Mapped[datetime] = mapped_column(default=utcnow)

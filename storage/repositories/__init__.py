@@ -1,0 +1,29 @@
+"""Repositories: intention-revealing reads and writes, one module per aggregate.
+
+Each repository is bound to a session (the unit of work) and a workspace; it never
+commits: the caller's unit of work decides.
+"""
+
+from storage.repositories.audit import AuditRepository
+from storage.repositories.digests import DigestRunRepository
+from storage.repositories.domains import DomainRepository
+from storage.repositories.objectives import ObjectiveRepository
+from storage.repositories.outbox import OutboxRepository
+from storage.repositories.pulses import PulseRepository
+from storage.repositories.requests import RequestRepository
+from storage.repositories.themes import ThemeRepository
+from storage.repositories.users import UserRepository
+from storage.repositories.votes import VoteRepository
+
+__all__ = [
+    "AuditRepository",
+    "DigestRunRepository",
+    "DomainRepository",
+    "ObjectiveRepository",
+    "OutboxRepository",
+    "PulseRepository",
+    "RequestRepository",
+    "ThemeRepository",
+    "UserRepository",
+    "VoteRepository",
+]

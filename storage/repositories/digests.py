@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from storage.enums import DigestRunStatus
+from storage.models import DigestRun, utcnow
+from storage.repositories.base import Repository
+
+
+class DigestRunRepository(Repository):
+    def claim(self, channel: str, period: str) -> DigestRun | None:
+        """Claim the digest of (channel, period); None if another run holds it already."""
+        run, created = self.insert_once(
+            DigestRun(workspace_id=self.workspace_id, channel=channel, period=period),
+            lambda: self.find(channel, period),
+        )
+        return run if created else None
+
+    def find(self, channel: str, period: str) -> DigestRun | None:
+        return self.session.scalar(
+            select(DigestRun).where(
+                DigestRun.workspace_id == self.workspace_id,
+                DigestRun.channel == channel,
+                DigestRun.period == period,
+            )
+        )
+
+    def mark_posted(self, run: DigestRun, ts: str, ranking: dict[str, Any]) -> None:
+        run.status = DigestRunStatus.POSTED
+        run.posted_ts = ts
+        run.posted_at = utcnow()
+        run.ranking = ranking
+        self.session.flush()
+
+    def last_posted(self, channel: str) -> DigestRun | None:
+        return self.session.scalar(
+            select(DigestRun)
+            .where(
+                DigestRun.workspace_id == self.workspace_id,
+                DigestRun.channel == channel,
+                DigestRun.status == DigestRunStatus.POSTED,
+            )
+            .order_by(DigestRun.posted_at.desc())
+            .limit(1)
+        )

@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from storage.models import Domain
+from storage.repositories.base import Repository
+
+
+class DomainRepository(Repository):
+    def add(
+        self,
+        name: str,
+        description: str = "",
+        owner_slack_id: str | None = None,
+        digest_channel: str | None = None,
+    ) -> Domain:
+        domain = Domain(
+            workspace_id=self.workspace_id,
+            name=name,
+            description=description,
+            owner_slack_id=owner_slack_id,
+            digest_channel=digest_channel,
+        )
+        self.session.add(domain)
+        self.session.flush()
+        return domain
+
+    def by_name(self, name: str) -> Domain | None:
+        return self.session.scalar(
+            select(Domain).where(Domain.workspace_id == self.workspace_id, Domain.name == name)
+        )
+
+    def list_all(self) -> list[Domain]:
+        return list(
+            self.session.scalars(
+                select(Domain).where(Domain.workspace_id == self.workspace_id).order_by(Domain.name)
+            )
+        )
+
+    def with_digest_channel(self) -> list[Domain]:
+        return [d for d in self.list_all() if d.digest_channel]

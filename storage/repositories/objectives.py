@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from storage.models import Objective
+from storage.repositories.base import Repository
+
+
+class ObjectiveRepository(Repository):
+    def add(
+        self,
+        name: str,
+        description: str,
+        weight: float,
+        keywords: list[str],
+        domain_id: int | None = None,
+    ) -> Objective:
+        objective = Objective(
+            workspace_id=self.workspace_id,
+            name=name,
+            description=description,
+            weight=weight,
+            keywords=keywords,
+            domain_id=domain_id,
+        )
+        self.session.add(objective)
+        self.session.flush()
+        return objective
+
+    def by_name(self, name: str) -> Objective | None:
+        return self.session.scalar(
+            select(Objective).where(
+                Objective.workspace_id == self.workspace_id, Objective.name == name
+            )
+        )
+
+    def list_active(self) -> list[Objective]:
+        return list(
+            self.session.scalars(
+                select(Objective)
+                .where(Objective.workspace_id == self.workspace_id, Objective.active.is_(True))
+                .order_by(Objective.weight.desc(), Objective.name)
+            )
+        )

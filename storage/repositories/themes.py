@@ -1,0 +1,87 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+
+from storage.enums import ThemeStatus
+from storage.models import Theme, ThemeStatusChange, utcnow
+from storage.repositories.base import Repository
+
+MAX_MERGE_CHAIN = 50
+
+
+class ThemeRepository(Repository):
+    def add(self, label: str, top_terms: list[str] | None = None) -> Theme:
+        theme = Theme(workspace_id=self.workspace_id, label=label, top_terms=top_terms or [])
+        self.session.add(theme)
+        self.session.flush()
+        return theme
+
+    def by_id(self, theme_id: int) -> Theme | None:
+        theme = self.session.get(Theme, theme_id)
+        if theme is None or theme.workspace_id != self.workspace_id:
+            return None
+        return theme
+
+    def resolve(self, theme_id: int) -> Theme | None:
+        """The theme that now stands for ``theme_id``: follows merges, None if deleted."""
+        theme = self.by_id(theme_id)
+        for _ in range(MAX_MERGE_CHAIN):
+            if theme is None or theme.deleted_at is not None:
+                return None
+            if theme.merged_into_id is None:
+                return theme
+            theme = self.by_id(theme.merged_into_id)
+        return None
+
+    def live(self) -> list[Theme]:
+        """Themes that stand on their own: neither merged away nor deleted."""
+        return list(
+            self.session.scalars(
+                select(Theme)
+                .where(
+                    Theme.workspace_id == self.workspace_id,
+                    Theme.merged_into_id.is_(None),
+                    Theme.deleted_at.is_(None),
+                )
+                .order_by(Theme.id)
+            )
+        )
+
+    def change_status(
+        self,
+        theme: Theme,
+        status: ThemeStatus,
+        changed_by: str,
+        note: str = "",
+        at: datetime | None = None,
+    ) -> ThemeStatusChange:
+        """Set the status and append it to the theme's history."""
+        when = at or utcnow()
+        change = ThemeStatusChange(
+            workspace_id=self.workspace_id,
+            theme_id=theme.id,
+            from_status=theme.status,
+            to_status=status,
+            note=note,
+            changed_by=changed_by,
+            changed_at=when,
+        )
+        theme.status = status
+        theme.status_changed_at = when
+        self.session.add(change)
+        self.session.flush()
+        return change
+
+    def changes_since(self, since: datetime) -> list[ThemeStatusChange]:
+        return list(
+            self.session.scalars(
+                select(ThemeStatusChange)
+                .where(
+                    ThemeStatusChange.workspace_id == self.workspace_id,
+                    ThemeStatusChange.changed_at >= since,
+                )
+                .order_by(ThemeStatusChange.changed_at, ThemeStatusChange.id)
+            )
+        )

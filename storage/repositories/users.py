@@ -1,0 +1,46 @@
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from storage.models import User
+from storage.repositories.base import Repository
+
+
+class UserRepository(Repository):
+    def by_slack_id(self, slack_id: str) -> User | None:
+        return self.session.scalar(
+            select(User).where(User.workspace_id == self.workspace_id, User.slack_id == slack_id)
+        )
+
+    def get_or_create(self, slack_id: str, name: str = "") -> User:
+        """The user with this Slack id, created on first sight (a race stores one row)."""
+        existing = self.by_slack_id(slack_id)
+        if existing is not None:
+            return existing
+        user, _ = self.insert_once(
+            User(workspace_id=self.workspace_id, slack_id=slack_id, name=name),
+            lambda: self.by_slack_id(slack_id),
+        )
+        return user
+
+    def list_all(self) -> list[User]:
+        return list(
+            self.session.scalars(
+                select(User).where(User.workspace_id == self.workspace_id).order_by(User.id)
+            )
+        )
+
+    def pulse_audience(self) -> list[User]:
+        """Humans who are still here and have not asked to be left alone."""
+        return list(
+            self.session.scalars(
+                select(User)
+                .where(
+                    User.workspace_id == self.workspace_id,
+                    User.is_bot.is_(False),
+                    User.is_deleted.is_(False),
+                    User.pulse_opt_out.is_(False),
+                )
+                .order_by(User.id)
+            )
+        )
