@@ -7,6 +7,10 @@ from concurrent.futures import ThreadPoolExecutor
 
 from slack_bolt import App
 from slack_sdk import WebClient
+from slack_sdk.http_retry.builtin_handlers import (
+    RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
+)
 
 from bot.deps import Deps
 from bot.listeners import register_all
@@ -14,6 +18,9 @@ from bot.settings import Settings
 from storage.db import SessionFactory
 
 logger = logging.getLogger(__name__)
+
+WEB_API_TIMEOUT_SECONDS = 10
+WEB_API_RETRIES = 2
 
 
 def create_app(settings: Settings, session_factory: SessionFactory, client: WebClient) -> App:
@@ -39,9 +46,20 @@ def create_app(settings: Settings, session_factory: SessionFactory, client: WebC
 
 
 def make_client(settings: Settings) -> WebClient:
+    """A Web API client that retries 429s (honouring Retry-After) and 5xx a few times.
+
+    Past those retries a reply is dropped and logged; data is stored before any reply.
+    """
     token = settings.slack_bot_token
-    return WebClient(
+    client = WebClient(
         token=token.get_secret_value() if token else None,
         base_url=settings.slack_api_url,
-        timeout=10,
+        timeout=WEB_API_TIMEOUT_SECONDS,
     )
+    client.retry_handlers.extend(
+        [
+            RateLimitErrorRetryHandler(max_retry_count=WEB_API_RETRIES),
+            ServerErrorRetryHandler(max_retry_count=WEB_API_RETRIES),
+        ]
+    )
+    return client

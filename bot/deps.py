@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from bot.services.similar import SimilarRequests
 from bot.settings import Settings
 from storage.db import SessionFactory
 
@@ -12,3 +13,4 @@ from storage.db import SessionFactory
 class Deps:
     settings: Settings
     session_factory: SessionFactory
+    similar: SimilarRequests = field(default_factory=SimilarRequests)

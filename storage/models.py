@@ -325,3 +325,18 @@ class AuditEntry(Base):
     target_id: Mapped[str] = mapped_column(String(60))
     details: Mapped[dict[str, Any]] = mapped_column(default=dict)
     at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class HandledDelivery(Base):
+    """A Slack delivery (action, event) already acted on; Slack retries find it here.
+
+    Toggles such as a +1 button cannot be made idempotent by their own rows (a second
+    press must undo the first), so the delivery itself is recorded under a unique key.
+    """
+
+    __tablename__ = "handled_deliveries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[str] = mapped_column(String(WORKSPACE_ID_LENGTH))
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    handled_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -5,8 +5,9 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.deps import Deps
-from bot.listeners import commands
+from bot.listeners import actions, commands, events, shortcuts, views
 
 
 def register_all(app: App, deps: Deps) -> None:
-    commands.register(app, deps)
+    for surface in (commands, shortcuts, views, actions, events):
+        surface.register(app, deps)

@@ -6,33 +6,43 @@ import logging
 from datetime import UTC, datetime
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
 
 from bot.blocks.digest import digest_blocks
-from bot.blocks.replies import (
-    FEEDBACK_HELP,
-    ROADMAP_HELP,
-    error_blocks,
-    logged_blocks,
-    text_blocks,
-)
+from bot.blocks.feedback import FormOrigin, feedback_modal, logged_reply
+from bot.blocks.replies import FEEDBACK_HELP, ROADMAP_HELP, error_blocks, text_blocks
 from bot.deps import Deps
+from bot.listeners.replies import send_safely, tell
 from bot.services.digest import build_digest
 from bot.services.errors import UserFacingError
+from bot.services.forms import form_choices
 from bot.services.requests import NewRequest, log_request
 from storage.db import unit_of_work
 from storage.enums import RequestSource
+from storage.repositories import RequestRepository
 
 logger = logging.getLogger(__name__)
 
 HELP_WORDS = {"help", "-h", "--help", "?"}
 
 
+def command_key(command: dict[str, Any]) -> str:
+    return f"command:{command['team_id']}:{command['trigger_id']}"
+
+
+def wants_help(text: str) -> bool:
+    return text.strip().lower() in HELP_WORDS
+
+
 def register(app: App, deps: Deps) -> None:
-    @app.command("/feedback")
-    def feedback(ack: Ack, command: dict[str, Any]) -> None:
+    def ack_feedback(ack: Ack, command: dict[str, Any]) -> None:
+        """Store the request first, then answer at once; suggestions follow after the ack."""
         text = command.get("text", "")
-        if text.strip().lower() in HELP_WORDS or not text.strip():
+        if not text.strip():
+            ack()
+            return
+        if wants_help(text):
             ack(response_type="ephemeral", blocks=text_blocks(FEEDBACK_HELP), text="/feedback help")
             return
         new = NewRequest(
@@ -40,7 +50,7 @@ def register(app: App, deps: Deps) -> None:
             requester_slack_id=command["user_id"],
             text=text,
             source=RequestSource.COMMAND,
-            idempotency_key=f"command:{command['team_id']}:{command['trigger_id']}",
+            idempotency_key=command_key(command),
         )
         try:
             with unit_of_work(deps.session_factory) as session:
@@ -50,14 +60,52 @@ def register(app: App, deps: Deps) -> None:
             return
         ack(
             response_type="ephemeral",
-            blocks=logged_blocks(logged.id, logged.title),
             text=f"Logged as #{logged.id}",
+            blocks=logged_reply(logged.id, logged.title, None, (), pending=True),
         )
+
+    def finish_feedback(command: dict[str, Any], client: WebClient, respond: Respond) -> None:
+        text = command.get("text", "")
+        if not text.strip():
+            open_modal(client, command)
+            return
+        if wants_help(text):
+            return
+        with unit_of_work(deps.session_factory) as session:
+            request = RequestRepository(session, command["team_id"]).by_idempotency_key(
+                command_key(command)
+            )
+            if request is None:
+                return
+            placement = deps.similar.place(session, command["team_id"], request.id)
+            reply = logged_reply(
+                request.id, request.title, placement.theme_label, placement.suggestions
+            )
+        tell(
+            client,
+            respond,
+            command["user_id"],
+            reply,
+            f"Logged as #{request.id}",
+            replace_original=True,
+        )
+
+    def open_modal(client: WebClient, command: dict[str, Any]) -> None:
+        with unit_of_work(deps.session_factory) as session:
+            choices = form_choices(session, command["team_id"], command["user_id"])
+        origin = FormOrigin(source=RequestSource.COMMAND.value)
+        send_safely(
+            "feedback modal",
+            lambda: client.views_open(
+                trigger_id=command["trigger_id"], view=feedback_modal(choices, origin)
+            ),
+        )
+
+    app.command("/feedback")(ack=ack_feedback, lazy=[finish_feedback])
 
     @app.command("/roadmap")
     def roadmap(ack: Ack, command: dict[str, Any]) -> None:
-        text = command.get("text", "").strip().lower()
-        if text in HELP_WORDS:
+        if wants_help(command.get("text", "")):
             ack(response_type="ephemeral", blocks=text_blocks(ROADMAP_HELP), text="/roadmap help")
             return
         with unit_of_work(deps.session_factory) as session:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -12,14 +13,18 @@ from bot.services.themes import RegroupReport, regroup
 from bot.services.workspace_file import (
     DomainRecord,
     ObjectiveRecord,
+    PulseAnswerRecord,
+    PulseRoundRecord,
     RequestRecord,
+    StatusChangeRecord,
     UserRecord,
+    VoteRecord,
     WorkspaceFile,
     WorkspaceInfo,
 )
 from scoring import ScoringConfig
 from storage.enums import RequestSource, ThemeStatus
-from storage.models import Domain, Request, User
+from storage.models import Domain, User, Vote
 from storage.repositories import (
     DomainRepository,
     ObjectiveRepository,
@@ -29,6 +34,8 @@ from storage.repositories import (
     UserRepository,
     VoteRepository,
 )
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -189,18 +196,23 @@ def _apply_status_changes(
 
 
 def export_workspace(session: Session, workspace_id: str) -> WorkspaceFile:
-    """Everything needed to rebuild the workspace elsewhere (themes are re-derived)."""
+    """Everything needed to rebuild the workspace elsewhere; themes are derived again.
+
+    Votes and status changes point at a theme's earliest request, which lands in the
+    same theme when the file is imported.
+    """
     users = UserRepository(session, workspace_id).list_all()
     if not users:
         raise UserFacingError(f"Workspace {workspace_id} has no data to export.")
     slack_ids = {u.id: u.slack_id for u in users}
     domains = DomainRepository(session, workspace_id).list_all()
     domain_names = {d.id: d.name for d in domains}
-    requests = list(
-        session.scalars(
-            select(Request).where(Request.workspace_id == workspace_id).order_by(Request.id)
-        )
-    )
+    requests = RequestRepository(session, workspace_id).live()
+    refs = {r.id: f"r{r.id}" for r in requests}
+    first_of_theme: dict[int, str] = {}
+    for request in sorted(requests, key=lambda r: (r.created_at, r.id)):
+        if request.theme_id is not None:
+            first_of_theme.setdefault(request.theme_id, refs[request.id])
     return WorkspaceFile(
         workspace=WorkspaceInfo(id=workspace_id),
         users=[
@@ -234,7 +246,7 @@ def export_workspace(session: Session, workspace_id: str) -> WorkspaceFile:
         ],
         requests=[
             RequestRecord(
-                ref=f"r{r.id}",
+                ref=refs[r.id],
                 title=r.title,
                 body=r.body,
                 requester=slack_ids[r.requester_id],
@@ -245,6 +257,60 @@ def export_workspace(session: Session, workspace_id: str) -> WorkspaceFile:
                 created_at=r.created_at,
             )
             for r in requests
-            if r.withdrawn_at is None
         ],
+        votes=_export_votes(session, workspace_id, refs, first_of_theme),
+        status_changes=[
+            StatusChangeRecord(
+                request=first_of_theme[c.theme_id],
+                status=c.to_status.value,
+                note=c.note,
+                by=c.changed_by,
+                at=c.changed_at,
+            )
+            for c in ThemeRepository(session, workspace_id).changes_since(EPOCH)
+            if c.theme_id in first_of_theme
+        ],
+        pulse_rounds=_export_pulses(session, workspace_id, slack_ids),
     )
+
+
+def _export_votes(
+    session: Session, workspace_id: str, refs: dict[int, str], first_of_theme: dict[int, str]
+) -> list[VoteRecord]:
+    records: dict[tuple[str, str], VoteRecord] = {}
+    for vote in session.scalars(select(Vote).where(Vote.workspace_id == workspace_id)):
+        if vote.request_id is not None:
+            ref = refs.get(vote.request_id)
+        else:
+            ref = first_of_theme.get(vote.theme_id or 0)
+        if ref is not None:
+            key = (ref, vote.user.slack_id)
+            records.setdefault(
+                key, VoteRecord(request=ref, user=vote.user.slack_id, created_at=vote.created_at)
+            )
+    return list(records.values())
+
+
+def _export_pulses(
+    session: Session, workspace_id: str, slack_ids: dict[int, str]
+) -> list[PulseRoundRecord]:
+    pulses = PulseRepository(session, workspace_id)
+    return [
+        PulseRoundRecord(
+            started_at=r.started_at,
+            closes_at=r.closes_at,
+            question=r.question,
+            asked=[slack_ids[i.user_id] for i in pulses.invitations(r.id)],
+            responses=[
+                PulseAnswerRecord(
+                    user=slack_ids[a.user_id],
+                    score=a.score,
+                    enps=a.enps,
+                    comment=a.comment,
+                    answered_at=a.answered_at,
+                )
+                for a in pulses.responses(r.id)
+            ],
+        )
+        for r in pulses.rounds()
+    ]

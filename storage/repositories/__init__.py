@@ -5,6 +5,7 @@ commits: the caller's unit of work decides.
 """
 
 from storage.repositories.audit import AuditRepository
+from storage.repositories.deliveries import DeliveryRepository
 from storage.repositories.digests import DigestRunRepository
 from storage.repositories.domains import DomainRepository
 from storage.repositories.objectives import ObjectiveRepository
@@ -17,6 +18,7 @@ from storage.repositories.votes import VoteRepository
 
 __all__ = [
     "AuditRepository",
+    "DeliveryRepository",
     "DigestRunRepository",
     "DomainRepository",
     "ObjectiveRepository",

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from storage.models import PulseInvitation, PulseResponse, PulseRound
 from storage.repositories.base import Repository
@@ -72,11 +72,19 @@ class PulseRepository(Repository):
             self.session.scalars(select(PulseResponse).where(PulseResponse.round_id == round_id))
         )
 
-    def invited_count(self, round_id: int) -> int:
-        return len(
-            list(
-                self.session.scalars(
-                    select(PulseInvitation.id).where(PulseInvitation.round_id == round_id)
-                )
+    def invitations(self, round_id: int) -> list[PulseInvitation]:
+        return list(
+            self.session.scalars(
+                select(PulseInvitation)
+                .where(PulseInvitation.round_id == round_id)
+                .order_by(PulseInvitation.id)
             )
+        )
+
+    def invited_count(self, round_id: int) -> int:
+        return (
+            self.session.scalar(
+                select(func.count(PulseInvitation.id)).where(PulseInvitation.round_id == round_id)
+            )
+            or 0
         )

@@ -62,6 +62,20 @@ class RequestRepository(Repository):
             )
         )
 
+    def live_after(self, request_id: int) -> list[Request]:
+        """Live requests with a larger id, oldest first (to catch an index up)."""
+        return list(
+            self.session.scalars(
+                select(Request)
+                .where(
+                    Request.workspace_id == self.workspace_id,
+                    Request.withdrawn_at.is_(None),
+                    Request.id > request_id,
+                )
+                .order_by(Request.id)
+            )
+        )
+
     def in_theme(self, theme_id: int) -> list[Request]:
         return list(
             self.session.scalars(

@@ -64,6 +64,16 @@ class VoteRepository(Repository):
             grouped[theme_id].append(vote)
         return dict(grouped)
 
+    def voter_ids(self, theme_id: int) -> set[int]:
+        """Who backs the theme: direct votes and votes on its requests."""
+        direct = select(Vote.user_id).where(Vote.theme_id == theme_id)
+        via_request = (
+            select(Vote.user_id)
+            .join(Request, Vote.request_id == Request.id)
+            .where(Request.theme_id == theme_id)
+        )
+        return set(self.session.scalars(direct)) | set(self.session.scalars(via_request))
+
     def theme_ids_voted_by(self, user_id: int) -> list[int]:
         return list(
             self.session.scalars(

@@ -29,7 +29,7 @@ T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 
 def log(
     session, key: str, title: str = "faster CI please", user: str = "U1"
-) -> tuple[Request, bool]:  # noqa: ANN001
+) -> tuple[Request, bool]:
     requester = UserRepository(session, WS).get_or_create(user)
     return RequestRepository(session, WS).log_once(
         idempotency_key=key, title=title, requester_id=requester.id, source=RequestSource.COMMAND

@@ -1,0 +1,41 @@
+"""Small Block Kit pieces used by several builders."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.blocks.ids import VOTE_ACTION
+
+Block = dict[str, Any]
+
+
+def plain(text: str, limit: int = 75) -> dict[str, Any]:
+    shown = text if len(text) <= limit else text[: limit - 1] + "…"
+    return {"type": "plain_text", "text": shown, "emoji": True}
+
+
+def button(text: str, action_id: str, value: str, style: str | None = None) -> Block:
+    element: Block = {"type": "button", "text": plain(text), "action_id": action_id, "value": value}
+    if style:
+        element["style"] = style
+    return element
+
+
+def vote_button(theme_id: int) -> Block:
+    """A +1 for a theme (action ids need only be unique within their block)."""
+    return button(":thumbsup: +1", VOTE_ACTION, str(theme_id))
+
+
+def section(text: str, accessory: Block | None = None) -> Block:
+    block: Block = {"type": "section", "text": {"type": "mrkdwn", "text": text[:3000]}}
+    if accessory is not None:
+        block["accessory"] = accessory
+    return block
+
+
+def context(text: str) -> Block:
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text[:3000]}]}
+
+
+def actions(*elements: Block) -> Block:
+    return {"type": "actions", "elements": list(elements)}

@@ -1,0 +1,141 @@
+"""Modal submissions: the feature request form."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+
+from bot.blocks import ids
+from bot.blocks.feedback import FormOrigin, logged_reply, thread_note
+from bot.deps import Deps
+from bot.listeners.replies import send_safely
+from bot.services.errors import UserFacingError
+from bot.services.requests import MAX_TEXT_CHARS, NewRequest, log_request
+from storage.db import unit_of_work
+from storage.enums import RequestSource
+from storage.repositories import DomainRepository, ObjectiveRepository, RequestRepository
+
+logger = logging.getLogger(__name__)
+
+
+def form_value(view: dict[str, Any], block_id: str, action_id: str) -> Any:
+    return view.get("state", {}).get("values", {}).get(block_id, {}).get(action_id, {})
+
+
+def selected(view: dict[str, Any], block_id: str, action_id: str) -> str | None:
+    option = form_value(view, block_id, action_id).get("selected_option") or {}
+    return option.get("value")
+
+
+def submission_key(body: dict[str, Any]) -> str:
+    return f"view:{body['team']['id']}:{body['view']['id']}"
+
+
+def register(app: App, deps: Deps) -> None:
+    def ack_submission(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+        """Validate on the fields; store; close the modal. Replies follow after the ack."""
+        team_id = body["team"]["id"]
+        user_id = body["user"]["id"]
+        origin = FormOrigin.from_metadata(view.get("private_metadata", ""))
+        title = (form_value(view, ids.TITLE_BLOCK, ids.TITLE_INPUT).get("value") or "").strip()
+        details = form_value(view, ids.DETAILS_BLOCK, ids.DETAILS_INPUT).get("value") or ""
+        domain = selected(view, ids.DOMAIN_BLOCK, ids.DOMAIN_INPUT)
+        pain = selected(view, ids.PAIN_BLOCK, ids.PAIN_INPUT)
+        objective = selected(view, ids.OBJECTIVE_BLOCK, ids.OBJECTIVE_INPUT)
+        errors: dict[str, str] = {}
+        if not title:
+            errors[ids.TITLE_BLOCK] = "Give your request a short title."
+        elif len(title) > 150:
+            errors[ids.TITLE_BLOCK] = "Keep the title under 150 characters."
+        if len(details) > MAX_TEXT_CHARS:
+            errors[ids.DETAILS_BLOCK] = f"Keep the details under {MAX_TEXT_CHARS:,} characters."
+        if pain is not None and pain not in {"1", "2", "3", "4", "5"}:
+            errors[ids.PAIN_BLOCK] = "Pick one of the five answers."
+        with unit_of_work(deps.session_factory) as session:
+            if domain is not None and DomainRepository(session, team_id).by_name(domain) is None:
+                errors[ids.DOMAIN_BLOCK] = "That domain does not exist any more; pick another."
+            objective_id = None
+            if objective is not None:
+                found = ObjectiveRepository(session, team_id).by_name(objective)
+                if found is None or not found.active:
+                    errors[ids.OBJECTIVE_BLOCK] = "That objective is not active any more."
+                else:
+                    objective_id = found.id
+            if errors:
+                ack(response_action="errors", errors=errors)
+                return
+            new = NewRequest(
+                workspace_id=team_id,
+                requester_slack_id=origin.requester or user_id,
+                logged_by_slack_id=user_id if origin.source == RequestSource.SHORTCUT else None,
+                text=title,
+                body=details,
+                source=RequestSource(origin.source)
+                if origin.source in RequestSource
+                else RequestSource.HOME,
+                idempotency_key=submission_key(body),
+                domain=domain,
+                pain=int(pain) if pain else None,
+            )
+            try:
+                logged = log_request(session, new)
+            except UserFacingError as error:
+                ack(response_action="errors", errors={ids.TITLE_BLOCK: str(error)[:150]})
+                return
+            if objective_id is not None:
+                request = RequestRepository(session, team_id).by_id(logged.id)
+                assert request is not None
+                request.objective_id = objective_id
+        ack()
+
+    def confirm_submission(body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
+        team_id = body["team"]["id"]
+        user_id = body["user"]["id"]
+        origin = FormOrigin.from_metadata(view.get("private_metadata", ""))
+        tell_thread = bool(
+            form_value(view, ids.THREAD_BLOCK, ids.THREAD_INPUT).get("selected_options")
+        )
+        with unit_of_work(deps.session_factory) as session:
+            request = RequestRepository(session, team_id).by_idempotency_key(submission_key(body))
+            if request is None:
+                return
+            placement = deps.similar.place(session, team_id, request.id)
+            reply = logged_reply(
+                request.id, request.title, placement.theme_label, placement.suggestions
+            )
+            request_id = request.id
+        send_safely(
+            "confirmation DM",
+            lambda: client.chat_postMessage(
+                channel=user_id, blocks=reply, text=f"Logged as #{request_id}"
+            ),
+        )
+        if origin.channel and origin.message_ts:
+            link_message(team_id, request_id, origin, client)
+            if tell_thread:
+                send_safely(
+                    "thread note",
+                    lambda: client.chat_postMessage(
+                        channel=origin.channel,
+                        thread_ts=origin.message_ts,
+                        text=thread_note(request_id, user_id),
+                    ),
+                )
+
+    def link_message(team_id: str, request_id: int, origin: FormOrigin, client: WebClient) -> None:
+        try:
+            permalink = client.chat_getPermalink(
+                channel=origin.channel, message_ts=origin.message_ts
+            )["permalink"]
+        except Exception as error:
+            logger.warning("no permalink for request %s: %s", request_id, error)
+            return
+        with unit_of_work(deps.session_factory) as session:
+            request = RequestRepository(session, team_id).by_id(request_id)
+            if request is not None:
+                request.message_link = str(permalink)[:500]
+
+    app.view(ids.FEEDBACK_MODAL)(ack=ack_submission, lazy=[confirm_submission])

@@ -1,0 +1,81 @@
+"""What a person sees on the App Home tab."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from bot.services.roadmap import RoadmapEntry, build_roadmap
+from scoring import ScoringConfig
+from storage.repositories import (
+    RequestRepository,
+    ThemeRepository,
+    UserRepository,
+    VoteRepository,
+)
+
+MY_REQUESTS_SHOWN = 10
+TOP_THEMES_SHOWN = 5
+
+
+@dataclass(frozen=True)
+class MyRequest:
+    id: int
+    title: str
+    theme_label: str | None
+    status: str
+    withdrawn: bool
+
+
+@dataclass(frozen=True)
+class VotedTheme:
+    theme_id: int
+    label: str
+    status: str
+
+
+@dataclass(frozen=True)
+class HomeView:
+    my_requests: tuple[MyRequest, ...]
+    more_requests: int
+    voted: tuple[VotedTheme, ...]
+    top: tuple[RoadmapEntry, ...]
+
+
+def home_view(
+    session: Session,
+    workspace_id: str,
+    user_slack_id: str,
+    now: datetime,
+    config: ScoringConfig | None = None,
+) -> HomeView:
+
+    themes = ThemeRepository(session, workspace_id)
+    mine = RequestRepository(session, workspace_id).by_requester(user_slack_id)
+    my_requests = []
+    for request in mine[:MY_REQUESTS_SHOWN]:
+        theme = themes.resolve(request.theme_id) if request.theme_id else None
+        my_requests.append(
+            MyRequest(
+                id=request.id,
+                title=request.title,
+                theme_label=theme.label if theme else None,
+                status=theme.status.value if theme else "open",
+                withdrawn=request.withdrawn_at is not None,
+            )
+        )
+    voted: list[VotedTheme] = []
+    user = UserRepository(session, workspace_id).by_slack_id(user_slack_id)
+    if user is not None:
+        seen: set[int] = set()
+        for theme_id in VoteRepository(session, workspace_id).theme_ids_voted_by(user.id):
+            theme = themes.resolve(theme_id)
+            if theme is not None and theme.id not in seen:
+                seen.add(theme.id)
+                voted.append(VotedTheme(theme.id, theme.label, theme.status.value))
+    top = build_roadmap(session, workspace_id, now, config)[:TOP_THEMES_SHOWN]
+    return HomeView(
+        tuple(my_requests), max(0, len(mine) - MY_REQUESTS_SHOWN), tuple(voted), tuple(top)
+    )

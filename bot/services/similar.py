@@ -1,0 +1,139 @@
+"""Duplicate suggestions at the moment of asking, and placing a new request in a theme.
+
+Re-vectorising every request for each `/feedback` would be slow with a large backlog, so
+each process keeps a ``scoring.ThemeIndex`` per workspace, catches it up with requests
+added since (by id, so requests logged by other replicas are seen too), and rebuilds it
+after a re-grouping in this process or when it is older than ``MAX_INDEX_AGE``.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import defaultdict
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from bot.services.themes import request_text
+from scoring import RequestDoc, ScoringConfig, ThemeIndex
+from storage.models import Request
+from storage.repositories import RequestRepository, ThemeRepository
+
+MAX_INDEX_AGE = 600.0
+MAX_SUGGESTIONS = 3
+NEIGHBOURS_SEARCHED = 20
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    theme_id: int
+    label: str
+    requesters: int
+    similarity: float
+
+
+@dataclass(frozen=True)
+class Placement:
+    theme_id: int
+    theme_label: str
+    joined_existing: bool
+    suggestions: tuple[Suggestion, ...]
+
+
+@dataclass
+class _CachedIndex:
+    index: ThemeIndex
+    last_request_id: int
+    built_at: float
+
+
+class SimilarRequests:
+    """The per-process cache of theme indexes; safe to share between listener threads."""
+
+    def __init__(self, config: ScoringConfig | None = None) -> None:
+        self.config = config or ScoringConfig()
+        self._lock = threading.Lock()
+        self._cache: dict[str, _CachedIndex] = {}
+
+    def invalidate(self, workspace_id: str | None = None) -> None:
+        with self._lock:
+            if workspace_id is None:
+                self._cache.clear()
+            else:
+                self._cache.pop(workspace_id, None)
+
+    def place(self, session: Session, workspace_id: str, request_id: int) -> Placement:
+        """Put the request in its nearest theme (or a new one) and list similar themes."""
+        requests = RequestRepository(session, workspace_id)
+        request = requests.by_id(request_id)
+        if request is None:
+            raise LookupError(f"request {request_id} not found")
+        with self._lock:
+            index = self._index(session, workspace_id, before_id=request_id)
+            text = request_text(request)
+            matches = index.nearest(text, k=NEIGHBOURS_SEARCHED)
+            joined = request.theme_id or index.assign(text)
+            themes = ThemeRepository(session, workspace_id)
+            theme = themes.resolve(joined) if joined is not None else None
+            joined_existing = theme is not None
+            if theme is None:
+                theme = themes.add(request.title)
+            request.theme_id = theme.id
+            session.flush()
+            index.add(RequestDoc(id=request.id, text=text, theme_id=theme.id))
+            cached = self._cache[workspace_id]
+            cached.last_request_id = max(cached.last_request_id, request.id)
+        suggestions = self._suggestions(session, workspace_id, matches, request)
+        return Placement(theme.id, theme.label, joined_existing, suggestions)
+
+    def _index(self, session: Session, workspace_id: str, before_id: int) -> ThemeIndex:
+        cached = self._cache.get(workspace_id)
+        if cached is None or time.monotonic() - cached.built_at > MAX_INDEX_AGE:
+            live = [r for r in RequestRepository(session, workspace_id).live() if r.id < before_id]
+            cached = _CachedIndex(
+                index=ThemeIndex.build([doc(r) for r in live], self.config),
+                last_request_id=max((r.id for r in live), default=0),
+                built_at=time.monotonic(),
+            )
+            self._cache[workspace_id] = cached
+            return cached.index
+        newer = RequestRepository(session, workspace_id).live_after(cached.last_request_id)
+        for request in newer:
+            if request.id < before_id:
+                cached.index.add(doc(request))
+                cached.last_request_id = request.id
+        return cached.index
+
+    def _suggestions(
+        self, session: Session, workspace_id: str, matches: list, request: Request
+    ) -> tuple[Suggestion, ...]:
+        themes = ThemeRepository(session, workspace_id)
+        requests = RequestRepository(session, workspace_id)
+        best: dict[int, float] = defaultdict(float)
+        for match in matches:
+            if match.theme_id is None or match.request_id == request.id:
+                continue
+            if match.similarity < self.config.suggestion_threshold:
+                continue
+            theme = themes.resolve(match.theme_id)
+            if theme is not None:
+                best[theme.id] = max(best[theme.id], match.similarity)
+        ranked = sorted(best.items(), key=lambda item: -item[1])[:MAX_SUGGESTIONS]
+        suggestions = []
+        for theme_id, similarity in ranked:
+            theme = themes.by_id(theme_id)
+            assert theme is not None
+            members = [r for r in requests.in_theme(theme_id) if r.id != request.id]
+            if not members:
+                continue
+            suggestions.append(
+                Suggestion(
+                    theme_id, theme.label, len({r.requester_id for r in members}), similarity
+                )
+            )
+        return tuple(suggestions)
+
+
+def doc(request: Request) -> RequestDoc:
+    return RequestDoc(id=request.id, text=request_text(request), theme_id=request.theme_id)

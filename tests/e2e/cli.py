@@ -1,0 +1,36 @@
+"""Running the installed `pulseboard` command as a user would."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+PULSEBOARD = str(Path(sys.executable).parent / "pulseboard")
+
+
+def clean_env(**extra: str) -> dict[str, str]:
+    """The environment minus anything Pulseboard reads, plus ``extra``."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("SLACK_", "PULSEBOARD_")) and k != "DATABASE_URL"
+    }
+    env.update(extra)
+    env["COLUMNS"] = "160"
+    return env
+
+
+def run(
+    *args: str, cwd: Path, timeout: float = 120, **env: str
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [PULSEBOARD, *args],
+        cwd=cwd,
+        env=clean_env(**env),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )

@@ -1,0 +1,62 @@
+"""Helpers for app tests: Block Kit validation and reading what the app stored."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_sdk.models.blocks import Block
+from slack_sdk.models.views import View
+from sqlalchemy import func, select
+
+from storage.models import Request, Vote
+from tests.conftest import Database
+
+
+def valid_blocks(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Every block validates with slack_sdk's models (Slack's own limits)."""
+    assert blocks, "no blocks"
+    for block in blocks:
+        Block.parse(block).validate_json()
+    return blocks
+
+
+def valid_view(view: dict[str, Any]) -> dict[str, Any]:
+    View(**view).validate_json()
+    valid_blocks(view["blocks"])
+    return view
+
+
+def all_text(blocks: list[dict[str, Any]]) -> str:
+    """The visible text of some blocks, joined (for asserting on what a person reads)."""
+    parts: list[str] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if node.get("type") in {"mrkdwn", "plain_text"} and "text" in node:
+                parts.append(node["text"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(blocks)
+    return "\n".join(parts)
+
+
+def count_requests(db: Database, live_only: bool = False) -> int:
+    with db.sessions() as session:
+        query = select(func.count(Request.id))
+        if live_only:
+            query = query.where(Request.withdrawn_at.is_(None))
+        return session.scalar(query) or 0
+
+
+def count_votes(db: Database) -> int:
+    with db.sessions() as session:
+        return session.scalar(select(func.count(Vote.id))) or 0
+
+
+def requests(db: Database) -> list[Request]:
+    with db.sessions() as session:
+        return list(session.scalars(select(Request).order_by(Request.id)))

@@ -1,0 +1,50 @@
+"""App Home: my requests, themes I backed, the top of the ranking, and a way to ask."""
+
+from __future__ import annotations
+
+from tests.fakes import slack_ids as ids
+from tests.fakes.slack_requests import block_action, event_callback
+from tests.integration.app.checks import all_text, valid_view
+from tests.integration.app.conftest import RunningApp
+from tests.integration.app.seed import ASKERS, seed_workspace
+
+
+def open_home(app: RunningApp, user: str) -> dict:
+    event = {
+        "type": "app_home_opened",
+        "user": user,
+        "channel": "D0HOME0001",
+        "tab": "home",
+        "event_ts": "1700000000.000100",
+    }
+    assert app.send(event_callback(event))[0] == 200
+    call = app.slack.wait_for("views.publish")[-1]
+    assert call.params["user_id"] == user
+    return valid_view(call.param("view"))
+
+
+def test_home_shows_my_requests_and_the_top_themes(running_app: RunningApp) -> None:
+    seed_workspace(running_app.db)
+    view = open_home(running_app, ASKERS[0])
+    text = all_text(view["blocks"])
+    assert "Your requests" in text
+    assert "CI builds are way too slow" in text
+    assert "Top of the roadmap" in text
+    assert any(b.get("accessory", {}).get("action_id") == "vote_theme" for b in view["blocks"])
+    assert any(
+        e.get("action_id") == "open_feedback_modal"
+        for b in view["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+    )
+
+
+def test_voting_from_home_refreshes_it(running_app: RunningApp) -> None:
+    seeded = seed_workspace(running_app.db)
+    running_app.send(
+        block_action("vote_theme", str(seeded.ci_theme), user_id=ids.USER_ID, view={"type": "home"})
+    )
+    call = running_app.slack.wait_for("views.publish")[-1]
+    text = all_text(valid_view(call.param("view"))["blocks"])
+    assert "Themes you backed" in text
+    assert "None yet" not in text.split("Themes you backed")[1].split("Top of the roadmap")[0]

@@ -1,0 +1,123 @@
+"""+1 buttons: one vote per person per theme, toggles, merges, own requests, retries."""
+
+from __future__ import annotations
+
+from storage.db import unit_of_work
+from storage.models import utcnow
+from storage.repositories import ThemeRepository
+from tests.fakes.slack_requests import block_action
+from tests.integration.app.checks import all_text, count_requests, count_votes, valid_blocks
+from tests.integration.app.conftest import RunningApp
+from tests.integration.app.seed import ASKERS, seed_workspace
+
+VOTER = "U0VOTER001"
+
+
+def press(app: RunningApp, theme_id: int | str, user: str = VOTER):
+    request = block_action(
+        "vote_theme", str(theme_id), user_id=user, response_url=app.slack.response_url(user)
+    )
+    assert app.send(request)[0] == 200
+    return request
+
+
+def answers(app: RunningApp, user: str = VOTER, count: int = 1) -> list[str]:
+    app.slack.wait_for("response_url", count=count)
+    return [all_text(valid_blocks(c.param("blocks"))) for c in app.slack.responses(user)]
+
+
+def test_press_adds_and_press_again_removes(running_app: RunningApp) -> None:
+    seeded = seed_workspace(running_app.db)
+    press(running_app, seeded.ci_theme)
+    assert "You back" in answers(running_app)[-1]
+    assert count_votes(running_app.db) == 1
+    press(running_app, seeded.ci_theme)
+    assert "taken back" in answers(running_app, count=2)[-1]
+    assert count_votes(running_app.db) == 0
+
+
+def test_a_retried_press_counts_once(running_app: RunningApp) -> None:
+    seeded = seed_workspace(running_app.db)
+    request = press(running_app, seeded.ci_theme)
+    running_app.slack.wait_for("response_url")
+    assert running_app.send(request.with_retry(1))[0] == 200
+    running_app.slack.wait_for("response_url", count=2)
+    assert count_votes(running_app.db) == 1
+
+
+def test_voting_for_your_own_request_is_a_kind_no_op(running_app: RunningApp) -> None:
+    seeded = seed_workspace(running_app.db)
+    press(running_app, seeded.ci_theme, user=ASKERS[0])
+    assert "already counts you" in answers(running_app, user=ASKERS[0])[-1]
+    assert count_votes(running_app.db) == 0
+
+
+def test_a_vote_for_a_merged_theme_goes_to_its_target(running_app: RunningApp) -> None:
+    seeded = seed_workspace(running_app.db)
+    with unit_of_work(running_app.db.sessions) as session:
+        theme = ThemeRepository(session, "T0PULSE01").by_id(seeded.rollback_theme)
+        assert theme is not None
+        theme.merged_into_id = seeded.ci_theme
+    press(running_app, seeded.rollback_theme)
+    answers(running_app)
+    with running_app.db.sessions() as session:
+        from storage.models import Vote
+
+        [vote] = session.query(Vote).all()
+        assert vote.theme_id == seeded.ci_theme
+
+
+def test_a_vote_for_a_deleted_or_unknown_theme_changes_nothing(running_app: RunningApp) -> None:
+    seeded = seed_workspace(running_app.db)
+    with unit_of_work(running_app.db.sessions) as session:
+        theme = ThemeRepository(session, "T0PULSE01").by_id(seeded.rollback_theme)
+        assert theme is not None
+        theme.deleted_at = utcnow()
+    press(running_app, seeded.rollback_theme)
+    assert "no longer exists" in answers(running_app)[-1]
+    press(running_app, "not-a-number")
+    assert "does not point at a theme" in answers(running_app, count=2)[-1]
+    assert count_votes(running_app.db) == 0
+
+
+def test_plus_one_instead_withdraws_the_new_request_and_votes(running_app: RunningApp) -> None:
+    seeded = seed_workspace(running_app.db)
+    from tests.fakes.slack_requests import slash_command
+
+    running_app.send(
+        slash_command(
+            "/feedback",
+            "we need a rollback button for deploys",
+            user_id=VOTER,
+            response_url=running_app.slack.response_url(),
+        )
+    )
+    running_app.slack.wait_for("response_url")
+    live_before = count_requests(running_app.db, live_only=True)
+    with running_app.db.sessions() as session:
+        from sqlalchemy import func, select
+
+        from storage.models import Request
+
+        newest = session.scalar(select(func.max(Request.id)))
+    instead = block_action(
+        "vote_instead",
+        f"{newest}:{seeded.rollback_theme}",
+        user_id=VOTER,
+        response_url=running_app.slack.response_url(VOTER),
+    )
+    running_app.send(instead)
+    text = answers(running_app)[-1]
+    assert f"#{newest} is withdrawn" in text
+    assert count_requests(running_app.db, live_only=True) == live_before - 1
+    assert count_votes(running_app.db) == 1
+    running_app.send(
+        block_action(
+            "vote_instead",
+            f"{newest}:{seeded.rollback_theme}",
+            user_id="U0STRANGER",
+            response_url=running_app.slack.response_url("x"),
+        )
+    )
+    running_app.slack.wait_for("response_url", count=3)
+    assert "Only the person" in all_text(running_app.slack.responses("x")[-1].param("blocks"))

@@ -1,0 +1,17 @@
+from collections.abc import Iterator
+
+import pytest
+from slack_sdk import WebClient
+
+from tests.fakes.slack_api import FakeSlackAPI
+
+
+@pytest.fixture
+def slack() -> Iterator[FakeSlackAPI]:
+    with FakeSlackAPI() as fake:
+        yield fake
+
+
+@pytest.fixture
+def client(slack: FakeSlackAPI) -> WebClient:
+    return WebClient(base_url=slack.url, token="xoxb-test", timeout=5)
