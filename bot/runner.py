@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 import logging
+import signal
+from types import FrameType
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
 from bot.app import create_app, make_client
 from bot.database import open_database
+from bot.jobs.scheduler import Jobs
 from bot.server import serve_http
 from bot.settings import Settings
 
@@ -22,6 +28,29 @@ class MissingCredentialsError(Exception):
     pass
 
 
+class SlackUnavailableError(Exception):
+    pass
+
+
+def workspace_of(client: WebClient, api_url: str) -> str:
+    """The Slack team the bot token belongs to (the workspace the jobs serve)."""
+    try:
+        return str(client.auth_test()["team_id"])
+    except SlackApiError as error:
+        raise SlackUnavailableError(
+            f"Slack refused the bot token ({error.response.get('error')}): check SLACK_BOT_TOKEN"
+        ) from None
+    except OSError as error:
+        raise SlackUnavailableError(f"cannot reach Slack at {api_url}: {error}") from None
+
+
+def stop_on_sigterm() -> None:
+    def interrupt(_signum: int, _frame: FrameType | None) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, interrupt)
+
+
 def serve(settings: Settings, *, http: bool, host: str, port: int) -> None:
     socket_mode = settings.slack_app_token is not None and not http
     if settings.slack_bot_token is None:
@@ -29,12 +58,21 @@ def serve(settings: Settings, *, http: bool, host: str, port: int) -> None:
     if not socket_mode and settings.slack_signing_secret is None:
         raise MissingCredentialsError(CREDENTIALS_HELP)
     _, session_factory = open_database(settings.database_url)
-    app = create_app(settings, session_factory, make_client(settings))
-    if socket_mode:
-        from slack_bolt.adapter.socket_mode import SocketModeHandler
+    client = make_client(settings)
+    jobs = Jobs(settings, session_factory, client, workspace_of(client, settings.slack_api_url))
+    app = create_app(settings, session_factory, client)
+    stop_on_sigterm()
+    jobs.start()
+    try:
+        if socket_mode:
+            from slack_bolt.adapter.socket_mode import SocketModeHandler
 
-        assert settings.slack_app_token is not None
-        logger.info("connecting to Slack in Socket Mode")
-        SocketModeHandler(app, settings.slack_app_token.get_secret_value()).start()
-    else:
-        serve_http(app, host, port)
+            assert settings.slack_app_token is not None
+            logger.info("connecting to Slack in Socket Mode")
+            SocketModeHandler(app, settings.slack_app_token.get_secret_value()).start()
+        else:
+            serve_http(app, host, port)
+    except KeyboardInterrupt:
+        logger.info("shutting down")
+    finally:
+        jobs.shutdown()

@@ -51,6 +51,9 @@ class Settings(BaseSettings):
     timezone: str = Field("UTC", validation_alias=_env("PULSEBOARD_TIMEZONE"))
     digest_schedule: str = Field("0 9 * * mon", validation_alias=_env("PULSEBOARD_DIGEST_SCHEDULE"))
     pulse_schedule: str = Field("0 10 1,15 * *", validation_alias=_env("PULSEBOARD_PULSE_SCHEDULE"))
+    digest_grace_hours: float = Field(
+        6, ge=0, le=72, validation_alias=_env("PULSEBOARD_DIGEST_GRACE_HOURS")
+    )
     digest_size: int = Field(10, ge=1, le=25, validation_alias=_env("PULSEBOARD_DIGEST_SIZE"))
     scoring_framework: Literal["default", "rice", "wsjf"] = Field(
         "default", validation_alias=_env("PULSEBOARD_SCORING_FRAMEWORK")

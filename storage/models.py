@@ -273,7 +273,13 @@ class PulseResponse(Base):
 
 
 class OutboxMessage(Base):
-    """A Slack message to send later, at Slack's pace; stored before any attempt."""
+    """A Slack message to send later, at Slack's pace; stored before any attempt.
+
+    ``claimed_by`` is the token of the sender holding the claim (until ``claimed_until``);
+    its later writes name the token, so a sender whose claim was taken over cannot record
+    an outcome. ``attempt_started_at`` is set just before a send and cleared once its
+    outcome is known: a message claimed with it still set may already be in Slack.
+    """
 
     __tablename__ = "outbox"
     __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),)
@@ -290,9 +296,12 @@ class OutboxMessage(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
     claimed_until: Mapped[datetime | None] = mapped_column()
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    attempt_started_at: Mapped[datetime | None] = mapped_column()
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column()
+    sent_ts: Mapped[str | None] = mapped_column(String(32))
 
 
 class DigestRun(Base):

@@ -1,18 +1,26 @@
-"""The digest message: header, ranked themes, what shipped and what is planned."""
+"""The digest message: ranked themes with +1 and Details, what shipped, what is planned.
+
+Slack refuses a message over 50 blocks and a section over 3,000 characters, and
+truncates long messages; the builder stays inside those limits by showing fewer themes
+and saying "and N more", never by failing.
+"""
 
 from __future__ import annotations
 
-from typing import Any
-
+from bot.blocks.elements import Block, actions, button, context, section, vote_button
+from bot.blocks.ids import THEME_DETAILS_ACTION
 from bot.blocks.text import plural, safe
 from bot.services.digest import DigestView, StatusNews
+from bot.services.metrics import Metrics
 from bot.services.roadmap import RoadmapEntry
 
 MAX_BLOCKS = 50
-SECTION_TEXT_LIMIT = 3000
+MAX_TEXT_CHARS = 10_000
 LABEL_LIMIT = 120
 WHY_LIMIT = 300
 NEWS_SHOWN = 5
+BLOCKS_PER_THEME = 2
+TEXT_TYPES = {"mrkdwn", "plain_text"}
 
 STATUS_WORDS = {
     "open": "open",
@@ -22,70 +30,103 @@ STATUS_WORDS = {
     "declined": "declined",
 }
 
-Block = dict[str, Any]
+
+def digest_blocks(view: DigestView, with_buttons: bool = True) -> list[Block]:
+    head = header_blocks(view)
+    tail = [
+        *news_blocks("Shipped since last digest", view.shipped),
+        *news_blocks("Newly planned", view.planned),
+        *metrics_blocks(view.metrics),
+    ]
+    per_theme = BLOCKS_PER_THEME if with_buttons else 1
+    room = (MAX_BLOCKS - len(head) - len(tail) - 1) // per_theme
+    entries = list(view.entries[: max(0, room)])
+    while True:
+        body = [b for entry in entries for b in theme_blocks(entry, with_buttons)]
+        hidden = view.total_themes - len(entries)
+        more = [context(f"and {plural(hidden, 'more theme')} · `/roadmap` shows them all")]
+        blocks = head + body + (more if hidden > 0 else []) + tail
+        if not entries or text_size(blocks) <= MAX_TEXT_CHARS:
+            return blocks
+        entries.pop()
 
 
-def digest_blocks(view: DigestView) -> list[Block]:
+def header_blocks(view: DigestView) -> list[Block]:
     blocks: list[Block] = [
-        {"type": "header", "text": {"type": "plain_text", "text": safe_plain(view.title, 150)}},
+        {"type": "header", "text": {"type": "plain_text", "text": view.title[:150]}},
         context(
-            f"{safe(view.period_label, 200)} · {plural(view.requests_this_period, 'new request')}"
-            f" · {plural(view.total_themes, 'theme')} ranked"
+            f"{safe(view.period_label, 200)} · "
+            f"{plural(view.metrics.requests_this_period, 'new request')} · "
+            f"{plural(view.total_themes, 'theme')} ranked"
         ),
     ]
     if not view.entries:
-        blocks.append(section("No requests yet. Ask for something with `/feedback`."))
-    for entry in view.entries:
-        blocks.append(section(entry_text(entry)))
-    hidden = view.total_themes - len(view.entries)
-    if hidden > 0:
-        blocks.append(context(f"and {plural(hidden, 'more theme')} — `/roadmap` shows them all"))
-    blocks.extend(news_section("Shipped since last digest", view.shipped))
-    blocks.extend(news_section("Newly planned", view.planned))
-    return blocks[:MAX_BLOCKS]
+        blocks.append(section("No open requests yet. Ask for something with `/feedback`."))
+    return blocks
+
+
+def theme_blocks(entry: RoadmapEntry, with_buttons: bool) -> list[Block]:
+    blocks = [section(entry_text(entry))]
+    if with_buttons:
+        blocks.append(
+            actions(
+                vote_button(entry.theme_id),
+                button("Details", THEME_DETAILS_ACTION, str(entry.theme_id)),
+            )
+        )
+    return blocks
 
 
 def entry_text(entry: RoadmapEntry) -> str:
+    counts = [
+        plural(entry.requesters, "requester"),
+        plural(entry.voters, "vote"),
+        plural(len(entry.domains), "domain"),
+        STATUS_WORDS.get(entry.status, entry.status),
+    ]
+    if entry.effort:
+        counts.append(f"effort {entry.effort}")
     lines = [
         f"*{entry.position}. {safe(entry.label, LABEL_LIMIT)}*  `{entry.score:.1f}`  {entry.trend}",
         f"_{safe(entry.why, WHY_LIMIT)}_",
-        " · ".join(
-            part
-            for part in (
-                plural(entry.requesters, "requester"),
-                plural(entry.voters, "vote"),
-                plural(len(entry.domains), "domain"),
-                STATUS_WORDS.get(entry.status, entry.status),
-                f"effort {entry.effort}" if entry.effort else "",
-            )
-            if part
-        ),
+        " · ".join(counts),
     ]
     if entry.objectives:
         served = ", ".join(f"{safe(name, 60)} ({strength})" for name, strength in entry.objectives)
         lines.append(f"Serves: {served}")
-    return "\n".join(lines)[:SECTION_TEXT_LIMIT]
+    return "\n".join(lines)
 
 
-def news_section(title: str, news: tuple[StatusNews, ...]) -> list[Block]:
+def news_blocks(title: str, news: tuple[StatusNews, ...]) -> list[Block]:
     if not news:
         return []
-    lines = [
-        f"• *{safe(item.label, LABEL_LIMIT)}*" + (f" — {safe(item.note, 200)}" if item.note else "")
-        for item in news[:NEWS_SHOWN]
-    ]
+    lines = []
+    for item in news[:NEWS_SHOWN]:
+        note = f" — {safe(item.note, 200)}" if item.note else ""
+        lines.append(f"• *{safe(item.label, LABEL_LIMIT)}*{note}")
     if len(news) > NEWS_SHOWN:
         lines.append(f"and {len(news) - NEWS_SHOWN} more")
     return [{"type": "divider"}, section(f"*{title}*\n" + "\n".join(lines))]
 
 
-def section(text: str) -> Block:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": text[:SECTION_TEXT_LIMIT]}}
+def metrics_blocks(metrics: Metrics) -> list[Block]:
+    parts = []
+    if metrics.median_days_to_ship is not None:
+        parts.append(f"median {metrics.median_days_to_ship:.0f} days from first ask to shipped")
+    parts.append(plural(metrics.themes_shipped_this_period, "theme") + " shipped this period")
+    if metrics.satisfaction is not None:
+        parts.append(
+            f"developer satisfaction {metrics.satisfaction:.1f}/5 "
+            f"({plural(metrics.satisfaction_answers, 'answer')})"
+        )
+    return [context(" · ".join(parts))]
 
 
-def context(text: str) -> Block:
-    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text[:3000]}]}
-
-
-def safe_plain(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+def text_size(node: object) -> int:
+    """Characters of text a person reads in the blocks (what Slack's length limits count)."""
+    if isinstance(node, list):
+        return sum(text_size(item) for item in node)
+    if not isinstance(node, dict):
+        return 0
+    own = len(node["text"]) if node.get("type") in TEXT_TYPES and "text" in node else 0
+    return own + sum(text_size(value) for value in node.values() if isinstance(value, dict | list))

@@ -13,11 +13,6 @@ FEEDBACK_HELP = (
     "• `/feedback <what you need>` logs it straight away and shows similar asks\n"
     "• `/feedback help` shows this"
 )
-ROADMAP_HELP = (
-    "*/roadmap* — what the platform team will do next\n"
-    "• `/roadmap` shows the current ranking\n"
-    "• `/roadmap help` shows this"
-)
 
 
 def text_blocks(mrkdwn: str) -> list[Block]:

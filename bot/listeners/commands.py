@@ -1,20 +1,17 @@
-"""Slash commands: /feedback and /roadmap."""
+"""The /feedback command."""
 
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
-from bot.blocks.digest import digest_blocks
 from bot.blocks.feedback import FormOrigin, feedback_modal, logged_reply
-from bot.blocks.replies import FEEDBACK_HELP, ROADMAP_HELP, error_blocks, text_blocks
+from bot.blocks.replies import FEEDBACK_HELP, error_blocks, text_blocks
 from bot.deps import Deps
 from bot.listeners.replies import send_safely, tell
-from bot.services.digest import build_digest
 from bot.services.errors import UserFacingError
 from bot.services.forms import form_choices
 from bot.services.requests import NewRequest, log_request
@@ -102,14 +99,3 @@ def register(app: App, deps: Deps) -> None:
         )
 
     app.command("/feedback")(ack=ack_feedback, lazy=[finish_feedback])
-
-    @app.command("/roadmap")
-    def roadmap(ack: Ack, command: dict[str, Any]) -> None:
-        if wants_help(command.get("text", "")):
-            ack(response_type="ephemeral", blocks=text_blocks(ROADMAP_HELP), text="/roadmap help")
-            return
-        with unit_of_work(deps.session_factory) as session:
-            view = build_digest(
-                session, command["team_id"], datetime.now(UTC), top=deps.settings.digest_size
-            )
-        ack(response_type="ephemeral", blocks=digest_blocks(view), text="Platform roadmap")

@@ -8,10 +8,11 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from bot.services.roadmap import RoadmapEntry, build_roadmap
+from bot.services.metrics import Metrics, compute_metrics
+from bot.services.roadmap import RoadmapEntry, build_roadmap, theme_ids_in_domain
 from scoring import ScoringConfig
 from storage.enums import ThemeStatus
-from storage.repositories import RequestRepository, ThemeRepository
+from storage.repositories import ThemeRepository
 
 DEFAULT_PERIOD = timedelta(days=7)
 
@@ -32,13 +33,16 @@ class DigestView:
     total_themes: int
     shipped: tuple[StatusNews, ...]
     planned: tuple[StatusNews, ...]
-    requests_this_period: int
+    metrics: Metrics
     generated_at: datetime
 
+    @property
+    def requests_this_period(self) -> int:
+        return self.metrics.requests_this_period
 
-def period_label(now: datetime) -> str:
-    year, week, _ = now.isocalendar()
-    return f"{year}-W{week:02d}"
+    def positions(self) -> dict[str, int]:
+        """The ranking snapshot kept with a posted digest, for the next one's trend."""
+        return {str(entry.theme_id): entry.position for entry in self.entries}
 
 
 def build_digest(
@@ -50,9 +54,12 @@ def build_digest(
     config: ScoringConfig | None = None,
     previous_positions: Mapping[int, int] | None = None,
     title: str = "Platform roadmap",
+    domain_id: int | None = None,
 ) -> DigestView:
+    """Everything the digest shows; ``since`` is the last digest (default a week ago)."""
     since = since or now - DEFAULT_PERIOD
-    roadmap = build_roadmap(session, workspace_id, now, config, previous_positions)
+    roadmap = build_roadmap(session, workspace_id, now, config, previous_positions, domain_id)
+    in_scope = theme_ids_in_domain(session, workspace_id, domain_id) if domain_id else None
     themes = ThemeRepository(session, workspace_id)
     shipped: list[StatusNews] = []
     planned: list[StatusNews] = []
@@ -62,21 +69,29 @@ def build_digest(
         theme = themes.resolve(change.theme_id)
         if theme is None or theme.status != change.to_status:
             continue
+        if in_scope is not None and theme.id not in in_scope:
+            continue
         news = StatusNews(theme.id, theme.label, change.note, change.changed_at)
         if change.to_status == ThemeStatus.SHIPPED:
             shipped.append(news)
         elif change.to_status == ThemeStatus.PLANNED:
             planned.append(news)
-    recent = [
-        r for r in RequestRepository(session, workspace_id).live() if since <= r.created_at <= now
-    ]
     return DigestView(
         title=title,
-        period_label=f"Week {period_label(now)} · {since:%d %b} – {now:%d %b %Y}",
+        period_label=f"{since:%d %b} – {now:%d %b %Y}",
         entries=tuple(roadmap[:top]),
         total_themes=len(roadmap),
         shipped=tuple(shipped),
         planned=tuple(planned),
-        requests_this_period=len(recent),
+        metrics=compute_metrics(session, workspace_id, since, now),
         generated_at=now,
     )
+
+
+def previous_positions(ranking: Mapping[str, object] | None) -> dict[int, int] | None:
+    """Read a stored snapshot back (None when there was no earlier digest)."""
+    if not ranking or "positions" not in ranking:
+        return None
+    positions = ranking["positions"]
+    assert isinstance(positions, dict)
+    return {int(theme_id): int(position) for theme_id, position in positions.items()}

@@ -51,21 +51,8 @@ def home_view(
     now: datetime,
     config: ScoringConfig | None = None,
 ) -> HomeView:
-
     themes = ThemeRepository(session, workspace_id)
-    mine = RequestRepository(session, workspace_id).by_requester(user_slack_id)
-    my_requests = []
-    for request in mine[:MY_REQUESTS_SHOWN]:
-        theme = themes.resolve(request.theme_id) if request.theme_id else None
-        my_requests.append(
-            MyRequest(
-                id=request.id,
-                title=request.title,
-                theme_label=theme.label if theme else None,
-                status=theme.status.value if theme else "open",
-                withdrawn=request.withdrawn_at is not None,
-            )
-        )
+    mine = my_requests(session, workspace_id, user_slack_id)
     voted: list[VotedTheme] = []
     user = UserRepository(session, workspace_id).by_slack_id(user_slack_id)
     if user is not None:
@@ -77,5 +64,23 @@ def home_view(
                 voted.append(VotedTheme(theme.id, theme.label, theme.status.value))
     top = build_roadmap(session, workspace_id, now, config)[:TOP_THEMES_SHOWN]
     return HomeView(
-        tuple(my_requests), max(0, len(mine) - MY_REQUESTS_SHOWN), tuple(voted), tuple(top)
+        mine[:MY_REQUESTS_SHOWN], max(0, len(mine) - MY_REQUESTS_SHOWN), tuple(voted), tuple(top)
     )
+
+
+def my_requests(session: Session, workspace_id: str, user_slack_id: str) -> tuple[MyRequest, ...]:
+    """The person's requests, newest first, with the theme and status each one is in."""
+    themes = ThemeRepository(session, workspace_id)
+    found = []
+    for request in RequestRepository(session, workspace_id).by_requester(user_slack_id):
+        theme = themes.resolve(request.theme_id) if request.theme_id else None
+        found.append(
+            MyRequest(
+                id=request.id,
+                title=request.title,
+                theme_label=theme.label if theme else None,
+                status=theme.status.value if theme else "open",
+                withdrawn=request.withdrawn_at is not None,
+            )
+        )
+    return tuple(found)

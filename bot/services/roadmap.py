@@ -21,6 +21,7 @@ from scoring import (
     rank,
     score_theme,
 )
+from storage.enums import ThemeStatus
 from storage.models import Request, Theme, Vote
 from storage.repositories import (
     ObjectiveRepository,
@@ -30,6 +31,7 @@ from storage.repositories import (
 )
 
 MAX_THEME_TEXT_REQUESTS = 50
+CLOSED_STATUSES = frozenset({ThemeStatus.SHIPPED, ThemeStatus.DECLINED})
 
 
 @dataclass(frozen=True)
@@ -59,8 +61,13 @@ def build_roadmap(
     config: ScoringConfig | None = None,
     previous_positions: Mapping[int, int] | None = None,
     domain_id: int | None = None,
+    active_only: bool = True,
 ) -> list[RoadmapEntry]:
-    """Score and rank every live theme that has requests (optionally one domain's)."""
+    """Score and rank the live themes that have requests (optionally one domain's).
+
+    Shipped and declined themes are left out unless ``active_only`` is False: the roadmap
+    ranks what could still be done.
+    """
     config = config or ScoringConfig()
     themes = ThemeRepository(session, workspace_id).live()
     requests = RequestRepository(session, workspace_id).live()
@@ -79,6 +86,8 @@ def build_roadmap(
     facts: dict[int, ThemeFacts] = {}
     theme_rows: dict[int, Theme] = {}
     for theme in themes:
+        if active_only and theme.status in CLOSED_STATUSES:
+            continue
         members = by_theme.get(theme.id, [])
         if not members:
             continue
@@ -144,3 +153,12 @@ def to_entry(ranked: RankedTheme, theme: Theme, facts: ThemeFacts) -> RoadmapEnt
         components=ranked.score.components,
         request_count=len(facts.requests),
     )
+
+
+def theme_ids_in_domain(session: Session, workspace_id: str, domain_id: int) -> set[int]:
+    """Themes with at least one live request from the domain (any status)."""
+    return {
+        r.theme_id
+        for r in RequestRepository(session, workspace_id).live()
+        if r.domain_id == domain_id and r.theme_id is not None
+    }

@@ -34,6 +34,32 @@ class DigestRunRepository(Repository):
         run.ranking = ranking
         self.session.flush()
 
+    def previous(self, channel: str, run: DigestRun) -> DigestRun | None:
+        """The run for this channel before ``run`` (posted or still being sent)."""
+        return self.session.scalar(
+            select(DigestRun)
+            .where(
+                DigestRun.workspace_id == self.workspace_id,
+                DigestRun.channel == channel,
+                DigestRun.id != run.id,
+                DigestRun.started_at <= run.started_at,
+            )
+            .order_by(DigestRun.started_at.desc(), DigestRun.id.desc())
+            .limit(1)
+        )
+
+    def latest(self, channel: str) -> DigestRun | None:
+        """The newest run for the channel, posted or still being sent."""
+        return self.session.scalar(
+            select(DigestRun)
+            .where(DigestRun.workspace_id == self.workspace_id, DigestRun.channel == channel)
+            .order_by(DigestRun.started_at.desc(), DigestRun.id.desc())
+            .limit(1)
+        )
+
+    def by_id(self, run_id: int) -> DigestRun | None:
+        return self.session.get(DigestRun, run_id)
+
     def last_posted(self, channel: str) -> DigestRun | None:
         return self.session.scalar(
             select(DigestRun)

@@ -34,6 +34,21 @@ class ObjectiveRepository(Repository):
             )
         )
 
+    def by_id(self, objective_id: int) -> Objective | None:
+        objective = self.session.get(Objective, objective_id)
+        if objective is None or objective.workspace_id != self.workspace_id:
+            return None
+        return objective
+
+    def list_all(self) -> list[Objective]:
+        return list(
+            self.session.scalars(
+                select(Objective)
+                .where(Objective.workspace_id == self.workspace_id)
+                .order_by(Objective.active.desc(), Objective.weight.desc(), Objective.name)
+            )
+        )
+
     def list_active(self) -> list[Objective]:
         return list(
             self.session.scalars(

@@ -1,13 +1,35 @@
+"""The outbox: Slack messages stored first, sent later (and once) by the outbox sender.
+
+A sender claims due messages for a while under a claim token of its own. The writes that
+follow (start an attempt, record its outcome) are conditional updates naming the token:
+a sender whose claim expired and was taken over by another changes nothing, and every
+write is one statement, atomic on SQLite (which serialises writers) as on PostgreSQL.
+"""
+
 from __future__ import annotations
 
+import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import ColumnElement, and_, func, literal, or_, select, update
 
 from storage.enums import OutboxStatus
 from storage.models import OutboxMessage, utcnow
 from storage.repositories.base import Repository
+from storage.types import UTCDateTime
+
+
+def new_claim_token() -> str:
+    return uuid.uuid4().hex
+
+
+def _due(now: datetime) -> ColumnElement[bool]:
+    return and_(
+        OutboxMessage.status == OutboxStatus.PENDING,
+        OutboxMessage.next_attempt_at <= now,
+        or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until <= now),
+    )
 
 
 class OutboxRepository(Repository):
@@ -33,39 +55,156 @@ class OutboxRepository(Repository):
     def by_dedupe_key(self, key: str) -> OutboxMessage | None:
         return self.session.scalar(select(OutboxMessage).where(OutboxMessage.dedupe_key == key))
 
-    def claim_due(self, limit: int, now: datetime, hold: timedelta) -> list[OutboxMessage]:
+    def claim_due(
+        self, limit: int, now: datetime, hold: timedelta, claimed_by: str | None = None
+    ) -> list[OutboxMessage]:
         """Claim up to ``limit`` due messages for ``hold``; other senders skip them.
 
-        PostgreSQL skips rows another transaction has locked (SKIP LOCKED); SQLite
-        serialises writers, so the claim itself is enough there.
+        Each claimed message gets ``claimed_by`` (a fresh token unless one is given). On
+        PostgreSQL the candidates are locked (SKIP LOCKED: rows another sender is claiming
+        are passed over); the update then checks again that each one is still due, which
+        is what makes the claim safe on SQLite, where a read does not lock.
         """
-        query = (
-            select(OutboxMessage)
-            .where(
-                OutboxMessage.status == OutboxStatus.PENDING,
-                OutboxMessage.next_attempt_at <= now,
-                or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until <= now),
+        token = claimed_by or new_claim_token()
+        candidates = list(
+            self.session.scalars(
+                select(OutboxMessage.id)
+                .where(_due(now))
+                .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+                .limit(limit)
+                .with_for_update(skip_locked=True)
             )
-            .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
-            .limit(limit)
-            .with_for_update(skip_locked=True)
         )
-        messages = list(self.session.scalars(query))
-        for message in messages:
-            message.claimed_until = now + hold
-        self.session.flush()
-        return messages
+        if not candidates:
+            return []
+        self.session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_(candidates), _due(now))
+            .values(claimed_until=now + hold, claimed_by=token)
+            .execution_options(synchronize_session=False)
+        )
+        return list(
+            self.session.scalars(
+                select(OutboxMessage)
+                .where(OutboxMessage.claimed_by == token, OutboxMessage.id.in_(candidates))
+                .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+                .execution_options(populate_existing=True)
+            )
+        )
+
+    def start_attempt(
+        self, message_id: int, claimed_by: str, now: datetime, hold: timedelta
+    ) -> OutboxMessage | None:
+        """Renew the claim and count an attempt just before a send; None if the claim is lost.
+
+        ``attempt_started_at`` keeps an earlier value: that attempt's fate is still
+        unknown, and a check for it in Slack must look back to when it started. Counting
+        the attempt here (not after it) makes a message that kills its sender every time
+        run out of attempts too.
+        """
+        return self._update_claimed(
+            message_id,
+            claimed_by,
+            claimed_until=now + hold,
+            attempts=OutboxMessage.attempts + 1,
+            attempt_started_at=func.coalesce(
+                OutboxMessage.attempt_started_at, literal(now, UTCDateTime())
+            ),
+        )
+
+    def record_sent(
+        self, message_id: int, claimed_by: str, at: datetime, ts: str | None
+    ) -> OutboxMessage | None:
+        """The message is in Slack (with ``ts``); None if the claim is lost."""
+        return self._update_claimed(
+            message_id,
+            claimed_by,
+            status=OutboxStatus.SENT,
+            sent_at=at,
+            sent_ts=ts,
+            last_error=None,
+            attempt_started_at=None,
+            **_unclaimed(),
+        )
+
+    def record_retry(
+        self,
+        message_id: int,
+        claimed_by: str,
+        at: datetime,
+        error: str,
+        *,
+        doubt_since: datetime | None,
+        refund_attempt: bool = False,
+    ) -> OutboxMessage | None:
+        """Try again at ``at``; None if the claim is lost.
+
+        ``doubt_since``: when a send that may have reached Slack started (None when Slack
+        surely has no copy). ``refund_attempt`` un-counts the attempt (a 429: Slack turned
+        it away unseen).
+        """
+        values: dict[str, Any] = {
+            "next_attempt_at": at,
+            "last_error": error,
+            "attempt_started_at": doubt_since,
+            **_unclaimed(),
+        }
+        if refund_attempt:
+            values["attempts"] = OutboxMessage.attempts - 1
+        return self._update_claimed(message_id, claimed_by, **values)
+
+    def record_failure(self, message_id: int, claimed_by: str, error: str) -> OutboxMessage | None:
+        """Give up on the message for good; None if the claim is lost."""
+        return self._update_claimed(
+            message_id,
+            claimed_by,
+            status=OutboxStatus.FAILED,
+            last_error=error,
+            attempt_started_at=None,
+            **_unclaimed(),
+        )
+
+    def release(self, message_id: int, claimed_by: str, at: datetime) -> bool:
+        """Hand a claimed message back, untried, to be due again at ``at``."""
+        return (
+            self._update_claimed(message_id, claimed_by, next_attempt_at=at, **_unclaimed())
+            is not None
+        )
+
+    def _update_claimed(
+        self, message_id: int, token: str, /, **values: Any
+    ) -> OutboxMessage | None:
+        """Update a pending message only while ``token`` still holds its claim."""
+        result = self.session.execute(
+            update(OutboxMessage)
+            .where(
+                OutboxMessage.id == message_id,
+                OutboxMessage.claimed_by == token,
+                OutboxMessage.status == OutboxStatus.PENDING,
+            )
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount != 1:  # type: ignore[attr-defined]
+            return None
+        return self.session.get(OutboxMessage, message_id, populate_existing=True)
+
+    # --- the first API, kept for callers that hold the row itself -------------------------
 
     def mark_sent(self, message: OutboxMessage, at: datetime) -> None:
         message.status = OutboxStatus.SENT
         message.sent_at = at
         message.claimed_until = None
+        message.claimed_by = None
+        message.attempt_started_at = None
         self.session.flush()
 
     def retry_later(self, message: OutboxMessage, at: datetime, error: str) -> None:
         message.attempts += 1
         message.next_attempt_at = at
         message.claimed_until = None
+        message.claimed_by = None
+        message.attempt_started_at = None
         message.last_error = error
         self.session.flush()
 
@@ -73,6 +212,8 @@ class OutboxRepository(Repository):
         message.attempts += 1
         message.status = OutboxStatus.FAILED
         message.claimed_until = None
+        message.claimed_by = None
+        message.attempt_started_at = None
         message.last_error = error
         self.session.flush()
 
@@ -85,3 +226,7 @@ class OutboxRepository(Repository):
             )
             or 0
         )
+
+
+def _unclaimed() -> dict[str, Any]:
+    return {"claimed_until": None, "claimed_by": None}

@@ -12,6 +12,12 @@ class UserRepository(Repository):
             select(User).where(User.workspace_id == self.workspace_id, User.slack_id == slack_id)
         )
 
+    def by_id(self, user_id: int) -> User | None:
+        user = self.session.get(User, user_id)
+        if user is None or user.workspace_id != self.workspace_id:
+            return None
+        return user
+
     def get_or_create(self, slack_id: str, name: str = "") -> User:
         """The user with this Slack id, created on first sight (a race stores one row)."""
         existing = self.by_slack_id(slack_id)

@@ -64,6 +64,9 @@ class VoteRepository(Repository):
             grouped[theme_id].append(vote)
         return dict(grouped)
 
+    def on_theme(self, theme_id: int) -> list[Vote]:
+        return list(self.session.scalars(select(Vote).where(Vote.theme_id == theme_id)))
+
     def voter_ids(self, theme_id: int) -> set[int]:
         """Who backs the theme: direct votes and votes on its requests."""
         direct = select(Vote.user_id).where(Vote.theme_id == theme_id)

@@ -77,7 +77,15 @@ def test_import_export_round_trip_and_digest(tmp_path: Path) -> None:
     assert imported.returncode == 0, imported.stderr
     again = run("import", str(sample), cwd=tmp_path, DATABASE_URL=url)
     assert "0 new requests" in again.stdout
-    exported = run("export", "--output", str(tmp_path / "out.json"), cwd=tmp_path, DATABASE_URL=url)
+    exported = run(
+        "export",
+        "--format",
+        "workspace",
+        "--output",
+        str(tmp_path / "out.json"),
+        cwd=tmp_path,
+        DATABASE_URL=url,
+    )
     assert exported.returncode == 0, exported.stderr
     data = json.loads((tmp_path / "out.json").read_text())
     assert len(data["requests"]) == len(load_sample().requests)

@@ -8,10 +8,12 @@ Only the fields apps commonly read are filled in, with Slack's names and types.
 from __future__ import annotations
 
 import base64
+import copy
 import hashlib
 import json
 import time
 from collections.abc import Callable
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from tests.fakes.slack_workspace import FakeWorkspace, UploadedFile
@@ -67,9 +69,7 @@ def _truthy(value: Any) -> bool:
 
 def _resolve_channel(workspace: FakeWorkspace, channel: str) -> str:
     """Posting to a user ID posts to the app's DM with that user, as Slack does."""
-    if channel[:1] in ("U", "W"):
-        return workspace.dm_channel_id(channel)
-    return channel
+    return workspace.conversation_id(channel)
 
 
 def _page(
@@ -137,7 +137,17 @@ def chat_post_message(ws: FakeWorkspace, params: dict[str, Any]) -> dict[str, An
     if not any(params.get(k) for k in ("text", "blocks", "attachments")):
         raise MethodError("no_text")
     ts = ws.next_ts()
-    return {"channel": channel, "ts": ts, "message": _bot_message(ws, params, ts)}
+    message = _bot_message(ws, params, ts)
+    thread_ts = message.get("thread_ts")
+    parent = ws.find_message(channel, thread_ts) if thread_ts else None
+    if parent is not None:  # a reply under a parent the fake never saw is kept all the same
+        parent["thread_ts"] = thread_ts
+        parent["reply_count"] = int(parent.get("reply_count", 0)) + 1
+        parent["latest_reply"] = ts
+    if thread_ts and _truthy(params.get("reply_broadcast")):
+        message["subtype"] = "thread_broadcast"
+    ws.remember_message(channel, copy.deepcopy(message))
+    return {"channel": channel, "ts": ts, "message": message}
 
 
 def chat_post_ephemeral(ws: FakeWorkspace, params: dict[str, Any]) -> dict[str, Any]:
@@ -151,6 +161,13 @@ def chat_post_ephemeral(ws: FakeWorkspace, params: dict[str, Any]) -> dict[str, 
 def chat_update(ws: FakeWorkspace, params: dict[str, Any]) -> dict[str, Any]:
     channel = _require(params, "channel", "channel_not_found")
     ts = _require(params, "ts", "message_not_found")
+    stored = ws.find_message(channel, ts)
+    if stored is not None:
+        updated = _bot_message(ws, params, ts)
+        for name in ("text", "blocks", "attachments", "metadata"):
+            if name in updated:
+                stored[name] = copy.deepcopy(updated[name])
+        stored["edited"] = {"user": ws.identity.bot_user_id, "ts": ws.next_ts()}
     return {
         "channel": channel,
         "ts": ts,
@@ -161,7 +178,10 @@ def chat_update(ws: FakeWorkspace, params: dict[str, Any]) -> dict[str, Any]:
 
 def chat_delete(ws: FakeWorkspace, params: dict[str, Any]) -> dict[str, Any]:
     channel = _require(params, "channel", "channel_not_found")
-    return {"channel": channel, "ts": _require(params, "ts", "message_not_found")}
+    ts = _require(params, "ts", "message_not_found")
+    if channel in ws.messages:
+        ws.messages[channel] = [m for m in ws.messages[channel] if m["ts"] != ts]
+    return {"channel": channel, "ts": ts}
 
 
 def chat_get_permalink(ws: FakeWorkspace, params: dict[str, Any]) -> dict[str, Any]:
@@ -208,6 +228,102 @@ def conversations_members(ws: FakeWorkspace, params: dict[str, Any]) -> dict[str
         raise MethodError("channel_not_found")
     members, cursor = _page(ws, ws.channel_members[channel], params)
     return {"members": members, "response_metadata": {"next_cursor": cursor}}
+
+
+# --- reading messages back (conversations.history and .replies) -------------------------
+
+HISTORY_DEFAULT_LIMIT = 100
+
+
+def _ts_bound(params: dict[str, Any], name: str, default: Decimal) -> Decimal:
+    value = params.get(name)
+    if value in (None, ""):
+        return default
+    try:
+        return Decimal(str(value))
+    except InvalidOperation as e:
+        raise MethodError(f"invalid_ts_{name}") from e
+
+
+def _in_window(params: dict[str, Any]) -> Callable[[dict[str, Any]], bool]:
+    """Slack's ``oldest``/``latest`` filter: exclusive unless ``inclusive`` is set."""
+    oldest = _ts_bound(params, "oldest", Decimal(0))
+    latest = _ts_bound(params, "latest", Decimal(time.time()) + 1)
+    inclusive = _truthy(params.get("inclusive"))
+
+    def contains(message: dict[str, Any]) -> bool:
+        ts = Decimal(message["ts"])
+        if inclusive:
+            return oldest <= ts <= latest
+        return oldest < ts < latest
+
+    return contains
+
+
+def _conversation(params: dict[str, Any]) -> str:
+    """The ``channel`` parameter, which must be a conversation ID (a user ID is not one)."""
+    channel = _require(params, "channel", "channel_not_found")
+    if channel[:1] in ("U", "W", "#"):
+        raise MethodError("channel_not_found")
+    return channel
+
+
+def _listed(messages: list[dict[str, Any]], params: dict[str, Any]) -> list[dict[str, Any]]:
+    """Messages as read back: metadata only when ``include_all_metadata`` asks for it."""
+    keep_metadata = _truthy(params.get("include_all_metadata"))
+    listed = [copy.deepcopy(m) for m in messages]
+    if not keep_metadata:
+        for message in listed:
+            message.pop("metadata", None)
+    return listed
+
+
+def _is_thread_reply(message: dict[str, Any]) -> bool:
+    thread_ts = message.get("thread_ts")
+    return bool(thread_ts) and thread_ts != message["ts"]
+
+
+def _paged_messages(
+    ws: FakeWorkspace, messages: list[dict[str, Any]], params: dict[str, Any]
+) -> dict[str, Any]:
+    limit = params.get("limit") or HISTORY_DEFAULT_LIMIT
+    page, cursor = _page(ws, messages, {**params, "limit": limit})
+    body: dict[str, Any] = {"messages": _listed(page, params), "has_more": bool(cursor)}
+    if cursor:
+        body["response_metadata"] = {"next_cursor": cursor}
+    return body
+
+
+def conversations_history(ws: FakeWorkspace, params: dict[str, Any]) -> dict[str, Any]:
+    """A conversation's messages, newest first; thread replies stay in their thread."""
+    channel = _conversation(params)
+    contains = _in_window(params)
+    found = [
+        m
+        for m in reversed(ws.messages.get(channel, []))
+        if contains(m) and (not _is_thread_reply(m) or m.get("subtype") == "thread_broadcast")
+    ]
+    return _paged_messages(ws, found, params) | {
+        "pin_count": 0,
+        "channel_actions_ts": None,
+        "channel_actions_count": 0,
+    }
+
+
+def conversations_replies(ws: FakeWorkspace, params: dict[str, Any]) -> dict[str, Any]:
+    """A thread, oldest first: its parent message (when the fake saw it), then the replies."""
+    channel = _conversation(params)
+    thread_ts = _require(params, "ts", "thread_not_found")
+    parent = ws.find_message(channel, thread_ts)
+    contains = _in_window(params)
+    replies = [
+        m
+        for m in ws.messages.get(channel, [])
+        if m.get("thread_ts") == thread_ts and m["ts"] != thread_ts and contains(m)
+    ]
+    if parent is None and not replies:
+        raise MethodError("thread_not_found")
+    return _paged_messages(ws, [parent, *replies] if parent else replies, params)
 
 
 def users_info(ws: FakeWorkspace, params: dict[str, Any]) -> dict[str, Any]:
@@ -374,6 +490,8 @@ METHODS: dict[str, Handler] = {
     "chat.getPermalink": chat_get_permalink,
     "conversations.open": conversations_open,
     "conversations.members": conversations_members,
+    "conversations.history": conversations_history,
+    "conversations.replies": conversations_replies,
     "users.info": users_info,
     "users.list": users_list,
     "views.open": views_open,

@@ -1,7 +1,8 @@
-"""The state behind the fake Web API: users, DMs, views, files, and Slack-shaped IDs."""
+"""The state behind the fake Web API: users, DMs, messages, views, files, Slack-shaped IDs."""
 
 from __future__ import annotations
 
+import copy
 import itertools
 import threading
 import time
@@ -53,8 +54,10 @@ class FakeWorkspace:
     home_views: dict[str, str] = field(default_factory=dict)
     files: dict[str, UploadedFile] = field(default_factory=dict)
     open_dms: set[str] = field(default_factory=set)
+    # Messages posted with chat.postMessage, per conversation ID, oldest first.
+    messages: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     lock: threading.RLock = field(default_factory=threading.RLock)
-    _epoch: int = field(default_factory=lambda: int(time.time()))
+    _last_ts_us: int = 0
     _seq: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
     def __post_init__(self) -> None:
@@ -66,9 +69,15 @@ class FakeWorkspace:
     # --- IDs -------------------------------------------------------------------------
 
     def next_ts(self) -> str:
-        """A message timestamp, strictly increasing like Slack's (``1712345678.000042``)."""
-        n = next(self._seq)
-        return f"{self._epoch + n // 1_000_000}.{n % 1_000_000:06d}"
+        """A message timestamp: now, strictly increasing like Slack's (``1712345678.000042``).
+
+        Real time, so that ``oldest``/``latest`` windows of conversations.history mean
+        what they mean on Slack.
+        """
+        with self.lock:
+            self._last_ts_us = max(time.time_ns() // 1000, self._last_ts_us + 1)
+            micros = self._last_ts_us
+        return f"{micros // 1_000_000}.{micros % 1_000_000:06d}"
 
     def next_id(self, prefix: str) -> str:
         return f"{prefix}0{next(self._seq):08d}"
@@ -76,6 +85,37 @@ class FakeWorkspace:
     @staticmethod
     def dm_channel_id(user_id: str) -> str:
         return slack_ids.dm_channel_id(user_id)
+
+    @classmethod
+    def conversation_id(cls, channel: str) -> str:
+        """Where a post to ``channel`` lands: a user ID means the app's DM with that user."""
+        if channel[:1] in ("U", "W"):
+            return cls.dm_channel_id(channel)
+        return channel
+
+    # --- messages --------------------------------------------------------------------
+
+    def remember_message(self, channel_id: str, message: dict[str, Any]) -> None:
+        with self.lock:
+            self.messages.setdefault(channel_id, []).append(message)
+
+    def find_message(self, channel_id: str, ts: str) -> dict[str, Any] | None:
+        with self.lock:
+            return next((m for m in self.messages.get(channel_id, []) if m["ts"] == ts), None)
+
+    def posted(self, channel: str) -> list[dict[str, Any]]:
+        """Messages in a conversation (a user ID: the DM with them), oldest first, copied."""
+        with self.lock:
+            return copy.deepcopy(self.messages.get(self.conversation_id(channel), []))
+
+    def all_posted(self) -> list[dict[str, Any]]:
+        """Every message still in any conversation, each with its ``channel``, copied."""
+        with self.lock:
+            return [
+                {**copy.deepcopy(m), "channel": channel}
+                for channel, messages in self.messages.items()
+                for m in messages
+            ]
 
     def permalink(self, channel: str, ts: str) -> str:
         return f"{self.identity.url}archives/{channel}/p{ts.replace('.', '')}"

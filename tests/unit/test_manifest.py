@@ -4,7 +4,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 import yaml
 
 MANIFEST = Path(__file__).resolve().parents[2] / "manifest.yml"
@@ -70,7 +69,17 @@ def test_bot_scopes_are_the_minimum(manifest: dict[str, Any]) -> None:
     scopes = manifest["oauth_config"]["scopes"]["bot"]
 
     assert len(scopes) == len(set(scopes))
-    assert set(scopes) == {"commands", "chat:write", "im:write", "users:read", "files:write"}
+    assert set(scopes) == {
+        "commands",
+        "chat:write",
+        "im:write",
+        "users:read",
+        "files:write",
+        # the outbox sender's check for a message already posted (bot/jobs/outbox.py)
+        "im:history",
+        "channels:history",
+        "groups:history",
+    }
     assert "user" not in manifest["oauth_config"]["scopes"]
 
 

@@ -2,12 +2,34 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
+from bot.cli.common import EXIT_OK, EXIT_USAGE, CommandError, ProgressBar, stderr
 from scoring import cluster_texts
+
+
+def add_commands(commands: Any) -> None:
+    cluster = commands.add_parser("cluster", help="group a JSONL file of texts into themes")
+    cluster.add_argument(
+        "--input", type=Path, required=True, help='JSONL, one {"id", "text"} a line'
+    )
+    cluster.add_argument("--output", type=Path, help="JSONL out (default: stdout)")
+    cluster.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        with ProgressBar("grouping") as progress:
+            count, themes = cluster_file(args.input, args.output, progress)
+    except ClusterInputError as error:
+        raise CommandError(str(error), EXIT_USAGE) from None
+    stderr.print(f"{count} texts → {themes} themes", highlight=False)
+    return EXIT_OK
 
 
 class ClusterInputError(Exception):

@@ -1,0 +1,85 @@
+"""What every command shares: consoles, errors that end a command, settings, database."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from rich.console import Console
+from rich.progress import Progress
+from sqlalchemy.orm import Session
+
+from bot.database import DatabaseNotReadyError, open_database
+from bot.logs import setup_logging
+from bot.settings import Settings, SettingsError, load_settings
+from storage.db import SessionFactory
+from storage.repositories.workspaces import known_workspace_ids
+
+EXIT_OK = 0
+EXIT_ERROR = 1
+EXIT_USAGE = 2
+
+stdout = Console()
+stderr = Console(stderr=True)
+
+
+class CommandError(Exception):
+    """Ends the command with a one-line message on stderr and the given exit code."""
+
+    def __init__(self, message: str, code: int = EXIT_ERROR) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def settings_or_fail() -> Settings:
+    try:
+        settings = load_settings()
+    except SettingsError as error:
+        raise CommandError(f"bad configuration: {error}", EXIT_USAGE) from None
+    setup_logging(settings.log_level)
+    return settings
+
+
+def database_or_fail(url: str) -> SessionFactory:
+    try:
+        _, sessions = open_database(url)
+    except DatabaseNotReadyError as error:
+        raise CommandError(str(error)) from None
+    return sessions
+
+
+def pick_workspace(session: Session, requested: str | None) -> str:
+    known = known_workspace_ids(session)
+    if requested:
+        if requested not in known:
+            raise CommandError(f"no data for workspace {requested} in this database")
+        return requested
+    if not known:
+        raise CommandError(
+            "the database has no workspace yet: `pulseboard import FILE`, or serve the app "
+            "and use /feedback"
+        )
+    if len(known) > 1:
+        raise CommandError(
+            f"several workspaces here ({', '.join(known)}); pick one with --workspace"
+        )
+    return known[0]
+
+
+class ProgressBar:
+    """A rich progress bar on stderr, handed out as a (done, total) callback."""
+
+    def __init__(self, description: str) -> None:
+        self.progress = Progress(console=stderr, transient=True)
+        self.description = description
+
+    def __enter__(self) -> Callable[[int, int], None]:
+        self.progress.start()
+        task = self.progress.add_task(self.description, total=None)
+
+        def update(done: int, total: int) -> None:
+            self.progress.update(task, completed=done, total=total)
+
+        return update
+
+    def __exit__(self, *exc: object) -> None:
+        self.progress.stop()

@@ -1,0 +1,170 @@
+"""`pulseboard import` and `pulseboard export`."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from bot.cli.common import (
+    EXIT_OK,
+    EXIT_USAGE,
+    CommandError,
+    database_or_fail,
+    pick_workspace,
+    settings_or_fail,
+    stderr,
+    stdout,
+)
+from bot.services.errors import UserFacingError
+from bot.services.roadmap import RoadmapEntry, build_roadmap
+from bot.services.workspace_file import WorkspaceFile
+from bot.services.workspace_import import export_workspace, import_workspace
+from storage.db import unit_of_work
+
+FORMATS = ("json", "csv", "workspace")
+
+
+def add_commands(commands: Any) -> None:
+    load = commands.add_parser("import", help="load a workspace file (JSON) into the database")
+    load.add_argument(
+        "file", type=Path, help="a workspace file, e.g. from `export --format workspace`"
+    )
+    load.set_defaults(run=run_import)
+
+    dump = commands.add_parser("export", help="write the ranked roadmap, or the whole workspace")
+    dump.add_argument(
+        "--format",
+        choices=FORMATS,
+        default="json",
+        help="json or csv: the ranked roadmap with score breakdowns; "
+        "workspace: everything, for `pulseboard import` (default json)",
+    )
+    dump.add_argument("--output", type=Path, help="file to write (default: stdout)")
+    dump.add_argument("--workspace", help="Slack team id (needed when the database has several)")
+    dump.set_defaults(run=run_export)
+
+
+def run_import(args: argparse.Namespace) -> int:
+    settings = settings_or_fail()
+    try:
+        data = WorkspaceFile.model_validate_json(args.file.read_bytes())
+    except OSError as error:
+        raise CommandError(f"cannot read {args.file}: {error.strerror}", EXIT_USAGE) from None
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "file"
+        more = error.error_count() - 1
+        raise CommandError(
+            f"{args.file} is not a workspace file: {where}: {first['msg']}"
+            + (f" (and {more} more problems)" if more else ""),
+            EXIT_USAGE,
+        ) from None
+    sessions = database_or_fail(settings.database_url)
+    with unit_of_work(sessions) as session:
+        report = import_workspace(session, data)
+    stdout.print(
+        f"Imported workspace {report.workspace_id}: {report.requests} new requests "
+        f"({report.requests_skipped} already there), {report.votes} votes, "
+        f"{report.pulse_answers} pulse answers; {report.regroup.themes} themes.",
+        highlight=False,
+    )
+    return EXIT_OK
+
+
+def run_export(args: argparse.Namespace) -> int:
+    settings = settings_or_fail()
+    sessions = database_or_fail(settings.database_url)
+    with unit_of_work(sessions) as session:
+        workspace_id = pick_workspace(session, args.workspace)
+        if args.format == "workspace":
+            try:
+                text = export_workspace(session, workspace_id).model_dump_json(indent=2)
+            except UserFacingError as error:
+                raise CommandError(str(error)) from None
+        else:
+            entries = build_roadmap(session, workspace_id, datetime.now(UTC), active_only=False)
+            text = roadmap_csv(entries) if args.format == "csv" else roadmap_json(entries)
+    if args.output:
+        args.output.write_text(text + "\n", encoding="utf-8")
+        stderr.print(f"Wrote {args.format} to {args.output}", highlight=False)
+    else:
+        print(text)
+    return EXIT_OK
+
+
+def entry_record(entry: RoadmapEntry) -> dict[str, Any]:
+    return {
+        "position": entry.position,
+        "theme_id": entry.theme_id,
+        "label": entry.label,
+        "status": entry.status,
+        "score": round(entry.score, 4),
+        "why": entry.why,
+        "requesters": entry.requesters,
+        "voters": entry.voters,
+        "domains": list(entry.domains),
+        "objectives": [{"name": n, "strength": s} for n, s in entry.objectives],
+        "effort": entry.effort,
+        "breakdown": [
+            {
+                "component": c.name,
+                "value": round(c.value, 4),
+                "weight": c.weight,
+                "contribution": round(c.contribution, 4),
+                "detail": c.detail,
+            }
+            for c in entry.components
+        ],
+    }
+
+
+def roadmap_json(entries: list[RoadmapEntry]) -> str:
+    return json.dumps([entry_record(e) for e in entries], ensure_ascii=False, indent=2)
+
+
+def roadmap_csv(entries: list[RoadmapEntry]) -> str:
+    components = sorted({c.name for e in entries for c in e.components})
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(
+        [
+            "position",
+            "theme_id",
+            "label",
+            "status",
+            "score",
+            "why",
+            "requesters",
+            "voters",
+            "domains",
+            "objectives",
+            "effort",
+            *(f"{name}_contribution" for name in components),
+        ]
+    )
+    for entry in entries:
+        contributions = {c.name: round(c.contribution, 4) for c in entry.components}
+        writer.writerow(
+            [
+                entry.position,
+                entry.theme_id,
+                entry.label,
+                entry.status,
+                round(entry.score, 4),
+                entry.why,
+                entry.requesters,
+                entry.voters,
+                ";".join(entry.domains),
+                ";".join(f"{n} ({s})" for n, s in entry.objectives),
+                entry.effort or "",
+                *(contributions.get(name, "") for name in components),
+            ]
+        )
+    return out.getvalue().rstrip("\n")

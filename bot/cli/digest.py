@@ -1,0 +1,123 @@
+"""`pulseboard digest`: print the digest here, or post it now (exactly once per period)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from bot.blocks.digest import digest_blocks
+from bot.cli.common import (
+    EXIT_OK,
+    EXIT_USAGE,
+    CommandError,
+    database_or_fail,
+    pick_workspace,
+    settings_or_fail,
+    stdout,
+)
+from bot.cli.terminal import print_digest
+from bot.services.digest import DigestView, build_digest, previous_positions
+from bot.settings import Settings
+from storage.db import unit_of_work
+from storage.repositories import DigestRunRepository
+
+MAX_SEND_ROUNDS = 30
+
+
+def add_commands(commands: Any) -> None:
+    digest = commands.add_parser("digest", help="show the roadmap digest, or post it now")
+    digest.add_argument("--dry-run", action="store_true", help="print it here instead of posting")
+    digest.add_argument("--json", action="store_true", help="print its Block Kit JSON")
+    digest.add_argument(
+        "--demo",
+        action="store_true",
+        help="use the bundled sample workspace instead of DATABASE_URL",
+    )
+    digest.add_argument("--workspace", help="Slack team id (needed when the database has several)")
+    digest.add_argument("--top", type=int, help="themes to show (default PULSEBOARD_DIGEST_SIZE)")
+    digest.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    settings = settings_or_fail()
+    if not (args.dry_run or args.json):
+        if args.demo:
+            raise CommandError("--demo only shows the digest: add --dry-run or --json", EXIT_USAGE)
+        return post_now(settings)
+    view = demo_view(args.top) if args.demo else database_view(settings, args)
+    if args.json:
+        print(json.dumps({"blocks": digest_blocks(view)}, ensure_ascii=False, indent=2))
+    else:
+        print_digest(view, stdout)
+    return EXIT_OK
+
+
+def database_view(settings: Settings, args: argparse.Namespace) -> DigestView:
+    """The digest as it would be posted now, with trends against the last one posted."""
+    sessions = database_or_fail(settings.database_url)
+    now = datetime.now(UTC)
+    with unit_of_work(sessions) as session:
+        workspace_id = pick_workspace(session, args.workspace)
+        last = None
+        if settings.digest_channel:
+            last = DigestRunRepository(session, workspace_id).latest(settings.digest_channel)
+        return build_digest(
+            session,
+            workspace_id,
+            now,
+            top=args.top or settings.digest_size,
+            since=last.started_at if last else None,
+            previous_positions=previous_positions(last.ranking) if last else None,
+        )
+
+
+def demo_view(top: int | None) -> DigestView:
+    from bot.cli.demo import demo_database
+
+    demo = demo_database(Path(tempfile.mkdtemp(prefix="pulseboard-digest-demo-")))
+    with unit_of_work(demo.sessions) as session:
+        return build_digest(
+            session,
+            demo.workspace_id,
+            demo.now,
+            top=top or 10,
+            title=f"{demo.workspace_name} roadmap",
+        )
+
+
+def post_now(settings: Settings) -> int:
+    """Queue this period's digests and send them; a second run in the period posts nothing."""
+    from bot.app import make_client
+    from bot.jobs.scheduler import Jobs
+    from bot.runner import SlackUnavailableError, workspace_of
+
+    if settings.slack_bot_token is None:
+        raise CommandError("posting needs SLACK_BOT_TOKEN (or use --dry-run)", EXIT_USAGE)
+    if not settings.digest_channel:
+        raise CommandError("set PULSEBOARD_DIGEST_CHANNEL to the channel ID to post to", EXIT_USAGE)
+    sessions = database_or_fail(settings.database_url)
+    client = make_client(settings)
+    try:
+        workspace_id = workspace_of(client, settings.slack_api_url)
+    except SlackUnavailableError as error:
+        raise CommandError(str(error)) from None
+    jobs = Jobs(settings, sessions, client, workspace_id)
+    outcomes = jobs.run_digest()
+    if not outcomes:
+        raise CommandError("the digest schedule has no firing in the last year")
+    send_queued(jobs.sender)
+    for outcome in outcomes:
+        verb = "Posted" if outcome.queued else "Already posted"
+        stdout.print(f"{verb}: digest for {outcome.period} in {outcome.channel}", highlight=False)
+    return EXIT_OK
+
+
+def send_queued(sender: Any) -> None:
+    for _ in range(MAX_SEND_ROUNDS):
+        report = sender.drain_once()
+        if not report.claimed:
+            return

@@ -1,0 +1,133 @@
+"""The weekly digest job: one digest per channel and period, posted through the outbox.
+
+Claiming (channel, period) and queueing the message happen in one transaction, and the
+period is the scheduled firing, so a restart, a second replica, a manual re-run or a
+catch-up after downtime finds the claim and posts nothing more.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from bot.blocks.digest import digest_blocks
+from bot.jobs.schedule import period_key
+from bot.services.digest import build_digest, previous_positions
+from bot.settings import Settings
+from storage.db import SessionFactory, unit_of_work
+from storage.models import OutboxMessage
+from storage.repositories import DigestRunRepository, DomainRepository, OutboxRepository
+
+logger = logging.getLogger(__name__)
+
+DIGEST_KIND = "digest"
+DEFAULT_LOOKBACK = timedelta(days=7)
+
+
+@dataclass(frozen=True)
+class DigestTarget:
+    channel: str
+    title: str
+    domain_id: int | None = None
+
+
+@dataclass(frozen=True)
+class DigestOutcome:
+    channel: str
+    period: str
+    queued: bool
+
+
+def digest_targets(session: Session, workspace_id: str, settings: Settings) -> list[DigestTarget]:
+    """The global digest channel, and each domain that has a digest channel of its own."""
+    targets = []
+    if settings.digest_channel:
+        targets.append(DigestTarget(settings.digest_channel, "Platform roadmap"))
+    for domain in DomainRepository(session, workspace_id).with_digest_channel():
+        assert domain.digest_channel is not None
+        targets.append(DigestTarget(domain.digest_channel, f"Roadmap · {domain.name}", domain.id))
+    return targets
+
+
+def queue_digests(
+    session_factory: SessionFactory,
+    workspace_id: str,
+    settings: Settings,
+    firing: datetime,
+    now: datetime,
+) -> list[DigestOutcome]:
+    """Queue this period's digest for every target not yet claimed; return what happened."""
+    period = period_key(firing)
+    with unit_of_work(session_factory) as session:
+        targets = digest_targets(session, workspace_id, settings)
+    outcomes = []
+    for target in targets:
+        with unit_of_work(session_factory) as session:
+            queued = queue_one(session, workspace_id, settings, target, period, firing, now)
+        outcomes.append(DigestOutcome(target.channel, period, queued))
+        logger.info(
+            "digest %s for %s: %s",
+            period,
+            target.channel,
+            "queued" if queued else "already claimed",
+        )
+    return outcomes
+
+
+def queue_one(
+    session: Session,
+    workspace_id: str,
+    settings: Settings,
+    target: DigestTarget,
+    period: str,
+    firing: datetime,
+    now: datetime,
+) -> bool:
+    runs = DigestRunRepository(session, workspace_id)
+    run = runs.claim(target.channel, period)
+    if run is None:
+        return False
+    previous = runs.previous(target.channel, run)
+    since = previous.started_at if previous else firing - DEFAULT_LOOKBACK
+    view = build_digest(
+        session,
+        workspace_id,
+        now,
+        top=settings.digest_size,
+        since=since,
+        previous_positions=previous_positions(previous.ranking) if previous else None,
+        title=target.title,
+        domain_id=target.domain_id,
+    )
+    run.ranking = {"positions": view.positions()}
+    OutboxRepository(session, workspace_id).enqueue_once(
+        dedupe_key=f"digest:{workspace_id}:{target.channel}:{period}",
+        kind=DIGEST_KIND,
+        channel=target.channel,
+        payload={
+            "method": "chat.postMessage",
+            "args": {
+                "channel": target.channel,
+                "text": f"{target.title}: {view.period_label}",
+                "blocks": digest_blocks(view),
+                "unfurl_links": False,
+            },
+            "digest_run_id": run.id,
+        },
+    )
+    return True
+
+
+def record_posted(session: Session, message: OutboxMessage, response: dict[str, Any]) -> None:
+    """Outbox hook: remember the ts of a posted digest (for threads and the audit trail)."""
+    run_id = message.payload.get("digest_run_id")
+    if message.kind != DIGEST_KIND or run_id is None:
+        return
+    runs = DigestRunRepository(session, message.workspace_id)
+    run = runs.by_id(int(run_id))
+    if run is not None:
+        runs.mark_posted(run, str(response.get("ts", "")), run.ranking)

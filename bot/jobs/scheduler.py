@@ -1,0 +1,91 @@
+"""Everything that runs on a clock: the digest (cron) and the outbox sender (a thread).
+
+Every replica runs the same jobs; the database decides which replica's firing posts
+(digest claims) and which sends a message (outbox claims), so nothing runs twice.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from slack_sdk import WebClient
+
+from bot.jobs.digest import DigestOutcome, queue_digests, record_posted
+from bot.jobs.outbox import OutboxSender
+from bot.jobs.schedule import Schedule
+from bot.settings import Settings
+from storage.db import SessionFactory
+
+logger = logging.getLogger(__name__)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Jobs:
+    def __init__(
+        self,
+        settings: Settings,
+        session_factory: SessionFactory,
+        client: WebClient,
+        workspace_id: str,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self.settings = settings
+        self.session_factory = session_factory
+        self.workspace_id = workspace_id
+        self.clock = clock
+        self.digest_schedule = Schedule(settings.digest_schedule, settings.zone)
+        self.grace = timedelta(hours=settings.digest_grace_hours)
+        self.sender = OutboxSender(session_factory, client, on_sent=record_posted)
+        self._stop = threading.Event()
+        self._sender_thread: threading.Thread | None = None
+        self._scheduler = BackgroundScheduler(timezone=settings.zone)
+
+    def run_digest(self) -> list[DigestOutcome]:
+        """Queue the digest of the current period (a no-op if it was queued already)."""
+        now = self.clock()
+        firing = self.digest_schedule.latest_firing(now)
+        if firing is None:
+            return []
+        return queue_digests(self.session_factory, self.workspace_id, self.settings, firing, now)
+
+    def catch_up(self) -> list[DigestOutcome]:
+        """On start: a firing missed within the grace window is run once, late."""
+        now = self.clock()
+        firing = self.digest_schedule.missed_within(now, self.grace)
+        if firing is None:
+            return []
+        logger.info("catching up the digest due at %s", firing.isoformat())
+        return queue_digests(self.session_factory, self.workspace_id, self.settings, firing, now)
+
+    def start(self) -> None:
+        self._scheduler.add_job(
+            self.run_digest,
+            self.digest_schedule.trigger,
+            id="digest",
+            coalesce=True,
+            max_instances=1,
+            misfire_grace_time=int(self.grace.total_seconds()) or None,
+        )
+        self._scheduler.start()
+        self.catch_up()
+        self._sender_thread = threading.Thread(
+            target=self.sender.run_forever,
+            args=(self._stop,),
+            name="pulseboard-outbox",
+            daemon=True,
+        )
+        self._sender_thread.start()
+
+    def shutdown(self) -> None:
+        """Stop taking new work and let the running job and the current send finish."""
+        self._stop.set()
+        self._scheduler.shutdown(wait=True)
+        if self._sender_thread is not None:
+            self._sender_thread.join(timeout=30)

@@ -1,0 +1,281 @@
+"""/roadmap: the ranking, one theme, my requests, stats, and the PM's management commands.
+
+The command is acked at once; the answer (ranking, detail or the result of a change) is
+computed after the ack and sent through the command's response_url.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+
+from bot.blocks import ids
+from bot.blocks.digest import digest_blocks
+from bot.blocks.feedback import note_blocks
+from bot.blocks.objectives import NEW, ObjectiveRow, objectives_modal
+from bot.blocks.replies import error_blocks, text_blocks
+from bot.blocks.roadmap import ROADMAP_HELP, mine_blocks, stats_blocks
+from bot.blocks.text import safe
+from bot.blocks.theme import theme_detail_blocks, theme_modal
+from bot.deps import Deps
+from bot.listeners.replies import send_safely
+from bot.services.digest import build_digest
+from bot.services.errors import UserFacingError
+from bot.services.home import my_requests
+from bot.services.metrics import compute_metrics
+from bot.services.roadmap_admin import (
+    Actor,
+    ObjectiveInput,
+    change_status,
+    merge_themes,
+    save_objective,
+    set_effort,
+    split_request,
+)
+from bot.services.theme_details import theme_details
+from storage.db import unit_of_work
+from storage.enums import Effort, ThemeStatus
+from storage.repositories import ObjectiveRepository
+
+logger = logging.getLogger(__name__)
+
+HELP_WORDS = {"help", "-h", "--help", "?"}
+STATS_DAYS = 30
+USAGE = {
+    "theme": "`/roadmap theme N`",
+    "status": "`/roadmap status N planned|in_progress|shipped|declined [note]`",
+    "merge": "`/roadmap merge N INTO`",
+    "split": "`/roadmap split REQUEST [label]`",
+    "effort": "`/roadmap effort N S|M|L|XL`",
+}
+
+
+def theme_number(word: str, usage: str) -> int:
+    number = word.removeprefix("#")
+    if not number.isdigit():
+        raise UserFacingError(f"“{word}” is not a theme or request number. Usage: {usage}")
+    return int(number)
+
+
+def register(app: App, deps: Deps) -> None:
+    def actor(body: dict[str, Any]) -> Actor:
+        team = body.get("team_id") or body["team"]["id"]
+        user = body.get("user_id") or body["user"]["id"]
+        return Actor(team, user, deps.settings.admins)
+
+    def ack_roadmap(ack: Ack, command: dict[str, Any]) -> None:
+        if command.get("text", "").strip().lower() in HELP_WORDS:
+            ack(response_type="ephemeral", blocks=text_blocks(ROADMAP_HELP), text="/roadmap help")
+            return
+        ack()
+
+    def answer_roadmap(command: dict[str, Any], client: WebClient, respond: Respond) -> None:
+        words = command.get("text", "").split()
+        verb = words[0].lower() if words else ""
+        if verb in HELP_WORDS:
+            return
+        try:
+            blocks = run_subcommand(verb, words[1:], command, client)
+        except UserFacingError as error:
+            blocks = error_blocks(str(error))
+        if blocks:
+            send_safely(
+                "roadmap answer",
+                lambda: respond(blocks=blocks, text="Platform roadmap", response_type="ephemeral"),
+            )
+
+    def run_subcommand(
+        verb: str, args: list[str], command: dict[str, Any], client: WebClient
+    ) -> list | None:
+        who = actor(command)
+        now = datetime.now(UTC)
+        if verb == "":
+            with unit_of_work(deps.session_factory) as session:
+                view = build_digest(session, who.workspace_id, now, top=deps.settings.digest_size)
+            return digest_blocks(view)
+        if verb == "theme":
+            if len(args) != 1:
+                raise UserFacingError(f"Usage: {USAGE['theme']}")
+            with unit_of_work(deps.session_factory) as session:
+                details = theme_details(
+                    session, who.workspace_id, theme_number(args[0], USAGE["theme"]), now
+                )
+            return theme_detail_blocks(details)
+        if verb == "mine":
+            with unit_of_work(deps.session_factory) as session:
+                return mine_blocks(my_requests(session, who.workspace_id, who.slack_id))
+        if verb == "stats":
+            with unit_of_work(deps.session_factory) as session:
+                metrics = compute_metrics(
+                    session, who.workspace_id, now - timedelta(days=STATS_DAYS), now
+                )
+            return stats_blocks(metrics, STATS_DAYS)
+        if verb == "objectives":
+            who.require_admin()
+            open_objectives(who, command["trigger_id"], client)
+            return None
+        if verb == "pulse":
+            raise UserFacingError("Satisfaction pulses are not available yet.")
+        result = run_change(verb, args, who)
+        return note_blocks(safe(result, 2000))
+
+    def run_change(verb: str, args: list[str], who: Actor) -> str:
+        with unit_of_work(deps.session_factory) as session:
+            if verb == "status":
+                if len(args) < 2:
+                    raise UserFacingError(f"Usage: {USAGE['status']}")
+                status = args[1].lower()
+                if status not in ThemeStatus._value2member_map_:
+                    raise UserFacingError(f"“{args[1]}” is not a status. Usage: {USAGE['status']}")
+                note = " ".join(args[2:])
+                return change_status(
+                    session, who, theme_number(args[0], USAGE["status"]), ThemeStatus(status), note
+                ).message
+            if verb == "merge":
+                if len(args) != 2:
+                    raise UserFacingError(f"Usage: {USAGE['merge']}")
+                return merge_themes(
+                    session,
+                    who,
+                    theme_number(args[0], USAGE["merge"]),
+                    theme_number(args[1], USAGE["merge"]),
+                ).message
+            if verb == "split":
+                if not args:
+                    raise UserFacingError(f"Usage: {USAGE['split']}")
+                label = " ".join(args[1:]) or None
+                return split_request(
+                    session, who, theme_number(args[0], USAGE["split"]), label
+                ).message
+            if verb == "effort":
+                if len(args) != 2 or args[1].upper() not in Effort._value2member_map_:
+                    raise UserFacingError(f"Usage: {USAGE['effort']}")
+                return set_effort(
+                    session, who, theme_number(args[0], USAGE["effort"]), Effort(args[1].upper())
+                ).message
+        raise UserFacingError(f"I don't know `/roadmap {verb}`. `/roadmap help` lists what I do.")
+
+    def open_objectives(who: Actor, trigger_id: str, client: WebClient) -> None:
+        with unit_of_work(deps.session_factory) as session:
+            rows = [
+                ObjectiveRow(o.id, o.name, o.description, o.weight, tuple(o.keywords))
+                for o in ObjectiveRepository(session, who.workspace_id).list_active()
+            ]
+        send_safely(
+            "objectives modal",
+            lambda: client.views_open(trigger_id=trigger_id, view=objectives_modal(rows)),
+        )
+
+    app.command("/roadmap")(ack=ack_roadmap, lazy=[answer_roadmap])
+
+    @app.action(ids.THEME_DETAILS_ACTION)
+    def details(
+        ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond
+    ) -> None:
+        ack()
+        try:
+            theme_id = theme_number(action.get("value") or "", "the Details button")
+            with unit_of_work(deps.session_factory) as session:
+                found = theme_details(session, body["team"]["id"], theme_id, datetime.now(UTC))
+        except UserFacingError as error:
+            message = str(error)
+            if body.get("response_url"):
+                send_safely(
+                    "details error",
+                    lambda: respond(
+                        blocks=error_blocks(message),
+                        text=message,
+                        response_type="ephemeral",
+                        replace_original=False,
+                    ),
+                )
+            return
+        send_safely(
+            "theme details modal",
+            lambda: client.views_open(trigger_id=body["trigger_id"], view=theme_modal(found)),
+        )
+
+    @app.view(ids.OBJECTIVES_MODAL)
+    def save_objectives(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+        who = actor(body)
+        values = view.get("state", {}).get("values", {})
+        try:
+            who.require_admin()
+            edits = parse_objectives(values)
+        except UserFacingError as error:
+            ack(response_action="errors", errors=error_field(values, str(error)))
+            return
+        except ObjectiveFieldError as error:
+            ack(response_action="errors", errors={error.block_id: error.message})
+            return
+        try:
+            with unit_of_work(deps.session_factory) as session:
+                for objective_id, changes in edits:
+                    save_objective(session, who, changes, objective_id)
+        except UserFacingError as error:
+            ack(response_action="errors", errors=error_field(values, str(error)))
+            return
+        ack()
+
+
+class ObjectiveFieldError(Exception):
+    def __init__(self, block_id: str, message: str) -> None:
+        super().__init__(message)
+        self.block_id = block_id
+        self.message = message
+
+
+def error_field(values: dict[str, Any], message: str) -> dict[str, str]:
+    first = next(iter(values), f"objective:{NEW}:name")
+    return {first: message[:150]}
+
+
+def parse_objectives(values: dict[str, Any]) -> list[tuple[int | None, ObjectiveInput]]:
+    """Read the modal's fields into one change per objective (None id: the new one)."""
+    fields: dict[str, dict[str, Any]] = {}
+    for block_id, inner in values.items():
+        parts = block_id.split(":")
+        if len(parts) != 3 or parts[0] != "objective":
+            continue
+        _, key, field = parts
+        state = next(iter(inner.values()), {})
+        fields.setdefault(key, {})[field] = state
+    edits: list[tuple[int | None, ObjectiveInput]] = []
+    for key, state in fields.items():
+        name = (state.get("name", {}).get("value") or "").strip()
+        raw_weight = state.get("weight", {}).get("value")
+        if key == NEW and not name:
+            continue
+        if not name:
+            raise ObjectiveFieldError(f"objective:{key}:name", "An objective needs a name.")
+        try:
+            weight = float(raw_weight) if raw_weight not in (None, "") else 1.0
+        except ValueError:
+            raise ObjectiveFieldError(
+                f"objective:{key}:weight", "Use a number from 0 to 10."
+            ) from None
+        if not 0 <= weight <= 10:
+            raise ObjectiveFieldError(f"objective:{key}:weight", "Use a number from 0 to 10.")
+        keywords = tuple(
+            k.strip()
+            for k in (state.get("keywords", {}).get("value") or "").split(",")
+            if k.strip()
+        )
+        retire = bool(state.get("retire", {}).get("selected_options"))
+        edits.append(
+            (
+                None if key == NEW else int(key),
+                ObjectiveInput(
+                    name,
+                    (state.get("description", {}).get("value") or ""),
+                    weight,
+                    keywords,
+                    active=not retire,
+                ),
+            )
+        )
+    return edits

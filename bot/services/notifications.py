@@ -1,0 +1,47 @@
+"""Closing the loop: telling requesters and voters what became of their ask."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from bot.blocks.notices import status_notice_blocks, status_notice_text
+from storage.models import Theme, ThemeStatusChange
+from storage.repositories import OutboxRepository, RequestRepository, UserRepository, VoteRepository
+
+
+def queue_status_notices(
+    session: Session, workspace_id: str, theme: Theme, change: ThemeStatusChange
+) -> int:
+    """One DM per requester and voter, stored in the outbox before anything is sent.
+
+    The dedupe key names the status change and the person, so a retry, a crash or a
+    second replica can never queue (and so never send) the same notice twice.
+    """
+    requester_ids = {
+        r.requester_id for r in RequestRepository(session, workspace_id).in_theme(theme.id)
+    }
+    people = requester_ids | VoteRepository(session, workspace_id).voter_ids(theme.id)
+    users = UserRepository(session, workspace_id)
+    outbox = OutboxRepository(session, workspace_id)
+    text = status_notice_text(theme.label, change.to_status.value, change.note)
+    blocks = status_notice_blocks(text)
+    queued = 0
+    for user_id in sorted(people):
+        user = users.by_id(user_id)
+        if user is None or user.is_bot or user.is_deleted:
+            continue
+        _, created = outbox.enqueue_once(
+            dedupe_key=f"status:{change.id}:{user.slack_id}",
+            kind="status_notice",
+            channel=user.slack_id,
+            payload={
+                "method": "chat.postMessage",
+                "args": {
+                    "channel": user.slack_id,
+                    "text": text,
+                    "blocks": blocks,
+                },
+            },
+        )
+        queued += created
+    return queued
