@@ -17,7 +17,6 @@ from bot.services.forms import form_choices
 from bot.services.requests import NewRequest, log_request
 from storage.db import unit_of_work
 from storage.enums import RequestSource
-from storage.repositories import RequestRepository
 
 logger = logging.getLogger(__name__)
 
@@ -33,11 +32,17 @@ def wants_help(text: str) -> bool:
 
 
 def register(app: App, deps: Deps) -> None:
-    def ack_feedback(ack: Ack, command: dict[str, Any]) -> None:
-        """Store the request first, then answer at once; suggestions follow after the ack."""
+    @app.command("/feedback")
+    def feedback(ack: Ack, command: dict[str, Any], client: WebClient, respond: Respond) -> None:
+        """Store the request, answer at once, then place it in a theme and suggest duplicates.
+
+        Everything after ``ack()`` goes on in the listener pool once the HTTP response to
+        Slack has gone (bolt's lazy listeners would start before the request is stored).
+        """
         text = command.get("text", "")
         if not text.strip():
             ack()
+            open_modal(client, command)
             return
         if wants_help(text):
             ack(response_type="ephemeral", blocks=text_blocks(FEEDBACK_HELP), text="/feedback help")
@@ -58,32 +63,19 @@ def register(app: App, deps: Deps) -> None:
         ack(
             response_type="ephemeral",
             text=f"Logged as #{logged.id}",
-            blocks=logged_reply(logged.id, logged.title, None, (), pending=True),
+            blocks=logged_reply(logged.id, logged.title, None, (), pending=logged.created),
         )
-
-    def finish_feedback(command: dict[str, Any], client: WebClient, respond: Respond) -> None:
-        text = command.get("text", "")
-        if not text.strip():
-            open_modal(client, command)
-            return
-        if wants_help(text):
+        if not logged.created:
             return
         with unit_of_work(deps.session_factory) as session:
-            request = RequestRepository(session, command["team_id"]).by_idempotency_key(
-                command_key(command)
-            )
-            if request is None:
-                return
-            placement = deps.similar.place(session, command["team_id"], request.id)
-            reply = logged_reply(
-                request.id, request.title, placement.theme_label, placement.suggestions
-            )
+            placement = deps.similar.place(session, command["team_id"], logged.id)
+        reply = logged_reply(logged.id, logged.title, placement.theme_label, placement.suggestions)
         tell(
             client,
             respond,
             command["user_id"],
             reply,
-            f"Logged as #{request.id}",
+            f"Logged as #{logged.id}",
             replace_original=True,
         )
 
@@ -97,5 +89,3 @@ def register(app: App, deps: Deps) -> None:
                 trigger_id=command["trigger_id"], view=feedback_modal(choices, origin)
             ),
         )
-
-    app.command("/feedback")(ack=ack_feedback, lazy=[finish_feedback])

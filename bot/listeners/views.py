@@ -30,13 +30,21 @@ def selected(view: dict[str, Any], block_id: str, action_id: str) -> str | None:
     return option.get("value")
 
 
+def request_source(origin: FormOrigin) -> RequestSource:
+    try:
+        return RequestSource(origin.source)
+    except ValueError:
+        return RequestSource.HOME
+
+
 def submission_key(body: dict[str, Any]) -> str:
     return f"view:{body['team']['id']}:{body['view']['id']}"
 
 
 def register(app: App, deps: Deps) -> None:
-    def ack_submission(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
-        """Validate on the fields; store; close the modal. Replies follow after the ack."""
+    @app.view(ids.FEEDBACK_MODAL)
+    def submit(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
+        """Validate on the fields, store, close the modal; then confirm (after the ack)."""
         team_id = body["team"]["id"]
         user_id = body["user"]["id"]
         origin = FormOrigin.from_metadata(view.get("private_metadata", ""))
@@ -73,9 +81,7 @@ def register(app: App, deps: Deps) -> None:
                 logged_by_slack_id=user_id if origin.source == RequestSource.SHORTCUT else None,
                 text=title,
                 body=details,
-                source=RequestSource(origin.source)
-                if origin.source in RequestSource
-                else RequestSource.HOME,
+                source=request_source(origin),
                 idempotency_key=submission_key(body),
                 domain=domain,
                 pain=int(pain) if pain else None,
@@ -90,8 +96,12 @@ def register(app: App, deps: Deps) -> None:
                 assert request is not None
                 request.objective_id = objective_id
         ack()
+        if logged.created:
+            confirm_submission(body, view, client, logged.id)
 
-    def confirm_submission(body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
+    def confirm_submission(
+        body: dict[str, Any], view: dict[str, Any], client: WebClient, request_id: int
+    ) -> None:
         team_id = body["team"]["id"]
         user_id = body["user"]["id"]
         origin = FormOrigin.from_metadata(view.get("private_metadata", ""))
@@ -99,7 +109,7 @@ def register(app: App, deps: Deps) -> None:
             form_value(view, ids.THREAD_BLOCK, ids.THREAD_INPUT).get("selected_options")
         )
         with unit_of_work(deps.session_factory) as session:
-            request = RequestRepository(session, team_id).by_idempotency_key(submission_key(body))
+            request = RequestRepository(session, team_id).by_id(request_id)
             if request is None:
                 return
             placement = deps.similar.place(session, team_id, request.id)
@@ -137,5 +147,3 @@ def register(app: App, deps: Deps) -> None:
             request = RequestRepository(session, team_id).by_id(request_id)
             if request is not None:
                 request.message_link = str(permalink)[:500]
-
-    app.view(ids.FEEDBACK_MODAL)(ack=ack_submission, lazy=[confirm_submission])

@@ -16,13 +16,15 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from bot.services.themes import request_text
-from scoring import RequestDoc, ScoringConfig, ThemeIndex
+from scoring import Match, RequestDoc, ScoringConfig, ThemeIndex
 from storage.models import Request
 from storage.repositories import RequestRepository, ThemeRepository
 
 MAX_INDEX_AGE = 600.0
 MAX_SUGGESTIONS = 3
 NEIGHBOURS_SEARCHED = 20
+#: Similarity (0..1) from which an existing request is offered as a possible duplicate.
+SUGGESTION_THRESHOLD = 0.35
 
 
 @dataclass(frozen=True)
@@ -92,7 +94,7 @@ class SimilarRequests:
         if cached is None or time.monotonic() - cached.built_at > MAX_INDEX_AGE:
             live = [r for r in RequestRepository(session, workspace_id).live() if r.id < before_id]
             cached = _CachedIndex(
-                index=ThemeIndex.build([doc(r) for r in live], self.config),
+                index=ThemeIndex.build([doc(r) for r in live], self.config.themes),
                 last_request_id=max((r.id for r in live), default=0),
                 built_at=time.monotonic(),
             )
@@ -106,7 +108,7 @@ class SimilarRequests:
         return cached.index
 
     def _suggestions(
-        self, session: Session, workspace_id: str, matches: list, request: Request
+        self, session: Session, workspace_id: str, matches: list[Match], request: Request
     ) -> tuple[Suggestion, ...]:
         themes = ThemeRepository(session, workspace_id)
         requests = RequestRepository(session, workspace_id)
@@ -114,7 +116,7 @@ class SimilarRequests:
         for match in matches:
             if match.theme_id is None or match.request_id == request.id:
                 continue
-            if match.similarity < self.config.suggestion_threshold:
+            if match.similarity < SUGGESTION_THRESHOLD:
                 continue
             theme = themes.resolve(match.theme_id)
             if theme is not None:

@@ -50,7 +50,7 @@ def regroup(
         for t in live_themes.values()
         if members[t.id]
     ]
-    groups = cluster(docs, states, config or ScoringConfig())
+    groups = cluster(docs, states, (config or ScoringConfig()).themes)
     new_themes = 0
     placement: dict[int, int] = {}
     for group in groups:

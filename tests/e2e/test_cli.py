@@ -114,12 +114,12 @@ def test_import_refuses_a_bad_file_clearly(tmp_path: Path, content: str, message
 
 def test_cluster_writes_one_theme_per_line(tmp_path: Path) -> None:
     texts = [
-        "ci builds are so slow, need a remote cache",
-        "please add build caching to CI, builds take 40 min",
-        "CI is slow!! cache dependencies between builds pls",
-        "let me roll back a deploy with one click",
-        "one-click rollback for deployments",
-        "rollback button for a bad deploy",
+        "CI builds are slow, please add a build cache",
+        "please add a build cache, our CI builds are slow",
+        "CI builds slow!! add a build cache pls",
+        "one-click rollback of a bad deploy",
+        "one click rollback for a bad deploy please",
+        "rollback a bad deploy in one click",
     ]
     source = tmp_path / "in.jsonl"
     source.write_text(

@@ -36,8 +36,14 @@ def test_logs_at_once_then_suggests_the_similar_theme(running_app: RunningApp) -
     assert buttons, "no +1 instead button"
     assert buttons[0]["value"].endswith(f":{seeded.ci_theme}")
     assert len(buttons) <= 3
-    newest = requests(running_app.db)[-1]
-    assert newest.theme_id == seeded.ci_theme
+
+
+def test_a_near_copy_joins_the_existing_theme(running_app: RunningApp) -> None:
+    seeded = seed_workspace(running_app.db)
+    feedback(running_app, "CI builds are way too slow!! please add a remote build cache")
+    [followup] = running_app.slack.wait_for("response_url")
+    assert "Remote build cache for CI" in all_text(followup.param("blocks"))
+    assert requests(running_app.db)[-1].theme_id == seeded.ci_theme
 
 
 def test_a_new_topic_starts_its_own_theme(running_app: RunningApp) -> None:

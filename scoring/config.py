@@ -1,0 +1,100 @@
+"""Every weight and knob of the scoring model, with its default (see docs/scoring.md)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+Framework = Literal["default", "rice", "wsjf"]
+
+#: Effort sizes a PM can set, in relative "job size" units (S = 1).
+DEFAULT_EFFORT_SIZES: tuple[tuple[str, float], ...] = (
+    ("S", 1.0),
+    ("M", 2.0),
+    ("L", 4.0),
+    ("XL", 8.0),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ThemeConfig:
+    """How requests are grouped into themes."""
+
+    #: Two groups join when the average similarity of their requests is at least this
+    #: (cosine, 0..1, measured on the LSA vectors; tuned on Banking77 dev).
+    similarity_threshold: float = 0.45
+    #: A new request joins a theme when its average similarity to the theme's
+    #: requests is at least this; the same scale as ``similarity_threshold``.
+    assign_threshold: float = 0.45
+    #: Neighbours per request in the sparse neighbour graph.
+    neighbours: int = 20
+    #: How much a request's vector leans towards its neighbours before grouping
+    #: (0 = not at all). Smooths over wording that only a few requests use.
+    smoothing: float = 1.0
+    #: Dimensions of the LSA (truncated SVD) space.
+    dimensions: int = 128
+    #: Smaller backlogs get fewer dimensions: one per this many requests …
+    documents_per_dimension: int = 10
+    #: … but never fewer than this.
+    min_dimensions: int = 16
+    #: The LSA space is fitted on at most this many requests (a fixed sample).
+    svd_sample: int = 20_000
+    #: Above this many requests the neighbour search is approximate (inverted lists).
+    exact_neighbours_up_to: int = 20_000
+    #: A regrouped set keeps an old theme's id when it holds at least this share of
+    #: the old theme's requests.
+    keep_id_overlap: float = 0.5
+    #: Longest label, in characters.
+    label_length: int = 80
+    #: Distinguishing terms reported per theme.
+    top_terms: int = 5
+    #: Seed of every randomised step, so the same input gives the same themes.
+    seed: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class ScoringConfig:
+    """Weights of the score components and the scoring framework.
+
+    ``framework``: ``"default"`` (weighted sum of the components), ``"rice"``
+    (reach × impact × confidence ÷ effort) or ``"wsjf"`` (cost of delay ÷ job size).
+    """
+
+    framework: Framework = "default"
+    # component weights of the default framework (they need not sum to 1)
+    weight_demand: float = 0.35
+    weight_pain: float = 0.20
+    weight_alignment: float = 0.30
+    weight_satisfaction: float = 0.15
+    # demand
+    half_life_days: float = 90.0
+    #: Number of (recency-weighted) people at which reach reaches half its maximum.
+    people_half_point: float = 8.0
+    #: Number of distinct domains at which breadth reaches half its maximum.
+    domains_half_point: float = 2.0
+    #: Within demand: share of reach (people) versus breadth (domains).
+    breadth_share: float = 0.35
+    #: A vote counts this much of a request (requesters say more than a +1).
+    vote_weight: float = 0.5
+    # pain
+    default_pain: float = 3.0
+    # alignment
+    #: An explicit objective tag on a request counts this much (text fit adds the rest).
+    tag_share: float = 0.6
+    #: Text similarity (0..1) that counts as a full text fit.
+    full_text_fit: float = 0.35
+    # satisfaction
+    #: Pulse mentions at which the signal reaches half its maximum.
+    mentions_half_point: float = 3.0
+    # effort and confidence
+    effort_sizes: tuple[tuple[str, float], ...] = DEFAULT_EFFORT_SIZES
+    #: Confidence assumed when a PM has not set one (RICE and the default framework).
+    default_confidence: float = 0.8
+    #: In the default framework, multiply by confidence and divide by effort^this
+    #: once a PM has set them (0 = ignore effort).
+    effort_exponent: float = 0.5
+    # strength words for objectives ("serves X strongly")
+    strongly_at: float = 0.66
+    moderately_at: float = 0.33
+    slightly_at: float = 0.10
+    themes: ThemeConfig = field(default_factory=ThemeConfig)

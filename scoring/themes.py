@@ -1,0 +1,273 @@
+"""Group requests into themes, keep theme ids stable, and describe each theme.
+
+The pipeline: TF-IDF + LSA vectors (``scoring.text``) → a sparse neighbour graph
+(``scoring.neighbours``) → each vector leans a little towards its neighbours
+(smoothing) → average linkage on the graph, stopped at the similarity threshold
+(``scoring.linkage``) → ids matched to the previous themes by overlap.
+
+A PM's decisions are constraints, not hints: pinned requests and every request of a
+locked theme are fixed to their theme before grouping starts, and two themes a PM
+kept apart never join.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import sparse
+from sklearn.preprocessing import normalize
+
+from scoring.config import ThemeConfig
+from scoring.linkage import average_linkage
+from scoring.models import RequestDoc, ThemeGroup, ThemeState
+from scoring.neighbours import neighbour_graph, symmetric_graph
+from scoring.text import TextSpace
+
+Progress = Callable[[int, int], None]
+
+_STEPS = 5
+
+
+@dataclass(frozen=True, slots=True)
+class Grouping:
+    """The raw result of grouping: vectors, neighbours and a label per row."""
+
+    space: TextSpace
+    raw: np.ndarray  # unit vectors, one row per input
+    vectors: np.ndarray  # the same, smoothed towards their neighbours
+    neighbour_index: np.ndarray
+    neighbour_similarity: np.ndarray
+    labels: np.ndarray
+
+
+def embed(
+    texts: Sequence[str], config: ThemeConfig, progress: Progress | None = None
+) -> tuple[TextSpace, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Fit the space; return it with raw vectors, smoothed vectors and neighbours."""
+    report = progress or (lambda done, total: None)
+    report(0, _STEPS)
+    space, vectors = TextSpace.fit(texts, config)
+    report(1, _STEPS)
+    index, similarity = neighbour_graph(
+        vectors, config.neighbours, exact_up_to=config.exact_neighbours_up_to, seed=config.seed
+    )
+    report(2, _STEPS)
+    smoothed = smooth(vectors, index, similarity, config.smoothing)
+    report(3, _STEPS)
+    return space, vectors, smoothed, index, similarity
+
+
+def group_texts(
+    texts: Sequence[str],
+    config: ThemeConfig,
+    anchors: np.ndarray | None = None,
+    progress: Progress | None = None,
+) -> Grouping:
+    """Group ``texts``; ``anchors`` (-1 = free) fixes rows to PM-decided groups."""
+    space, vectors, smoothed, index, similarity = embed(texts, config, progress)
+    graph = symmetric_graph(index, similarity)
+    labels = average_linkage(smoothed, graph, config.similarity_threshold, anchors)
+    if progress:
+        progress(4, _STEPS)
+    return Grouping(space, vectors, smoothed, index, similarity, labels)
+
+
+def smooth(
+    vectors: np.ndarray,
+    index: np.ndarray,
+    similarity: np.ndarray,
+    strength: float,
+    neighbours: np.ndarray | None = None,
+) -> np.ndarray:
+    """Lean each unit vector towards its neighbours, in proportion to their similarity.
+
+    ``v' = unit(v + strength × mean_j(sim_j × n_j))`` over the k neighbours ``n_j``: a
+    request with close neighbours moves towards them; an outlier (low similarities)
+    barely moves. A vector keeps its length. ``neighbours`` holds the rows ``index``
+    points into (default ``vectors`` itself).
+    """
+    if strength <= 0 or index.shape[1] == 0:
+        return vectors
+    pool = vectors if neighbours is None else neighbours
+    weights = np.clip(similarity, 0.0, None) * (index >= 0) / index.shape[1]
+    pulled = np.einsum("nk,nkd->nd", weights, pool[np.maximum(index, 0)])
+    length = np.linalg.norm(vectors, axis=1, keepdims=True)  # 1, or less for unknown words
+    return (normalize(vectors + strength * pulled) * length).astype(np.float32)
+
+
+def cluster(
+    requests: Sequence[RequestDoc],
+    previous: Sequence[ThemeState] = (),
+    config: ThemeConfig | None = None,
+    progress: Progress | None = None,
+) -> list[ThemeGroup]:
+    """Group requests into themes, keeping previous theme ids where they still fit.
+
+    - a pinned request stays in its ``theme_id``; every request of a locked theme stays
+      in that theme; themes a PM fixed never join each other;
+    - any other group keeps the id of a previous (unlocked) theme when it holds at least
+      ``keep_id_overlap`` of that theme's requests (largest overlap first), else its
+      ``theme_id`` is None (a new theme).
+
+    Themes are returned largest first, then by smallest request id.
+    """
+    config = config or ThemeConfig()
+    if not requests:
+        return []
+    ordered = sorted(requests, key=lambda r: r.id)
+    anchors = _anchors(ordered, previous)
+    grouping = group_texts([r.text for r in ordered], config, anchors, progress)
+    ids = np.array([r.id for r in ordered], dtype=np.int64)
+    members = _members(grouping.labels)
+    group_anchor = [int(anchors[rows].max()) for rows in members]
+    theme_ids = _match_ids(
+        [frozenset(ids[rows].tolist()) for rows in members], group_anchor, previous, config
+    )
+    texts = [r.text for r in ordered]
+    labels = describe(grouping, texts, members, config)
+    groups = [
+        ThemeGroup(
+            theme_id=theme_id,
+            request_ids=tuple(sorted(ids[rows].tolist())),
+            label=label,
+            top_terms=terms,
+        )
+        for rows, theme_id, (label, terms) in zip(members, theme_ids, labels, strict=True)
+    ]
+    groups.sort(key=lambda g: (-len(g.request_ids), g.request_ids[0]))
+    if progress:
+        progress(_STEPS, _STEPS)
+    return groups
+
+
+def cluster_texts(
+    items: Sequence[tuple[str, str]],
+    progress: Progress | None = None,
+    config: ThemeConfig | None = None,
+) -> dict[str, int]:
+    """Theme numbers for ``(id, text)`` pairs: the ``pulseboard cluster`` command.
+
+    Themes are numbered 0, 1, … from the largest; ties by first appearance.
+    ``progress(done, total)`` is called after each of the few pipeline steps.
+    """
+    config = config or ThemeConfig()
+    if not items:
+        return {}
+    grouping = group_texts([text for _, text in items], config, None, progress)
+    members = _members(grouping.labels)
+    order = sorted(range(len(members)), key=lambda g: (-len(members[g]), members[g][0]))
+    number = {group: position for position, group in enumerate(order)}
+    result = {
+        item_id: number[int(label)]
+        for (item_id, _), label in zip(items, grouping.labels, strict=True)
+    }
+    if progress:
+        progress(_STEPS, _STEPS)
+    return result
+
+
+def describe(
+    grouping: Grouping, texts: Sequence[str], members: Sequence[np.ndarray], config: ThemeConfig
+) -> list[tuple[str, tuple[str, ...]]]:
+    """A label (the most central request's title, trimmed) and top terms per group."""
+    words = grouping.space.word_tfidf(texts)
+    vocabulary = grouping.space.terms()
+    overall = np.asarray(words.mean(axis=0)).ravel()
+    membership = _membership(members, len(texts))
+    sizes = np.array([len(rows) for rows in members], dtype=np.float64)
+    group_means = sparse.csr_matrix(membership @ words).multiply(1.0 / sizes[:, None]).tocsr()
+    out: list[tuple[str, tuple[str, ...]]] = []
+    for g, rows in enumerate(members):
+        centre = grouping.vectors[rows].sum(axis=0)
+        central = rows[int(np.argmax(grouping.vectors[rows] @ centre))]
+        label = trim_title(texts[central], config.label_length)
+        out.append((label, _top_terms(group_means.getrow(g), overall, vocabulary, config)))
+    return out
+
+
+def trim_title(text: str, limit: int) -> str:
+    """The first line of ``text``, cut at a word boundary to at most ``limit`` chars."""
+    first = text.strip().splitlines()[0].strip() if text.strip() else ""
+    if len(first) <= limit:
+        return first
+    cut = first[: limit - 1]
+    if first[limit - 1] != " " and " " in cut:
+        cut = cut[: cut.rindex(" ")]
+    return cut.rstrip(" ,.;:-") + "…"
+
+
+def _top_terms(
+    group_mean: sparse.csr_matrix, overall: np.ndarray, vocabulary: np.ndarray, config: ThemeConfig
+) -> tuple[str, ...]:
+    """Terms whose weight in the group most exceeds their weight in all requests."""
+    cols = group_mean.indices
+    if len(cols) == 0:
+        return ()
+    lift = group_mean.data - overall[cols]
+    order = np.lexsort((vocabulary[cols], -lift))
+    chosen: list[str] = []
+    for i in order:
+        if lift[i] <= 0 or len(chosen) >= config.top_terms:
+            break
+        term = str(vocabulary[cols[i]])
+        # skip a unigram already inside a chosen bigram, and vice versa
+        if any(term in c.split() or c in term.split() for c in chosen):
+            continue
+        chosen.append(term)
+    return tuple(chosen)
+
+
+def _anchors(ordered: Sequence[RequestDoc], previous: Sequence[ThemeState]) -> np.ndarray:
+    """Per row, the theme a PM fixed it to (pinned or in a locked theme), else -1."""
+    locked_theme: dict[int, int] = {}
+    for theme in previous:
+        if theme.locked:
+            for request_id in theme.request_ids:
+                locked_theme[request_id] = theme.id
+    anchors = np.full(len(ordered), -1, dtype=np.int64)
+    for row, request in enumerate(ordered):
+        if request.id in locked_theme:
+            anchors[row] = locked_theme[request.id]
+        elif request.pinned and request.theme_id is not None:
+            anchors[row] = request.theme_id
+    return anchors
+
+
+def _match_ids(
+    groups: Sequence[frozenset[int]],
+    group_anchor: Sequence[int],
+    previous: Sequence[ThemeState],
+    config: ThemeConfig,
+) -> list[int | None]:
+    """Anchored groups keep their anchor; free groups inherit ids by overlap."""
+    result: list[int | None] = [a if a >= 0 else None for a in group_anchor]
+    taken = {a for a in group_anchor if a >= 0}
+    group_of = {request_id: g for g, members in enumerate(groups) for request_id in members}
+    candidates: list[tuple[int, int, int]] = []  # (-overlap, theme id, group)
+    for theme in previous:
+        if theme.locked or theme.id in taken:
+            continue
+        old = [group_of[r] for r in theme.request_ids if r in group_of]
+        for g, overlap in Counter(old).items():
+            if result[g] is None and overlap >= config.keep_id_overlap * len(old):
+                candidates.append((-overlap, theme.id, g))
+    for _, theme_id, g in sorted(candidates):
+        if result[g] is None and theme_id not in taken:
+            result[g] = theme_id
+            taken.add(theme_id)
+    return result
+
+
+def _members(labels: np.ndarray) -> list[np.ndarray]:
+    order = np.argsort(labels, kind="stable")
+    bounds = np.flatnonzero(np.diff(labels[order])) + 1
+    return list(np.split(order, bounds))
+
+
+def _membership(members: Sequence[np.ndarray], n: int) -> sparse.csr_matrix:
+    rows = np.concatenate([np.full(len(m), g) for g, m in enumerate(members)])
+    cols = np.concatenate(members)
+    return sparse.csr_matrix((np.ones(len(cols)), (rows, cols)), shape=(len(members), n))

@@ -1,0 +1,60 @@
+"""The incremental path: duplicate suggestions and theme assignment for one request."""
+
+from __future__ import annotations
+
+from scoring import RequestDoc, ThemeConfig, ThemeIndex
+
+TEXTS = [
+    ("Dark mode for the dashboard", 10),
+    ("Please add a dark theme to the dashboard", 10),
+    ("dashboard dark mode pls", 10),
+    ("Export billing report to CSV", 20),
+    ("CSV export of the billing report", 20),
+    ("Billing report export as csv file", 20),
+    ("SSO login with Okta", 30),
+    ("Support Okta single sign-on", 30),
+    ("Faster CI pipelines", None),
+]
+
+
+def _index() -> ThemeIndex:
+    docs = [RequestDoc(i + 1, t, theme) for i, (t, theme) in enumerate(TEXTS)]
+    return ThemeIndex.build(docs)
+
+
+def test_nearest_finds_the_duplicates_best_first() -> None:
+    matches = _index().nearest("dark mode on the dashboard", k=3)
+    assert [m.theme_id for m in matches] == [10, 10, 10]
+    assert matches[0].similarity >= matches[1].similarity >= matches[2].similarity
+
+
+def test_assign_joins_the_closest_theme_above_the_threshold() -> None:
+    index = _index()
+    assert index.assign("dark mode on the dashboard") == 10
+    assert index.assign("billing report csv export please") == 20
+
+
+def test_assign_returns_none_for_something_new() -> None:
+    assert _index().assign("kubernetes namespace quota") is None
+
+
+def test_added_request_is_found_and_counts_for_its_theme() -> None:
+    index = _index()
+    index.add(RequestDoc(100, "Okta SSO login support", theme_id=30))
+    assert len(index) == len(TEXTS) + 1
+    assert index.nearest("Okta SSO login support", k=1)[0].request_id == 100
+    assert index.assign("support SSO login via Okta") == 30
+
+
+def test_words_the_space_never_saw_do_not_look_similar() -> None:
+    # the space is refitted at the next re-clustering; until then unknown words
+    # give a short vector that matches nothing above the threshold
+    index = _index()
+    index.add(RequestDoc(100, "Kubernetes namespace quota increase", theme_id=50))
+    assert index.assign("Kubernetes namespace quota increase") is None
+
+
+def test_empty_index() -> None:
+    index = ThemeIndex.build([], ThemeConfig())
+    assert index.nearest("anything") == []
+    assert index.assign("anything") is None
