@@ -15,4 +15,6 @@ def setup_logging(level: str = "INFO") -> None:
         handlers=[RichHandler(console=Console(stderr=True), show_path=False)],
         force=True,
     )
-    logging.getLogger("slack_bolt").setLevel(max(logging.getLevelName(level), logging.INFO))
+    quieter = max(logging.getLevelName(level), logging.WARNING)
+    for noisy in ("alembic", "slack_bolt", "apscheduler"):
+        logging.getLogger(noisy).setLevel(quieter)

@@ -1,24 +1,32 @@
-"""The `pulseboard` command: one module per command group, wired here."""
+"""The `pulseboard` command.
+
+The parser below is the whole command-line contract in one place. Each command's code
+lives in its own module and is imported only when that command runs, so `--help` and
+quick commands do not pay for loading scikit-learn.
+"""
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from bot import __version__
-from bot.cli import cluster, data, database, demo, digest, serve
 from bot.cli.common import EXIT_OK, EXIT_USAGE, CommandError, stderr
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    if not hasattr(args, "run"):
-        parser.print_help()
+    if not hasattr(args, "handler"):
+        (getattr(args, "help_of", None) or parser).print_help()
         return EXIT_USAGE
+    module_name, _, function_name = args.handler.partition(":")
+    run = getattr(importlib.import_module(f"bot.cli.{module_name}"), function_name)
     try:
-        return int(args.run(args) or EXIT_OK)
+        return int(run(args) or EXIT_OK)
     except CommandError as error:
         stderr.print(f"pulseboard: {error}", style="red", markup=False, highlight=False)
         return error.code
@@ -33,8 +41,66 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"pulseboard {__version__}")
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
-    for module in (serve, demo, digest, cluster, database, data):
-        module.add_commands(commands)
+
+    serve = commands.add_parser("serve", help="run the Slack app (Socket Mode, or HTTP)")
+    serve.add_argument(
+        "--http", action="store_true", help="serve HTTP even if SLACK_APP_TOKEN is set"
+    )
+    serve.add_argument("--port", type=int, default=3000, help="HTTP port (default 3000)")
+    serve.add_argument("--host", default="0.0.0.0", help="HTTP address (default 0.0.0.0)")
+    serve.set_defaults(handler="serve:run")
+
+    demo = commands.add_parser("demo", help="run the whole pipeline on the bundled sample, offline")
+    demo.add_argument(
+        "--output-dir",
+        type=Path,
+        help="where to write the database and Block Kit JSON (default: a temp dir)",
+    )
+    demo.add_argument("--top", type=int, default=10, help="themes to show (default 10)")
+    demo.set_defaults(handler="demo:run")
+
+    digest = commands.add_parser("digest", help="show the roadmap digest, or post it now")
+    digest.add_argument("--dry-run", action="store_true", help="print it here instead of posting")
+    digest.add_argument("--json", action="store_true", help="print its Block Kit JSON")
+    digest.add_argument(
+        "--demo",
+        action="store_true",
+        help="use the bundled sample workspace instead of DATABASE_URL",
+    )
+    digest.add_argument("--workspace", help="Slack team id (needed when the database has several)")
+    digest.add_argument("--top", type=int, help="themes to show (default PULSEBOARD_DIGEST_SIZE)")
+    digest.set_defaults(handler="digest:run")
+
+    cluster = commands.add_parser("cluster", help="group a JSONL file of texts into themes")
+    cluster.add_argument(
+        "--input", type=Path, required=True, help='JSONL, one {"id", "text"} a line'
+    )
+    cluster.add_argument("--output", type=Path, help="JSONL out (default: stdout)")
+    cluster.set_defaults(handler="cluster:run")
+
+    db = commands.add_parser("db", help="database maintenance (db upgrade)")
+    db_commands = db.add_subparsers(title="db commands", metavar="DB_COMMAND")
+    upgrade = db_commands.add_parser("upgrade", help="apply the schema migrations")
+    upgrade.set_defaults(handler="database:run_upgrade")
+    db.set_defaults(help_of=db)
+
+    load = commands.add_parser("import", help="load a workspace file (JSON) into the database")
+    load.add_argument(
+        "file", type=Path, help="a workspace file, e.g. from `export --format workspace`"
+    )
+    load.set_defaults(handler="data:run_import")
+
+    dump = commands.add_parser("export", help="write the ranked roadmap, or the whole workspace")
+    dump.add_argument(
+        "--format",
+        choices=("json", "csv", "workspace"),
+        default="json",
+        help="json or csv: the ranked roadmap with score breakdowns; "
+        "workspace: everything, for `pulseboard import` (default json)",
+    )
+    dump.add_argument("--output", type=Path, help="file to write (default: stdout)")
+    dump.add_argument("--workspace", help="Slack team id (needed when the database has several)")
+    dump.set_defaults(handler="data:run_export")
     return parser
 
 

@@ -7,19 +7,9 @@ import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from bot.cli.common import EXIT_OK, EXIT_USAGE, CommandError, ProgressBar, stderr
 from scoring import cluster_texts
-
-
-def add_commands(commands: Any) -> None:
-    cluster = commands.add_parser("cluster", help="group a JSONL file of texts into themes")
-    cluster.add_argument(
-        "--input", type=Path, required=True, help='JSONL, one {"id", "text"} a line'
-    )
-    cluster.add_argument("--output", type=Path, help="JSONL out (default: stdout)")
-    cluster.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:

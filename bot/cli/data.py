@@ -7,7 +7,6 @@ import csv
 import io
 import json
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
@@ -27,28 +26,6 @@ from bot.services.roadmap import RoadmapEntry, build_roadmap
 from bot.services.workspace_file import WorkspaceFile
 from bot.services.workspace_import import export_workspace, import_workspace
 from storage.db import unit_of_work
-
-FORMATS = ("json", "csv", "workspace")
-
-
-def add_commands(commands: Any) -> None:
-    load = commands.add_parser("import", help="load a workspace file (JSON) into the database")
-    load.add_argument(
-        "file", type=Path, help="a workspace file, e.g. from `export --format workspace`"
-    )
-    load.set_defaults(run=run_import)
-
-    dump = commands.add_parser("export", help="write the ranked roadmap, or the whole workspace")
-    dump.add_argument(
-        "--format",
-        choices=FORMATS,
-        default="json",
-        help="json or csv: the ranked roadmap with score breakdowns; "
-        "workspace: everything, for `pulseboard import` (default json)",
-    )
-    dump.add_argument("--output", type=Path, help="file to write (default: stdout)")
-    dump.add_argument("--workspace", help="Slack team id (needed when the database has several)")
-    dump.set_defaults(run=run_export)
 
 
 def run_import(args: argparse.Namespace) -> int:

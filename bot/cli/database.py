@@ -3,21 +3,12 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
 
 from sqlalchemy.exc import OperationalError
 
-from bot.cli.common import EXIT_OK, EXIT_USAGE, CommandError, settings_or_fail, stdout
+from bot.cli.common import EXIT_OK, CommandError, settings_or_fail, stdout
 from storage import migrate
 from storage.db import make_engine
-
-
-def add_commands(commands: Any) -> None:
-    db = commands.add_parser("db", help="database maintenance (db upgrade)")
-    db_commands = db.add_subparsers(title="db commands", metavar="DB_COMMAND")
-    upgrade = db_commands.add_parser("upgrade", help="apply the schema migrations")
-    upgrade.set_defaults(run=run_upgrade)
-    db.set_defaults(run=lambda _: db.print_help() or EXIT_USAGE)
 
 
 def run_upgrade(_: argparse.Namespace) -> int:

@@ -9,7 +9,6 @@ import time
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 from rich.console import Console
 from slack_sdk.models.blocks import Block
@@ -26,17 +25,6 @@ from storage.db import SessionFactory, unit_of_work
 
 DATABASE_NAME = "pulseboard-demo.db"
 BLOCKS_NAME = "digest-blocks.json"
-
-
-def add_commands(commands: Any) -> None:
-    demo = commands.add_parser("demo", help="run the whole pipeline on the bundled sample, offline")
-    demo.add_argument(
-        "--output-dir",
-        type=Path,
-        help="where to write the database and Block Kit JSON (default: a temp dir)",
-    )
-    demo.add_argument("--top", type=int, default=10, help="themes to show (default 10)")
-    demo.set_defaults(run=run)
 
 
 @dataclass(frozen=True)

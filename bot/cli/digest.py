@@ -28,20 +28,6 @@ from storage.repositories import DigestRunRepository
 MAX_SEND_ROUNDS = 30
 
 
-def add_commands(commands: Any) -> None:
-    digest = commands.add_parser("digest", help="show the roadmap digest, or post it now")
-    digest.add_argument("--dry-run", action="store_true", help="print it here instead of posting")
-    digest.add_argument("--json", action="store_true", help="print its Block Kit JSON")
-    digest.add_argument(
-        "--demo",
-        action="store_true",
-        help="use the bundled sample workspace instead of DATABASE_URL",
-    )
-    digest.add_argument("--workspace", help="Slack team id (needed when the database has several)")
-    digest.add_argument("--top", type=int, help="themes to show (default PULSEBOARD_DIGEST_SIZE)")
-    digest.set_defaults(run=run)
-
-
 def run(args: argparse.Namespace) -> int:
     settings = settings_or_fail()
     if not (args.dry_run or args.json):

@@ -88,7 +88,7 @@ def queue_one(
     now: datetime,
 ) -> bool:
     runs = DigestRunRepository(session, workspace_id)
-    run = runs.claim(target.channel, period)
+    run = runs.claim(target.channel, period, at=now)
     if run is None:
         return False
     previous = runs.previous(target.channel, run)

@@ -60,10 +60,10 @@ def change_status(
 ) -> ChangeResult:
     actor.require_admin()
     theme = live_theme_or_fail(session, actor, theme_id)
-    if status == ThemeStatus.DECLINED and not note.strip():
-        raise UserFacingError("Say why it is declined: `/roadmap status N declined <reason>`.")
     if theme.status == status:
         return ChangeResult(f"Theme #{theme.id} is already {status.value.replace('_', ' ')}.")
+    if status == ThemeStatus.DECLINED and not note.strip():
+        raise UserFacingError("Say why it is declined: `/roadmap status N declined <reason>`.")
     previous = theme.status
     change = ThemeRepository(session, actor.workspace_id).change_status(
         theme, status, actor.slack_id, note.strip()

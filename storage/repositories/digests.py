@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -10,10 +11,15 @@ from storage.repositories.base import Repository
 
 
 class DigestRunRepository(Repository):
-    def claim(self, channel: str, period: str) -> DigestRun | None:
+    def claim(self, channel: str, period: str, at: datetime | None = None) -> DigestRun | None:
         """Claim the digest of (channel, period); None if another run holds it already."""
         run, created = self.insert_once(
-            DigestRun(workspace_id=self.workspace_id, channel=channel, period=period),
+            DigestRun(
+                workspace_id=self.workspace_id,
+                channel=channel,
+                period=period,
+                started_at=at or utcnow(),
+            ),
             lambda: self.find(channel, period),
         )
         return run if created else None

@@ -1,0 +1,165 @@
+"""The digest job with a frozen clock: once per (channel, period), catch-up, domains, trend."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from slack_sdk import WebClient
+from sqlalchemy import select
+
+from bot.jobs.outbox import Pace
+from bot.jobs.scheduler import Jobs
+from bot.services.requests import NewRequest, log_request
+from bot.services.themes import regroup
+from bot.settings import Settings
+from storage.db import unit_of_work
+from storage.enums import RequestSource, ThemeStatus
+from storage.models import DigestRun
+from storage.repositories import DomainRepository, ThemeRepository, UserRepository, VoteRepository
+from tests.conftest import Database
+from tests.fakes.slack_api import FakeSlackAPI
+from tests.integration.app.checks import all_text, valid_blocks
+
+TEAM = "T0PULSE01"
+CHANNEL = "C0ROADMAP1"
+DOMAIN_CHANNEL = "C0CIDIGEST"
+MONDAY_NINE_BERLIN = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
+ASKS = [
+    ("CI builds are slow, please add a build cache", "ci"),
+    ("please add a build cache, our CI builds are slow", "ci"),
+    ("one-click rollback of a bad deploy", "deploys"),
+    ("one click rollback for a bad deploy please", "deploys"),
+]
+
+
+class Clock:
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+def slack() -> Iterator[FakeSlackAPI]:
+    with FakeSlackAPI() as fake:
+        yield fake
+
+
+def seed(db: Database) -> None:
+    with unit_of_work(db.sessions) as session:
+        domains = DomainRepository(session, TEAM)
+        domains.add("ci", digest_channel=DOMAIN_CHANNEL)
+        domains.add("deploys")
+    for number, (text, domain) in enumerate(ASKS):
+        with unit_of_work(db.sessions) as session:
+            log_request(
+                session,
+                NewRequest(
+                    workspace_id=TEAM,
+                    requester_slack_id=f"U0ASKER{number:03d}",
+                    text=text,
+                    source=RequestSource.COMMAND,
+                    idempotency_key=f"seed:{number}",
+                    domain=domain,
+                    created_at=MONDAY_NINE_BERLIN - timedelta(days=3),
+                ),
+            )
+    with unit_of_work(db.sessions) as session:
+        regroup(session, TEAM)
+
+
+def jobs_for(db: Database, slack: FakeSlackAPI, clock: Clock) -> Jobs:
+    settings = Settings(
+        digest_channel=CHANNEL,
+        timezone="Europe/Berlin",
+        digest_schedule="0 9 * * mon",
+        database_url=db.url,
+    )
+    client = WebClient(token="xoxb-test", base_url=slack.url, timeout=5)
+    return Jobs(
+        settings,
+        db.sessions,
+        client,
+        TEAM,
+        clock=clock,
+        pace=Pace(global_interval=0.0, channel_interval=0.0),
+    )
+
+
+def posts_to(slack: FakeSlackAPI, channel: str) -> list:
+    return [c for c in slack.calls("chat.postMessage") if c.params.get("channel") == channel]
+
+
+def drain(jobs: Jobs) -> None:
+    while jobs.sender.drain_once().claimed:
+        pass
+
+
+def test_one_digest_per_channel_and_period_whatever_reruns_and_restarts(
+    database: Database, slack: FakeSlackAPI
+) -> None:
+    seed(database)
+    clock = Clock(MONDAY_NINE_BERLIN + timedelta(seconds=5))
+    first = jobs_for(database, slack, clock)
+    outcomes = first.run_digest()
+    assert {(o.channel, o.queued) for o in outcomes} == {(CHANNEL, True), (DOMAIN_CHANNEL, True)}
+    clock.now += timedelta(hours=3)
+    restarted = jobs_for(database, slack, clock)
+    assert all(not o.queued for o in restarted.catch_up())
+    assert all(not o.queued for o in restarted.run_digest())
+    drain(first)
+    drain(restarted)
+    assert len(posts_to(slack, CHANNEL)) == 1
+    assert len(posts_to(slack, DOMAIN_CHANNEL)) == 1
+    global_text = all_text(valid_blocks(posts_to(slack, CHANNEL)[0].param("blocks")))
+    domain_text = all_text(valid_blocks(posts_to(slack, DOMAIN_CHANNEL)[0].param("blocks")))
+    assert "rollback" in global_text
+    assert "build cache" in domain_text
+    assert "rollback" not in domain_text
+    with database.sessions() as session:
+        runs = session.scalars(select(DigestRun)).all()
+        assert {r.period for r in runs} == {"2026-11-23T08:00Z"}
+        assert all(r.posted_ts for r in runs)
+
+
+def test_a_missed_firing_is_caught_up_once_within_the_grace_window(
+    database: Database, slack: FakeSlackAPI
+) -> None:
+    seed(database)
+    late = jobs_for(database, slack, Clock(MONDAY_NINE_BERLIN + timedelta(hours=5)))
+    assert any(o.queued for o in late.catch_up())
+    assert not any(o.queued for o in late.catch_up())
+    too_late = jobs_for(database, slack, Clock(MONDAY_NINE_BERLIN + timedelta(days=7, hours=7)))
+    assert too_late.catch_up() == []
+
+
+def test_the_next_digest_shows_trends_against_the_last(
+    database: Database, slack: FakeSlackAPI
+) -> None:
+    seed(database)
+    clock = Clock(MONDAY_NINE_BERLIN + timedelta(minutes=1))
+    jobs = jobs_for(database, slack, clock)
+    jobs.run_digest()
+    drain(jobs)
+    first = all_text(posts_to(slack, CHANNEL)[0].param("blocks"))
+    assert "new" in first
+    with unit_of_work(database.sessions) as session:
+        [trailing] = [t for t in ThemeRepository(session, TEAM).live() if "rollback" in t.label]
+        for number in range(6):
+            voter = UserRepository(session, TEAM).get_or_create(f"U0FAN{number:05d}")
+            VoteRepository(session, TEAM).add_once(
+                voter.id, theme_id=trailing.id, at=clock.now + timedelta(days=1)
+            )
+        ThemeRepository(session, TEAM).change_status(
+            trailing, ThemeStatus.PLANNED, "U0PM", "next sprint", at=clock.now + timedelta(days=1)
+        )
+    clock.now += timedelta(days=7)
+    jobs.run_digest()
+    drain(jobs)
+    second = all_text(valid_blocks(posts_to(slack, CHANNEL)[1].param("blocks")))
+    assert "▲1" in second
+    assert "▼1" in second
+    assert "Newly planned" in second

@@ -1,0 +1,99 @@
+"""Closing the loop: a status change reaches every requester and voter once, via the outbox."""
+
+from __future__ import annotations
+
+from slack_sdk import WebClient
+
+from bot.jobs.digest import record_posted
+from bot.jobs.outbox import OutboxSender, Pace
+from bot.services.requests import NewRequest, log_request
+from bot.services.roadmap_admin import Actor, change_status
+from storage.db import unit_of_work
+from storage.enums import RequestSource, ThemeStatus
+from storage.repositories import (
+    OutboxRepository,
+    RequestRepository,
+    ThemeRepository,
+    UserRepository,
+    VoteRepository,
+)
+from tests.conftest import Database
+from tests.fakes.slack_api import FakeSlackAPI
+from tests.integration.app.checks import all_text, valid_blocks
+
+TEAM = "T0PULSE01"
+PM = "U0PMADMIN1"
+
+
+def test_every_requester_and_voter_hears_once_even_with_429_and_500(
+    database: Database,
+) -> None:
+    with unit_of_work(database.sessions) as session:
+        theme = ThemeRepository(session, TEAM).add("Preview environments per PR")
+        theme_id = theme.id
+    for number, asker in enumerate(["U0ASK00001", "U0ASK00002", "U0ASK00001"]):
+        with unit_of_work(database.sessions) as session:
+            logged = log_request(
+                session,
+                NewRequest(
+                    workspace_id=TEAM,
+                    requester_slack_id=asker,
+                    text=f"preview envs please {number}",
+                    source=RequestSource.COMMAND,
+                    idempotency_key=f"k{number}",
+                ),
+            )
+            request = RequestRepository(session, TEAM).by_id(logged.id)
+            assert request is not None
+            request.theme_id = theme_id
+    with unit_of_work(database.sessions) as session:
+        for voter in ["U0FAN00001", "U0ASK00002"]:
+            user = UserRepository(session, TEAM).get_or_create(voter)
+            VoteRepository(session, TEAM).add_once(user.id, theme_id=theme_id)
+    with unit_of_work(database.sessions) as session:
+        result = change_status(
+            session,
+            Actor(TEAM, PM, {PM}),
+            theme_id,
+            ThemeStatus.DECLINED,
+            "we are moving to ephemeral clusters instead",
+        )
+        assert result.notices_queued == 3
+    with unit_of_work(database.sessions) as session:
+        again = change_status(session, Actor(TEAM, PM, {PM}), theme_id, ThemeStatus.DECLINED)
+        assert again.notices_queued == 0
+    with FakeSlackAPI() as slack:
+        slack.fail_next("chat.postMessage", status=429, retry_after=0)
+        slack.fail_next("chat.postMessage", status=500)
+        client = WebClient(token="xoxb-test", base_url=slack.url, timeout=5)
+        sender = OutboxSender(
+            database.sessions,
+            client,
+            on_sent=record_posted,
+            pace=Pace(global_interval=0.0, channel_interval=0.0),
+            sleep=lambda _: None,
+            jitter=lambda: 0.0,
+        )
+        for _ in range(20):
+            sender.drain_once()
+            with database.sessions() as session:
+                if OutboxRepository(session, TEAM).pending_count() == 0:
+                    break
+            _advance_retries(database)
+        people = ["U0ASK00001", "U0ASK00002", "U0FAN00001"]
+        for person in people:
+            [notice] = slack.workspace.posted(slack.dm_channel(person))
+            text = all_text(valid_blocks(notice["blocks"]))
+            assert "declined" in text
+            assert "Why: we are moving to ephemeral clusters instead" in text
+        assert len(slack.calls("chat.postMessage")) == len(people) + 2
+
+
+def _advance_retries(database: Database) -> None:
+    """Make every pending message due now (instead of waiting out the backoff)."""
+    from sqlalchemy import update
+
+    from storage.models import OutboxMessage, utcnow
+
+    with unit_of_work(database.sessions) as session:
+        session.execute(update(OutboxMessage).values(next_attempt_at=utcnow()))
