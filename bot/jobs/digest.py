@@ -17,10 +17,16 @@ from sqlalchemy.orm import Session
 from bot.blocks.digest import digest_blocks
 from bot.jobs.schedule import period_key
 from bot.services.digest import build_digest, previous_positions
+from bot.services.themes import regroup
 from bot.settings import Settings
 from storage.db import SessionFactory, unit_of_work
 from storage.models import OutboxMessage
-from storage.repositories import DigestRunRepository, DomainRepository, OutboxRepository
+from storage.repositories import (
+    DeliveryRepository,
+    DigestRunRepository,
+    DomainRepository,
+    OutboxRepository,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -62,6 +68,7 @@ def queue_digests(
 ) -> list[DigestOutcome]:
     """Queue this period's digest for every target not yet claimed; return what happened."""
     period = period_key(firing)
+    regroup_once(session_factory, workspace_id, period)
     with unit_of_work(session_factory) as session:
         targets = digest_targets(session, workspace_id, settings)
     outcomes = []
@@ -76,6 +83,26 @@ def queue_digests(
             "queued" if queued else "already claimed",
         )
     return outcomes
+
+
+def regroup_once(session_factory: SessionFactory, workspace_id: str, period: str) -> bool:
+    """Re-cluster before the period's digests, in one replica only.
+
+    The period's key and the new grouping commit together: a replica that loses the race
+    waits for the winner's commit (the unique key) and then finds the work done.
+    """
+    with unit_of_work(session_factory) as session:
+        if not DeliveryRepository(session, workspace_id).first_time(f"regroup:{period}"):
+            return False
+        report = regroup(session, workspace_id)
+    logger.info(
+        "regrouped %d requests into %d themes (%d new) before the %s digest",
+        report.requests,
+        report.themes,
+        report.new_themes,
+        period,
+    )
+    return True
 
 
 def queue_one(

@@ -17,7 +17,13 @@ from bot.settings import Settings
 from storage.db import unit_of_work
 from storage.enums import RequestSource, ThemeStatus
 from storage.models import DigestRun
-from storage.repositories import DomainRepository, ThemeRepository, UserRepository, VoteRepository
+from storage.repositories import (
+    DomainRepository,
+    RequestRepository,
+    ThemeRepository,
+    UserRepository,
+    VoteRepository,
+)
 from tests.conftest import Database
 from tests.fakes.slack_api import FakeSlackAPI
 from tests.integration.app.checks import all_text, valid_blocks
@@ -123,6 +129,43 @@ def test_one_digest_per_channel_and_period_whatever_reruns_and_restarts(
         runs = session.scalars(select(DigestRun)).all()
         assert {r.period for r in runs} == {"2026-11-23T08:00Z"}
         assert all(r.posted_ts for r in runs)
+
+
+def test_requests_are_regrouped_once_before_the_digest_keeping_pm_placements(
+    database: Database, slack: FakeSlackAPI
+) -> None:
+    seed(database)
+    with unit_of_work(database.sessions) as session:
+        themes = ThemeRepository(session, TEAM)
+        [rollback] = [t for t in themes.live() if "rollback" in t.label]
+        pinned = themes.add("Build cache (kept apart by the PM)")
+        [cache_request, *_] = RequestRepository(session, TEAM).in_theme(
+            next(t.id for t in themes.live() if "cache" in t.label and t.id != pinned.id)
+        )
+        cache_request.theme_id = pinned.id
+        cache_request.pinned_to_theme = True
+        pinned_id, pinned_request = pinned.id, cache_request.id
+    with unit_of_work(database.sessions) as session:
+        log_request(
+            session,
+            NewRequest(
+                workspace_id=TEAM,
+                requester_slack_id="U0LATE0001",
+                source=RequestSource.COMMAND,
+                text="one click rollback of a bad deploy, please",
+                idempotency_key="late",
+            ),
+        )
+    jobs = jobs_for(database, slack, Clock(MONDAY_NINE_BERLIN + timedelta(minutes=1)))
+    jobs.run_digest()
+    jobs.run_digest()
+    with database.sessions() as session:
+        late = RequestRepository(session, TEAM).by_idempotency_key("late")
+        assert late is not None
+        assert late.theme_id == rollback.id
+        kept = RequestRepository(session, TEAM).by_id(pinned_request)
+        assert kept is not None
+        assert kept.theme_id == pinned_id
 
 
 def test_a_missed_firing_is_caught_up_once_within_the_grace_window(
