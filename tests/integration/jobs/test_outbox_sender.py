@@ -396,11 +396,11 @@ def test_logs_one_line_per_outcome_without_text_or_token(
     enqueue(database.sessions, "ok", "C0AAAAAA1", payload=post_payload("C0AAAAAA1", "top secret"))
     enqueue(database.sessions, "bad", "C0BBBBBB1", payload=post_payload("C0BBBBBB1", "top secret"))
     slack.fail_next("chat.postMessage", error="is_archived")
-    caplog.set_level(logging.INFO, logger="bot.jobs.outbox")
+    caplog.set_level(logging.INFO, logger="bot.jobs.outbox.sender")
 
     make_sender().drain_once()
 
-    lines = [r.getMessage() for r in caplog.records if r.name == "bot.jobs.outbox"]
+    lines = [r.getMessage() for r in caplog.records if r.name == "bot.jobs.outbox.sender"]
     assert len(lines) == 2
     assert any(line.startswith("outbox failed: ") and "is_archived" in line for line in lines)
     assert any(line.startswith("outbox sent: ") for line in lines)
