@@ -7,6 +7,7 @@ one readable line naming the variable, and never echoes a secret's value.
 
 from __future__ import annotations
 
+from datetime import time
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -18,6 +19,7 @@ from sqlalchemy.exc import ArgumentError
 
 DEFAULT_DATABASE_URL = "sqlite:///pulseboard.db"
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 SECRET_FIELDS = {"slack_bot_token", "slack_signing_secret", "slack_app_token"}
 
 
@@ -51,6 +53,36 @@ class Settings(BaseSettings):
     timezone: str = Field("UTC", validation_alias=_env("PULSEBOARD_TIMEZONE"))
     digest_schedule: str = Field("0 9 * * mon", validation_alias=_env("PULSEBOARD_DIGEST_SCHEDULE"))
     pulse_schedule: str = Field("0 10 1,15 * *", validation_alias=_env("PULSEBOARD_PULSE_SCHEDULE"))
+    pulse_question: str = Field(
+        "How well does the platform help you ship?",
+        min_length=5,
+        max_length=200,
+        validation_alias=_env("PULSEBOARD_PULSE_QUESTION"),
+    )
+    pulse_min_gap_days: float = Field(
+        13, ge=0, le=365, validation_alias=_env("PULSEBOARD_PULSE_MIN_GAP_DAYS")
+    )
+    pulse_audience: Annotated[tuple[str, ...], NoDecode] = Field(
+        (), validation_alias=_env("PULSEBOARD_PULSE_AUDIENCE")
+    )
+    pulse_days: Annotated[tuple[int, ...], NoDecode] = Field(
+        (1, 2, 3), validation_alias=_env("PULSEBOARD_PULSE_DAYS")
+    )
+    pulse_hours: Annotated[tuple[time, time], NoDecode] = Field(
+        (time(10), time(16)), validation_alias=_env("PULSEBOARD_PULSE_HOURS")
+    )
+    pulse_reminder_hours: float = Field(
+        48, ge=1, le=24 * 30, validation_alias=_env("PULSEBOARD_PULSE_REMINDER_HOURS")
+    )
+    pulse_open_days: float = Field(
+        7, ge=1, le=60, validation_alias=_env("PULSEBOARD_PULSE_OPEN_DAYS")
+    )
+    pulse_anonymity: int = Field(
+        5, ge=3, le=10, validation_alias=_env("PULSEBOARD_PULSE_ANONYMITY")
+    )
+    followup_days: float = Field(
+        14, ge=0, le=365, validation_alias=_env("PULSEBOARD_FOLLOWUP_DAYS")
+    )
     digest_grace_hours: float = Field(
         6, ge=0, le=72, validation_alias=_env("PULSEBOARD_DIGEST_GRACE_HOURS")
     )
@@ -132,6 +164,57 @@ class Settings(BaseSettings):
         except ValueError as error:
             raise ValueError(f"{value!r} is not a cron expression ({error})") from None
         return value
+
+    @field_validator("pulse_audience", mode="before")
+    @classmethod
+    def _split_audience(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(part.strip() for part in value.split(",") if part.strip())
+        return value
+
+    @field_validator("pulse_audience")
+    @classmethod
+    def _audience_ids_shape(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        bad = sorted(v for v in value if v[:1] not in {"C", "G", "S"} or not v.isalnum())
+        if bad:
+            raise ValueError(
+                "expects channel IDs (C…, G…) or user group IDs (S…), "
+                f"comma-separated; got {', '.join(bad)}"
+            )
+        return value
+
+    @field_validator("pulse_days", mode="before")
+    @classmethod
+    def _parse_days(cls, value: object) -> object:
+        if not isinstance(value, str):
+            return value
+        days: list[int] = []
+        for part in (p.strip().lower() for p in value.split(",") if p.strip()):
+            first, _, last = part.partition("-")
+            if first[:3] not in WEEKDAYS or (last and last[:3] not in WEEKDAYS):
+                raise ValueError(f"{part!r} is not a weekday or range (e.g. tue-thu or mon,wed)")
+            start = WEEKDAYS.index(first[:3])
+            end = WEEKDAYS.index(last[:3]) if last else start
+            days.extend(
+                range(start, end + 1) if start <= end else [*range(start, 7), *range(end + 1)]
+            )
+        if not days:
+            raise ValueError("name at least one weekday (e.g. tue-thu)")
+        return tuple(sorted(set(days)))
+
+    @field_validator("pulse_hours", mode="before")
+    @classmethod
+    def _parse_hours(cls, value: object) -> object:
+        if not isinstance(value, str):
+            return value
+        first, _, last = value.partition("-")
+        try:
+            start, end = time.fromisoformat(first.strip()), time.fromisoformat(last.strip())
+        except ValueError:
+            raise ValueError(f"{value!r} is not a time window like 10:00-16:00") from None
+        if end <= start:
+            raise ValueError(f"{value!r} ends before it starts; use a window like 10:00-16:00")
+        return (start, end)
 
     @property
     def zone(self) -> ZoneInfo:

@@ -238,6 +238,9 @@ class PulseRound(Base):
     closes_at: Mapped[datetime] = mapped_column()
     closed_at: Mapped[datetime | None] = mapped_column()
     reminder_sent_at: Mapped[datetime | None] = mapped_column()
+    # What started the round ("schedule:<firing>" or "manual:<who>:<when>"); unique, so a
+    # cron firing seen by two replicas starts one round.
+    trigger_key: Mapped[str | None] = mapped_column(String(120), unique=True)
 
 
 class PulseInvitation(Base):
@@ -270,6 +273,53 @@ class PulseResponse(Base):
     comment: Mapped[str | None] = mapped_column(Text)
     answered_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # The feature request its author made of the comment ("Log this as a request").
+    request_id: Mapped[int | None] = mapped_column(ForeignKey("requests.id", ondelete="SET NULL"))
+
+
+class ShipFollowup(Base):
+    """ "Did what shipped solve your request?": one question per requester and shipment.
+
+    Keyed by the status change that shipped the theme, so a theme shipped, reopened and
+    shipped again asks again, and a job run twice asks once. A "no" links the follow-up
+    request it opened.
+    """
+
+    __tablename__ = "ship_followups"
+    __table_args__ = (
+        UniqueConstraint("status_change_id", "user_id"),
+        CheckConstraint("answer IS NULL OR answer IN ('yes', 'partly', 'no')", name="answer_value"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[str] = mapped_column(String(WORKSPACE_ID_LENGTH))
+    theme_id: Mapped[int] = mapped_column(ForeignKey("themes.id", ondelete="CASCADE"), index=True)
+    status_change_id: Mapped[int] = mapped_column(
+        ForeignKey("theme_status_changes.id", ondelete="CASCADE")
+    )
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    asked_at: Mapped[datetime] = mapped_column(default=utcnow)
+    answer: Mapped[str | None] = mapped_column(String(10))
+    comment: Mapped[str | None] = mapped_column(Text)
+    answered_at: Mapped[datetime | None] = mapped_column()
+    followup_request_id: Mapped[int | None] = mapped_column(
+        ForeignKey("requests.id", ondelete="SET NULL")
+    )
+
+
+class PulseChartPost(Base):
+    """The trend chart attached to one posted digest; the unique run id is the claim."""
+
+    __tablename__ = "pulse_chart_posts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[str] = mapped_column(String(WORKSPACE_ID_LENGTH))
+    digest_run_id: Mapped[int] = mapped_column(
+        ForeignKey("digest_runs.id", ondelete="CASCADE"), unique=True
+    )
+    claimed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    file_id: Mapped[str | None] = mapped_column(String(SLACK_ID_LENGTH))
+    posted_at: Mapped[datetime | None] = mapped_column()
 
 
 class OutboxMessage(Base):

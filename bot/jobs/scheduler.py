@@ -7,6 +7,7 @@ Every replica runs the same jobs; the database decides which replica's firing po
 from __future__ import annotations
 
 import logging
+import random
 import threading
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -15,7 +16,8 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from slack_sdk import WebClient
 
 from bot.jobs.digest import DigestOutcome, queue_digests, record_posted
-from bot.jobs.outbox import OutboxSender
+from bot.jobs.outbox import OutboxSender, Pace
+from bot.jobs.pulses import CHECK_INTERVAL_SECONDS, PulseJobs, chain_hooks, record_pulse_sent
 from bot.jobs.schedule import Schedule
 from bot.settings import Settings
 from storage.db import SessionFactory
@@ -35,6 +37,7 @@ class Jobs:
         client: WebClient,
         workspace_id: str,
         clock: Callable[[], datetime] = utcnow,
+        pace: Pace | None = None,
     ) -> None:
         self.settings = settings
         self.session_factory = session_factory
@@ -42,7 +45,12 @@ class Jobs:
         self.clock = clock
         self.digest_schedule = Schedule(settings.digest_schedule, settings.zone)
         self.grace = timedelta(hours=settings.digest_grace_hours)
-        self.sender = OutboxSender(session_factory, client, on_sent=record_posted)
+        on_sent = chain_hooks(record_posted, record_pulse_sent)
+        self.sender = OutboxSender(session_factory, client, on_sent=on_sent, pace=pace)
+        self.pulse_schedule = Schedule(settings.pulse_schedule, settings.zone)
+        self.pulses = PulseJobs(
+            settings, session_factory, client, workspace_id, clock, random.Random()
+        )
         self._stop = threading.Event()
         self._sender_thread: threading.Thread | None = None
         self._scheduler = BackgroundScheduler(timezone=settings.zone)
@@ -54,6 +62,12 @@ class Jobs:
         if firing is None:
             return []
         return queue_digests(self.session_factory, self.workspace_id, self.settings, firing, now)
+
+    def run_pulse(self) -> None:
+        """Start this firing's pulse round (skipped within the minimum gap, or when open)."""
+        firing = self.pulse_schedule.latest_firing(self.clock())
+        if firing is not None:
+            self.pulses.run_scheduled(firing)
 
     def catch_up(self) -> list[DigestOutcome]:
         """On start: a firing missed within the grace window is run once, late."""
@@ -72,6 +86,22 @@ class Jobs:
             coalesce=True,
             max_instances=1,
             misfire_grace_time=int(self.grace.total_seconds()) or None,
+        )
+        self._scheduler.add_job(
+            self.run_pulse,
+            self.pulse_schedule.trigger,
+            id="pulse",
+            coalesce=True,
+            max_instances=1,
+            misfire_grace_time=int(self.grace.total_seconds()) or None,
+        )
+        self._scheduler.add_job(
+            self.pulses.run_checks,
+            "interval",
+            seconds=CHECK_INTERVAL_SECONDS,
+            id="pulse_checks",
+            coalesce=True,
+            max_instances=1,
         )
         self._scheduler.start()
         self.catch_up()

@@ -5,9 +5,9 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.deps import Deps
-from bot.listeners import actions, commands, events, roadmap, shortcuts, views
+from bot.listeners import actions, commands, events, pulses, roadmap, shortcuts, views
 
 
 def register_all(app: App, deps: Deps) -> None:
-    for surface in (commands, roadmap, shortcuts, views, actions, events):
+    for surface in (commands, roadmap, shortcuts, views, actions, events, pulses):
         surface.register(app, deps)

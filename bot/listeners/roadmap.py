@@ -22,6 +22,7 @@ from bot.blocks.roadmap import ROADMAP_HELP, mine_blocks, stats_blocks
 from bot.blocks.text import safe
 from bot.blocks.theme import theme_detail_blocks, theme_modal
 from bot.deps import Deps
+from bot.listeners.pulses import pulse_command
 from bot.listeners.replies import send_safely
 from bot.services.digest import build_digest
 from bot.services.errors import UserFacingError
@@ -119,7 +120,7 @@ def register(app: App, deps: Deps) -> None:
             open_objectives(who, command["trigger_id"], client)
             return None
         if verb == "pulse":
-            raise UserFacingError("Satisfaction pulses are not available yet.")
+            return pulse_command(deps, who, args, client)
         result = run_change(verb, args, who)
         return note_blocks(safe(result, 2000))
 

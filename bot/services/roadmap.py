@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
+from bot.services.pulse_mentions import theme_mentions
 from bot.services.themes import request_text
 from scoring import (
     Objective,
@@ -25,12 +26,15 @@ from storage.enums import ThemeStatus
 from storage.models import Request, Theme, Vote
 from storage.repositories import (
     ObjectiveRepository,
+    PulseRepository,
     RequestRepository,
     ThemeRepository,
     VoteRepository,
 )
 
 MAX_THEME_TEXT_REQUESTS = 50
+# Pulse comments from rounds started this long ago count towards a theme's satisfaction.
+PULSE_MENTION_WINDOW = timedelta(days=90)
 CLOSED_STATUSES = frozenset({ThemeStatus.SHIPPED, ThemeStatus.DECLINED})
 
 
@@ -79,6 +83,7 @@ def build_roadmap(
         for o in ObjectiveRepository(session, workspace_id).list_active()
         if domain_id is None or o.domain_id in (None, domain_id)
     ]
+    comments = PulseRepository(session, workspace_id).comments_since(now - PULSE_MENTION_WINDOW)
     by_theme: dict[int, list[Request]] = defaultdict(list)
     for request in requests:
         if request.theme_id is not None:
@@ -93,7 +98,9 @@ def build_roadmap(
             continue
         if domain_id is not None and not any(r.domain_id == domain_id for r in members):
             continue
-        facts[theme.id] = theme_facts(theme, members, votes.get(theme.id, []))
+        facts[theme.id] = with_pulse_mentions(
+            theme_facts(theme, members, votes.get(theme.id, [])), theme, comments
+        )
         theme_rows[theme.id] = theme
     scores = [score_theme(f, objectives, config, now) for f in facts.values()]
     ranked = rank(scores, previous_positions)
@@ -131,6 +138,14 @@ def theme_facts(theme: Theme, members: Sequence[Request], votes: Sequence[Vote])
         effort=theme.effort.value if theme.effort else None,
         confidence=theme.confidence,
     )
+
+
+def with_pulse_mentions(
+    facts: ThemeFacts, theme: Theme, comments: Sequence[tuple[str, int]]
+) -> ThemeFacts:
+    """Pulse comments on the theme's topic: the satisfaction signal (docs/scoring.md)."""
+    mentions, mood = theme_mentions(comments, theme.top_terms, theme.label)
+    return replace(facts, pulse_mentions=mentions, pulse_mention_sentiment=mood)
 
 
 def to_entry(ranked: RankedTheme, theme: Theme, facts: ThemeFacts) -> RoadmapEntry:

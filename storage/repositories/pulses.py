@@ -1,35 +1,135 @@
+"""Pulse rounds, who was asked, and their answers.
+
+Every write that two replicas (or a Slack retry) could race on is decided by the
+database: a round by its unique trigger key, an invitation by (round, user), an answer by
+(round, user), a reminder or a close by a conditional update that only one caller wins.
+"""
+
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
-from storage.models import PulseInvitation, PulseResponse, PulseRound
+from storage.enums import OutboxStatus
+from storage.models import (
+    Domain,
+    OutboxMessage,
+    PulseInvitation,
+    PulseResponse,
+    PulseRound,
+    User,
+)
 from storage.repositories.base import Repository
 
 
+@dataclass(frozen=True)
+class AnswerRow:
+    """An answer with its author's domain name, and never the author."""
+
+    domain: str | None
+    score: int
+    enps: int | None
+    comment: str | None
+
+
 class PulseRepository(Repository):
-    def start_round(self, question: str, started_at: datetime, closes_at: datetime) -> PulseRound:
+    def start_round(
+        self,
+        question: str,
+        started_at: datetime,
+        closes_at: datetime,
+        trigger_key: str | None = None,
+    ) -> PulseRound:
+        pulse_round, _ = self.start_round_once(question, started_at, closes_at, trigger_key)
+        return pulse_round
+
+    def start_round_once(
+        self, question: str, started_at: datetime, closes_at: datetime, trigger_key: str | None
+    ) -> tuple[PulseRound, bool]:
+        """A new round, unless one with ``trigger_key`` exists; return (round, created)."""
         pulse_round = PulseRound(
             workspace_id=self.workspace_id,
             question=question,
             started_at=started_at,
             closes_at=closes_at,
+            trigger_key=trigger_key,
         )
-        self.session.add(pulse_round)
-        self.session.flush()
-        return pulse_round
+        if trigger_key is None:
+            self.session.add(pulse_round)
+            self.session.flush()
+            return pulse_round, True
+        return self.insert_once(
+            pulse_round,
+            lambda: self.session.scalar(
+                select(PulseRound).where(PulseRound.trigger_key == trigger_key)
+            ),
+        )
+
+    def by_id(self, round_id: int) -> PulseRound | None:
+        found = self.session.get(PulseRound, round_id)
+        if found is None or found.workspace_id != self.workspace_id:
+            return None
+        return found
+
+    def latest(self) -> PulseRound | None:
+        return self.session.scalar(
+            select(PulseRound)
+            .where(PulseRound.workspace_id == self.workspace_id)
+            .order_by(PulseRound.started_at.desc(), PulseRound.id.desc())
+            .limit(1)
+        )
 
     def invite_once(self, round_id: int, user_id: int, scheduled_for: datetime) -> bool:
         _, created = self.insert_once(
             PulseInvitation(round_id=round_id, user_id=user_id, scheduled_for=scheduled_for),
-            lambda: self.session.scalar(
-                select(PulseInvitation).where(
-                    PulseInvitation.round_id == round_id, PulseInvitation.user_id == user_id
-                )
-            ),
+            lambda: self.invitation(round_id, user_id),
         )
         return created
+
+    def invite_all(self, round_id: int, scheduled: Sequence[tuple[int, datetime]]) -> None:
+        """Invite many people to a round created in this same transaction.
+
+        No other transaction can know the new round yet, so no insert can conflict and one
+        bulk insert does (10,000 savepoints would not).
+        """
+        self.session.add_all(
+            PulseInvitation(round_id=round_id, user_id=user_id, scheduled_for=at)
+            for user_id, at in scheduled
+        )
+        self.session.flush()
+
+    def invitation(self, round_id: int, user_id: int) -> PulseInvitation | None:
+        return self.session.scalar(
+            select(PulseInvitation).where(
+                PulseInvitation.round_id == round_id, PulseInvitation.user_id == user_id
+            )
+        )
+
+    def invited_user_ids(self, round_id: int) -> set[int]:
+        return set(
+            self.session.scalars(
+                select(PulseInvitation.user_id).where(PulseInvitation.round_id == round_id)
+            )
+        )
+
+    def mark_sent(self, round_id: int, slack_id: str, at: datetime) -> None:
+        user_id = select(User.id).where(
+            User.workspace_id == self.workspace_id, User.slack_id == slack_id
+        )
+        self.session.execute(
+            update(PulseInvitation)
+            .where(
+                PulseInvitation.round_id == round_id,
+                PulseInvitation.user_id.in_(user_id.scalar_subquery()),
+                PulseInvitation.sent_at.is_(None),
+            )
+            .values(sent_at=at)
+            .execution_options(synchronize_session=False)
+        )
 
     def record_answer(
         self,
@@ -41,16 +141,22 @@ class PulseRepository(Repository):
         comment: str | None = None,
     ) -> PulseResponse:
         """Store or change a user's answer for the round (one answer per user)."""
-        response = self.session.scalar(
-            select(PulseResponse).where(
-                PulseResponse.round_id == round_id, PulseResponse.user_id == user_id
-            )
-        )
+        response = self.response(round_id, user_id)
         if response is None:
-            response = PulseResponse(
-                round_id=round_id, user_id=user_id, score=score, answered_at=answered_at
+            response, created = self.insert_once(
+                PulseResponse(
+                    round_id=round_id,
+                    user_id=user_id,
+                    score=score,
+                    enps=enps,
+                    comment=comment,
+                    answered_at=answered_at,
+                    updated_at=answered_at,
+                ),
+                lambda: self.response(round_id, user_id),
             )
-            self.session.add(response)
+            if created:
+                return response
         response.score = score
         response.enps = enps
         response.comment = comment
@@ -58,12 +164,19 @@ class PulseRepository(Repository):
         self.session.flush()
         return response
 
+    def response(self, round_id: int, user_id: int) -> PulseResponse | None:
+        return self.session.scalar(
+            select(PulseResponse).where(
+                PulseResponse.round_id == round_id, PulseResponse.user_id == user_id
+            )
+        )
+
     def rounds(self) -> list[PulseRound]:
         return list(
             self.session.scalars(
                 select(PulseRound)
                 .where(PulseRound.workspace_id == self.workspace_id)
-                .order_by(PulseRound.started_at)
+                .order_by(PulseRound.started_at, PulseRound.id)
             )
         )
 
@@ -88,3 +201,136 @@ class PulseRepository(Repository):
             )
             or 0
         )
+
+    # --- results: answers by domain, never by person ---------------------------------
+
+    def answer_rows(self, round_id: int) -> list[AnswerRow]:
+        rows = self.session.execute(
+            select(Domain.name, PulseResponse.score, PulseResponse.enps, PulseResponse.comment)
+            .select_from(PulseResponse)
+            .join(User, User.id == PulseResponse.user_id)
+            .outerjoin(Domain, Domain.id == User.domain_id)
+            .where(PulseResponse.round_id == round_id)
+        )
+        return [AnswerRow(domain, score, enps, comment) for domain, score, enps, comment in rows]
+
+    def asked_by_domain(self, round_id: int) -> dict[str | None, int]:
+        rows = self.session.execute(
+            select(Domain.name, func.count(PulseInvitation.id))
+            .select_from(PulseInvitation)
+            .join(User, User.id == PulseInvitation.user_id)
+            .outerjoin(Domain, Domain.id == User.domain_id)
+            .where(PulseInvitation.round_id == round_id)
+            .group_by(Domain.name)
+        )
+        return {domain: int(count) for domain, count in rows}
+
+    def comments_since(self, since: datetime) -> list[tuple[str, int]]:
+        """(comment, score) of the workspace's pulse answers since ``since``."""
+        rows = self.session.execute(
+            select(PulseResponse.comment, PulseResponse.score)
+            .join(PulseRound, PulseRound.id == PulseResponse.round_id)
+            .where(
+                PulseRound.workspace_id == self.workspace_id,
+                PulseRound.started_at >= since,
+                PulseResponse.comment.is_not(None),
+            )
+        )
+        return [(comment, score) for comment, score in rows if comment]
+
+    # --- reminders and closing ------------------------------------------------------
+
+    def open_rounds(self, now: datetime) -> list[PulseRound]:
+        return list(
+            self.session.scalars(
+                select(PulseRound).where(
+                    PulseRound.workspace_id == self.workspace_id,
+                    PulseRound.closed_at.is_(None),
+                    PulseRound.closes_at > now,
+                )
+            )
+        )
+
+    def due_reminders(self, round_id: int, scheduled_before: datetime) -> list[tuple[int, User]]:
+        """(invitation id, user) of people asked before then who have not answered yet."""
+        answered = select(PulseResponse.user_id).where(PulseResponse.round_id == round_id)
+        rows = self.session.execute(
+            select(PulseInvitation.id, User)
+            .join(User, User.id == PulseInvitation.user_id)
+            .where(
+                PulseInvitation.round_id == round_id,
+                PulseInvitation.scheduled_for <= scheduled_before,
+                PulseInvitation.reminded_at.is_(None),
+                PulseInvitation.user_id.not_in(answered),
+            )
+            .order_by(PulseInvitation.id)
+        )
+        return [(invitation_id, user) for invitation_id, user in rows]
+
+    def claim_reminder(self, invitation_id: int, now: datetime) -> bool:
+        """Mark the reminder as ours to send; False when another replica has it."""
+        result = self.session.execute(
+            update(PulseInvitation)
+            .where(PulseInvitation.id == invitation_id, PulseInvitation.reminded_at.is_(None))
+            .values(reminded_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        return result.rowcount == 1  # type: ignore[attr-defined]
+
+    def rounds_to_close(self, now: datetime) -> list[PulseRound]:
+        return list(
+            self.session.scalars(
+                select(PulseRound).where(
+                    PulseRound.workspace_id == self.workspace_id,
+                    PulseRound.closed_at.is_(None),
+                    PulseRound.closes_at <= now,
+                )
+            )
+        )
+
+    def claim_close(self, round_id: int, now: datetime) -> bool:
+        result = self.session.execute(
+            update(PulseRound)
+            .where(PulseRound.id == round_id, PulseRound.closed_at.is_(None))
+            .values(closed_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        return result.rowcount == 1  # type: ignore[attr-defined]
+
+    def cancel_unsent(self, key_prefix: str, reason: str) -> int:
+        """Drop pulse DMs still waiting in the outbox (the round closed before their time).
+
+        Only unclaimed messages: one a sender holds may be on its way to Slack already.
+        """
+        result = self.session.execute(
+            update(OutboxMessage)
+            .where(
+                OutboxMessage.dedupe_key.startswith(key_prefix, autoescape=True),
+                OutboxMessage.status == OutboxStatus.PENDING,
+                OutboxMessage.claimed_by.is_(None),
+            )
+            .values(status=OutboxStatus.FAILED, last_error=reason)
+            .execution_options(synchronize_session=False)
+        )
+        return result.rowcount  # type: ignore[attr-defined,no-any-return]
+
+
+def pulse_dm_rows(
+    workspace_id: str, messages: Sequence[tuple[str, str, str, dict[str, Any], datetime]]
+) -> list[OutboxMessage]:
+    """Outbox rows for a new round's DMs: (dedupe key, kind, channel, payload, not_before).
+
+    For a round created in the same transaction the keys (which name the new round) are
+    new, so they can be added in bulk; the unique key still guards against any mistake.
+    """
+    return [
+        OutboxMessage(
+            workspace_id=workspace_id,
+            dedupe_key=key,
+            kind=kind,
+            channel=channel,
+            payload=payload,
+            next_attempt_at=not_before,
+        )
+        for key, kind, channel, payload, not_before in messages
+    ]

@@ -57,6 +57,30 @@ class _Reply:
         return cls(status, body.encode(), "text/plain; charset=utf-8")
 
 
+class RateLimit:
+    """A token bucket: ``burst`` calls at once, refilled at ``per_second``."""
+
+    def __init__(self, per_second: float, burst: int, retry_after: int) -> None:
+        self.per_second = per_second
+        self.burst = burst
+        self.retry_after = retry_after
+        self.refused = 0
+        self._tokens = float(burst)
+        self._at = time.monotonic()
+        self._lock = threading.Lock()
+
+    def take(self) -> bool:
+        with self._lock:
+            now = time.monotonic()
+            self._tokens = min(self.burst, self._tokens + (now - self._at) * self.per_second)
+            self._at = now
+            if self._tokens >= 1:
+                self._tokens -= 1
+                return True
+            self.refused += 1
+            return False
+
+
 class FakeSlackAPI:
     """Slack's Web API on ``127.0.0.1`` (random port), in a daemon thread."""
 
@@ -68,6 +92,7 @@ class FakeSlackAPI:
         )
         self._log = CallLog()
         self._script = FailureScript()
+        self._limits: dict[str, RateLimit] = {}
         self._stopping = threading.Event()
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
@@ -152,6 +177,19 @@ class FakeSlackAPI:
         failure = ScriptedFailure(status, error, retry_after, delay, times)
         self._script.add(method, failure)
 
+    def rate_limit(
+        self, method: str, per_second: float, *, burst: int = 1, retry_after: int = 1
+    ) -> RateLimit:
+        """Answer ``method`` with 429 (``Retry-After``) beyond ``per_second`` calls a second.
+
+        A token bucket of ``burst`` calls refilled at ``per_second``, like Slack's limits:
+        short bursts pass, a sustained excess is turned away. Returns the limiter, which
+        counts the calls it refused.
+        """
+        limit = RateLimit(per_second, burst, retry_after)
+        self._limits[method] = limit
+        return limit
+
     def add_user(
         self,
         user_id: str,
@@ -180,6 +218,11 @@ class FakeSlackAPI:
         """What ``conversations.members`` answers for the channel (else channel_not_found)."""
         with self.workspace.lock:
             self.workspace.channel_members[channel_id] = list(user_ids)
+
+    def set_usergroup_members(self, group_id: str, user_ids: list[str]) -> None:
+        """What ``usergroups.users.list`` answers for the group (else no_such_subteam)."""
+        with self.workspace.lock:
+            self.workspace.usergroup_members[group_id] = list(user_ids)
 
     def dm_channel(self, user_id: str) -> str:
         """The DM channel ID ``conversations.open`` returns for this user."""
@@ -250,6 +293,10 @@ class FakeSlackAPI:
             if not failure.answers_normally:
                 status, body, headers = failure.response()
                 return _Reply.of_json(status, body, headers)
+        limit = self._limits.get(call.method)
+        if limit is not None and not limit.take():
+            headers = {"Retry-After": str(limit.retry_after)}
+            return _Reply.of_json(429, {"ok": False, "error": "ratelimited"}, headers)
         if call.method == RESPONSE_URL_METHOD:
             return _Reply.of_json(200, {"ok": True})
         if call.method == FILE_UPLOAD_METHOD:

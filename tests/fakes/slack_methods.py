@@ -342,6 +342,13 @@ def users_list(ws: FakeWorkspace, params: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def usergroups_users_list(ws: FakeWorkspace, params: dict[str, Any]) -> dict[str, Any]:
+    group = _require(params, "usergroup", "no_such_subteam")
+    if group not in ws.usergroup_members:
+        raise MethodError("no_such_subteam")
+    return {"users": list(ws.usergroup_members[group])}
+
+
 # --- views -------------------------------------------------------------------------------
 
 _VIEW_KEYS_SET_BY_SLACK = {"id", "team_id", "state", "hash", "app_id", "bot_id", "root_view_id"}
@@ -494,6 +501,7 @@ METHODS: dict[str, Handler] = {
     "conversations.replies": conversations_replies,
     "users.info": users_info,
     "users.list": users_list,
+    "usergroups.users.list": usergroups_users_list,
     "views.open": views_open,
     "views.push": views_open,  # same answer: a new view ID in the stack
     "views.update": views_update,

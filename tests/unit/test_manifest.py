@@ -79,6 +79,10 @@ def test_bot_scopes_are_the_minimum(manifest: dict[str, Any]) -> None:
         "im:history",
         "channels:history",
         "groups:history",
+        # the pulse audience from configured channels and user groups (bot/jobs/pulses.py)
+        "channels:read",
+        "groups:read",
+        "usergroups:read",
     }
     assert "user" not in manifest["oauth_config"]["scopes"]
 

@@ -1,0 +1,342 @@
+"""Pulse DMs and follow-ups: answer buttons, eNPS, comments, preferences; `/roadmap pulse`.
+
+A click is acked at once; the answer is stored, then the DM is replaced in place through
+the action's response_url (``replace_original``) with what was recorded. A click after
+the round closed replaces it with a polite "this round has closed".
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import re
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+
+from bot.blocks import followup as followup_blocks
+from bot.blocks import pulse as blocks
+from bot.blocks.elements import Block
+from bot.blocks.replies import error_blocks, text_blocks
+from bot.charts import chart_alt_text, trend_chart_png
+from bot.deps import Deps
+from bot.jobs.pulses import start_round_from_slack, upload_chart
+from bot.listeners.replies import send_safely
+from bot.services import pulses
+from bot.services.errors import UserFacingError
+from bot.services.followups import answer_followup, comment_followup
+from bot.services.pulse_results import pulse_results
+from bot.services.roadmap_admin import Actor
+from storage.db import unit_of_work
+
+logger = logging.getLogger(__name__)
+
+PULSE_USAGE = "`/roadmap pulse [start | chart | stop | less | resume]`"
+PREFERENCE_WORDS = {"stop": pulses.STOP, "less": pulses.LESS_OFTEN, "resume": pulses.RESUME}
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def pulse_command(deps: Deps, who: Actor, args: list[str], client: WebClient) -> list[Block] | None:
+    """`/roadmap pulse …`: results for everyone; start is for admins."""
+    word = args[0].lower() if args else ""
+    settings = deps.settings
+    if word == "":
+        with unit_of_work(deps.session_factory) as session:
+            results = pulse_results(session, who.workspace_id, settings.pulse_anonymity, now())
+        return blocks.results_blocks(results)
+    if word == "start":
+        who.require_admin()
+        moment = now()
+        started = start_round_from_slack(
+            deps.session_factory,
+            client,
+            who.workspace_id,
+            settings,
+            moment,
+            f"manual:{who.slack_id}:{moment:%Y%m%dT%H%M%S}",
+            scheduled=False,
+            rng=random.Random(),
+        )
+        if not started.created:
+            raise UserFacingError(started.reason or "No round was started.")
+        return text_blocks(
+            f":rocket: Pulse round started: {started.invited} people will be asked in their "
+            "own working hours over the next days."
+        )
+    if word == "chart":
+        with unit_of_work(deps.session_factory) as session:
+            results = pulse_results(session, who.workspace_id, settings.pulse_anonymity, now())
+        if results is None:
+            raise UserFacingError("No satisfaction pulse has run yet.")
+        dm = client.conversations_open(users=who.slack_id)["channel"]["id"]
+        upload_chart(client, dm, trend_chart_png(results.history), chart_alt_text(results.history))
+        return text_blocks(":chart_with_upwards_trend: I sent you the trend chart by DM.")
+    if word in PREFERENCE_WORDS:
+        with unit_of_work(deps.session_factory) as session:
+            message = pulses.set_preference(
+                session, who.workspace_id, who.slack_id, PREFERENCE_WORDS[word]
+            )
+        return text_blocks(message)
+    raise UserFacingError(f"Usage: {PULSE_USAGE}")
+
+
+def register(app: App, deps: Deps) -> None:
+    k = deps.settings.pulse_anonymity
+
+    def replace(respond: Respond, shown: list[Block], text: str) -> None:
+        send_safely("pulse update", lambda: respond(blocks=shown, text=text, replace_original=True))
+
+    def whisper(respond: Respond, message: str) -> None:
+        send_safely(
+            "pulse note",
+            lambda: respond(
+                blocks=error_blocks(message),
+                text=message,
+                response_type="ephemeral",
+                replace_original=False,
+            ),
+        )
+
+    def answer_in_place(
+        body: dict[str, Any], respond: Respond, change: Callable[[Any], pulses.AnswerView]
+    ) -> None:
+        try:
+            with unit_of_work(deps.session_factory) as session:
+                view = change(session)
+        except pulses.RoundClosedError:
+            replace(respond, blocks.closed_blocks(), "This pulse round has closed.")
+            return
+        except UserFacingError as error:
+            whisper(respond, str(error))
+            return
+        replace(respond, blocks.thank_you_blocks(view, k), "Thanks for answering!")
+
+    @app.action(re.compile(rf"^{blocks.SCORE_ACTION_PREFIX}[1-5]$"))
+    def score(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
+        ack()
+        parsed = blocks.parse_value(action.get("value"))
+        team, user = body["team"]["id"], body["user"]["id"]
+        if parsed is None or parsed[1] is None:
+            whisper(respond, "That button does not carry an answer.")
+            return
+        round_id, value = parsed[0], parsed[1]
+        answer_in_place(
+            body,
+            respond,
+            lambda s: pulses.record_score(s, team, round_id, user, value, now()),
+        )
+
+    @app.action(blocks.ENPS_ACTION)
+    def enps(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
+        ack()
+        parsed = blocks.parse_value((action.get("selected_option") or {}).get("value"))
+        team, user = body["team"]["id"], body["user"]["id"]
+        if parsed is None or parsed[1] is None:
+            whisper(respond, "Pick a number from 0 to 10.")
+            return
+        round_id, value = parsed[0], parsed[1]
+        answer_in_place(
+            body,
+            respond,
+            lambda s: pulses.record_enps(s, team, round_id, user, value, now()),
+        )
+
+    @app.action(blocks.LOG_REQUEST_ACTION)
+    def log_comment(
+        ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond
+    ) -> None:
+        ack()
+        parsed = blocks.parse_value(action.get("value"))
+        team, user = body["team"]["id"], body["user"]["id"]
+        if parsed is None:
+            whisper(respond, "That button does not point at a pulse.")
+            return
+        try:
+            with unit_of_work(deps.session_factory) as session:
+                view, request_id = pulses.log_comment_as_request(
+                    session, team, parsed[0], user, now()
+                )
+                still_open = now() < view.closes_at
+        except UserFacingError as error:
+            whisper(respond, str(error))
+            return
+        if still_open:
+            replace(respond, blocks.thank_you_blocks(view, k), f"Logged as request #{request_id}")
+        else:
+            whisper(respond, f"Logged as request #{request_id}.")
+
+    @app.action(blocks.COMMENT_ACTION)
+    def open_comment(
+        ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond
+    ) -> None:
+        ack()
+        parsed = blocks.parse_value(action.get("value"))
+        team, user = body["team"]["id"], body["user"]["id"]
+        container = body.get("container") or {}
+        try:
+            if parsed is None:
+                raise UserFacingError("That button does not point at a pulse.")
+            with unit_of_work(deps.session_factory) as session:
+                view = pulses.current_answer(session, team, parsed[0], user, now())
+        except pulses.RoundClosedError:
+            replace(respond, blocks.closed_blocks(), "This pulse round has closed.")
+            return
+        except UserFacingError as error:
+            whisper(respond, str(error))
+            return
+        modal = blocks.comment_modal(
+            view.round_id,
+            view.comment,
+            str(container.get("channel_id") or ""),
+            str(container.get("message_ts") or ""),
+        )
+        send_safely(
+            "pulse comment modal",
+            lambda: client.views_open(trigger_id=body["trigger_id"], view=modal),
+        )
+
+    @app.view(blocks.COMMENT_MODAL)
+    def save_comment(
+        ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient
+    ) -> None:
+        meta = _metadata(view)
+        values = view.get("state", {}).get("values", {})
+        text = values.get(blocks.COMMENT_BLOCK, {}).get(blocks.COMMENT_INPUT, {}).get("value")
+        team, user = body["team"]["id"], body["user"]["id"]
+        try:
+            with unit_of_work(deps.session_factory) as session:
+                saved = pulses.record_comment(
+                    session, team, int(meta.get("round", 0)), user, text or "", now()
+                )
+        except UserFacingError as error:
+            ack(response_action="errors", errors={blocks.COMMENT_BLOCK: str(error)[:150]})
+            return
+        ack()
+        if meta.get("channel") and meta.get("ts"):
+            send_safely(
+                "pulse update after comment",
+                lambda: client.chat_update(
+                    channel=meta["channel"],
+                    ts=meta["ts"],
+                    blocks=blocks.thank_you_blocks(saved, k),
+                    text="Thanks for answering!",
+                ),
+            )
+
+    def preference(choice: str) -> Callable[..., None]:
+        def handle(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
+            ack()
+            with unit_of_work(deps.session_factory) as session:
+                message = pulses.set_preference(
+                    session, body["team"]["id"], body["user"]["id"], choice
+                )
+            send_safely(
+                "pulse preference",
+                lambda: respond(
+                    blocks=text_blocks(message),
+                    text=message,
+                    response_type="ephemeral",
+                    replace_original=False,
+                ),
+            )
+
+        return handle
+
+    app.action(blocks.LESS_OFTEN_ACTION)(preference(pulses.LESS_OFTEN))
+    app.action(blocks.STOP_ACTION)(preference(pulses.STOP))
+    register_followups(app, deps)
+
+
+def _metadata(view: dict[str, Any]) -> dict[str, Any]:
+    try:
+        meta = json.loads(view.get("private_metadata") or "{}")
+    except ValueError:
+        return {}
+    return meta if isinstance(meta, dict) else {}
+
+
+def register_followups(app: App, deps: Deps) -> None:
+    @app.action(re.compile(rf"^{followup_blocks.ANSWER_ACTION_PREFIX}(yes|partly|no)$"))
+    def answer(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
+        ack()
+        followup_id, _, choice = (action.get("value") or "").partition(":")
+        try:
+            if not followup_id.isdigit():
+                raise UserFacingError("That button does not point at a question.")
+            with unit_of_work(deps.session_factory) as session:
+                view = answer_followup(
+                    session, body["team"]["id"], int(followup_id), body["user"]["id"], choice, now()
+                )
+        except UserFacingError as error:
+            message = str(error)
+            send_safely(
+                "follow-up error",
+                lambda: respond(blocks=error_blocks(message), text=message, replace_original=False),
+            )
+            return
+        send_safely(
+            "follow-up thanks",
+            lambda: respond(
+                blocks=followup_blocks.followup_thanks_blocks(view),
+                text="Thanks!",
+                replace_original=True,
+            ),
+        )
+
+    @app.action(followup_blocks.COMMENT_ACTION)
+    def open_comment(
+        ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient
+    ) -> None:
+        ack()
+        container = body.get("container") or {}
+        value = action.get("value") or ""
+        if not value.isdigit():
+            return
+        modal = followup_blocks.followup_comment_modal(
+            int(value),
+            None,
+            str(container.get("channel_id") or ""),
+            str(container.get("message_ts") or ""),
+        )
+        send_safely(
+            "follow-up comment modal",
+            lambda: client.views_open(trigger_id=body["trigger_id"], view=modal),
+        )
+
+    @app.view(followup_blocks.COMMENT_MODAL)
+    def save(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
+        meta = _metadata(view)
+        values = view.get("state", {}).get("values", {})
+        block = values.get(followup_blocks.COMMENT_BLOCK, {})
+        text = block.get(followup_blocks.COMMENT_INPUT, {}).get("value") or ""
+        try:
+            with unit_of_work(deps.session_factory) as session:
+                saved = comment_followup(
+                    session,
+                    body["team"]["id"],
+                    int(meta.get("followup", 0)),
+                    body["user"]["id"],
+                    text,
+                    now(),
+                )
+        except UserFacingError as error:
+            ack(response_action="errors", errors={followup_blocks.COMMENT_BLOCK: str(error)[:150]})
+            return
+        ack()
+        if meta.get("channel") and meta.get("ts"):
+            send_safely(
+                "follow-up update",
+                lambda: client.chat_update(
+                    channel=meta["channel"],
+                    ts=meta["ts"],
+                    blocks=followup_blocks.followup_thanks_blocks(saved),
+                    text="Thanks!",
+                ),
+            )
