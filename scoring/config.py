@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from scoring.embedding import Embedder
 
 Framework = Literal["default", "rice", "wsjf"]
 
@@ -50,6 +53,27 @@ class ThemeConfig:
     top_terms: int = 5
     #: Seed of every randomised step, so the same input gives the same themes.
     seed: int = 0
+    #: The semantic backend: a callable turning texts into unit vectors (sentence
+    #: embeddings). None = TF-IDF + LSA. ``scoring`` never loads a model itself; the bot
+    #: passes one in (``bot.services.embedder``). See docs/scoring.md.
+    embedder: Embedder | None = field(default=None, compare=False, repr=False)
+    #: ``similarity_threshold`` for the semantic backend: sentence embeddings put
+    #: paraphrases closer than TF-IDF does, so the scale differs (tuned on Banking77 dev).
+    semantic_similarity_threshold: float = 0.65
+    #: ``assign_threshold`` for the semantic backend.
+    semantic_assign_threshold: float = 0.65
+
+    def grouping_threshold(self) -> float:
+        """The join threshold of the backend in use."""
+        if self.embedder is None:
+            return self.similarity_threshold
+        return self.semantic_similarity_threshold
+
+    def joining_threshold(self) -> float:
+        """The assign threshold (a new request joins a theme) of the backend in use."""
+        if self.embedder is None:
+            return self.assign_threshold
+        return self.semantic_assign_threshold
 
 
 @dataclass(frozen=True, slots=True)

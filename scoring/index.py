@@ -15,8 +15,8 @@ from collections.abc import Sequence
 import numpy as np
 
 from scoring.config import ThemeConfig
+from scoring.embedding import VectorSpace, fit_space
 from scoring.models import Match, RequestDoc
-from scoring.text import TextSpace
 from scoring.themes import embed, smooth
 
 _GROW = 1.5
@@ -27,7 +27,7 @@ class ThemeIndex:
 
     def __init__(
         self,
-        space: TextSpace,
+        space: VectorSpace,
         raw: np.ndarray,
         vectors: np.ndarray,
         request_ids: Sequence[int],
@@ -57,7 +57,7 @@ class ThemeIndex:
         ordered = sorted(requests, key=lambda r: r.id)
         texts = [r.text for r in ordered] or ["(empty)"]
         if not ordered:
-            space, vectors = TextSpace.fit(texts, config)
+            space, vectors = fit_space(texts, config)
             return cls(space, vectors[:0], vectors[:0], [], [], config)
         space, raw, smoothed, _, _ = embed(texts, config)
         return cls(
@@ -101,7 +101,7 @@ class ThemeIndex:
         _, v = self.vectors(text)
         avg = _matvec(self._theme_sums[:used], v.astype(np.float64)) / self._theme_sizes[:used]
         best_value = float(avg.max())
-        if best_value < self._config.assign_threshold:
+        if best_value < self._config.joining_threshold():
             return None
         # smallest theme id among equal best values
         return min(self._theme_ids[i] for i in np.flatnonzero(avg == best_value).tolist())

@@ -21,10 +21,10 @@ from scipy import sparse
 from sklearn.preprocessing import normalize
 
 from scoring.config import ThemeConfig
+from scoring.embedding import VectorSpace, fit_space
 from scoring.linkage import average_linkage
 from scoring.models import RequestDoc, ThemeGroup, ThemeState
 from scoring.neighbours import neighbour_graph, symmetric_graph
-from scoring.text import TextSpace
 
 Progress = Callable[[int, int], None]
 
@@ -35,7 +35,7 @@ _STEPS = 5
 class Grouping:
     """The raw result of grouping: vectors, neighbours and a label per row."""
 
-    space: TextSpace
+    space: VectorSpace
     raw: np.ndarray  # unit vectors, one row per input
     vectors: np.ndarray  # the same, smoothed towards their neighbours
     neighbour_index: np.ndarray
@@ -45,11 +45,14 @@ class Grouping:
 
 def embed(
     texts: Sequence[str], config: ThemeConfig, progress: Progress | None = None
-) -> tuple[TextSpace, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Fit the space; return it with raw vectors, smoothed vectors and neighbours."""
+) -> tuple[VectorSpace, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Fit the space; return it with raw vectors, smoothed vectors and neighbours.
+
+    The space is TF-IDF + LSA, or sentence embeddings when ``config.embedder`` is set.
+    """
     report = progress or (lambda done, total: None)
     report(0, _STEPS)
-    space, vectors = TextSpace.fit(texts, config)
+    space, vectors = fit_space(texts, config)
     report(1, _STEPS)
     index, similarity = neighbour_graph(
         vectors, config.neighbours, exact_up_to=config.exact_neighbours_up_to, seed=config.seed
@@ -69,7 +72,7 @@ def group_texts(
     """Group ``texts``; ``anchors`` (-1 = free) fixes rows to PM-decided groups."""
     space, vectors, smoothed, index, similarity = embed(texts, config, progress)
     graph = symmetric_graph(index, similarity)
-    labels = average_linkage(smoothed, graph, config.similarity_threshold, anchors)
+    labels = average_linkage(smoothed, graph, config.grouping_threshold(), anchors)
     if progress:
         progress(4, _STEPS)
     return Grouping(space, vectors, smoothed, index, similarity, labels)

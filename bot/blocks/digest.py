@@ -8,7 +8,9 @@ and saying "and N more", never by failing.
 from __future__ import annotations
 
 from bot.blocks.elements import Block, actions, button, context, section, vote_button
+from bot.blocks.followup import summary_text
 from bot.blocks.ids import THEME_DETAILS_ACTION
+from bot.blocks.pulse import results_blocks
 from bot.blocks.text import plural, safe
 from bot.services.digest import DigestView, StatusNews
 from bot.services.metrics import Metrics
@@ -36,6 +38,7 @@ def digest_blocks(view: DigestView, with_buttons: bool = True) -> list[Block]:
     tail = [
         *news_blocks("Shipped since last digest", view.shipped),
         *news_blocks("Newly planned", view.planned),
+        *pulse_blocks(view),
         *metrics_blocks(view.metrics),
     ]
     per_theme = BLOCKS_PER_THEME if with_buttons else 1
@@ -87,7 +90,7 @@ def entry_text(entry: RoadmapEntry) -> str:
     if entry.effort:
         counts.append(f"effort {entry.effort}")
     lines = [
-        f"*{entry.position}. {safe(entry.label, LABEL_LIMIT)}*  `{entry.score:.1f}`  {entry.trend}",
+        f"*{entry.position}. {safe(entry.label, LABEL_LIMIT)}*  `{entry.score:.2f}`  {entry.trend}",
         f"_{safe(entry.why, WHY_LIMIT)}_",
         " · ".join(counts),
     ]
@@ -104,9 +107,22 @@ def news_blocks(title: str, news: tuple[StatusNews, ...]) -> list[Block]:
     for item in news[:NEWS_SHOWN]:
         note = f" — {safe(item.note, 200)}" if item.note else ""
         lines.append(f"• *{safe(item.label, LABEL_LIMIT)}*{note}")
+        if item.followup is not None and item.followup.answers:
+            lines.append(f"   _{summary_text(item.followup)}_")
     if len(news) > NEWS_SHOWN:
         lines.append(f"and {len(news) - NEWS_SHOWN} more")
     return [{"type": "divider"}, section(f"*{title}*\n" + "\n".join(lines))]
+
+
+def pulse_blocks(view: DigestView) -> list[Block]:
+    """The satisfaction pulse summary, once a round has run (anonymity rules inside)."""
+    if view.pulse is None:
+        return []
+    return [
+        {"type": "divider"},
+        section("*Developer satisfaction*"),
+        *results_blocks(view.pulse, compact=True),
+    ]
 
 
 def metrics_blocks(metrics: Metrics) -> list[Block]:

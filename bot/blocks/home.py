@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.blocks.elements import Block, context, section, vote_button
 from bot.blocks.feedback import home_button
+from bot.blocks.pulse import results_blocks
 from bot.blocks.text import safe
 from bot.services.home import HomeView
 
@@ -47,4 +48,12 @@ def home_tab(view: HomeView) -> Block:
     for entry in view.top:
         heading = f"*{entry.position}. {safe(entry.label, 150)}*  {entry.trend}"
         blocks.append(section(f"{heading}\n_{safe(entry.why, 300)}_", vote_button(entry.theme_id)))
+    if view.pulse is not None:
+        blocks.extend(
+            [
+                {"type": "divider"},
+                section("*Developer satisfaction* (admins)"),
+                *results_blocks(view.pulse),
+            ]
+        )
     return {"type": "home", "blocks": blocks[:100]}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.blocks.elements import Block, context, plain, section, vote_button
+from bot.blocks.followup import summary_text
 from bot.blocks.text import plural, safe
 from bot.services.theme_details import ThemeDetails
 
@@ -15,7 +16,7 @@ def theme_detail_blocks(details: ThemeDetails, with_vote: bool = True) -> list[B
         f"*#{details.theme_id} {safe(details.label, 200)}* · {details.status.replace('_', ' ')}"
     )
     if entry is not None and details.status not in {"shipped", "declined"}:
-        heading += f"\nRank {entry.position} · score `{entry.score:.1f}` · {entry.trend}"
+        heading += f"\nRank {entry.position} · score `{entry.score:.2f}` · {entry.trend}"
     blocks: list[Block] = [section(heading, vote_button(details.theme_id) if with_vote else None)]
     if entry is not None:
         blocks.append(context(f"_{safe(entry.why, 500)}_"))
@@ -25,6 +26,10 @@ def theme_detail_blocks(details: ThemeDetails, with_vote: bool = True) -> list[B
             for c in entry.components
         ]
         blocks.append(section("*Score breakdown*\n" + "\n".join(lines)))
+    if details.followup is not None and details.followup.answers:
+        said = [summary_text(details.followup)]
+        said += [f"“{safe(comment, 200)}”" for comment in details.followup.comments]
+        blocks.append(section("\n".join(said)))
     if details.top_terms:
         blocks.append(context("Key terms: " + ", ".join(safe(t, 30) for t in details.top_terms)))
     domains = sorted({r.domain for r in details.requests if r.domain})

@@ -58,6 +58,7 @@ def database_view(settings: Settings, args: argparse.Namespace) -> DigestView:
             top=args.top or settings.digest_size,
             since=last.started_at if last else None,
             previous_positions=previous_positions(last.ranking) if last else None,
+            pulse_threshold=settings.pulse_anonymity,
         )
 
 

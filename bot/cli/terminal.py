@@ -6,6 +6,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from bot.blocks.text import plural
 from bot.services.digest import DigestView
 
 STATUS_STYLES = {
@@ -43,7 +44,7 @@ def print_digest(view: DigestView, console: Console) -> None:
         table.add_row(
             str(entry.position),
             theme,
-            f"{entry.score:.1f}",
+            f"{entry.score:.2f}",
             entry.trend,
             f"{entry.requesters} + {entry.voters} votes",
             str(len(entry.domains)),
@@ -53,6 +54,7 @@ def print_digest(view: DigestView, console: Console) -> None:
     hidden = view.total_themes - len(view.entries)
     if hidden > 0:
         console.print(f"and {hidden} more themes", style="dim")
+    print_footer(view, console)
     for title, news in (
         ("Shipped since last digest", view.shipped),
         ("Newly planned", view.planned),
@@ -64,3 +66,20 @@ def print_digest(view: DigestView, console: Console) -> None:
                 if item.note:
                     line.append(f" — {item.note}", style="dim")
                 console.print(line)
+
+
+def print_footer(view: DigestView, console: Console) -> None:
+    """The success metrics and, once pulses ran, satisfaction (anonymity rules applied)."""
+    metrics = view.metrics
+    parts = [plural(metrics.themes_shipped_this_period, "theme") + " shipped this period"]
+    if metrics.median_days_to_ship is not None:
+        parts.insert(0, f"median {metrics.median_days_to_ship:.0f} days from first ask to shipped")
+    pulse = view.pulse
+    if pulse is not None and pulse.current.figures.whole is not None:
+        whole = pulse.current.figures.whole
+        line = f"satisfaction {whole.average or 0:.1f}/5"
+        if whole.enps is not None:
+            line += f", eNPS {whole.enps:+.0f}"
+        line += f" ({pulse.current.figures.answered} of {pulse.current.figures.asked} answered)"
+        parts.append(line)
+    console.print(" · ".join(parts), style="dim", markup=False, highlight=False)

@@ -129,6 +129,7 @@ def queue_one(
         previous_positions=previous_positions(previous.ranking) if previous else None,
         title=target.title,
         domain_id=target.domain_id,
+        pulse_threshold=settings.pulse_anonymity,
     )
     run.ranking = {"positions": view.positions()}
     OutboxRepository(session, workspace_id).enqueue_once(

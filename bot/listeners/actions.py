@@ -18,7 +18,7 @@ from bot.deps import Deps
 from bot.listeners.replies import send_safely, tell
 from bot.services.errors import UserFacingError
 from bot.services.forms import form_choices
-from bot.services.home import home_view
+from bot.services.home import admin_threshold, home_view
 from bot.services.votes import VoteOutcome, VoteResult, toggle_vote, vote_instead
 from storage.db import unit_of_work
 from storage.enums import RequestSource
@@ -69,7 +69,13 @@ def register(app: App, deps: Deps) -> None:
 
     def refresh_home(team_id: str, user_id: str, client: WebClient) -> None:
         with unit_of_work(deps.session_factory) as session:
-            view = home_view(session, team_id, user_id, datetime.now(UTC))
+            view = home_view(
+                session,
+                team_id,
+                user_id,
+                datetime.now(UTC),
+                pulse_threshold=admin_threshold(deps.settings, user_id),
+            )
         send_safely("home view", lambda: client.views_publish(user_id=user_id, view=home_tab(view)))
 
     @app.action(ids.VOTE_ACTION)

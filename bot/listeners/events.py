@@ -11,7 +11,7 @@ from slack_sdk import WebClient
 from bot.blocks.home import home_tab
 from bot.deps import Deps
 from bot.listeners.replies import send_safely
-from bot.services.home import home_view
+from bot.services.home import admin_threshold, home_view
 from storage.db import unit_of_work
 
 
@@ -22,5 +22,11 @@ def register(app: App, deps: Deps) -> None:
             return
         user_id = event["user"]
         with unit_of_work(deps.session_factory) as session:
-            view = home_view(session, body["team_id"], user_id, datetime.now(UTC))
+            view = home_view(
+                session,
+                body["team_id"],
+                user_id,
+                datetime.now(UTC),
+                pulse_threshold=admin_threshold(deps.settings, user_id),
+            )
         send_safely("home view", lambda: client.views_publish(user_id=user_id, view=home_tab(view)))

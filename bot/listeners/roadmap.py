@@ -96,7 +96,13 @@ def register(app: App, deps: Deps) -> None:
         now = datetime.now(UTC)
         if verb == "":
             with unit_of_work(deps.session_factory) as session:
-                view = build_digest(session, who.workspace_id, now, top=deps.settings.digest_size)
+                view = build_digest(
+                    session,
+                    who.workspace_id,
+                    now,
+                    top=deps.settings.digest_size,
+                    pulse_threshold=deps.settings.pulse_anonymity,
+                )
             return digest_blocks(view)
         if verb == "theme":
             if len(args) != 1:

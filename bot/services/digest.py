@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
+from bot.services.followups import FollowupSummary, followup_summaries
 from bot.services.metrics import Metrics, compute_metrics
+from bot.services.pulse_results import PulseResults, pulse_results
 from bot.services.roadmap import RoadmapEntry, build_roadmap, theme_ids_in_domain
 from scoring import ScoringConfig
 from storage.enums import ThemeStatus
 from storage.repositories import ThemeRepository
 
 DEFAULT_PERIOD = timedelta(days=7)
+DEFAULT_ANONYMITY = 5
 
 
 @dataclass(frozen=True)
@@ -23,6 +26,7 @@ class StatusNews:
     label: str
     note: str
     at: datetime
+    followup: FollowupSummary | None = None
 
 
 @dataclass(frozen=True)
@@ -35,6 +39,7 @@ class DigestView:
     planned: tuple[StatusNews, ...]
     metrics: Metrics
     generated_at: datetime
+    pulse: PulseResults | None = None
 
     @property
     def requests_this_period(self) -> int:
@@ -55,6 +60,7 @@ def build_digest(
     previous_positions: Mapping[int, int] | None = None,
     title: str = "Platform roadmap",
     domain_id: int | None = None,
+    pulse_threshold: int = DEFAULT_ANONYMITY,
 ) -> DigestView:
     """Everything the digest shows; ``since`` is the last digest (default a week ago)."""
     since = since or now - DEFAULT_PERIOD
@@ -76,6 +82,8 @@ def build_digest(
             shipped.append(news)
         elif change.to_status == ThemeStatus.PLANNED:
             planned.append(news)
+    answers = followup_summaries(session, workspace_id, {n.theme_id for n in shipped})
+    shipped = [replace(n, followup=answers.get(n.theme_id)) for n in shipped]
     return DigestView(
         title=title,
         period_label=f"{since:%d %b} – {now:%d %b %Y}",
@@ -85,6 +93,7 @@ def build_digest(
         planned=tuple(planned),
         metrics=compute_metrics(session, workspace_id, since, now),
         generated_at=now,
+        pulse=pulse_results(session, workspace_id, pulse_threshold, now),
     )
 
 

@@ -7,7 +7,9 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from bot.services.pulse_results import PulseResults, pulse_results
 from bot.services.roadmap import RoadmapEntry, build_roadmap
+from bot.settings import Settings
 from scoring import ScoringConfig
 from storage.repositories import (
     RequestRepository,
@@ -42,6 +44,7 @@ class HomeView:
     more_requests: int
     voted: tuple[VotedTheme, ...]
     top: tuple[RoadmapEntry, ...]
+    pulse: PulseResults | None = None
 
 
 def home_view(
@@ -50,7 +53,9 @@ def home_view(
     user_slack_id: str,
     now: datetime,
     config: ScoringConfig | None = None,
+    pulse_threshold: int | None = None,
 ) -> HomeView:
+    """``pulse_threshold`` is given for admins only: they also see the pulse results."""
     themes = ThemeRepository(session, workspace_id)
     mine = my_requests(session, workspace_id, user_slack_id)
     voted: list[VotedTheme] = []
@@ -63,8 +68,15 @@ def home_view(
                 seen.add(theme.id)
                 voted.append(VotedTheme(theme.id, theme.label, theme.status.value))
     top = build_roadmap(session, workspace_id, now, config)[:TOP_THEMES_SHOWN]
+    pulse = None
+    if pulse_threshold is not None:
+        pulse = pulse_results(session, workspace_id, pulse_threshold, now)
     return HomeView(
-        mine[:MY_REQUESTS_SHOWN], max(0, len(mine) - MY_REQUESTS_SHOWN), tuple(voted), tuple(top)
+        mine[:MY_REQUESTS_SHOWN],
+        max(0, len(mine) - MY_REQUESTS_SHOWN),
+        tuple(voted),
+        tuple(top),
+        pulse,
     )
 
 
@@ -84,3 +96,8 @@ def my_requests(session: Session, workspace_id: str, user_slack_id: str) -> tupl
             )
         )
     return tuple(found)
+
+
+def admin_threshold(settings: Settings, user_slack_id: str) -> int | None:
+    """The anonymity threshold if this person is an admin (who sees pulse results)."""
+    return settings.pulse_anonymity if settings.is_admin(user_slack_id) else None

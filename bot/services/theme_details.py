@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from bot.services.errors import NotFoundError
+from bot.services.followups import FollowupSummary, followup_summaries
 from bot.services.roadmap import RoadmapEntry, build_roadmap
 from scoring import ScoringConfig
 from storage.repositories import RequestRepository, ThemeRepository
@@ -29,6 +30,7 @@ class ThemeDetails:
     top_terms: tuple[str, ...]
     requests: tuple[RequestLine, ...]
     entry: RoadmapEntry | None
+    followup: FollowupSummary | None = None
 
 
 def theme_details(
@@ -54,4 +56,5 @@ def theme_details(
             for r in requests
         ),
         entry=entry,
+        followup=followup_summaries(session, workspace_id, {theme.id}).get(theme.id),
     )

