@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from bot.services.similar import SimilarRequests
 from bot.settings import Settings
+from scoring import ScoringConfig
 from storage.db import SessionFactory
 
 
@@ -13,4 +14,8 @@ from storage.db import SessionFactory
 class Deps:
     settings: Settings
     session_factory: SessionFactory
-    similar: SimilarRequests = field(default_factory=SimilarRequests)
+    scoring: ScoringConfig = field(default_factory=ScoringConfig)
+    similar: SimilarRequests = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "similar", SimilarRequests(self.scoring))

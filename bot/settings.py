@@ -90,11 +90,17 @@ class Settings(BaseSettings):
     scoring_framework: Literal["default", "rice", "wsjf"] = Field(
         "default", validation_alias=_env("PULSEBOARD_SCORING_FRAMEWORK")
     )
+    theme_backend: Literal["tfidf", "semantic"] = Field(
+        "tfidf", validation_alias=_env("PULSEBOARD_THEME_BACKEND")
+    )
     listener_threads: int = Field(
         8, ge=1, le=64, validation_alias=_env("PULSEBOARD_LISTENER_THREADS")
     )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         "INFO", validation_alias=_env("PULSEBOARD_LOG_LEVEL")
+    )
+    log_format: Literal["text", "json"] = Field(
+        "text", validation_alias=_env("PULSEBOARD_LOG_FORMAT")
     )
 
     @field_validator("slack_bot_token")

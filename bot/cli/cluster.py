@@ -8,14 +8,23 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from bot.cli.common import EXIT_OK, EXIT_USAGE, CommandError, ProgressBar, stderr
-from scoring import cluster_texts
+from bot.cli.common import (
+    EXIT_OK,
+    EXIT_USAGE,
+    CommandError,
+    ProgressBar,
+    configured_scoring,
+    settings_or_fail,
+    stderr,
+)
+from scoring import ThemeConfig, cluster_texts
 
 
 def run(args: argparse.Namespace) -> int:
+    config = configured_scoring(settings_or_fail()).themes
     try:
         with ProgressBar("grouping") as progress:
-            count, themes = cluster_file(args.input, args.output, progress)
+            count, themes = cluster_file(args.input, args.output, progress, config)
     except ClusterInputError as error:
         raise CommandError(str(error), EXIT_USAGE) from None
     stderr.print(f"{count} texts → {themes} themes", highlight=False)
@@ -55,11 +64,14 @@ def read_items(path: Path) -> list[tuple[str, str]]:
 
 
 def cluster_file(
-    input_path: Path, output_path: Path | None, progress: Callable[[int, int], None] | None
+    input_path: Path,
+    output_path: Path | None,
+    progress: Callable[[int, int], None] | None,
+    config: ThemeConfig | None = None,
 ) -> tuple[int, int]:
     """Write one {"id", "theme"} line per input line; return (texts, themes)."""
     items = read_items(input_path)
-    themes = cluster_texts(items, progress=progress) if items else {}
+    themes = cluster_texts(items, progress=progress, config=config) if items else {}
     lines = (json.dumps({"id": item_id, "theme": themes[item_id]}) for item_id, _ in items)
     if output_path is None:
         for line in lines:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.progress import Progress
@@ -13,6 +14,9 @@ from bot.logs import setup_logging
 from bot.settings import Settings, SettingsError, load_settings
 from storage.db import SessionFactory
 from storage.repositories.workspaces import known_workspace_ids
+
+if TYPE_CHECKING:
+    from scoring import ScoringConfig
 
 EXIT_OK = 0
 EXIT_ERROR = 1
@@ -37,6 +41,17 @@ def settings_or_fail() -> Settings:
         raise CommandError(f"bad configuration: {error}", EXIT_USAGE) from None
     setup_logging(settings.log_level)
     return settings
+
+
+def configured_scoring(settings: Settings) -> ScoringConfig:
+    """The scoring model of the settings; a missing optional extra ends the command."""
+    from bot.services.embedder import SemanticBackendUnavailableError
+    from bot.services.scoring_config import scoring_config
+
+    try:
+        return scoring_config(settings)
+    except SemanticBackendUnavailableError as error:
+        raise CommandError(str(error), EXIT_USAGE) from None
 
 
 def database_or_fail(url: str) -> SessionFactory:

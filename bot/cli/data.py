@@ -15,6 +15,7 @@ from bot.cli.common import (
     EXIT_OK,
     EXIT_USAGE,
     CommandError,
+    configured_scoring,
     database_or_fail,
     pick_workspace,
     settings_or_fail,
@@ -45,7 +46,7 @@ def run_import(args: argparse.Namespace) -> int:
         ) from None
     sessions = database_or_fail(settings.database_url)
     with unit_of_work(sessions) as session:
-        report = import_workspace(session, data)
+        report = import_workspace(session, data, configured_scoring(settings))
     stdout.print(
         f"Imported workspace {report.workspace_id}: {report.requests} new requests "
         f"({report.requests_skipped} already there), {report.votes} votes, "
@@ -66,7 +67,13 @@ def run_export(args: argparse.Namespace) -> int:
             except UserFacingError as error:
                 raise CommandError(str(error)) from None
         else:
-            entries = build_roadmap(session, workspace_id, datetime.now(UTC), active_only=False)
+            entries = build_roadmap(
+                session,
+                workspace_id,
+                datetime.now(UTC),
+                configured_scoring(settings),
+                active_only=False,
+            )
             text = roadmap_csv(entries) if args.format == "csv" else roadmap_json(entries)
     if args.output:
         args.output.write_text(text + "\n", encoding="utf-8")

@@ -14,6 +14,7 @@ from bot.cli.common import (
     EXIT_OK,
     EXIT_USAGE,
     CommandError,
+    configured_scoring,
     database_or_fail,
     pick_workspace,
     settings_or_fail,
@@ -59,6 +60,7 @@ def database_view(settings: Settings, args: argparse.Namespace) -> DigestView:
             since=last.started_at if last else None,
             previous_positions=previous_positions(last.ranking) if last else None,
             pulse_threshold=settings.pulse_anonymity,
+            config=configured_scoring(settings),
         )
 
 

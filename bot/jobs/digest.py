@@ -19,6 +19,7 @@ from bot.jobs.schedule import period_key
 from bot.services.digest import build_digest, previous_positions
 from bot.services.themes import regroup
 from bot.settings import Settings
+from scoring import ScoringConfig
 from storage.db import SessionFactory, unit_of_work
 from storage.models import OutboxMessage
 from storage.repositories import (
@@ -65,16 +66,17 @@ def queue_digests(
     settings: Settings,
     firing: datetime,
     now: datetime,
+    config: ScoringConfig | None = None,
 ) -> list[DigestOutcome]:
     """Queue this period's digest for every target not yet claimed; return what happened."""
     period = period_key(firing)
-    regroup_once(session_factory, workspace_id, period)
+    regroup_once(session_factory, workspace_id, period, config)
     with unit_of_work(session_factory) as session:
         targets = digest_targets(session, workspace_id, settings)
     outcomes = []
     for target in targets:
         with unit_of_work(session_factory) as session:
-            queued = queue_one(session, workspace_id, settings, target, period, firing, now)
+            queued = queue_one(session, workspace_id, settings, target, period, firing, now, config)
         outcomes.append(DigestOutcome(target.channel, period, queued))
         logger.info(
             "digest %s for %s: %s",
@@ -85,7 +87,12 @@ def queue_digests(
     return outcomes
 
 
-def regroup_once(session_factory: SessionFactory, workspace_id: str, period: str) -> bool:
+def regroup_once(
+    session_factory: SessionFactory,
+    workspace_id: str,
+    period: str,
+    config: ScoringConfig | None = None,
+) -> bool:
     """Re-cluster before the period's digests, in one replica only.
 
     The period's key and the new grouping commit together: a replica that loses the race
@@ -94,7 +101,7 @@ def regroup_once(session_factory: SessionFactory, workspace_id: str, period: str
     with unit_of_work(session_factory) as session:
         if not DeliveryRepository(session, workspace_id).first_time(f"regroup:{period}"):
             return False
-        report = regroup(session, workspace_id)
+        report = regroup(session, workspace_id, config)
     logger.info(
         "regrouped %d requests into %d themes (%d new) before the %s digest",
         report.requests,
@@ -113,6 +120,7 @@ def queue_one(
     period: str,
     firing: datetime,
     now: datetime,
+    config: ScoringConfig | None = None,
 ) -> bool:
     runs = DigestRunRepository(session, workspace_id)
     run = runs.claim(target.channel, period, at=now)
@@ -130,6 +138,7 @@ def queue_one(
         title=target.title,
         domain_id=target.domain_id,
         pulse_threshold=settings.pulse_anonymity,
+        config=config,
     )
     run.ranking = {"positions": view.positions()}
     OutboxRepository(session, workspace_id).enqueue_once(

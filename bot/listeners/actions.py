@@ -74,6 +74,7 @@ def register(app: App, deps: Deps) -> None:
                 team_id,
                 user_id,
                 datetime.now(UTC),
+                config=deps.scoring,
                 pulse_threshold=admin_threshold(deps.settings, user_id),
             )
         send_safely("home view", lambda: client.views_publish(user_id=user_id, view=home_tab(view)))

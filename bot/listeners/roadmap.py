@@ -102,15 +102,15 @@ def register(app: App, deps: Deps) -> None:
                     now,
                     top=deps.settings.digest_size,
                     pulse_threshold=deps.settings.pulse_anonymity,
+                    config=deps.scoring,
                 )
             return digest_blocks(view)
         if verb == "theme":
             if len(args) != 1:
                 raise UserFacingError(f"Usage: {USAGE['theme']}")
             with unit_of_work(deps.session_factory) as session:
-                details = theme_details(
-                    session, who.workspace_id, theme_number(args[0], USAGE["theme"]), now
-                )
+                theme_id = theme_number(args[0], USAGE["theme"])
+                details = theme_details(session, who.workspace_id, theme_id, now, deps.scoring)
             return theme_detail_blocks(details)
         if verb == "mine":
             with unit_of_work(deps.session_factory) as session:
@@ -187,7 +187,9 @@ def register(app: App, deps: Deps) -> None:
         try:
             theme_id = theme_number(action.get("value") or "", "the Details button")
             with unit_of_work(deps.session_factory) as session:
-                found = theme_details(session, body["team"]["id"], theme_id, datetime.now(UTC))
+                found = theme_details(
+                    session, body["team"]["id"], theme_id, datetime.now(UTC), deps.scoring
+                )
         except UserFacingError as error:
             message = str(error)
             if body.get("response_url"):

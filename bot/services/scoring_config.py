@@ -1,0 +1,19 @@
+"""The scoring model the settings ask for, built once at start."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from bot.services.embedder import theme_config
+from bot.settings import Settings
+from scoring import ScoringConfig
+
+
+def scoring_config(settings: Settings) -> ScoringConfig:
+    """Framework and theme backend from the settings.
+
+    Built at start so that a semantic backend whose extra is not installed stops the app
+    with a clear message instead of failing on the first request.
+    """
+    base = ScoringConfig(framework=settings.scoring_framework)
+    return replace(base, themes=theme_config(settings.theme_backend, base.themes))
