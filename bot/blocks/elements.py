@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass
 from typing import Any
 
 from bot.blocks.ids import VOTE_ACTION
@@ -39,3 +41,45 @@ def context(text: str) -> Block:
 
 def actions(*elements: Block) -> Block:
     return {"type": "actions", "elements": list(elements)}
+
+
+@dataclass(frozen=True)
+class CommentForm:
+    """A one-field modal for an optional free-text comment (pulse answers, follow-ups)."""
+
+    callback_id: str
+    block_id: str
+    action_id: str
+    label: str
+    placeholder: str | None = None
+    max_length: int = 2000
+
+
+def comment_modal(form: CommentForm, metadata: dict[str, Any], existing: str | None) -> Block:
+    element: Block = {
+        "type": "plain_text_input",
+        "action_id": form.action_id,
+        "multiline": True,
+        "max_length": form.max_length,
+    }
+    if form.placeholder:
+        element["placeholder"] = plain(form.placeholder)
+    if existing:
+        element["initial_value"] = existing[: form.max_length]
+    return {
+        "type": "modal",
+        "callback_id": form.callback_id,
+        "private_metadata": json.dumps(metadata),
+        "title": plain("Your comment", 24),
+        "submit": plain("Save", 24),
+        "close": plain("Cancel", 24),
+        "blocks": [
+            {
+                "type": "input",
+                "block_id": form.block_id,
+                "label": plain(form.label, 2000),
+                "element": element,
+                "optional": True,
+            }
+        ],
+    }

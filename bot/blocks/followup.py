@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING
 
-from bot.blocks.elements import Block, actions, button, context, plain, section
+from bot.blocks.elements import (
+    Block,
+    CommentForm,
+    actions,
+    button,
+    comment_modal,
+    context,
+    section,
+)
 from bot.blocks.text import safe
 
 if TYPE_CHECKING:
@@ -68,32 +75,14 @@ def followup_thanks_blocks(view: FollowupView) -> list[Block]:
     ]
 
 
+FOLLOWUP_COMMENT_FORM = CommentForm(
+    COMMENT_MODAL, COMMENT_BLOCK, COMMENT_INPUT, "What is still missing, or what worked?"
+)
+
+
 def followup_comment_modal(followup_id: int, existing: str | None, channel: str, ts: str) -> Block:
-    element: Block = {
-        "type": "plain_text_input",
-        "action_id": COMMENT_INPUT,
-        "multiline": True,
-        "max_length": 2000,
-    }
-    if existing:
-        element["initial_value"] = existing[:2000]
-    return {
-        "type": "modal",
-        "callback_id": COMMENT_MODAL,
-        "private_metadata": json.dumps({"followup": followup_id, "channel": channel, "ts": ts}),
-        "title": plain("Your comment", 24),
-        "submit": plain("Save", 24),
-        "close": plain("Cancel", 24),
-        "blocks": [
-            {
-                "type": "input",
-                "block_id": COMMENT_BLOCK,
-                "label": plain("What is still missing, or what worked?"),
-                "element": element,
-                "optional": True,
-            }
-        ],
-    }
+    metadata = {"followup": followup_id, "channel": channel, "ts": ts}
+    return comment_modal(FOLLOWUP_COMMENT_FORM, metadata, existing)
 
 
 def summary_text(summary: FollowupSummary) -> str:

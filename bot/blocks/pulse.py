@@ -6,10 +6,10 @@ the listener in bot/listeners/pulses.py reads them back with :func:`parse_value`
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING
 
-from bot.blocks.elements import Block, actions, button, context, plain, section
+from bot.blocks import elements
+from bot.blocks.elements import Block, CommentForm, actions, button, context, plain, section
 from bot.blocks.text import plural, safe
 
 if TYPE_CHECKING:
@@ -149,33 +149,18 @@ def note(text: str) -> list[Block]:
     return [section(text)]
 
 
+PULSE_COMMENT_FORM = CommentForm(
+    COMMENT_MODAL,
+    COMMENT_BLOCK,
+    COMMENT_INPUT,
+    "Anything to add? (anonymous in results)",
+    "What helps, what gets in your way?",
+)
+
+
 def comment_modal(round_id: int, existing: str | None, channel: str, ts: str) -> Block:
-    element: Block = {
-        "type": "plain_text_input",
-        "action_id": COMMENT_INPUT,
-        "multiline": True,
-        "max_length": 2000,
-        "placeholder": plain("What helps, what gets in your way?"),
-    }
-    if existing:
-        element["initial_value"] = existing[:2000]
-    return {
-        "type": "modal",
-        "callback_id": COMMENT_MODAL,
-        "private_metadata": json.dumps({"round": round_id, "channel": channel, "ts": ts}),
-        "title": plain("Your comment", 24),
-        "submit": plain("Save", 24),
-        "close": plain("Cancel", 24),
-        "blocks": [
-            {
-                "type": "input",
-                "block_id": COMMENT_BLOCK,
-                "label": plain("Anything to add? (anonymous in results)"),
-                "element": element,
-                "optional": True,
-            }
-        ],
-    }
+    metadata = {"round": round_id, "channel": channel, "ts": ts}
+    return elements.comment_modal(PULSE_COMMENT_FORM, metadata, existing)
 
 
 # --- results -----------------------------------------------------------------------------
