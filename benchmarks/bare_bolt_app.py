@@ -6,6 +6,7 @@ import argparse
 import os
 
 from slack_bolt import App
+from slack_sdk import WebClient
 
 from bot.server import serve_http
 
@@ -14,10 +15,11 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--port", type=int, required=True)
     args = parser.parse_args()
+    client = WebClient(token="xoxb-bare", base_url=os.environ["SLACK_API_URL"])
     app = App(
         signing_secret=os.environ["SLACK_SIGNING_SECRET"],
         token_verification_enabled=False,
-        token="xoxb-bare",
+        client=client,
     )
 
     @app.command("/feedback")

@@ -15,6 +15,8 @@ from slack_sdk.http_retry.builtin_handlers import (
 from bot.deps import Deps
 from bot.listeners import register_all
 from bot.settings import Settings
+from bot.web.errors import handle_error
+from bot.web.observe import describe_request
 from storage.db import SessionFactory
 
 logger = logging.getLogger(__name__)
@@ -28,7 +30,8 @@ def create_app(settings: Settings, session_factory: SessionFactory, client: WebC
 
     ``client`` is the Web API client (its base URL comes from SLACK_API_URL, so tests
     point it at a local fake). The listener pool is sized explicitly so that slow work
-    after ``ack()`` cannot starve the acks of other requests.
+    after ``ack()`` cannot starve the acks of other requests. A listener that fails (the
+    database is down, say) is answered by ``handle_error``, never dropped in silence.
     """
     signing_secret = settings.slack_signing_secret
     app = App(
@@ -41,6 +44,8 @@ def create_app(settings: Settings, session_factory: SessionFactory, client: WebC
         ),
         logger=logging.getLogger("pulseboard.bolt"),
     )
+    app.use(describe_request)
+    app.error(handle_error)
     register_all(app, Deps(settings=settings, session_factory=session_factory))
     return app
 

@@ -1,4 +1,8 @@
-"""`pulseboard serve`: Socket Mode by default when an app token is set, else HTTP."""
+"""`pulseboard serve`: Socket Mode by default when an app token is set, else HTTP.
+
+HTTP is served by the built-in threaded server in this one process, or with
+``--workers N`` by gunicorn in N worker processes (bot/serving.py).
+"""
 
 from __future__ import annotations
 
@@ -12,8 +16,10 @@ from slack_sdk.errors import SlackApiError
 from bot.app import create_app, make_client
 from bot.database import open_database
 from bot.jobs.scheduler import Jobs
+from bot.logs import setup_logging
 from bot.server import serve_http
 from bot.settings import Settings
+from bot.web.health import ReadinessCheck
 
 logger = logging.getLogger(__name__)
 
@@ -51,15 +57,25 @@ def stop_on_sigterm() -> None:
     signal.signal(signal.SIGTERM, interrupt)
 
 
-def serve(settings: Settings, *, http: bool, host: str, port: int) -> None:
-    socket_mode = settings.slack_app_token is not None and not http
+def serve(
+    settings: Settings, *, http: bool, host: str, port: int, workers: int | None = None
+) -> None:
+    socket_mode = settings.slack_app_token is not None and not http and workers is None
     if settings.slack_bot_token is None:
         raise MissingCredentialsError(CREDENTIALS_HELP)
     if not socket_mode and settings.slack_signing_secret is None:
         raise MissingCredentialsError(CREDENTIALS_HELP)
-    _, session_factory = open_database(settings.database_url)
+    setup_logging(settings.log_level, settings.log_format)
+    engine, session_factory = open_database(settings.database_url)
     client = make_client(settings)
-    jobs = Jobs(settings, session_factory, client, workspace_of(client, settings.slack_api_url))
+    workspace_id = workspace_of(client, settings.slack_api_url)
+    if workers is not None:
+        from bot.serving import serve_with_gunicorn
+
+        engine.dispose()  # each worker opens its own after the fork
+        serve_with_gunicorn(settings, workspace_id, host, port, workers)
+        return
+    jobs = Jobs(settings, session_factory, client, workspace_id)
     app = create_app(settings, session_factory, client)
     stop_on_sigterm()
     jobs.start()
@@ -71,7 +87,13 @@ def serve(settings: Settings, *, http: bool, host: str, port: int) -> None:
             logger.info("connecting to Slack in Socket Mode")
             SocketModeHandler(app, settings.slack_app_token.get_secret_value()).start()
         else:
-            serve_http(app, host, port)
+            serve_http(
+                app,
+                host,
+                port,
+                readiness=ReadinessCheck(engine),
+                session_factory=session_factory,
+            )
     except KeyboardInterrupt:
         logger.info("shutting down")
     finally:

@@ -13,6 +13,10 @@ from sqlalchemy.orm import Session, sessionmaker
 SessionFactory = sessionmaker[Session]
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+# A PostgreSQL that is down must fail a request in seconds, not hang it: Slack gives up
+# after 3 s, and the error handler can still answer in time only if connecting stops.
+POSTGRES_CONNECT_TIMEOUT_SECONDS = 2
+POOL_TIMEOUT_SECONDS = 5
 
 
 def is_sqlite(url: str) -> bool:
@@ -30,6 +34,9 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         event.listen(engine, "connect", _configure_sqlite_connection)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
+    kwargs.setdefault("pool_timeout", POOL_TIMEOUT_SECONDS)
+    connect_args = kwargs.setdefault("connect_args", {})
+    connect_args.setdefault("connect_timeout", POSTGRES_CONNECT_TIMEOUT_SECONDS)
     return create_engine(url, **kwargs)
 
 

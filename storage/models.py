@@ -399,3 +399,13 @@ class HandledDelivery(Base):
     workspace_id: Mapped[str] = mapped_column(String(WORKSPACE_ID_LENGTH))
     key: Mapped[str] = mapped_column(String(200), unique=True)
     handled_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Lease(Base):
+    """A named lease one replica holds until ``expires_at`` (see bot/jobs/lease.py)."""
+
+    __tablename__ = "leases"
+
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(200))
+    expires_at: Mapped[datetime] = mapped_column()

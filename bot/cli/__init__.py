@@ -48,6 +48,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--port", type=int, default=3000, help="HTTP port (default 3000)")
     serve.add_argument("--host", default="0.0.0.0", help="HTTP address (default 0.0.0.0)")
+    serve.add_argument(
+        "--workers",
+        type=int,
+        help="serve HTTP with gunicorn in N worker processes (production; implies --http)",
+    )
     serve.set_defaults(handler="serve:run")
 
     demo = commands.add_parser("demo", help="run the whole pipeline on the bundled sample, offline")

@@ -13,7 +13,7 @@ def run(args: argparse.Namespace) -> int:
 
     settings = settings_or_fail()
     try:
-        serve(settings, http=args.http, host=args.host, port=args.port)
+        serve(settings, http=args.http, host=args.host, port=args.port, workers=args.workers)
     except MissingCredentialsError as error:
         raise CommandError(str(error), EXIT_USAGE) from None
     except (DatabaseNotReadyError, SlackUnavailableError) as error:

@@ -16,6 +16,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from slack_sdk import WebClient
 
 from bot.jobs.digest import DigestOutcome, queue_digests, record_posted
+from bot.jobs.lease import JOB_LEASE_TTL, leased
 from bot.jobs.outbox import OutboxSender, Pace
 from bot.jobs.pulses import CHECK_INTERVAL_SECONDS, PulseJobs, chain_hooks, record_pulse_sent
 from bot.jobs.schedule import Schedule
@@ -80,7 +81,7 @@ class Jobs:
 
     def start(self) -> None:
         self._scheduler.add_job(
-            self.run_digest,
+            leased(self.session_factory, "digest", JOB_LEASE_TTL, self.run_digest),
             self.digest_schedule.trigger,
             id="digest",
             coalesce=True,
@@ -88,7 +89,7 @@ class Jobs:
             misfire_grace_time=int(self.grace.total_seconds()) or None,
         )
         self._scheduler.add_job(
-            self.run_pulse,
+            leased(self.session_factory, "pulse", JOB_LEASE_TTL, self.run_pulse),
             self.pulse_schedule.trigger,
             id="pulse",
             coalesce=True,
@@ -96,7 +97,7 @@ class Jobs:
             misfire_grace_time=int(self.grace.total_seconds()) or None,
         )
         self._scheduler.add_job(
-            self.pulses.run_checks,
+            leased(self.session_factory, "pulse_checks", JOB_LEASE_TTL, self.pulses.run_checks),
             "interval",
             seconds=CHECK_INTERVAL_SECONDS,
             id="pulse_checks",

@@ -1,0 +1,125 @@
+"""Production HTTP serving: the bolt app in gunicorn worker processes.
+
+The arbiter (this process) checks the credentials and the database once, then forks
+``workers`` processes. Each worker builds its own engine, Web API client and bolt app
+(connections and threads must not cross a fork) and runs its own jobs: the scheduler and
+the outbox sender. Leases (bot/jobs/lease.py) make each job firing run in one process
+of one replica; the outbox is claimed with SKIP LOCKED, so workers share it.
+
+On SIGTERM gunicorn stops accepting, lets in-flight requests finish (up to
+``GRACEFUL_TIMEOUT_SECONDS``), and each worker's ``worker_exit`` stops its jobs.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass
+from typing import Any
+
+from gunicorn.app.base import BaseApplication
+from sqlalchemy import Engine
+
+from bot.app import create_app, make_client
+from bot.database import open_database
+from bot.jobs.scheduler import Jobs
+from bot.server import WSGIApp, make_wsgi_app
+from bot.settings import Settings
+from bot.web.health import ReadinessCheck
+from bot.web.limits import MAX_BODY_BYTES
+
+logger = logging.getLogger(__name__)
+
+GRACEFUL_TIMEOUT_SECONDS = 30
+# Slack waits 3 s for an ack; a request still running after this is stuck.
+WORKER_TIMEOUT_SECONDS = 60
+KEEPALIVE_SECONDS = 5
+
+
+@dataclass
+class WorkerState:
+    engine: Engine
+    jobs: Jobs
+
+
+_worker: WorkerState | None = None
+
+
+def build_worker(settings: Settings, workspace_id: str) -> WSGIApp:
+    """Everything one worker process serves with; its jobs start after the fork."""
+    global _worker
+    engine, session_factory = open_database(settings.database_url, upgrade_sqlite=False)
+    client = make_client(settings)
+    jobs = Jobs(settings, session_factory, client, workspace_id)
+    app = create_app(settings, session_factory, client)
+    _worker = WorkerState(engine, jobs)
+    return make_wsgi_app(app, readiness=ReadinessCheck(engine), session_factory=session_factory)
+
+
+def post_worker_init(_worker_process: Any) -> None:
+    if _worker is not None:
+        _worker.jobs.start()
+        logger.info("worker %d: jobs started", os.getpid())
+
+
+def worker_exit(_server: Any, _worker_process: Any) -> None:
+    """After in-flight requests finished: let the running job and send finish, then stop."""
+    if _worker is not None:
+        _worker.jobs.shutdown()
+        _worker.engine.dispose()
+        logger.info("worker %d: jobs stopped", os.getpid())
+
+
+def child_exit(_server: Any, worker_process: Any) -> None:
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker_process.pid)
+
+
+class PulseboardServer(BaseApplication):  # type: ignore[misc]
+    """gunicorn, configured here rather than by a config file or its command line."""
+
+    def __init__(
+        self, settings: Settings, workspace_id: str, host: str, port: int, workers: int
+    ) -> None:
+        self.settings = settings
+        self.workspace_id = workspace_id
+        self.options: dict[str, Any] = {
+            "bind": f"{host}:{port}",
+            "workers": workers,
+            "worker_class": "gthread",
+            "threads": settings.listener_threads,
+            "graceful_timeout": GRACEFUL_TIMEOUT_SECONDS,
+            "timeout": WORKER_TIMEOUT_SECONDS,
+            "keepalive": KEEPALIVE_SECONDS,
+            "limit_request_field_size": 8190,
+            "post_worker_init": post_worker_init,
+            "worker_exit": worker_exit,
+            "child_exit": child_exit,
+            "accesslog": None,
+            "loglevel": settings.log_level.lower(),
+            "proc_name": "pulseboard",
+        }
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self) -> WSGIApp:
+        return build_worker(self.settings, self.workspace_id)
+
+
+def serve_with_gunicorn(
+    settings: Settings, workspace_id: str, host: str, port: int, workers: int
+) -> None:
+    """Run until SIGTERM or SIGINT (gunicorn's own signal handling, graceful)."""
+    logger.info(
+        "serving http://%s:%d/slack/events with %d workers (bodies up to %d bytes)",
+        host,
+        port,
+        workers,
+        MAX_BODY_BYTES,
+    )
+    PulseboardServer(settings, workspace_id, host, port, workers).run()

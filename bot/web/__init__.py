@@ -1,0 +1,1 @@
+"""The HTTP edge around bolt: health and readiness, metrics, request logging, limits."""
