@@ -14,6 +14,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 
 from bot.deps import Deps
 from bot.listeners import register_all
+from bot.services.scoring_config import scoring_config
 from bot.settings import Settings
 from bot.web.errors import handle_error
 from bot.web.observe import describe_request
@@ -46,7 +47,10 @@ def create_app(settings: Settings, session_factory: SessionFactory, client: WebC
     )
     app.use(describe_request)
     app.error(handle_error)
-    register_all(app, Deps(settings=settings, session_factory=session_factory))
+    deps = Deps(
+        settings=settings, session_factory=session_factory, scoring=scoring_config(settings)
+    )
+    register_all(app, deps)
     return app
 
 

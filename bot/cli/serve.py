@@ -10,12 +10,13 @@ from bot.database import DatabaseNotReadyError
 
 def run(args: argparse.Namespace) -> int:
     from bot.runner import MissingCredentialsError, SlackUnavailableError, serve
+    from bot.services.embedder import SemanticBackendUnavailableError
 
     settings = settings_or_fail()
     try:
         serve(settings, http=args.http, host=args.host, port=args.port, workers=args.workers)
     except MissingCredentialsError as error:
         raise CommandError(str(error), EXIT_USAGE) from None
-    except (DatabaseNotReadyError, SlackUnavailableError) as error:
+    except (DatabaseNotReadyError, SlackUnavailableError, SemanticBackendUnavailableError) as error:
         raise CommandError(str(error)) from None
     return EXIT_OK

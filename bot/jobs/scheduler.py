@@ -20,6 +20,7 @@ from bot.jobs.lease import JOB_LEASE_TTL, leased
 from bot.jobs.outbox import OutboxSender, Pace
 from bot.jobs.pulses import CHECK_INTERVAL_SECONDS, PulseJobs, chain_hooks, record_pulse_sent
 from bot.jobs.schedule import Schedule
+from bot.services.scoring_config import scoring_config
 from bot.settings import Settings
 from storage.db import SessionFactory
 
@@ -44,6 +45,7 @@ class Jobs:
         self.session_factory = session_factory
         self.workspace_id = workspace_id
         self.clock = clock
+        self.scoring = scoring_config(settings)
         self.digest_schedule = Schedule(settings.digest_schedule, settings.zone)
         self.grace = timedelta(hours=settings.digest_grace_hours)
         on_sent = chain_hooks(record_posted, record_pulse_sent)
@@ -62,7 +64,9 @@ class Jobs:
         firing = self.digest_schedule.latest_firing(now)
         if firing is None:
             return []
-        return queue_digests(self.session_factory, self.workspace_id, self.settings, firing, now)
+        return queue_digests(
+            self.session_factory, self.workspace_id, self.settings, firing, now, self.scoring
+        )
 
     def run_pulse(self) -> None:
         """Start this firing's pulse round (skipped within the minimum gap, or when open)."""
@@ -77,7 +81,9 @@ class Jobs:
         if firing is None:
             return []
         logger.info("catching up the digest due at %s", firing.isoformat())
-        return queue_digests(self.session_factory, self.workspace_id, self.settings, firing, now)
+        return queue_digests(
+            self.session_factory, self.workspace_id, self.settings, firing, now, self.scoring
+        )
 
     def start(self) -> None:
         self._scheduler.add_job(
