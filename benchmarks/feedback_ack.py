@@ -115,7 +115,7 @@ def measure(
         latencies = fire(base, total, concurrency, slack.response_url(), label)
     finally:
         process.terminate()
-        process.wait(timeout=10)
+        process.wait(timeout=60)
     return latencies
 
 

@@ -26,7 +26,12 @@ WEB_API_TIMEOUT_SECONDS = 10
 WEB_API_RETRIES = 2
 
 
-def create_app(settings: Settings, session_factory: SessionFactory, client: WebClient) -> App:
+def create_app(
+    settings: Settings,
+    session_factory: SessionFactory,
+    client: WebClient,
+    deps: Deps | None = None,
+) -> App:
     """Build the bolt App with every listener registered.
 
     ``client`` is the Web API client (its base URL comes from SLACK_API_URL, so tests
@@ -52,6 +57,13 @@ def create_app(settings: Settings, session_factory: SessionFactory, client: WebC
     )
     register_all(app, deps)
     return app
+
+
+def make_deps(settings: Settings, session_factory: SessionFactory) -> Deps:
+    """What the listeners share; whoever makes it calls ``close()`` on shutdown."""
+    return Deps(
+        settings=settings, session_factory=session_factory, scoring=scoring_config(settings)
+    )
 
 
 def make_client(settings: Settings) -> WebClient:

@@ -13,7 +13,7 @@ from types import FrameType
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.app import create_app, make_client
+from bot.app import create_app, make_client, make_deps
 from bot.database import open_database
 from bot.jobs.scheduler import Jobs
 from bot.logs import setup_logging
@@ -76,7 +76,8 @@ def serve(
         serve_with_gunicorn(settings, workspace_id, host, port, workers)
         return
     jobs = Jobs(settings, session_factory, client, workspace_id)
-    app = create_app(settings, session_factory, client)
+    deps = make_deps(settings, session_factory)
+    app = create_app(settings, session_factory, client, deps)
     stop_on_sigterm()
     jobs.start()
     try:
@@ -97,4 +98,5 @@ def serve(
     except KeyboardInterrupt:
         logger.info("shutting down")
     finally:
+        deps.close()
         jobs.shutdown()

@@ -20,8 +20,9 @@ from typing import Any
 from gunicorn.app.base import BaseApplication
 from sqlalchemy import Engine
 
-from bot.app import create_app, make_client
+from bot.app import create_app, make_client, make_deps
 from bot.database import open_database
+from bot.deps import Deps
 from bot.jobs.scheduler import Jobs
 from bot.server import WSGIApp, make_wsgi_app
 from bot.settings import Settings
@@ -40,6 +41,7 @@ KEEPALIVE_SECONDS = 5
 class WorkerState:
     engine: Engine
     jobs: Jobs
+    deps: Deps
 
 
 _worker: WorkerState | None = None
@@ -51,8 +53,9 @@ def build_worker(settings: Settings, workspace_id: str) -> WSGIApp:
     engine, session_factory = open_database(settings.database_url, upgrade_sqlite=False)
     client = make_client(settings)
     jobs = Jobs(settings, session_factory, client, workspace_id)
-    app = create_app(settings, session_factory, client)
-    _worker = WorkerState(engine, jobs)
+    deps = make_deps(settings, session_factory)
+    app = create_app(settings, session_factory, client, deps)
+    _worker = WorkerState(engine, jobs, deps)
     return make_wsgi_app(app, readiness=ReadinessCheck(engine), session_factory=session_factory)
 
 
@@ -65,6 +68,7 @@ def post_worker_init(_worker_process: Any) -> None:
 def worker_exit(_server: Any, _worker_process: Any) -> None:
     """After in-flight requests finished: let the running job and send finish, then stop."""
     if _worker is not None:
+        _worker.deps.close()
         _worker.jobs.shutdown()
         _worker.engine.dispose()
         logger.info("worker %d: jobs stopped", os.getpid())

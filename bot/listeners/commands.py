@@ -67,15 +67,23 @@ def register(app: App, deps: Deps) -> None:
         )
         if not logged.created:
             return
+        deps.after_ack(
+            "feedback placement",
+            lambda: place_and_reply(command, client, respond, logged.id, logged.title),
+        )
+
+    def place_and_reply(
+        command: dict[str, Any], client: WebClient, respond: Respond, request_id: int, title: str
+    ) -> None:
         with unit_of_work(deps.session_factory) as session:
-            placement = deps.similar.place(session, command["team_id"], logged.id)
-        reply = logged_reply(logged.id, logged.title, placement.theme_label, placement.suggestions)
+            placement = deps.similar.place(session, command["team_id"], request_id)
+        reply = logged_reply(request_id, title, placement.theme_label, placement.suggestions)
         tell(
             client,
             respond,
             command["user_id"],
             reply,
-            f"Logged as #{logged.id}",
+            f"Logged as #{request_id}",
             replace_original=True,
         )
 

@@ -97,7 +97,11 @@ def register(app: App, deps: Deps) -> None:
                 request.objective_id = objective_id
         ack()
         if logged.created:
-            confirm_submission(body, view, client, logged.id)
+            request_id = logged.id
+            deps.after_ack(
+                "submission confirmation",
+                lambda: confirm_submission(body, view, client, request_id),
+            )
 
     def confirm_submission(
         body: dict[str, Any], view: dict[str, Any], client: WebClient, request_id: int
