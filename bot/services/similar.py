@@ -2,8 +2,9 @@
 
 Re-vectorising every request for each `/feedback` would be slow with a large backlog, so
 each process keeps a ``scoring.ThemeIndex`` per workspace, catches it up with requests
-added since (by id, so requests logged by other replicas are seen too), and rebuilds it
-after a re-grouping in this process or when it is older than ``MAX_INDEX_AGE``.
+placed since (by id, so requests placed by other replicas are seen too; one still waiting
+for its own placement is added by it), and rebuilds it when it is older than
+``MAX_INDEX_AGE``.
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ class _CachedIndex:
     index: ThemeIndex
     last_request_id: int
     built_at: float
+    indexed: set[int]
 
 
 class SimilarRequests:
@@ -85,6 +87,7 @@ class SimilarRequests:
             session.flush()
             index.add(RequestDoc(id=request.id, text=text, theme_id=theme.id))
             cached = self._cache[workspace_id]
+            cached.indexed.add(request.id)
             cached.last_request_id = max(cached.last_request_id, request.id)
         suggestions = self._suggestions(session, workspace_id, matches, request)
         return Placement(theme.id, theme.label, joined_existing, suggestions)
@@ -97,14 +100,18 @@ class SimilarRequests:
                 index=ThemeIndex.build([doc(r) for r in live], self.config.themes),
                 last_request_id=max((r.id for r in live), default=0),
                 built_at=time.monotonic(),
+                indexed={r.id for r in live},
             )
             self._cache[workspace_id] = cached
             return cached.index
-        newer = RequestRepository(session, workspace_id).live_after(cached.last_request_id)
+        newer = RequestRepository(session, workspace_id).live_between(
+            cached.last_request_id, before_id
+        )
         for request in newer:
-            if request.id < before_id:
+            if request.theme_id is not None and request.id not in cached.indexed:
                 cached.index.add(doc(request))
-                cached.last_request_id = request.id
+                cached.indexed.add(request.id)
+            cached.last_request_id = max(cached.last_request_id, request.id)
         return cached.index
 
     def _suggestions(

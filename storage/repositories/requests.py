@@ -62,15 +62,16 @@ class RequestRepository(Repository):
             )
         )
 
-    def live_after(self, request_id: int) -> list[Request]:
-        """Live requests with a larger id, oldest first (to catch an index up)."""
+    def live_between(self, after_id: int, before_id: int) -> list[Request]:
+        """Live requests with after_id < id < before_id, oldest first (to catch an index up)."""
         return list(
             self.session.scalars(
                 select(Request)
                 .where(
                     Request.workspace_id == self.workspace_id,
                     Request.withdrawn_at.is_(None),
-                    Request.id > request_id,
+                    Request.id > after_id,
+                    Request.id < before_id,
                 )
                 .order_by(Request.id)
             )
