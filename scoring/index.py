@@ -46,6 +46,8 @@ class ThemeIndex:
         self._theme_ids: list[int] = []
         self._theme_sums = np.zeros((16, vectors.shape[1]), dtype=np.float64)
         self._theme_sizes = np.zeros(16, dtype=np.float64)
+        self._last_raw: tuple[str, np.ndarray] | None = None
+        self._last_vectors: tuple[tuple[str, int], tuple[np.ndarray, np.ndarray]] | None = None
         for row, theme_id in enumerate(theme_ids):
             if theme_id is not None:
                 self._add_to_theme(theme_id, vectors[row])
@@ -73,21 +75,38 @@ class ThemeIndex:
         return self._count
 
     def vectors(self, text: str) -> tuple[np.ndarray, np.ndarray]:
-        """The unit vector of ``text`` and its smoothed form, as the clustering sees it."""
-        raw = self._space.transform([text])
+        """The unit vector of ``text`` and its smoothed form, as the clustering sees it.
+
+        The last answer is kept: placing a request asks for the same text's vectors up to
+        three times in a row (nearest, assign, add), at the same index size.
+        """
+        key = (text, self._count)
+        if self._last_vectors is not None and self._last_vectors[0] == key:
+            return self._last_vectors[1]
+        raw = self._raw_vector(text)[None, :]
         if self._count == 0 or self._config.smoothing <= 0:
-            return raw[0], raw[0]
-        rows, sims = self._top(raw[0], self._config.neighbours)
-        smoothed = smooth(
-            raw, rows[None, :], sims[None, :], self._config.smoothing, self._raw[: self._count]
-        )
-        return raw[0], smoothed[0]
+            result = (raw[0], raw[0])
+        else:
+            rows, sims = self._top(raw[0], self._config.neighbours)
+            smoothed = smooth(
+                raw, rows[None, :], sims[None, :], self._config.smoothing, self._raw[: self._count]
+            )
+            result = (raw[0], smoothed[0])
+        self._last_vectors = (key, result)
+        return result
+
+    def _raw_vector(self, text: str) -> np.ndarray:
+        if self._last_raw is not None and self._last_raw[0] == text:
+            return self._last_raw[1]
+        raw = self._space.transform([text])[0]
+        self._last_raw = (text, raw)
+        return raw
 
     def nearest(self, text: str, k: int = 3) -> list[Match]:
         """The ``k`` most similar known requests, best first (duplicate suggestions)."""
         if self._count == 0 or k <= 0:
             return []
-        rows, sims = self._top(self._space.transform([text])[0], k)
+        rows, sims = self._top(self._raw_vector(text), k)
         return [
             Match(self._request_ids[r], self._theme_of[r], round(float(s), 4))
             for r, s in zip(rows.tolist(), sims.tolist(), strict=True)

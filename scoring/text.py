@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy import sparse
+from sklearn import config_context
 from sklearn.decomposition import TruncatedSVD
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize
@@ -83,7 +84,10 @@ class TextSpace:
         does not look similar to anything by accident.
         """
         safe = [_non_empty(t) for t in texts]
-        tfidf = _join(self.words.transform(safe), self.chars.transform(safe))
+        # The vectorisers were fitted here; re-validating their parameters and input on
+        # every call costs more than the transform itself on one short text.
+        with config_context(assume_finite=True, skip_parameter_validation=True):
+            tfidf = _join(self.words.transform(safe), self.chars.transform(safe))
         if self.projection is None:
             return _dense_unit(tfidf)
         reduced = np.asarray(tfidf @ self.projection)
