@@ -68,18 +68,23 @@ class SimilarRequests:
                 self._cache.pop(workspace_id, None)
 
     def place(self, session: Session, workspace_id: str, request_id: int) -> Placement:
-        """Put the request in its nearest theme (or a new one) and list similar themes."""
+        """Put the request in its nearest theme (or a new one) and list similar themes.
+
+        Everything is read and computed first and the one write comes last, so the
+        caller's transaction holds SQLite's write lock only for an instant.
+        """
         requests = RequestRepository(session, workspace_id)
         request = requests.by_id(request_id)
         if request is None:
             raise LookupError(f"request {request_id} not found")
+        themes = ThemeRepository(session, workspace_id)
         with self._lock:
             index = self._index(session, workspace_id, before_id=request_id)
             text = request_text(request)
             matches = index.nearest(text, k=NEIGHBOURS_SEARCHED)
             joined = request.theme_id or index.assign(text)
-            themes = ThemeRepository(session, workspace_id)
             theme = themes.resolve(joined) if joined is not None else None
+            suggestions = self._suggestions(session, workspace_id, matches, request)
             joined_existing = theme is not None
             if theme is None:
                 theme = themes.add(request.title)
@@ -89,7 +94,6 @@ class SimilarRequests:
             cached = self._cache[workspace_id]
             cached.indexed.add(request.id)
             cached.last_request_id = max(cached.last_request_id, request.id)
-        suggestions = self._suggestions(session, workspace_id, matches, request)
         return Placement(theme.id, theme.label, joined_existing, suggestions)
 
     def _index(self, session: Session, workspace_id: str, before_id: int) -> ThemeIndex:
