@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -14,7 +15,10 @@ from storage.db import SessionFactory
 
 logger = logging.getLogger(__name__)
 
-AFTER_ACK_THREADS = 2
+AFTER_ACK_THREADS = 1
+#: Pause before each follow-up, so that under a burst the listener threads (acks) get
+#: the interpreter first; follow-ups then queue, acks do not.
+AFTER_ACK_YIELD_SECONDS = 0.005
 
 
 @dataclass(frozen=True)
@@ -38,6 +42,7 @@ class Deps:
         """
 
         def run() -> None:
+            time.sleep(AFTER_ACK_YIELD_SECONDS)
             try:
                 work()
             except Exception:
