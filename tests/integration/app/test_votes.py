@@ -22,7 +22,7 @@ def press(app: RunningApp, theme_id: int | str, user: str = VOTER):
 
 
 def answers(app: RunningApp, user: str = VOTER, count: int = 1) -> list[str]:
-    app.slack.wait_for("response_url", count=count)
+    app.slack.wait_for("response_url", count=count, where=lambda c: c.path.endswith(f"/{user}"))
     return [all_text(valid_blocks(c.param("blocks"))) for c in app.slack.responses(user)]
 
 
@@ -119,5 +119,5 @@ def test_plus_one_instead_withdraws_the_new_request_and_votes(running_app: Runni
             response_url=running_app.slack.response_url("x"),
         )
     )
-    running_app.slack.wait_for("response_url", count=3)
+    running_app.slack.wait_for("response_url", where=lambda c: c.path.endswith("/x"))
     assert "Only the person" in all_text(running_app.slack.responses("x")[-1].param("blocks"))
