@@ -31,6 +31,12 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+#: How often every replica checks for a digest firing that did not post (the database was
+#: down, or the replica holding the firing died): within the grace window it is posted late,
+#: once; the (channel, period) key makes a check after a successful firing a no-op.
+CATCH_UP_INTERVAL_SECONDS = 600
+
+
 class Jobs:
     def __init__(
         self,
@@ -75,7 +81,8 @@ class Jobs:
             self.pulses.run_scheduled(firing)
 
     def catch_up(self) -> list[DigestOutcome]:
-        """On start: a firing missed within the grace window is run once, late."""
+        """A firing missed within the grace window is run once, late (on start and every
+        ``CATCH_UP_INTERVAL_SECONDS``)."""
         now = self.clock()
         firing = self.digest_schedule.missed_within(now, self.grace)
         if firing is None:
@@ -107,6 +114,14 @@ class Jobs:
             "interval",
             seconds=CHECK_INTERVAL_SECONDS,
             id="pulse_checks",
+            coalesce=True,
+            max_instances=1,
+        )
+        self._scheduler.add_job(
+            leased(self.session_factory, "digest_catch_up", JOB_LEASE_TTL, self.catch_up),
+            "interval",
+            seconds=CATCH_UP_INTERVAL_SECONDS,
+            id="digest_catch_up",
             coalesce=True,
             max_instances=1,
         )
