@@ -35,6 +35,7 @@ from tests.e2e.cli import clean_env
 from tests.fakes.slack_api import FakeSlackAPI
 from tests.fakes.slack_requests import SIGNING_SECRET, SignedRequest, slash_command
 from tests.system.replicas import (
+    ASKS,
     NoReplicaLeftError,
     Replica,
     RoundRobin,
@@ -47,16 +48,6 @@ from tests.system.replicas import (
 )
 
 WARMUP = 100
-ASKS = [
-    "CI builds are slow, add a remote cache",
-    "one-click rollback for deploys",
-    "self-service kafka topics",
-    "searchable data catalog with lineage",
-    "fewer noisy alerts at night",
-    "temporary prod access with approval",
-    "preview environment per pull request",
-    "rotate secrets automatically",
-]
 
 
 @dataclass(frozen=True)

@@ -28,18 +28,9 @@ from tests.conftest import url_with_schema
 from tests.e2e.test_serve_http import free_port
 from tests.fakes.slack_api import FakeSlackAPI
 from tests.fakes.slack_requests import SIGNING_SECRET, post, slash_command
+from tests.system.replicas import ASKS
 
 PULSEBOARD = str(Path(sys.executable).parent / "pulseboard")
-ASKS = [
-    "CI builds are slow, add a remote cache",
-    "one-click rollback for deploys",
-    "self-service kafka topics",
-    "searchable data catalog with lineage",
-    "fewer noisy alerts at night",
-    "temporary prod access with approval",
-    "preview environment per pull request",
-    "rotate secrets automatically",
-]
 
 
 def wait_healthy(base: str, process: subprocess.Popen) -> None:

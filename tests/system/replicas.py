@@ -37,6 +37,18 @@ STARTUP_SECONDS = 30
 STOP_SECONDS = 45
 EVENTS_PATH = "/slack/events"
 
+#: Requests as people type them, cycled through by load tests and benchmarks.
+ASKS = [
+    "CI builds are slow, add a remote cache",
+    "one-click rollback for deploys",
+    "self-service kafka topics",
+    "searchable data catalog with lineage",
+    "fewer noisy alerts at night",
+    "temporary prod access with approval",
+    "preview environment per pull request",
+    "rotate secrets automatically",
+]
+
 
 def free_port() -> int:
     with socket.socket() as probe:

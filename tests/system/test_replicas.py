@@ -44,6 +44,7 @@ from tests.fakes.slack_api import FakeSlackAPI
 from tests.fakes.slack_calls import SlackCall
 from tests.fakes.slack_requests import SignedRequest, slash_command
 from tests.system.replicas import (
+    ASKS,
     Answer,
     NoReplicaLeftError,
     Replica,
@@ -75,16 +76,6 @@ QUIESCE_SECONDS = 150  # waiting for the jobs and the outbox before stopping the
 # Stop the replicas before this second of a minute, well before the next firing at :00.
 LAST_QUIET_SECOND = 50
 PG_READY_SECONDS = 60
-ASKS = [
-    "CI builds are slow, add a remote cache",
-    "one-click rollback for deploys",
-    "self-service kafka topics",
-    "searchable data catalog with lineage",
-    "fewer noisy alerts at night",
-    "temporary prod access with approval",
-    "preview environment per pull request",
-    "rotate secrets automatically",
-]
 
 
 # --- the pulse window: DMs due within the run ------------------------------------------
