@@ -118,34 +118,42 @@ def register(app: App, deps: Deps) -> None:
             return
         replace(respond, blocks.thank_you_blocks(view, k), "Thanks for answering!")
 
+    def record_choice(
+        body: dict[str, Any],
+        respond: Respond,
+        raw_value: str | None,
+        unreadable: str,
+        record: Callable[..., Any],
+    ) -> None:
+        """Parse a "round:value" choice and store it with ``record``; answer in place."""
+        parsed = blocks.parse_value(raw_value)
+        team, user = body["team"]["id"], body["user"]["id"]
+        if parsed is None or parsed[1] is None:
+            whisper(respond, unreadable)
+            return
+        round_id, value = parsed[0], parsed[1]
+        answer_in_place(body, respond, lambda s: record(s, team, round_id, user, value, now()))
+
     @app.action(re.compile(rf"^{blocks.SCORE_ACTION_PREFIX}[1-5]$"))
     def score(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
         ack()
-        parsed = blocks.parse_value(action.get("value"))
-        team, user = body["team"]["id"], body["user"]["id"]
-        if parsed is None or parsed[1] is None:
-            whisper(respond, "That button does not carry an answer.")
-            return
-        round_id, value = parsed[0], parsed[1]
-        answer_in_place(
+        record_choice(
             body,
             respond,
-            lambda s: pulses.record_score(s, team, round_id, user, value, now()),
+            action.get("value"),
+            "That button does not carry an answer.",
+            pulses.record_score,
         )
 
     @app.action(blocks.ENPS_ACTION)
     def enps(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
         ack()
-        parsed = blocks.parse_value((action.get("selected_option") or {}).get("value"))
-        team, user = body["team"]["id"], body["user"]["id"]
-        if parsed is None or parsed[1] is None:
-            whisper(respond, "Pick a number from 0 to 10.")
-            return
-        round_id, value = parsed[0], parsed[1]
-        answer_in_place(
+        record_choice(
             body,
             respond,
-            lambda s: pulses.record_enps(s, team, round_id, user, value, now()),
+            (action.get("selected_option") or {}).get("value"),
+            "Pick a number from 0 to 10.",
+            pulses.record_enps,
         )
 
     @app.action(blocks.LOG_REQUEST_ACTION)
