@@ -78,9 +78,10 @@ def test_a_no_reopens_a_linked_request_and_answers_show_on_the_theme(
     with unit_of_work(running_app.db.sessions) as session:
         queue_followups(session, TEAM, SHIPPED_AT + DELAY + timedelta(hours=1), DELAY)
     asked = followups(running_app)
-    assert answer(running_app, asked[ASKERS[0]].id, "yes", ASKERS[0])
+    assert "You said *Yes*" in answer(running_app, asked[ASKERS[0]].id, "yes", ASKERS[0])
     reply = answer(running_app, asked[ASKERS[1]].id, "no", ASKERS[1])
-    assert reply
+    assert "You said *No*" in reply
+    assert "back on the roadmap as request" in reply
     assert "someone else" in answer(running_app, asked[ASKERS[2]].id, "no", ASKERS[0])
     with running_app.db.sessions() as session:
         reopened = session.scalars(
