@@ -1,8 +1,10 @@
 """Time-to-ack of `/feedback` under load: Pulseboard beside a bare bolt app, same run.
 
 Fires signed `/feedback` requests at `pulseboard serve --http` (SQLite, and PostgreSQL
-when PULSEBOARD_TEST_POSTGRES_URL is set) from a pool of concurrent clients, then counts
-the stored rows: every request must be stored exactly once.
+when PULSEBOARD_TEST_POSTGRES_URL is set) from a pool of concurrent clients (a closed
+loop: each client sends its next request as soon as the last is answered), then waits
+for the placement worker to place them all and counts the rows: every request must be
+stored exactly once, placed in a theme, and its asker told (one reply per request).
 
     .venv/bin/python -m benchmarks.feedback_ack [--requests 2000] [--concurrency 20]
 """
@@ -11,19 +13,19 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import func, select, text
 
 from storage.db import make_engine
-from storage.models import Request
+from storage.models import PendingPlacement, Request
 from tests.conftest import url_with_schema
 from tests.e2e.test_serve_http import free_port
 from tests.fakes.slack_api import FakeSlackAPI
@@ -84,9 +86,16 @@ def run_server(args: list[str], env: dict[str, str]) -> tuple[str, subprocess.Po
     return base, process
 
 
+@dataclass
+class Run:
+    latencies: list[float]
+    seconds: float
+    placed_after: float | None = None
+
+
 def measure(
     label: str, database_url: str | None, total: int, concurrency: int, slack: FakeSlackAPI
-) -> list[float]:
+) -> Run:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "PULSEBOARD_"))}
     env |= {
         "SLACK_SIGNING_SECRET": SIGNING_SECRET,
@@ -103,32 +112,48 @@ def measure(
     base, process = run_server(command, env)
     try:
         fire(base, min(100, total), concurrency, slack.response_url("warmup"), f"warm-{label}")
-        latencies = fire(base, total, concurrency, slack.response_url(), label)
+        if database_url is not None:
+            wait_placed(database_url)
+        started = time.perf_counter()
+        latencies = fire(base, total, concurrency, slack.response_url(label), label)
+        run = Run(latencies, time.perf_counter() - started)
+        if database_url is not None:
+            run.placed_after = wait_placed(database_url)
     finally:
         process.terminate()
         process.wait(timeout=60)
-    return latencies
+    return run
 
 
-def stored(database_url: str, tag: str) -> tuple[int, int]:
+def wait_placed(database_url: str, timeout: float = 300.0) -> float | None:
+    """Seconds until the placement queue is empty (every request placed), None if never."""
     engine = make_engine(database_url)
+    started = time.perf_counter()
+    try:
+        while time.perf_counter() - started < timeout:
+            with engine.connect() as connection:
+                if not connection.scalar(select(func.count(PendingPlacement.id))):
+                    return time.perf_counter() - started
+            time.sleep(0.05)
+        return None
+    finally:
+        engine.dispose()
+
+
+def stored(database_url: str, tag: str) -> tuple[int, int, int]:
+    """(rows, distinct idempotency keys, rows placed in a theme) for one run's requests."""
+    engine = make_engine(database_url)
+    mine = Request.title.like(f"%({tag} %")
     with engine.connect() as connection:
-        rows = (
-            connection.scalar(
-                select(func.count(Request.id)).where(Request.title.like(f"%({tag} %"))
-            )
-            or 0
-        )
-        distinct = (
-            connection.scalar(
-                select(func.count(func.distinct(Request.idempotency_key))).where(
-                    Request.title.like(f"%({tag} %")
-                )
-            )
-            or 0
-        )
+        rows, distinct, placed = connection.execute(
+            select(
+                func.count(Request.id),
+                func.count(func.distinct(Request.idempotency_key)),
+                func.count(Request.theme_id),
+            ).where(mine)
+        ).one()
     engine.dispose()
-    return rows, distinct
+    return int(rows), int(distinct), int(placed)
 
 
 def main() -> None:
@@ -150,28 +175,36 @@ def main() -> None:
         print("PostgreSQL skipped: set PULSEBOARD_TEST_POSTGRES_URL to include it")
     print(f"{args.requests} signed /feedback requests, {args.concurrency} concurrent clients\n")
     print(
-        f"{'target':<24}{'p50 ms':>9}{'p99 ms':>9}{'max ms':>9}{'req/s':>9}"
-        f"{'p99 ÷ bare':>12}{'stored':>9}{'dupes':>7}"
+        f"{'target':<24}{'p50 ms':>8}{'p99 ms':>8}{'max ms':>8}{'req/s':>7}"
+        f"{'p50÷bare':>10}{'p99÷bare':>10}{'stored':>8}{'dupes':>6}{'placed':>8}{'replies':>8}"
     )
-    bare_p99 = None
+    bare: tuple[float, float] | None = None
     try:
         with FakeSlackAPI() as slack:
             for label, url in targets:
                 tag = label.replace(" ", "-")
-                started = time.perf_counter()
-                latencies = measure(tag, url, args.requests, args.concurrency, slack)
-                wall = time.perf_counter() - started
-                p50, p99 = percentile(latencies, 0.5) * 1000, percentile(latencies, 0.99) * 1000
-                bare_p99 = bare_p99 or p99
-                rows, distinct = stored(url, tag) if url else (0, 0)
+                run = measure(tag, url, args.requests, args.concurrency, slack)
+                p50 = percentile(run.latencies, 0.5) * 1000
+                p99 = percentile(run.latencies, 0.99) * 1000
+                bare = bare or (p50, p99)
+                rows, distinct, placed = stored(url, tag) if url else (0, 0, 0)
+                replies = len(slack.responses(tag))
                 print(
-                    f"{label:<24}{p50:>9.1f}{p99:>9.1f}{max(latencies) * 1000:>9.1f}"
-                    f"{len(latencies) / wall:>9.0f}{p99 / bare_p99:>11.2f}×"
-                    f"{rows if url else '-':>9}{(rows - distinct) if url else '-':>7}"
+                    f"{label:<24}{p50:>8.1f}{p99:>8.1f}{max(run.latencies) * 1000:>8.1f}"
+                    f"{len(run.latencies) / run.seconds:>7.0f}"
+                    f"{p50 / bare[0]:>9.2f}×{p99 / bare[1]:>9.2f}×"
+                    + (
+                        f"{rows:>8}{rows - distinct:>6}{placed:>8}{replies:>8}"
+                        if url
+                        else f"{'-':>8}{'-':>6}{'-':>8}{'-':>8}"
+                    )
                 )
                 if url and rows != args.requests:
                     print(f"  !! expected {args.requests} stored rows, found {rows}")
-                print(f"  mean {statistics.mean(latencies) * 1000:.1f} ms")
+                if run.placed_after is not None:
+                    print(f"  every request placed {run.placed_after:.1f} s after the last ack")
+                elif url:
+                    print("  !! the placement queue did not drain")
     finally:
         if postgres:
             with admin.begin() as connection:

@@ -13,6 +13,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 
 from bot.deps import Deps
+from bot.jobs.placement import PlacementRunner, PlacementThread, PlacementWorker
 from bot.listeners import register_all
 from bot.services.scoring_config import scoring_config
 from bot.settings import Settings
@@ -34,6 +35,8 @@ def create_app(
 ) -> App:
     """Build the bolt App with every listener registered.
 
+    ``deps`` defaults to ones with a placement worker in a thread of this process; a
+    server passes its own (a worker in a child process) and closes them on shutdown.
     ``client`` is the Web API client (its base URL comes from SLACK_API_URL, so tests
     point it at a local fake). The listener pool is sized explicitly so that slow work
     after ``ack()`` cannot starve the acks of other requests. A listener that fails (the
@@ -52,18 +55,31 @@ def create_app(
     )
     app.use(describe_request)
     app.error(handle_error)
-    deps = Deps(
-        settings=settings, session_factory=session_factory, scoring=scoring_config(settings)
-    )
+    if deps is None:
+        placements = in_process_placements(settings, session_factory, client)
+        deps = make_deps(settings, session_factory, placements)
     register_all(app, deps)
     return app
 
 
-def make_deps(settings: Settings, session_factory: SessionFactory) -> Deps:
+def make_deps(
+    settings: Settings, session_factory: SessionFactory, placements: PlacementRunner
+) -> Deps:
     """What the listeners share; whoever makes it calls ``close()`` on shutdown."""
     return Deps(
-        settings=settings, session_factory=session_factory, scoring=scoring_config(settings)
+        settings=settings,
+        session_factory=session_factory,
+        placements=placements,
+        scoring=scoring_config(settings),
     )
+
+
+def in_process_placements(
+    settings: Settings, session_factory: SessionFactory, client: WebClient
+) -> PlacementThread:
+    """A placement worker in a thread of this process (tests, embedded use)."""
+    worker = PlacementWorker(session_factory, client, scoring_config(settings))
+    return PlacementThread(worker)
 
 
 def make_client(settings: Settings) -> WebClient:

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-from bot.services.similar import SimilarRequests
+from bot.jobs.placement import PlacementRunner
 from bot.settings import Settings
 from scoring import ScoringConfig
 from storage.db import SessionFactory
@@ -25,21 +25,16 @@ AFTER_ACK_YIELD_SECONDS = 0.005
 class Deps:
     settings: Settings
     session_factory: SessionFactory
+    placements: PlacementRunner
     scoring: ScoringConfig = field(default_factory=ScoringConfig)
-    similar: SimilarRequests = field(init=False)
     after_ack_pool: ThreadPoolExecutor = field(init=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "similar", SimilarRequests(self.scoring))
         pool = ThreadPoolExecutor(AFTER_ACK_THREADS, thread_name_prefix="pulseboard-after-ack")
         object.__setattr__(self, "after_ack_pool", pool)
 
     def after_ack(self, what: str, work: Callable[[], None]) -> None:
-        """Run slow follow-up work (grouping, replies) off the listener pool.
-
-        Listener threads then only ever store and ack, so a burst of requests is acked in
-        milliseconds while their similarity searches and replies queue here.
-        """
+        """Run follow-up work (a permalink, a thread note) off the listener pool."""
 
         def run() -> None:
             time.sleep(AFTER_ACK_YIELD_SECONDS)
@@ -50,7 +45,12 @@ class Deps:
 
         self.after_ack_pool.submit(run)
 
+    def placement_queued(self) -> None:
+        """Call after committing a request queued for placement: wakes the worker."""
+        self.placements.wake()
+
     def close(self) -> None:
-        """On shutdown: drop follow-up work not yet started (its requests are stored; the
-        next re-grouping places them), instead of holding the exit until it is done."""
+        """On shutdown: drop follow-up work not yet started instead of holding the exit
+        until it is done, and stop the placement worker (queued rows wait for the next)."""
         self.after_ack_pool.shutdown(wait=False, cancel_futures=True)
+        self.placements.close()

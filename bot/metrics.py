@@ -1,4 +1,4 @@
-"""Prometheus metrics: request latency, job runs and failures, outbox depth and age.
+"""Prometheus metrics: request latency, job runs and failures, outbox and placement queues.
 
 Counters and histograms live in this process. Under gunicorn each worker keeps its own
 unless ``PROMETHEUS_MULTIPROC_DIR`` names a writable directory (set before start, shared
@@ -21,7 +21,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from storage.db import SessionFactory
 from storage.enums import OutboxStatus
-from storage.models import OutboxMessage
+from storage.models import OutboxMessage, PendingPlacement
 
 logger = logging.getLogger(__name__)
 
@@ -45,8 +45,9 @@ DATABASE_ERRORS = Counter(
 )
 
 
-class OutboxCollector(Collector):
-    """Pending outbox messages and the age of the oldest, read when scraped."""
+class QueueCollector(Collector):
+    """Queue depths, read when scraped: pending outbox messages and requests waiting for
+    placement, with the age of the oldest of each."""
 
     def __init__(self, session_factory: SessionFactory) -> None:
         self.session_factory = session_factory
@@ -66,6 +67,28 @@ class OutboxCollector(Collector):
                 ).one()
         except SQLAlchemyError as error:
             logger.warning("outbox metrics unavailable: %s", type(error).__name__)
+            return
+        depth.add_metric([], float(count or 0))
+        age.add_metric([], _age_seconds(oldest))
+        yield depth
+        yield age
+        yield from self._placements()
+
+    def _placements(self) -> Iterator[Metric]:
+        depth = GaugeMetricFamily(
+            "pulseboard_placement_queue_depth", "Logged requests waiting to be placed in a theme."
+        )
+        age = GaugeMetricFamily(
+            "pulseboard_placement_queue_oldest_age_seconds",
+            "Age of the oldest request waiting to be placed in a theme.",
+        )
+        try:
+            with self.session_factory() as session:
+                count, oldest = session.execute(
+                    select(func.count(PendingPlacement.id), func.min(PendingPlacement.enqueued_at))
+                ).one()
+        except SQLAlchemyError as error:
+            logger.warning("placement queue metrics unavailable: %s", type(error).__name__)
             return
         depth.add_metric([], float(count or 0))
         age.add_metric([], _age_seconds(oldest))
@@ -91,7 +114,7 @@ def render(session_factory: SessionFactory | None) -> bytes:
     else:
         registry = _ProcessRegistry()
     if session_factory is not None:
-        registry.register(OutboxCollector(session_factory))
+        registry.register(QueueCollector(session_factory))
     return generate_latest(registry)
 
 

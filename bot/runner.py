@@ -15,6 +15,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.app import create_app, make_client, make_deps
 from bot.database import open_database
+from bot.jobs.placement import PlacementProcess
 from bot.jobs.scheduler import Jobs
 from bot.logs import setup_logging
 from bot.server import serve_http
@@ -76,7 +77,7 @@ def serve(
         serve_with_gunicorn(settings, workspace_id, host, port, workers)
         return
     jobs = Jobs(settings, session_factory, client, workspace_id)
-    deps = make_deps(settings, session_factory)
+    deps = make_deps(settings, session_factory, PlacementProcess(settings).start())
     app = create_app(settings, session_factory, client, deps)
     stop_on_sigterm()
     jobs.start()

@@ -10,6 +10,8 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from storage.sqlite_writer import queue_writers
+
 SessionFactory = sessionmaker[Session]
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
@@ -26,12 +28,16 @@ def is_sqlite(url: str) -> bool:
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """Create an engine; SQLite gets WAL mode, foreign keys and a busy timeout.
 
-    WAL lets the scheduler and request threads read while one of them writes; foreign
-    keys are off by default in SQLite and must be turned on for every connection.
+    WAL lets the scheduler and request threads read while one of them writes, and
+    writers wait their turn in a queue (storage/sqlite_writer.py); foreign keys are off
+    by default in SQLite and must be turned on for every connection.
     """
     if is_sqlite(url):
         engine = create_engine(url, **kwargs)
         event.listen(engine, "connect", _configure_sqlite_connection)
+        database = make_url(url).database
+        in_memory = not database or database == ":memory:" or database.startswith("file::memory")
+        queue_writers(engine, None if in_memory else database, SQLITE_BUSY_TIMEOUT_MS / 1000)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
     kwargs.setdefault("pool_timeout", POOL_TIMEOUT_SECONDS)

@@ -409,3 +409,26 @@ class Lease(Base):
     name: Mapped[str] = mapped_column(String(100), primary_key=True)
     holder: Mapped[str] = mapped_column(String(200))
     expires_at: Mapped[datetime] = mapped_column()
+
+
+class PendingPlacement(Base):
+    """A request logged from Slack and waiting to be placed in a theme, with whom to tell.
+
+    Stored in the same transaction as the request, so placement (and the reply with its
+    duplicate suggestions) happens later, off the ack path, and is never lost. A placement
+    worker claims rows until ``claimed_until``; one that dies loses its claim to another.
+    """
+
+    __tablename__ = "pending_placements"
+    __table_args__ = (Index("ix_pending_placements_due", "claimed_until", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[str] = mapped_column(String(WORKSPACE_ID_LENGTH))
+    request_id: Mapped[int] = mapped_column(
+        ForeignKey("requests.id", ondelete="CASCADE"), unique=True
+    )
+    reply_to: Mapped[str] = mapped_column(String(SLACK_ID_LENGTH))
+    response_url: Mapped[str | None] = mapped_column(String(500))
+    enqueued_at: Mapped[datetime] = mapped_column(default=utcnow)
+    claimed_until: Mapped[datetime | None] = mapped_column()
+    claimed_by: Mapped[str | None] = mapped_column(String(64))

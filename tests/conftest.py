@@ -128,6 +128,15 @@ def database(
 
 
 @pytest.fixture
+def postgres_database(postgres_schema_url: str) -> Iterator[Database]:
+    """A fresh, migrated PostgreSQL database, for what only PostgreSQL does (SKIP LOCKED)."""
+    engine = make_engine(postgres_schema_url)
+    truncate_all(engine)
+    yield Database(url=postgres_schema_url, engine=engine, sessions=make_session_factory(engine))
+    engine.dispose()
+
+
+@pytest.fixture
 def sqlite_database(tmp_path: Path, sqlite_template: Path) -> Iterator[Database]:
     """A fresh SQLite database, for tests about the app rather than the storage backend."""
     path = tmp_path / "pulseboard.db"

@@ -5,13 +5,13 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from bot.blocks.feedback import FormOrigin, feedback_modal, logged_reply
 from bot.blocks.replies import FEEDBACK_HELP, error_blocks, text_blocks
 from bot.deps import Deps
-from bot.listeners.replies import send_safely, tell
+from bot.listeners.replies import send_safely
 from bot.services.errors import UserFacingError
 from bot.services.forms import form_choices
 from bot.services.requests import NewRequest, log_request
@@ -33,12 +33,9 @@ def wants_help(text: str) -> bool:
 
 def register(app: App, deps: Deps) -> None:
     @app.command("/feedback")
-    def feedback(ack: Ack, command: dict[str, Any], client: WebClient, respond: Respond) -> None:
-        """Store the request, answer at once, then place it in a theme and suggest duplicates.
-
-        Everything after ``ack()`` goes on in the listener pool once the HTTP response to
-        Slack has gone (bolt's lazy listeners would start before the request is stored).
-        """
+    def feedback(ack: Ack, command: dict[str, Any], client: WebClient) -> None:
+        """Store the request and answer at once; a placement worker then puts it in a
+        theme and replaces the answer with one that names the theme and similar asks."""
         text = command.get("text", "")
         if not text.strip():
             ack()
@@ -53,6 +50,8 @@ def register(app: App, deps: Deps) -> None:
             text=text,
             source=RequestSource.COMMAND,
             idempotency_key=command_key(command),
+            confirm_to=command["user_id"],
+            response_url=command.get("response_url"),
         )
         try:
             with unit_of_work(deps.session_factory) as session:
@@ -65,27 +64,8 @@ def register(app: App, deps: Deps) -> None:
             text=f"Logged as #{logged.id}",
             blocks=logged_reply(logged.id, logged.title, None, (), pending=logged.created),
         )
-        if not logged.created:
-            return
-        deps.after_ack(
-            "feedback placement",
-            lambda: place_and_reply(command, client, respond, logged.id, logged.title),
-        )
-
-    def place_and_reply(
-        command: dict[str, Any], client: WebClient, respond: Respond, request_id: int, title: str
-    ) -> None:
-        with unit_of_work(deps.session_factory) as session:
-            placement = deps.similar.place(session, command["team_id"], request_id)
-        reply = logged_reply(request_id, title, placement.theme_label, placement.suggestions)
-        tell(
-            client,
-            respond,
-            command["user_id"],
-            reply,
-            f"Logged as #{request_id}",
-            replace_original=True,
-        )
+        if logged.created:
+            deps.placement_queued()
 
     def open_modal(client: WebClient, command: dict[str, Any]) -> None:
         with unit_of_work(deps.session_factory) as session:

@@ -2,29 +2,13 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from typing import Any
 
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 
 from bot.blocks.elements import Block
-
-logger = logging.getLogger(__name__)
-
-
-def send_safely(what: str, send: Callable[[], Any]) -> bool:
-    """Run one Slack call; a failure (after the client's own retries) is logged, not raised.
-
-    Data is always stored before a reply is attempted, so a lost reply loses no data.
-    """
-    try:
-        send()
-    except (SlackApiError, OSError) as error:
-        logger.warning("could not send %s: %s", what, error)
-        return False
-    return True
+from bot.slack_calls import send_safely
 
 
 def tell(

@@ -9,7 +9,7 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from bot.blocks import ids
-from bot.blocks.feedback import FormOrigin, logged_reply, thread_note
+from bot.blocks.feedback import FormOrigin, thread_note
 from bot.deps import Deps
 from bot.listeners.replies import send_safely
 from bot.services.errors import UserFacingError
@@ -85,6 +85,7 @@ def register(app: App, deps: Deps) -> None:
                 idempotency_key=submission_key(body),
                 domain=domain,
                 pain=int(pain) if pain else None,
+                confirm_to=user_id,
             )
             try:
                 logged = log_request(session, new)
@@ -97,47 +98,32 @@ def register(app: App, deps: Deps) -> None:
                 request.objective_id = objective_id
         ack()
         if logged.created:
+            deps.placement_queued()
             request_id = logged.id
             deps.after_ack(
-                "submission confirmation",
-                lambda: confirm_submission(body, view, client, request_id),
+                "message link", lambda: link_and_tell_thread(body, view, client, request_id)
             )
 
-    def confirm_submission(
+    def link_and_tell_thread(
         body: dict[str, Any], view: dict[str, Any], client: WebClient, request_id: int
     ) -> None:
+        """For a request logged from a message: store its permalink, and say so in its
+        thread if asked. (Its asker hears where it was placed from the placement worker.)"""
+        origin = FormOrigin.from_metadata(view.get("private_metadata", ""))
+        if not (origin.channel and origin.message_ts):
+            return
         team_id = body["team"]["id"]
         user_id = body["user"]["id"]
-        origin = FormOrigin.from_metadata(view.get("private_metadata", ""))
-        tell_thread = bool(
-            form_value(view, ids.THREAD_BLOCK, ids.THREAD_INPUT).get("selected_options")
-        )
-        with unit_of_work(deps.session_factory) as session:
-            request = RequestRepository(session, team_id).by_id(request_id)
-            if request is None:
-                return
-            placement = deps.similar.place(session, team_id, request.id)
-            reply = logged_reply(
-                request.id, request.title, placement.theme_label, placement.suggestions
+        link_message(team_id, request_id, origin, client)
+        if form_value(view, ids.THREAD_BLOCK, ids.THREAD_INPUT).get("selected_options"):
+            send_safely(
+                "thread note",
+                lambda: client.chat_postMessage(
+                    channel=origin.channel,
+                    thread_ts=origin.message_ts,
+                    text=thread_note(request_id, user_id),
+                ),
             )
-            request_id = request.id
-        send_safely(
-            "confirmation DM",
-            lambda: client.chat_postMessage(
-                channel=user_id, blocks=reply, text=f"Logged as #{request_id}"
-            ),
-        )
-        if origin.channel and origin.message_ts:
-            link_message(team_id, request_id, origin, client)
-            if tell_thread:
-                send_safely(
-                    "thread note",
-                    lambda: client.chat_postMessage(
-                        channel=origin.channel,
-                        thread_ts=origin.message_ts,
-                        text=thread_note(request_id, user_id),
-                    ),
-                )
 
     def link_message(team_id: str, request_id: int, origin: FormOrigin, client: WebClient) -> None:
         try:

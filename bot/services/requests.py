@@ -9,7 +9,12 @@ from sqlalchemy.orm import Session
 
 from bot.services.errors import UserFacingError
 from storage.enums import RequestSource
-from storage.repositories import DomainRepository, RequestRepository, UserRepository
+from storage.repositories import (
+    DomainRepository,
+    PlacementQueue,
+    RequestRepository,
+    UserRepository,
+)
 
 MAX_TITLE_CHARS = 150
 MAX_TEXT_CHARS = 4000
@@ -28,6 +33,11 @@ class NewRequest:
     message_link: str | None = None
     logged_by_slack_id: str | None = None
     created_at: datetime | None = None
+    #: Who hears where the request was placed, with its duplicate suggestions, once a
+    #: placement worker has placed it (None: no one; the next re-grouping places it).
+    confirm_to: str | None = None
+    #: Where that answer goes: the command's response_url, or a DM when None.
+    response_url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -62,7 +72,11 @@ def validate_text(text: str) -> str:
 
 
 def log_request(session: Session, new: NewRequest) -> LoggedRequest:
-    """Store the request once per idempotency key; a Slack retry gets the same row back."""
+    """Store the request once per idempotency key; a Slack retry gets the same row back.
+
+    With ``confirm_to`` set, the request is also queued for placement in a theme, in the
+    same transaction: the caller wakes a placement worker after committing.
+    """
     text = validate_text(new.text)
     title, body_from_text = split_title(text)
     body = "\n\n".join(part for part in (body_from_text, new.body.strip()) if part)
@@ -77,8 +91,8 @@ def log_request(session: Session, new: NewRequest) -> LoggedRequest:
         domain_id = domain.id
     if new.pain is not None and not 1 <= new.pain <= 5:
         raise UserFacingError("Pain is on a scale from 1 to 5.")
-    requester = users.get_or_create(new.requester_slack_id)
-    logged_by = users.get_or_create(new.logged_by_slack_id) if new.logged_by_slack_id else None
+    requester = users.ref(new.requester_slack_id)
+    logged_by = users.ref(new.logged_by_slack_id) if new.logged_by_slack_id else None
     request, created = RequestRepository(session, new.workspace_id).log_once(
         idempotency_key=new.idempotency_key,
         title=title,
@@ -91,4 +105,8 @@ def log_request(session: Session, new: NewRequest) -> LoggedRequest:
         message_link=new.message_link,
         created_at=new.created_at,
     )
+    if created and new.confirm_to is not None:
+        PlacementQueue(session).enqueue(
+            new.workspace_id, request.id, new.confirm_to, new.response_url
+        )
     return LoggedRequest(id=request.id, title=request.title, created=created)

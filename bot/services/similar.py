@@ -4,7 +4,7 @@ Re-vectorising every request for each `/feedback` would be slow with a large bac
 each process keeps a ``scoring.ThemeIndex`` per workspace, catches it up with requests
 placed since (by id, so requests placed by other replicas are seen too; one still waiting
 for its own placement is added by it), and rebuilds it when it is older than
-``MAX_INDEX_AGE``.
+``MAX_INDEX_AGE`` or has doubled in size (refits cost amortised linear time).
 """
 
 from __future__ import annotations
@@ -22,6 +22,8 @@ from storage.models import Request
 from storage.repositories import RequestRepository, ThemeRepository
 
 MAX_INDEX_AGE = 600.0
+#: Below this many requests, the index is refitted once it holds twice as many.
+MIN_REFIT_SIZE = 10
 MAX_SUGGESTIONS = 3
 NEIGHBOURS_SEARCHED = 20
 #: Similarity (0..1) from which an existing request is offered as a possible duplicate.
@@ -38,6 +40,7 @@ class Suggestion:
 
 @dataclass(frozen=True)
 class Placement:
+    request_title: str
     theme_id: int
     theme_label: str
     joined_existing: bool
@@ -49,7 +52,14 @@ class _CachedIndex:
     index: ThemeIndex
     last_request_id: int
     built_at: float
+    built_size: int
     indexed: set[int]
+
+    def stale(self) -> bool:
+        """Old, or grown to twice the requests its vector space was fitted on (a new
+        workspace's first requests would otherwise share a space fitted on almost none)."""
+        too_old = time.monotonic() - self.built_at > MAX_INDEX_AGE
+        return too_old or len(self.index) >= 2 * max(self.built_size, MIN_REFIT_SIZE)
 
 
 class SimilarRequests:
@@ -94,16 +104,17 @@ class SimilarRequests:
             cached = self._cache[workspace_id]
             cached.indexed.add(request.id)
             cached.last_request_id = max(cached.last_request_id, request.id)
-        return Placement(theme.id, theme.label, joined_existing, suggestions)
+        return Placement(request.title, theme.id, theme.label, joined_existing, suggestions)
 
     def _index(self, session: Session, workspace_id: str, before_id: int) -> ThemeIndex:
         cached = self._cache.get(workspace_id)
-        if cached is None or time.monotonic() - cached.built_at > MAX_INDEX_AGE:
+        if cached is None or cached.stale():
             live = [r for r in RequestRepository(session, workspace_id).live() if r.id < before_id]
             cached = _CachedIndex(
                 index=ThemeIndex.build([doc(r) for r in live], self.config.themes),
                 last_request_id=max((r.id for r in live), default=0),
                 built_at=time.monotonic(),
+                built_size=len(live),
                 indexed={r.id for r in live},
             )
             self._cache[workspace_id] = cached
@@ -137,14 +148,9 @@ class SimilarRequests:
         for theme_id, similarity in ranked:
             theme = themes.by_id(theme_id)
             assert theme is not None
-            members = [r for r in requests.in_theme(theme_id) if r.id != request.id]
-            if not members:
-                continue
-            suggestions.append(
-                Suggestion(
-                    theme_id, theme.label, len({r.requester_id for r in members}), similarity
-                )
-            )
+            requesters = requests.requesters_in_theme(theme_id, excluding_request=request.id)
+            if requesters:
+                suggestions.append(Suggestion(theme_id, theme.label, requesters, similarity))
         return tuple(suggestions)
 
 

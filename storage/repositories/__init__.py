@@ -10,6 +10,7 @@ from storage.repositories.digests import DigestRunRepository
 from storage.repositories.domains import DomainRepository
 from storage.repositories.objectives import ObjectiveRepository
 from storage.repositories.outbox import OutboxRepository
+from storage.repositories.placements import PlacementQueue
 from storage.repositories.pulses import PulseRepository
 from storage.repositories.requests import RequestRepository
 from storage.repositories.themes import ThemeRepository
@@ -23,6 +24,7 @@ __all__ = [
     "DomainRepository",
     "ObjectiveRepository",
     "OutboxRepository",
+    "PlacementQueue",
     "PulseRepository",
     "RequestRepository",
     "ThemeRepository",

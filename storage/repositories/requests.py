@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select, update
@@ -8,6 +9,14 @@ from sqlalchemy import func, select, update
 from storage.enums import RequestSource
 from storage.models import Request, User, utcnow
 from storage.repositories.base import Repository
+
+
+@dataclass(frozen=True)
+class LoggedRow:
+    """What storing a request gives back: its id and the title it was stored with."""
+
+    id: int
+    title: str
 
 
 class RequestRepository(Repository):
@@ -25,23 +34,35 @@ class RequestRepository(Repository):
         pain: int | None = None,
         message_link: str | None = None,
         created_at: datetime | None = None,
-    ) -> tuple[Request, bool]:
-        """Store a request unless one with this idempotency key exists: (request, created)."""
-        request = Request(
-            workspace_id=self.workspace_id,
-            idempotency_key=idempotency_key,
-            title=title,
-            body=body,
-            requester_id=requester_id,
-            logged_by_id=logged_by_id,
-            source=source,
-            domain_id=domain_id,
-            objective_id=objective_id,
-            pain=pain,
-            message_link=message_link,
-            created_at=created_at or utcnow(),
+    ) -> tuple[LoggedRow, bool]:
+        """Store a request unless one with this idempotency key exists: (row, created).
+
+        A Slack retry (same key) gets the first row back, whatever its text.
+        """
+        new_id = self.insert_unless_taken(
+            Request,
+            {
+                "workspace_id": self.workspace_id,
+                "idempotency_key": idempotency_key,
+                "title": title,
+                "body": body,
+                "requester_id": requester_id,
+                "logged_by_id": logged_by_id,
+                "source": source,
+                "domain_id": domain_id,
+                "objective_id": objective_id,
+                "pain": pain,
+                "message_link": message_link,
+                "created_at": created_at or utcnow(),
+            },
+            (Request.__table__.c.idempotency_key,),
         )
-        return self.insert_once(request, lambda: self.by_idempotency_key(idempotency_key))
+        if new_id is not None:
+            return LoggedRow(new_id, title), True
+        existing = self.session.execute(
+            select(Request.id, Request.title).where(Request.idempotency_key == idempotency_key)
+        ).one()
+        return LoggedRow(existing.id, existing.title), False
 
     def by_id(self, request_id: int) -> Request | None:
         request = self.session.get(Request, request_id)
@@ -85,6 +106,15 @@ class RequestRepository(Repository):
                 .order_by(Request.created_at, Request.id)
             )
         )
+
+    def requesters_in_theme(self, theme_id: int, excluding_request: int | None = None) -> int:
+        """How many people asked for something in the theme (live requests only)."""
+        query = select(func.count(func.distinct(Request.requester_id))).where(
+            Request.theme_id == theme_id, Request.withdrawn_at.is_(None)
+        )
+        if excluding_request is not None:
+            query = query.where(Request.id != excluding_request)
+        return int(self.session.scalar(query) or 0)
 
     def by_requester(self, slack_id: str) -> list[Request]:
         return list(

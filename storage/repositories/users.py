@@ -1,9 +1,22 @@
 from __future__ import annotations
 
-from sqlalchemy import select
+from dataclasses import dataclass
+
+from sqlalchemy import bindparam, select
 
 from storage.models import User
 from storage.repositories.base import Repository
+
+_USERS = User.__table__
+_USER_REF = select(_USERS.c.id, _USERS.c.domain_id).where(
+    _USERS.c.workspace_id == bindparam("workspace_id"), _USERS.c.slack_id == bindparam("slack_id")
+)
+
+
+@dataclass(frozen=True)
+class UserRef:
+    id: int
+    domain_id: int | None
 
 
 class UserRepository(Repository):
@@ -28,6 +41,18 @@ class UserRepository(Repository):
             lambda: self.by_slack_id(slack_id),
         )
         return user
+
+    def ref(self, slack_id: str) -> UserRef:
+        """The user's id and domain, the user created on first sight: lean, for acks."""
+        connection = self.session.connection()
+        key = {"workspace_id": self.workspace_id, "slack_id": slack_id}
+        row = connection.execute(_USER_REF, key).first()
+        if row is None:
+            self.insert_unless_taken(
+                User, {**key, "name": ""}, (_USERS.c.workspace_id, _USERS.c.slack_id)
+            )
+            row = connection.execute(_USER_REF, key).one()
+        return UserRef(row.id, row.domain_id)
 
     def list_all(self) -> list[User]:
         return list(

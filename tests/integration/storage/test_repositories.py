@@ -21,6 +21,7 @@ from storage.repositories import (
     UserRepository,
     VoteRepository,
 )
+from storage.repositories.requests import LoggedRow
 from tests.conftest import Database
 
 WS = "T0TEST"
@@ -29,7 +30,7 @@ T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 
 def log(
     session, key: str, title: str = "faster CI please", user: str = "U1"
-) -> tuple[Request, bool]:
+) -> tuple[LoggedRow, bool]:
     requester = UserRepository(session, WS).get_or_create(user)
     return RequestRepository(session, WS).log_once(
         idempotency_key=key, title=title, requester_id=requester.id, source=RequestSource.COMMAND
@@ -127,7 +128,9 @@ def test_votes_on_requests_count_for_their_theme(database: Database) -> None:
     with unit_of_work(database.sessions) as session:
         themes = ThemeRepository(session, WS)
         theme = themes.add("Faster CI")
-        request, _ = log(session, "k-v")
+        logged, _ = log(session, "k-v")
+        request = RequestRepository(session, WS).by_id(logged.id)
+        assert request is not None
         request.theme_id = theme.id
         voter = UserRepository(session, WS).get_or_create("U9")
         VoteRepository(session, WS).add_once(voter.id, request_id=request.id)

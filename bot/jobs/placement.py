@@ -1,0 +1,221 @@
+"""Placement workers: drain the queue of requests waiting for a theme, and tell each asker.
+
+The ack of `/feedback` only stores the request (and its queue row); placing it needs the
+theme index (TF-IDF and nearest neighbours, milliseconds of CPU) and answering needs a
+call to Slack. Done in the process that acks, that work would compete with the acks for
+the interpreter lock, and under a burst every ack would wait for it. So a server runs
+its placement worker in a child process of its own, at a lower CPU priority
+(:class:`PlacementProcess`); tests and embedded uses run the same loop in a thread
+(:class:`PlacementThread`). Both are woken after each commit and also poll, so a row
+left by a replica that died is placed too.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import signal
+import threading
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Protocol
+
+from slack_sdk import WebClient
+from slack_sdk.http_retry.builtin_handlers import (
+    RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
+)
+from slack_sdk.webhook import WebhookClient
+
+from bot.blocks.feedback import logged_reply
+from bot.services.placement import Placed, place_pending
+from bot.services.similar import SimilarRequests
+from bot.settings import Settings
+from bot.slack_calls import send_safely
+from scoring import ScoringConfig
+from storage.db import SessionFactory
+
+logger = logging.getLogger(__name__)
+
+BATCH_SIZE = 50
+#: A worker that dies loses its claim after this; it must outlast placing one batch.
+CLAIM_HOLD = timedelta(seconds=60)
+POLL_SECONDS = 2.0
+#: The worker's CPU priority below the server's (os.nice): under a burst the acks go first.
+NICENESS = 10
+REPLY_TIMEOUT_SECONDS = 10
+
+
+class Waitable(Protocol):
+    def set(self) -> None: ...
+    def clear(self) -> None: ...
+    def is_set(self) -> bool: ...
+    def wait(self, timeout: float | None = None) -> bool: ...
+
+
+class PlacementWorker:
+    """Places queued requests a batch at a time and answers each asker."""
+
+    def __init__(
+        self,
+        session_factory: SessionFactory,
+        client: WebClient,
+        scoring: ScoringConfig | None = None,
+        batch_size: int = BATCH_SIZE,
+    ) -> None:
+        self.session_factory = session_factory
+        self.client = client
+        self.similar = SimilarRequests(scoring)
+        self.batch_size = batch_size
+
+    def drain(self) -> int:
+        """Place until the queue is empty; how many were placed."""
+        total = 0
+        while True:
+            placed = place_pending(
+                self.session_factory, self.similar, limit=self.batch_size, hold=CLAIM_HOLD
+            )
+            for one in placed:
+                self.reply(one)
+            total += len(placed)
+            if not placed:
+                return total
+
+    def reply(self, placed: Placed) -> None:
+        """The answer that replaces "Logged as #N" with its theme and similar asks."""
+        placement = placed.placement
+        blocks = logged_reply(
+            placed.request_id,
+            placement.request_title,
+            placement.theme_label,
+            placement.suggestions,
+        )
+        text = f"Logged as #{placed.request_id}"
+        if placed.response_url is None:
+            send_safely(
+                "confirmation DM",
+                lambda: self.client.chat_postMessage(
+                    channel=placed.reply_to, blocks=blocks, text=text
+                ),
+            )
+            return
+        webhook = WebhookClient(
+            placed.response_url,
+            timeout=REPLY_TIMEOUT_SECONDS,
+            retry_handlers=[RateLimitErrorRetryHandler(2), ServerErrorRetryHandler(2)],
+        )
+        send_safely(
+            "ephemeral reply",
+            lambda: webhook.send(
+                text=text, blocks=blocks, response_type="ephemeral", replace_original=True
+            ),
+        )
+
+    def run(self, stop: Waitable, wake: Waitable, alive: Callable[[], bool] = lambda: True) -> None:
+        """Drain, then sleep until woken (or ``POLL_SECONDS``), until ``stop`` is set."""
+        while not stop.is_set() and alive():
+            try:
+                self.drain()
+            except Exception:
+                logger.exception("placement drain failed; trying again shortly")
+            wake.wait(POLL_SECONDS)
+            wake.clear()
+
+
+class PlacementRunner(Protocol):
+    """What the listeners hold: wake the worker after committing a queued request."""
+
+    def wake(self) -> None: ...
+    def close(self) -> None: ...
+
+
+class PlacementThread:
+    """The worker in a daemon thread of this process (tests, embedded use)."""
+
+    def __init__(self, worker: PlacementWorker) -> None:
+        self._stop = threading.Event()
+        self._wake = threading.Event()
+        self._thread = threading.Thread(
+            target=worker.run,
+            args=(self._stop, self._wake),
+            name="pulseboard-placement",
+            daemon=True,
+        )
+        self._thread.start()
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def close(self) -> None:
+        self._stop.set()
+        self._wake.set()
+        self._thread.join(timeout=10)
+
+
+class PlacementProcess:
+    """The worker in a child process, started with ``spawn`` (no threads cross a fork).
+
+    The child opens its own engine and Web API client from ``settings``, runs at a lower
+    CPU priority, ignores Ctrl-C (the parent stops it) and exits if the parent dies.
+    """
+
+    def __init__(self, settings: Settings) -> None:
+        context = multiprocessing.get_context("spawn")
+        self._stop = context.Event()
+        self._wake = context.Event()
+        self._process = context.Process(
+            target=_run_in_child,
+            args=(settings, self._stop, self._wake, os.getpid()),
+            name="pulseboard-placement",
+            daemon=True,
+        )
+
+    def start(self) -> PlacementProcess:
+        self._process.start()
+        logger.info("placement worker started (pid %s)", self._process.pid)
+        return self
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def close(self) -> None:
+        """Let the batch in hand finish, then stop; unplaced rows wait in the queue."""
+        self._stop.set()
+        self._wake.set()
+        self._process.join(timeout=CLAIM_HOLD.total_seconds() / 2)
+        if self._process.is_alive():
+            self._process.terminate()
+            self._process.join(timeout=5)
+
+    def waker(self) -> WakeOnly:
+        """A handle for forked server workers: they wake this process, never stop it."""
+        return WakeOnly(self._wake)
+
+
+class WakeOnly:
+    def __init__(self, wake: Waitable) -> None:
+        self._wake = wake
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def close(self) -> None:
+        pass
+
+
+def _run_in_child(settings: Settings, stop: Waitable, wake: Waitable, parent_pid: int) -> None:
+    from bot.app import make_client
+    from bot.database import open_database
+    from bot.logs import setup_logging
+    from bot.services.scoring_config import scoring_config
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    os.nice(NICENESS)
+    setup_logging(settings.log_level, settings.log_format)
+    engine, session_factory = open_database(settings.database_url, upgrade_sqlite=False)
+    worker = PlacementWorker(session_factory, make_client(settings), scoring_config(settings))
+    try:
+        worker.run(stop, wake, alive=lambda: os.getppid() == parent_pid)
+    finally:
+        engine.dispose()

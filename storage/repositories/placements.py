@@ -1,0 +1,84 @@
+"""The queue of requests waiting to be placed in a theme (see PendingPlacement).
+
+Placement workers of every replica drain it together: a claim is a conditional update
+under a token of the worker's own, after picking candidates with SKIP LOCKED on
+PostgreSQL (on SQLite, which serialises writers, the update alone decides). Unlike the
+other repositories this one is not bound to a workspace: a worker serves them all.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from sqlalchemy import ColumnElement, delete, func, or_, select, update
+from sqlalchemy.orm import Session
+
+from storage.models import PendingPlacement, utcnow
+from storage.repositories.base import Repository
+
+
+def _claimable(now: datetime) -> ColumnElement[bool]:
+    return or_(PendingPlacement.claimed_until.is_(None), PendingPlacement.claimed_until <= now)
+
+
+class PlacementQueue:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def enqueue(
+        self, workspace_id: str, request_id: int, reply_to: str, response_url: str | None
+    ) -> None:
+        """Queue a request for placement; queuing it twice (a Slack retry) is a no-op."""
+        Repository(self.session, workspace_id).insert_unless_taken(
+            PendingPlacement,
+            {
+                "workspace_id": workspace_id,
+                "request_id": request_id,
+                "reply_to": reply_to,
+                "response_url": response_url,
+                "enqueued_at": utcnow(),
+            },
+            (PendingPlacement.__table__.c.request_id,),
+        )
+
+    def claim(self, limit: int, now: datetime, hold: timedelta) -> list[PendingPlacement]:
+        """Claim up to ``limit`` rows, oldest first, for ``hold``; others skip them."""
+        token = uuid.uuid4().hex
+        candidates = list(
+            self.session.scalars(
+                select(PendingPlacement.id)
+                .where(_claimable(now))
+                .order_by(PendingPlacement.id)
+                .limit(limit)
+                .with_for_update(skip_locked=True)
+            )
+        )
+        if not candidates:
+            return []
+        self.session.execute(
+            update(PendingPlacement)
+            .where(PendingPlacement.id.in_(candidates), _claimable(now))
+            .values(claimed_until=now + hold, claimed_by=token)
+            .execution_options(synchronize_session=False)
+        )
+        return list(
+            self.session.scalars(
+                select(PendingPlacement)
+                .where(PendingPlacement.claimed_by == token)
+                .order_by(PendingPlacement.id)
+            )
+        )
+
+    def finish(self, placement_ids: Sequence[int], claimed_by: str) -> int:
+        """Remove placed rows still held under ``claimed_by``; how many were."""
+        result = self.session.execute(
+            delete(PendingPlacement).where(
+                PendingPlacement.id.in_(placement_ids), PendingPlacement.claimed_by == claimed_by
+            )
+        )
+        return int(result.rowcount or 0)
+
+    def depth(self) -> int:
+        return int(self.session.scalar(select(func.count(PendingPlacement.id))) or 0)

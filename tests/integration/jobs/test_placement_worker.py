@@ -1,0 +1,171 @@
+"""The placement worker: queued requests are placed in themes once, each asker is told
+(through the command's response_url, else by DM), and a bad row cannot block the rest."""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import timedelta
+
+import pytest
+from slack_sdk import WebClient
+from sqlalchemy import update
+
+from bot.jobs.placement import PlacementThread, PlacementWorker
+from bot.services.requests import NewRequest, log_request
+from bot.services.similar import MIN_REFIT_SIZE, SimilarRequests
+from storage.db import unit_of_work
+from storage.enums import RequestSource
+from storage.models import PendingPlacement, utcnow
+from storage.repositories import PlacementQueue, RequestRepository
+from tests.conftest import Database
+from tests.fakes.slack_api import FakeSlackAPI
+from tests.integration.app.checks import all_text, valid_blocks
+
+WS = "T0PLACE"
+ASKS = [
+    "remote build cache for CI",
+    "CI builds are too slow, add a build cache",
+    "one-click rollback of a deploy",
+    "GPU nodes for notebooks",
+]
+
+
+def log(database: Database, text: str, number: int, response_url: str | None) -> int:
+    with unit_of_work(database.sessions) as session:
+        logged = log_request(
+            session,
+            NewRequest(
+                workspace_id=WS,
+                requester_slack_id=f"U0ASK{number:03d}",
+                text=text,
+                source=RequestSource.COMMAND,
+                idempotency_key=f"command:{WS}:{number}",
+                confirm_to=f"U0ASK{number:03d}",
+                response_url=response_url,
+            ),
+        )
+    return logged.id
+
+
+def worker(database: Database, slack: FakeSlackAPI) -> PlacementWorker:
+    return PlacementWorker(database.sessions, WebClient(base_url=slack.url, token="xoxb-t"))
+
+
+def theme_of(database: Database, request_id: int) -> int | None:
+    with unit_of_work(database.sessions) as session:
+        request = RequestRepository(session, WS).by_id(request_id)
+        assert request is not None
+        return request.theme_id
+
+
+def depth(database: Database) -> int:
+    with unit_of_work(database.sessions) as session:
+        return PlacementQueue(session).depth()
+
+
+@pytest.fixture
+def slack() -> FakeSlackAPI:
+    with FakeSlackAPI() as fake:
+        yield fake
+
+
+def test_a_drain_places_every_queued_request_and_answers_each_asker(
+    database: Database, slack: FakeSlackAPI
+) -> None:
+    ids = [log(database, ask, n, slack.response_url(f"r{n}")) for n, ask in enumerate(ASKS)]
+    assert worker(database, slack).drain() == len(ASKS)
+    assert depth(database) == 0
+    assert None not in [theme_of(database, request_id) for request_id in ids]
+    for number, request_id in enumerate(ids):
+        [reply] = slack.responses(f"r{number}")
+        assert reply.param("replace_original") is True
+        assert f"#{request_id}" in all_text(valid_blocks(reply.param("blocks")))
+    second = all_text(slack.responses("r1")[0].param("blocks"))
+    assert "Part of the theme" in second
+    assert worker(database, slack).drain() == 0
+    assert len(slack.calls("response_url")) == len(ASKS), "nobody is told twice"
+
+
+def test_without_a_response_url_the_asker_gets_a_dm(
+    database: Database, slack: FakeSlackAPI
+) -> None:
+    request_id = log(database, "faster CI please", 7, None)
+    worker(database, slack).drain()
+    [dm] = slack.calls("chat.postMessage")
+    assert dm.param("channel") == "U0ASK007"
+    assert f"#{request_id}" in all_text(valid_blocks(dm.param("blocks")))
+
+
+def test_a_request_that_cannot_be_placed_is_dropped_and_the_others_go_on(
+    database: Database, slack: FakeSlackAPI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ids = [log(database, ask, n, slack.response_url(f"r{n}")) for n, ask in enumerate(ASKS)]
+    place = SimilarRequests.place
+
+    def broken_for_the_second(self: SimilarRequests, session, workspace_id, request_id):  # type: ignore[no-untyped-def]
+        if request_id == ids[1]:
+            raise ValueError("a bug placing this one")
+        return place(self, session, workspace_id, request_id)
+
+    monkeypatch.setattr(SimilarRequests, "place", broken_for_the_second)
+    assert worker(database, slack).drain() == len(ASKS) - 1
+    assert depth(database) == 0
+    assert theme_of(database, ids[1]) is None, "left for the next re-grouping"
+    assert slack.responses("r1") == []
+    assert all(theme_of(database, i) is not None for i in (ids[0], ids[2], ids[3]))
+
+
+def test_a_slack_failure_loses_the_answer_not_the_placement(
+    database: Database, slack: FakeSlackAPI
+) -> None:
+    request_id = log(database, "faster CI please", 1, slack.response_url("r"))
+    slack.fail_next("response_url", status=500, times=10)
+    assert worker(database, slack).drain() == 1
+    assert theme_of(database, request_id) is not None
+    assert depth(database) == 0
+
+
+def test_a_claim_left_by_a_dead_worker_is_taken_over_after_it_expires(
+    database: Database, slack: FakeSlackAPI
+) -> None:
+    request_id = log(database, "faster CI please", 1, slack.response_url("r"))
+    with unit_of_work(database.sessions) as session:
+        PlacementQueue(session).claim(10, utcnow(), timedelta(minutes=5))  # then "dies"
+    assert worker(database, slack).drain() == 0
+    with unit_of_work(database.sessions) as session:
+        session.execute(update(PendingPlacement).values(claimed_until=utcnow() - timedelta(1)))
+    assert worker(database, slack).drain() == 1
+    assert theme_of(database, request_id) is not None
+
+
+def test_the_thread_runner_places_when_woken_and_stops_when_closed(
+    database: Database, slack: FakeSlackAPI
+) -> None:
+    runner = PlacementThread(worker(database, slack))
+    try:
+        request_id = log(database, "faster CI please", 1, slack.response_url("r"))
+        runner.wake()
+        slack.wait_for("response_url", timeout=10)
+        assert theme_of(database, request_id) is not None
+    finally:
+        runner.close()
+    assert not any(t.name == "pulseboard-placement" for t in threading.enumerate())
+
+
+def test_a_worker_whose_parent_is_gone_stops(database: Database, slack: FakeSlackAPI) -> None:
+    stop, wake = threading.Event(), threading.Event()
+    started = time.monotonic()
+    worker(database, slack).run(stop, wake, alive=lambda: False)
+    assert time.monotonic() - started < 1
+
+
+def test_a_new_workspace_index_is_refitted_as_it_grows(
+    database: Database, slack: FakeSlackAPI
+) -> None:
+    placer = worker(database, slack)
+    for number in range(2 * MIN_REFIT_SIZE + 1):
+        log(database, f"{ASKS[number % len(ASKS)]} ({number})", number, None)
+        placer.drain()
+    [cached] = placer.similar._cache.values()
+    assert cached.built_size >= MIN_REFIT_SIZE, "fitted on the requests seen, not on none"
