@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from slack_sdk import WebClient
 from sqlalchemy import select
 
+from bot.jobs.lease import JOB_LEASE_TTL, run_once_with_lease
 from bot.jobs.outbox import Pace
 from bot.jobs.scheduler import Jobs
 from bot.services.requests import NewRequest, log_request
@@ -206,3 +210,60 @@ def test_the_next_digest_shows_trends_against_the_last(
     assert "▲1" in second
     assert "▼1" in second
     assert "Newly planned" in second
+
+
+LEASE_HOLDER = """
+import sys, time
+from datetime import datetime
+from bot.jobs.lease import JOB_LEASE_TTL, run_once_with_lease
+from storage.db import make_engine, make_session_factory
+sessions = make_session_factory(make_engine(sys.argv[1]))
+firing_time = datetime.fromisoformat(sys.argv[2])
+
+def hang() -> None:
+    print("holding", flush=True)
+    time.sleep(600)
+
+run_once_with_lease(
+    sessions, "digest", JOB_LEASE_TTL, hang, holder="doomed", clock=lambda: firing_time
+)
+"""
+
+
+def test_a_replica_killed_holding_the_digest_lease_still_gets_the_digest_posted_once(
+    database: Database, slack: FakeSlackAPI
+) -> None:
+    """The replica that won the firing's lease is SIGKILLed before queuing the digest; the
+    survivor skips that firing (the lease is held), its catch-up posts the digest, once,
+    and after the dead lease expires the next run of the job posts nothing more."""
+    seed(database)
+    firing = MONDAY_NINE_BERLIN + timedelta(seconds=1)
+    doomed = subprocess.Popen(
+        [sys.executable, "-c", LEASE_HOLDER, database.url, firing.isoformat()],
+        cwd=Path(__file__).resolve().parents[3],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert doomed.stdout is not None
+        assert doomed.stdout.readline().strip() == "holding"
+    finally:
+        doomed.kill()
+        doomed.wait(timeout=10)
+    clock = Clock(MONDAY_NINE_BERLIN + timedelta(seconds=5))
+    survivor = jobs_for(database, slack, clock)
+    assert not run_once_with_lease(
+        database.sessions, "digest", JOB_LEASE_TTL, survivor.run_digest, clock=clock
+    ), "the dead replica's lease is still held"
+    clock.now += timedelta(minutes=10)
+    assert run_once_with_lease(
+        database.sessions, "digest_catch_up", JOB_LEASE_TTL, survivor.catch_up, clock=clock
+    )
+    drain(survivor)
+    assert len(posts_to(slack, CHANNEL)) == 1
+    clock.now += JOB_LEASE_TTL
+    assert run_once_with_lease(
+        database.sessions, "digest", JOB_LEASE_TTL, survivor.run_digest, clock=clock
+    ), "the dead replica's lease has expired"
+    drain(survivor)
+    assert len(posts_to(slack, CHANNEL)) == 1

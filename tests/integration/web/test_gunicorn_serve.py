@@ -5,9 +5,12 @@ from __future__ import annotations
 import json
 import signal
 import subprocess
+import threading
+import time
 import urllib.request
 from pathlib import Path
 
+from storage.sqlite_writer import WriterLock
 from tests.e2e.cli import PULSEBOARD, clean_env
 from tests.e2e.test_serve_http import count_requests, free_port, wait_until_healthy
 from tests.fakes.slack_api import FakeSlackAPI
@@ -66,3 +69,101 @@ def test_workers_serve_commands_and_stop_on_sigterm(tmp_path: Path) -> None:
     requests = [line for line in lines if line.get("kind") == "command"]
     assert requests
     assert all("remote build cache" not in json.dumps(line) for line in lines)
+
+
+def test_a_request_in_flight_at_sigterm_is_answered_and_stored(tmp_path: Path) -> None:
+    """SIGTERM while a /feedback is mid-way (held at the database's writer lock): gunicorn
+    lets it finish, Slack gets its answer, the request is stored, and every process
+    (workers and their placement workers) exits cleanly."""
+    port = free_port()
+    database_file = tmp_path / "pb.db"
+    database_url = f"sqlite:///{database_file}"
+    base = f"http://127.0.0.1:{port}"
+    with FakeSlackAPI() as slack:
+        env = clean_env(
+            SLACK_BOT_TOKEN="xoxb-test-token",
+            SLACK_SIGNING_SECRET=SIGNING_SECRET,
+            SLACK_API_URL=slack.url,
+            DATABASE_URL=database_url,
+        )
+        process = subprocess.Popen(
+            [
+                PULSEBOARD,
+                "serve",
+                "--http",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--workers",
+                "1",
+            ],
+            cwd=tmp_path,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        answer: list[tuple[int, str]] = []
+        try:
+            wait_until_healthy(base, process)
+            children = child_pids(process.pid)
+            held = WriterLock(Path(f"{database_file}-writer.lock"), timeout=5)
+            assert held.acquire()
+            request = slash_command(
+                "/feedback", "held at shutdown", response_url=slack.response_url()
+            )
+            sender = threading.Thread(
+                target=lambda: answer.append(post(f"{base}/slack/events", request)[:2])
+            )
+            sender.start()
+            time.sleep(0.5)
+            assert not answer, "the request should be waiting for the writer lock"
+            process.send_signal(signal.SIGTERM)
+            time.sleep(1.0)
+            held.release()
+            sender.join(timeout=10)
+        finally:
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+            _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 0, stderr[-2000:]
+    [(status, body)] = answer
+    assert status == 200
+    assert "Logged as" in body
+    assert count_requests(database_url) == 1
+    assert children
+    assert not any(alive(pid) for pid in children), "a child outlived the server"
+
+
+def child_pids(parent: int) -> list[int]:
+    """Every process under ``parent`` (gunicorn workers, their placement workers)."""
+    found: list[int] = []
+    for _ in range(100):
+        found = descendants(parent)
+        if len(found) >= 2:
+            return found
+        time.sleep(0.1)
+    return found
+
+
+def descendants(parent: int) -> list[int]:
+    children: list[int] = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == parent:
+            children.append(int(entry.name))
+    return children + [pid for child in children for pid in descendants(child)]
+
+
+def alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
