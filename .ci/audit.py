@@ -3,8 +3,9 @@ fails the build.
 
 pip-audit asks PyPI for each installed version's advisories. A package it cannot look
 up (an index that does not serve that data, no network) is not a finding, so it does
-not fail the build, nor does a run that got no answer at all; but the count of packages actually audited is printed, and a run
-that could audit none says so loudly instead of passing quietly as "clean".
+not fail the build, nor does a run that got no answer at all; but the count of packages
+actually audited is printed, and a run that could audit none says so loudly instead of
+passing quietly as "clean".
 """
 
 from __future__ import annotations
