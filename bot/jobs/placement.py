@@ -7,7 +7,8 @@ the interpreter lock, and under a burst every ack would wait for it. So a server
 its placement worker in a child process of its own, at a lower CPU priority
 (:class:`PlacementProcess`); tests and embedded uses run the same loop in a thread
 (:class:`PlacementThread`). Both are woken after each commit and also poll, so a row
-left by a replica that died is placed too.
+left by a replica that died is placed too; a worker woken in the middle of a burst waits
+for it to pass (up to a few seconds, :func:`settle`).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import multiprocessing
 import os
 import signal
 import threading
+import time
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Protocol
@@ -42,6 +44,8 @@ BATCH_SIZE = 50
 #: A worker that dies loses its claim after this; it must outlast placing one batch.
 CLAIM_HOLD = timedelta(seconds=60)
 POLL_SECONDS = 2.0
+QUIET_SECONDS = 0.2
+MAX_DEFER_SECONDS = 5.0
 #: The worker's CPU priority below the server's (os.nice): under a burst the acks go first.
 NICENESS = 10
 REPLY_TIMEOUT_SECONDS = 10
@@ -119,8 +123,23 @@ class PlacementWorker:
                 self.drain()
             except Exception:
                 logger.exception("placement drain failed; trying again shortly")
-            wake.wait(POLL_SECONDS)
-            wake.clear()
+            if wake.wait(POLL_SECONDS):
+                settle(wake, stop)
+
+
+def settle(wake: Waitable, stop: Waitable) -> None:
+    """Let a burst of requests pass before placing them: return once no request has come
+    for ``QUIET_SECONDS``, or ``MAX_DEFER_SECONDS`` after the first.
+
+    Placing competes with acking for the CPU and for SQLite's writer lock; in a burst the
+    acks go first and the placements follow in one go, a moment later.
+    """
+    deadline = time.monotonic() + MAX_DEFER_SECONDS
+    wake.clear()
+    while not stop.is_set() and time.monotonic() < deadline:
+        if not wake.wait(QUIET_SECONDS):
+            return
+        wake.clear()
 
 
 class PlacementRunner(Protocol):

@@ -11,6 +11,7 @@ import pytest
 from slack_sdk import WebClient
 from sqlalchemy import update
 
+from bot.jobs import placement
 from bot.jobs.placement import PlacementThread, PlacementWorker
 from bot.services.requests import NewRequest, log_request
 from bot.services.similar import MIN_REFIT_SIZE, SimilarRequests
@@ -169,3 +170,28 @@ def test_a_new_workspace_index_is_refitted_as_it_grows(
         placer.drain()
     [cached] = placer.similar._cache.values()
     assert cached.built_size >= MIN_REFIT_SIZE, "fitted on the requests seen, not on none"
+
+
+def test_a_worker_woken_in_a_burst_waits_for_it_to_pass_but_not_forever(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(placement, "QUIET_SECONDS", 0.1)
+    monkeypatch.setattr(placement, "MAX_DEFER_SECONDS", 1.5)
+    stop, wake = threading.Event(), threading.Event()
+
+    def burst(seconds: float) -> None:
+        ends = time.monotonic() + seconds
+        while time.monotonic() < ends:
+            wake.set()
+            time.sleep(0.01)
+
+    # (burst, waited at least, waited less than): a short burst ends the wait soon after
+    # it passes; a long one is cut short by the cap, well before it ends
+    for length, at_least, at_most in ((0.5, 0.5, 1.5), (3.0, 1.5, 2.9)):
+        requests = threading.Thread(target=burst, args=(length,))
+        started = time.monotonic()
+        requests.start()
+        placement.settle(wake, stop)
+        waited = time.monotonic() - started
+        requests.join()
+        assert at_least <= waited <= at_most, (length, waited)
