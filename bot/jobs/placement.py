@@ -183,9 +183,10 @@ class PlacementProcess:
         context = multiprocessing.get_context("spawn")
         self._stop = context.Event()
         self._wake = context.Event()
+        self._running = context.Event()
         self._process = context.Process(
             target=_run_in_child,
-            args=(settings, self._stop, self._wake, os.getpid()),
+            args=(settings, self._stop, self._wake, self._running, os.getpid()),
             name="pulseboard-placement",
             daemon=True,
         )
@@ -199,9 +200,15 @@ class PlacementProcess:
         self._wake.set()
 
     def close(self) -> None:
-        """Let the batch in hand finish, then stop; unplaced rows wait in the queue."""
+        """Let the batch in hand finish, then stop; unplaced rows wait in the queue.
+
+        A worker still starting (importing its libraries) has nothing in hand: it is
+        stopped at once rather than waited for.
+        """
         self._stop.set()
         self._wake.set()
+        if self._process.is_alive() and not self._running.is_set():
+            self._process.terminate()
         self._process.join(timeout=CLAIM_HOLD.total_seconds() / 2)
         if self._process.is_alive():
             self._process.terminate()
@@ -223,7 +230,9 @@ class WakeOnly:
         pass
 
 
-def _run_in_child(settings: Settings, stop: Waitable, wake: Waitable, parent_pid: int) -> None:
+def _run_in_child(
+    settings: Settings, stop: Waitable, wake: Waitable, running: Waitable, parent_pid: int
+) -> None:
     from bot.app import make_client
     from bot.database import open_database
     from bot.logs import setup_logging
@@ -234,6 +243,7 @@ def _run_in_child(settings: Settings, stop: Waitable, wake: Waitable, parent_pid
     setup_logging(settings.log_level, settings.log_format)
     engine, session_factory = open_database(settings.database_url, upgrade_sqlite=False)
     worker = PlacementWorker(session_factory, make_client(settings), scoring_config(settings))
+    running.set()
     try:
         worker.run(stop, wake, alive=lambda: os.getppid() == parent_pid)
     finally:

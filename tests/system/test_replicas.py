@@ -65,8 +65,8 @@ REPLICAS = 3
 REQUESTS = 3000
 CLIENTS = 20
 # Requests arrive at this rate (as Slack's traffic does, whatever the answers take), so
-# the load spans more than a minute: the digest fires at least once while it runs.
-REQUESTS_PER_SECOND = 40
+# the load spans a minute: the digest (every minute, at :00) fires once while it runs.
+REQUESTS_PER_SECOND = 50
 KILL_AFTER = REQUESTS // 3  # answered requests before one replica is killed
 RESTART_AFTER = REQUESTS * 3 // 5  # ... before PostgreSQL is restarted
 LOAD_SECONDS = 150  # the load gives up (and the test fails) after this
