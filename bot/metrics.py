@@ -11,12 +11,13 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import REGISTRY, Collector
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from storage.db import SessionFactory
@@ -45,6 +46,31 @@ DATABASE_ERRORS = Counter(
 )
 
 
+@dataclass(frozen=True)
+class QueueGauges:
+    """A queue's depth and the age of its oldest entry, as two gauges."""
+
+    name: str
+    what: str
+    count_and_oldest: Select[tuple[int, datetime | None]]
+
+
+QUEUES = (
+    QueueGauges(
+        "outbox",
+        "outbox messages waiting to be sent",
+        select(func.count(OutboxMessage.id), func.min(OutboxMessage.created_at)).where(
+            OutboxMessage.status == OutboxStatus.PENDING
+        ),
+    ),
+    QueueGauges(
+        "placement_queue",
+        "logged requests waiting to be placed in a theme",
+        select(func.count(PendingPlacement.id), func.min(PendingPlacement.enqueued_at)),
+    ),
+)
+
+
 class QueueCollector(Collector):
     """Queue depths, read when scraped: pending outbox messages and requests waiting for
     placement, with the age of the oldest of each."""
@@ -53,47 +79,22 @@ class QueueCollector(Collector):
         self.session_factory = session_factory
 
     def collect(self) -> Iterator[Metric]:
-        depth = GaugeMetricFamily("pulseboard_outbox_depth", "Outbox messages waiting to be sent.")
-        age = GaugeMetricFamily(
-            "pulseboard_outbox_oldest_age_seconds",
-            "Age of the oldest outbox message waiting to be sent.",
-        )
-        try:
-            with self.session_factory() as session:
-                count, oldest = session.execute(
-                    select(func.count(OutboxMessage.id), func.min(OutboxMessage.created_at)).where(
-                        OutboxMessage.status == OutboxStatus.PENDING
-                    )
-                ).one()
-        except SQLAlchemyError as error:
-            logger.warning("outbox metrics unavailable: %s", type(error).__name__)
-            return
-        depth.add_metric([], float(count or 0))
-        age.add_metric([], _age_seconds(oldest))
-        yield depth
-        yield age
-        yield from self._placements()
-
-    def _placements(self) -> Iterator[Metric]:
-        depth = GaugeMetricFamily(
-            "pulseboard_placement_queue_depth", "Logged requests waiting to be placed in a theme."
-        )
-        age = GaugeMetricFamily(
-            "pulseboard_placement_queue_oldest_age_seconds",
-            "Age of the oldest request waiting to be placed in a theme.",
-        )
-        try:
-            with self.session_factory() as session:
-                count, oldest = session.execute(
-                    select(func.count(PendingPlacement.id), func.min(PendingPlacement.enqueued_at))
-                ).one()
-        except SQLAlchemyError as error:
-            logger.warning("placement queue metrics unavailable: %s", type(error).__name__)
-            return
-        depth.add_metric([], float(count or 0))
-        age.add_metric([], _age_seconds(oldest))
-        yield depth
-        yield age
+        for queue in QUEUES:
+            try:
+                with self.session_factory() as session:
+                    count, oldest = session.execute(queue.count_and_oldest).one()
+            except SQLAlchemyError as error:
+                logger.warning("%s metrics unavailable: %s", queue.name, type(error).__name__)
+                continue
+            depth = GaugeMetricFamily(f"pulseboard_{queue.name}_depth", f"How many {queue.what}.")
+            depth.add_metric([], float(count or 0))
+            age = GaugeMetricFamily(
+                f"pulseboard_{queue.name}_oldest_age_seconds",
+                f"Age of the oldest of the {queue.what}.",
+            )
+            age.add_metric([], _age_seconds(oldest))
+            yield depth
+            yield age
 
 
 def _age_seconds(oldest: datetime | None) -> float:

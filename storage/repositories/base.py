@@ -1,15 +1,17 @@
-"""What every repository shares: its session, its workspace and insert-once."""
+"""What every repository shares: its session, its workspace, insert-once, and claiming
+queue rows."""
 
 from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+from datetime import datetime
+from typing import Any, Protocol, TypeVar
 
-from sqlalchemy import Column, Executable, Table
+from sqlalchemy import Column, ColumnElement, Executable, Table, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Mapped, Session
 
 from storage.models import Base
 
@@ -60,6 +62,60 @@ class Repository:
         if dialect.insert_returning:
             return result.scalar()
         return result.lastrowid if result.rowcount == 1 else None  # SQLite before 3.35
+
+
+class Claimable(Protocol):
+    """A queue row that workers claim: ``claimed_by`` a token until ``claimed_until``."""
+
+    id: Mapped[int]
+    claimed_until: Mapped[datetime | None]
+    claimed_by: Mapped[str | None]
+
+
+ClaimableT = TypeVar("ClaimableT", bound=Claimable)
+
+
+def claim_rows(
+    session: Session,
+    model: type[ClaimableT],
+    claimable: ColumnElement[bool],
+    order_by: Sequence[ColumnElement[Any]],
+    limit: int,
+    until: datetime,
+    token: str,
+) -> list[ClaimableT]:
+    """Claim up to ``limit`` rows matching ``claimable`` for ``token`` until ``until``.
+
+    On PostgreSQL the candidates are locked (SKIP LOCKED: rows another worker is
+    claiming are passed over); the update then checks ``claimable`` again, which is what
+    makes the claim safe on SQLite, where a read does not lock. The answer is in
+    ``order_by`` order, read afresh from the database.
+    """
+    candidates = list(
+        session.scalars(
+            select(model.id)
+            .where(claimable)
+            .order_by(*order_by)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+    )
+    if not candidates:
+        return []
+    session.execute(
+        update(model)
+        .where(model.id.in_(candidates), claimable)
+        .values(claimed_until=until, claimed_by=token)
+        .execution_options(synchronize_session=False)
+    )
+    return list(
+        session.scalars(
+            select(model)
+            .where(model.claimed_by == token, model.id.in_(candidates))
+            .order_by(*order_by)
+            .execution_options(populate_existing=True)
+        )
+    )
 
 
 @functools.cache

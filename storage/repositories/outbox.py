@@ -16,7 +16,7 @@ from sqlalchemy import ColumnElement, and_, func, literal, or_, select, update
 
 from storage.enums import OutboxStatus
 from storage.models import OutboxMessage, utcnow
-from storage.repositories.base import Repository
+from storage.repositories.base import Repository, claim_rows
 from storage.types import UTCDateTime
 
 
@@ -60,36 +60,17 @@ class OutboxRepository(Repository):
     ) -> list[OutboxMessage]:
         """Claim up to ``limit`` due messages for ``hold``; other senders skip them.
 
-        Each claimed message gets ``claimed_by`` (a fresh token unless one is given). On
-        PostgreSQL the candidates are locked (SKIP LOCKED: rows another sender is claiming
-        are passed over); the update then checks again that each one is still due, which
-        is what makes the claim safe on SQLite, where a read does not lock.
+        Each claimed message gets ``claimed_by`` (a fresh token unless one is given); see
+        :func:`claim_rows` for why this is safe on both databases.
         """
-        token = claimed_by or new_claim_token()
-        candidates = list(
-            self.session.scalars(
-                select(OutboxMessage.id)
-                .where(_due(now))
-                .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
-                .limit(limit)
-                .with_for_update(skip_locked=True)
-            )
-        )
-        if not candidates:
-            return []
-        self.session.execute(
-            update(OutboxMessage)
-            .where(OutboxMessage.id.in_(candidates), _due(now))
-            .values(claimed_until=now + hold, claimed_by=token)
-            .execution_options(synchronize_session=False)
-        )
-        return list(
-            self.session.scalars(
-                select(OutboxMessage)
-                .where(OutboxMessage.claimed_by == token, OutboxMessage.id.in_(candidates))
-                .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
-                .execution_options(populate_existing=True)
-            )
+        return claim_rows(
+            self.session,
+            OutboxMessage,
+            _due(now),
+            (OutboxMessage.next_attempt_at, OutboxMessage.id),
+            limit,
+            now + hold,
+            claimed_by or new_claim_token(),
         )
 
     def start_attempt(

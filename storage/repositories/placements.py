@@ -12,11 +12,11 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, delete, func, or_, select, update
+from sqlalchemy import ColumnElement, delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from storage.models import PendingPlacement, utcnow
-from storage.repositories.base import Repository
+from storage.repositories.base import Repository, claim_rows
 
 
 def _claimable(now: datetime) -> ColumnElement[bool]:
@@ -45,30 +45,14 @@ class PlacementQueue:
 
     def claim(self, limit: int, now: datetime, hold: timedelta) -> list[PendingPlacement]:
         """Claim up to ``limit`` rows, oldest first, for ``hold``; others skip them."""
-        token = uuid.uuid4().hex
-        candidates = list(
-            self.session.scalars(
-                select(PendingPlacement.id)
-                .where(_claimable(now))
-                .order_by(PendingPlacement.id)
-                .limit(limit)
-                .with_for_update(skip_locked=True)
-            )
-        )
-        if not candidates:
-            return []
-        self.session.execute(
-            update(PendingPlacement)
-            .where(PendingPlacement.id.in_(candidates), _claimable(now))
-            .values(claimed_until=now + hold, claimed_by=token)
-            .execution_options(synchronize_session=False)
-        )
-        return list(
-            self.session.scalars(
-                select(PendingPlacement)
-                .where(PendingPlacement.claimed_by == token)
-                .order_by(PendingPlacement.id)
-            )
+        return claim_rows(
+            self.session,
+            PendingPlacement,
+            _claimable(now),
+            (PendingPlacement.id,),
+            limit,
+            now + hold,
+            uuid.uuid4().hex,
         )
 
     def finish(self, placement_ids: Sequence[int], claimed_by: str) -> int:

@@ -34,3 +34,21 @@ def run(
         timeout=timeout,
         check=False,
     )
+
+
+def start_serve(
+    port: int,
+    *extra: str,
+    cwd: Path,
+    env: dict[str, str],
+    stdout: int = subprocess.PIPE,
+) -> subprocess.Popen[str]:
+    """`pulseboard serve --http` on loopback at ``port`` (``extra``: e.g. --workers 2)."""
+    return subprocess.Popen(
+        [PULSEBOARD, "serve", "--http", "--host", "127.0.0.1", "--port", str(port), *extra],
+        cwd=cwd,
+        env=env,
+        stdout=stdout,
+        stderr=subprocess.PIPE,
+        text=True,
+    )

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 
 from storage.db import make_engine, make_session_factory
 from storage.models import Request
-from tests.e2e.cli import PULSEBOARD, clean_env
+from tests.e2e.cli import clean_env, start_serve
 from tests.fakes.slack_api import FakeSlackAPI
 from tests.fakes.slack_requests import SIGNING_SECRET, post, slash_command, url_verification
 
@@ -55,14 +55,7 @@ def served(tmp_path: Path) -> Iterator[tuple[str, str, FakeSlackAPI]]:
             SLACK_API_URL=slack.url,
             DATABASE_URL=database_url,
         )
-        process = subprocess.Popen(
-            [PULSEBOARD, "serve", "--http", "--host", "127.0.0.1", "--port", str(port)],
-            cwd=tmp_path,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
+        process = start_serve(port, cwd=tmp_path, env=env)
         try:
             base = f"http://127.0.0.1:{port}"
             wait_until_healthy(base, process)

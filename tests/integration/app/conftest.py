@@ -58,7 +58,7 @@ def serve_app(slack: FakeSlackAPI, db: Database) -> Iterator[RunningApp]:
     server = make_server(
         "127.0.0.1",
         0,
-        make_wsgi_app(app),
+        make_wsgi_app(app, session_factory=db.sessions),
         server_class=ThreadingWSGIServer,
         handler_class=QuietRequestHandler,
     )

@@ -11,7 +11,7 @@ import urllib.request
 from pathlib import Path
 
 from storage.sqlite_writer import WriterLock
-from tests.e2e.cli import PULSEBOARD, clean_env
+from tests.e2e.cli import clean_env, start_serve
 from tests.e2e.test_serve_http import count_requests, free_port, wait_until_healthy
 from tests.fakes.slack_api import FakeSlackAPI
 from tests.fakes.slack_requests import SIGNING_SECRET, post, slash_command
@@ -32,23 +32,7 @@ def test_workers_serve_commands_and_stop_on_sigterm(tmp_path: Path) -> None:
             DATABASE_URL=database_url,
             PULSEBOARD_LOG_FORMAT="json",
         )
-        process = subprocess.Popen(
-            [
-                PULSEBOARD,
-                "serve",
-                "--http",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-                *WORKERS_ARGS,
-            ],
-            cwd=tmp_path,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
+        process = start_serve(port, *WORKERS_ARGS, cwd=tmp_path, env=env)
         try:
             wait_until_healthy(base, process)
             with urllib.request.urlopen(f"{base}/readyz", timeout=5) as response:
@@ -86,23 +70,8 @@ def test_a_request_in_flight_at_sigterm_is_answered_and_stored(tmp_path: Path) -
             SLACK_API_URL=slack.url,
             DATABASE_URL=database_url,
         )
-        process = subprocess.Popen(
-            [
-                PULSEBOARD,
-                "serve",
-                "--http",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-                "--workers",
-                "1",
-            ],
-            cwd=tmp_path,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            text=True,
+        process = start_serve(
+            port, "--workers", "1", cwd=tmp_path, env=env, stdout=subprocess.DEVNULL
         )
         answer: list[tuple[int, str]] = []
         try:

@@ -70,12 +70,18 @@ def test_readyz_answers_503_until_ready(tmp_path: Path) -> None:
     engine.dispose()
 
 
-def test_metrics_report_requests_and_the_outbox(running_app: RunningApp) -> None:
+def test_metrics_report_requests_and_the_queues(running_app: RunningApp) -> None:
     running_app.send(slash_command("/feedback", "faster CI"))
     status, text = get(f"{running_app.url}/metrics")
     assert status == 200
     assert 'pulseboard_request_seconds_count{kind="command",status="200"}' in text
-    assert "pulseboard_job_runs_total" in text or "pulseboard_request_seconds" in text
+    samples = dict(
+        line.rsplit(" ", 1) for line in text.splitlines() if line and not line.startswith("#")
+    )
+    for queue in ("outbox", "placement_queue"):
+        assert float(samples[f"pulseboard_{queue}_depth"]) >= 0
+        assert float(samples[f"pulseboard_{queue}_oldest_age_seconds"]) >= 0
+    assert float(samples["pulseboard_outbox_depth"]) == 0
 
 
 def test_readyz_and_healthz_over_http(running_app: RunningApp) -> None:
