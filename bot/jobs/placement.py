@@ -132,12 +132,14 @@ def settle(wake: Waitable, stop: Waitable) -> None:
     for ``QUIET_SECONDS``, or ``MAX_DEFER_SECONDS`` after the first.
 
     Placing competes with acking for the CPU and for SQLite's writer lock; in a burst the
-    acks go first and the placements follow in one go, a moment later.
+    acks go first and the placements follow in one go, a moment later. The worker looks
+    at ``wake`` between sleeps rather than waiting on it, so a burst does not wake it
+    once per request.
     """
     deadline = time.monotonic() + MAX_DEFER_SECONDS
     wake.clear()
-    while not stop.is_set() and time.monotonic() < deadline:
-        if not wake.wait(QUIET_SECONDS):
+    while time.monotonic() < deadline:
+        if stop.wait(QUIET_SECONDS) or not wake.is_set():
             return
         wake.clear()
 
@@ -197,7 +199,8 @@ class PlacementProcess:
         return self
 
     def wake(self) -> None:
-        self._wake.set()
+        if not self._wake.is_set():  # set() wakes the worker's waits every time
+            self._wake.set()
 
     def close(self) -> None:
         """Let the batch in hand finish, then stop; unplaced rows wait in the queue.
