@@ -91,16 +91,15 @@ def log_request(session: Session, new: NewRequest) -> LoggedRequest:
         domain_id = domain.id
     if new.pain is not None and not 1 <= new.pain <= 5:
         raise UserFacingError("Pain is on a scale from 1 to 5.")
-    requester = users.ref(new.requester_slack_id)
-    logged_by = users.ref(new.logged_by_slack_id) if new.logged_by_slack_id else None
     request, created = RequestRepository(session, new.workspace_id).log_once(
         idempotency_key=new.idempotency_key,
         title=title,
         body=body,
-        requester_id=requester.id,
-        logged_by_id=logged_by.id if logged_by else None,
+        requester_id=users.id_of(new.requester_slack_id),
+        logged_by_id=users.id_of(new.logged_by_slack_id) if new.logged_by_slack_id else None,
         source=new.source,
-        domain_id=domain_id or requester.domain_id,
+        domain_id=domain_id,
+        domain_of_requester=True,
         pain=new.pain,
         message_link=new.message_link,
         created_at=new.created_at,

@@ -1,13 +1,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from weakref import WeakKeyDictionary
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import Engine, bindparam, select
 
 from storage.models import User
 from storage.repositories.base import Repository
 
 _USERS = User.__table__
+_known_ids: WeakKeyDictionary[Engine, dict[tuple[str, str], int]] = WeakKeyDictionary()
 _USER_REF = select(_USERS.c.id, _USERS.c.domain_id).where(
     _USERS.c.workspace_id == bindparam("workspace_id"), _USERS.c.slack_id == bindparam("slack_id")
 )
@@ -53,6 +55,17 @@ class UserRepository(Repository):
             )
             row = connection.execute(_USER_REF, key).one()
         return UserRef(row.id, row.domain_id)
+
+    def id_of(self, slack_id: str) -> int:
+        """The user's id, created on first sight; remembered per engine, as a user's id
+        never changes (users are marked deleted, never removed): no query on the ack path
+        once a person has asked before."""
+        bind = self.session.get_bind()
+        known = _known_ids.setdefault(bind, {}) if isinstance(bind, Engine) else {}
+        key = (self.workspace_id, slack_id)
+        if key not in known:
+            known[key] = self.ref(slack_id).id
+        return known[key]
 
     def list_all(self) -> list[User]:
         return list(

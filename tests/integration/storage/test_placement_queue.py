@@ -11,7 +11,11 @@ from sqlalchemy import delete
 from storage.db import unit_of_work
 from storage.enums import RequestSource
 from storage.models import PendingPlacement, Request, utcnow
-from storage.repositories import PlacementQueue, RequestRepository, UserRepository
+from storage.repositories import (
+    PlacementQueue,
+    RequestRepository,
+    UserRepository,
+)
 from tests.conftest import Database
 
 WS = "T0QUEUE"
@@ -77,17 +81,6 @@ def test_deleting_a_request_drops_its_queue_row(database: Database) -> None:
         session.execute(delete(Request).where(Request.id == request_id))
     with unit_of_work(database.sessions) as session:
         assert PlacementQueue(session).depth() == 0
-
-
-def test_a_user_ref_is_created_once_and_found_after(database: Database) -> None:
-    with unit_of_work(database.sessions) as session:
-        first = UserRepository(session, WS).ref("U0NEW")
-        again = UserRepository(session, WS).ref("U0NEW")
-    with unit_of_work(database.sessions) as session:
-        later = UserRepository(session, WS).ref("U0NEW")
-        other_workspace = UserRepository(session, "T0OTHER").ref("U0NEW")
-    assert first == again == later
-    assert other_workspace.id != first.id
 
 
 @pytest.mark.postgres
