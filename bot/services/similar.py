@@ -20,6 +20,7 @@ from bot.services.themes import request_text
 from scoring import Match, RequestDoc, ScoringConfig, ThemeIndex
 from storage.models import Request
 from storage.repositories import RequestRepository, ThemeRepository
+from storage.repositories.requests import RequestText
 
 MAX_INDEX_AGE = 600.0
 #: Below this many requests, the index is refitted once it holds twice as many.
@@ -109,7 +110,7 @@ class SimilarRequests:
     def _index(self, session: Session, workspace_id: str, before_id: int) -> ThemeIndex:
         cached = self._cache.get(workspace_id)
         if cached is None or cached.stale():
-            live = [r for r in RequestRepository(session, workspace_id).live() if r.id < before_id]
+            live = RequestRepository(session, workspace_id).live_texts(before_id=before_id)
             cached = _CachedIndex(
                 index=ThemeIndex.build([doc(r) for r in live], self.config.themes),
                 last_request_id=max((r.id for r in live), default=0),
@@ -119,7 +120,7 @@ class SimilarRequests:
             )
             self._cache[workspace_id] = cached
             return cached.index
-        newer = RequestRepository(session, workspace_id).live_between(
+        newer = RequestRepository(session, workspace_id).live_texts(
             cached.last_request_id, before_id
         )
         for request in newer:
@@ -135,14 +136,18 @@ class SimilarRequests:
         themes = ThemeRepository(session, workspace_id)
         requests = RequestRepository(session, workspace_id)
         best: dict[int, float] = defaultdict(float)
+        resolved: dict[int, int | None] = {}
         for match in matches:
             if match.theme_id is None or match.request_id == request.id:
                 continue
             if match.similarity < SUGGESTION_THRESHOLD:
                 continue
-            theme = themes.resolve(match.theme_id)
-            if theme is not None:
-                best[theme.id] = max(best[theme.id], match.similarity)
+            if match.theme_id not in resolved:
+                theme = themes.resolve(match.theme_id)
+                resolved[match.theme_id] = theme.id if theme is not None else None
+            theme_id = resolved[match.theme_id]
+            if theme_id is not None:
+                best[theme_id] = max(best[theme_id], match.similarity)
         ranked = sorted(best.items(), key=lambda item: -item[1])[:MAX_SUGGESTIONS]
         suggestions = []
         for theme_id, similarity in ranked:
@@ -154,5 +159,5 @@ class SimilarRequests:
         return tuple(suggestions)
 
 
-def doc(request: Request) -> RequestDoc:
+def doc(request: Request | RequestText) -> RequestDoc:
     return RequestDoc(id=request.id, text=request_text(request), theme_id=request.theme_id)

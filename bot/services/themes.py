@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from scoring import RequestDoc, ScoringConfig, ThemeState, cluster
 from storage.models import Request
 from storage.repositories import RequestRepository, ThemeRepository
+from storage.repositories.requests import RequestText
 
 
 @dataclass(frozen=True)
@@ -20,7 +21,7 @@ class RegroupReport:
     reassigned_requests: int
 
 
-def request_text(request: Request) -> str:
+def request_text(request: Request | RequestText) -> str:
     return f"{request.title}\n{request.body}".strip()
 
 

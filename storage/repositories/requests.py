@@ -22,6 +22,14 @@ class LoggedRow:
     title: str
 
 
+@dataclass(frozen=True)
+class RequestText:
+    id: int
+    title: str
+    body: str
+    theme_id: int | None
+
+
 class RequestRepository(Repository):
     def log_once(
         self,
@@ -117,20 +125,22 @@ class RequestRepository(Repository):
             )
         )
 
-    def live_between(self, after_id: int, before_id: int) -> list[Request]:
-        """Live requests with after_id < id < before_id, oldest first (to catch an index up)."""
-        return list(
-            self.session.scalars(
-                select(Request)
-                .where(
-                    Request.workspace_id == self.workspace_id,
-                    Request.withdrawn_at.is_(None),
-                    Request.id > after_id,
-                    Request.id < before_id,
-                )
-                .order_by(Request.id)
-            )
+    def live_texts(self, after_id: int = 0, before_id: int | None = None) -> list[RequestText]:
+        """Live requests' text and theme, oldest first, with after_id < id < before_id.
+
+        Plain rows, not ORM objects (no requester or domain loaded): building or catching
+        up a theme index reads every request.
+        """
+        table = Request.__table__
+        query = select(table.c.id, table.c.title, table.c.body, table.c.theme_id).where(
+            table.c.workspace_id == self.workspace_id,
+            table.c.withdrawn_at.is_(None),
+            table.c.id > after_id,
         )
+        if before_id is not None:
+            query = query.where(table.c.id < before_id)
+        rows = self.session.connection().execute(query.order_by(table.c.id))
+        return [RequestText(row.id, row.title, row.body, row.theme_id) for row in rows]
 
     def in_theme(self, theme_id: int) -> list[Request]:
         return list(
