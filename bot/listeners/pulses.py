@@ -227,16 +227,9 @@ def register(app: App, deps: Deps) -> None:
             ack(response_action="errors", errors={blocks.COMMENT_BLOCK: str(error)[:150]})
             return
         ack()
-        if meta.get("channel") and meta.get("ts"):
-            send_safely(
-                "pulse update after comment",
-                lambda: client.chat_update(
-                    channel=meta["channel"],
-                    ts=meta["ts"],
-                    blocks=blocks.thank_you_blocks(saved, k),
-                    text="Thanks for answering!",
-                ),
-            )
+        update_in_place(
+            client, meta, blocks.thank_you_blocks(saved, k), "Thanks for answering!", "pulse"
+        )
 
     def preference(choice: str) -> Callable[..., None]:
         def handle(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
@@ -338,13 +331,20 @@ def register_followups(app: App, deps: Deps) -> None:
             ack(response_action="errors", errors={followup_blocks.COMMENT_BLOCK: str(error)[:150]})
             return
         ack()
-        if meta.get("channel") and meta.get("ts"):
-            send_safely(
-                "follow-up update",
-                lambda: client.chat_update(
-                    channel=meta["channel"],
-                    ts=meta["ts"],
-                    blocks=followup_blocks.followup_thanks_blocks(saved),
-                    text="Thanks!",
-                ),
-            )
+        update_in_place(
+            client, meta, followup_blocks.followup_thanks_blocks(saved), "Thanks!", "follow-up"
+        )
+
+
+def update_in_place(
+    client: WebClient, meta: dict[str, Any], shown: list[Block], text: str, what: str
+) -> None:
+    """After a comment form: turn the DM it was opened from (``meta``'s channel and ts)
+    into the thank-you, if the form knows that message."""
+    if meta.get("channel") and meta.get("ts"):
+        send_safely(
+            f"{what} update after comment",
+            lambda: client.chat_update(
+                channel=meta["channel"], ts=meta["ts"], blocks=shown, text=text
+            ),
+        )

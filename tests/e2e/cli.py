@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.fakes.slack_signing import SIGNING_SECRET
+
 PULSEBOARD = str(Path(sys.executable).parent / "pulseboard")
 
 
@@ -51,4 +53,15 @@ def start_serve(
         stdout=stdout,
         stderr=subprocess.PIPE,
         text=True,
+    )
+
+
+def serve_env(slack_api_url: str, database_url: str, **extra: str) -> dict[str, str]:
+    """What `pulseboard serve --http` needs against the fake Slack, plus ``extra``."""
+    return clean_env(
+        SLACK_BOT_TOKEN="xoxb-test-token",
+        SLACK_SIGNING_SECRET=SIGNING_SECRET,
+        SLACK_API_URL=slack_api_url,
+        DATABASE_URL=database_url,
+        **extra,
     )

@@ -15,9 +15,9 @@ from sqlalchemy import func, select
 
 from storage.db import make_engine, make_session_factory
 from storage.models import Request
-from tests.e2e.cli import clean_env, start_serve
+from tests.e2e.cli import serve_env, start_serve
 from tests.fakes.slack_api import FakeSlackAPI
-from tests.fakes.slack_requests import SIGNING_SECRET, post, slash_command, url_verification
+from tests.fakes.slack_requests import post, slash_command, url_verification
 
 STARTUP_SECONDS = 20
 
@@ -49,12 +49,7 @@ def served(tmp_path: Path) -> Iterator[tuple[str, str, FakeSlackAPI]]:
     port = free_port()
     database_url = f"sqlite:///{tmp_path / 'pb.db'}"
     with FakeSlackAPI() as slack:
-        env = clean_env(
-            SLACK_BOT_TOKEN="xoxb-test-token",
-            SLACK_SIGNING_SECRET=SIGNING_SECRET,
-            SLACK_API_URL=slack.url,
-            DATABASE_URL=database_url,
-        )
+        env = serve_env(slack.url, database_url)
         process = start_serve(port, cwd=tmp_path, env=env)
         try:
             base = f"http://127.0.0.1:{port}"

@@ -11,10 +11,10 @@ import urllib.request
 from pathlib import Path
 
 from storage.sqlite_writer import WriterLock
-from tests.e2e.cli import clean_env, start_serve
+from tests.e2e.cli import serve_env, start_serve
 from tests.e2e.test_serve_http import count_requests, free_port, wait_until_healthy
 from tests.fakes.slack_api import FakeSlackAPI
-from tests.fakes.slack_requests import SIGNING_SECRET, post, slash_command
+from tests.fakes.slack_requests import post, slash_command
 
 WORKERS = 2
 WORKERS_ARGS = ("--workers", str(WORKERS))
@@ -25,13 +25,7 @@ def test_workers_serve_commands_and_stop_on_sigterm(tmp_path: Path) -> None:
     database_url = f"sqlite:///{tmp_path / 'pb.db'}"
     base = f"http://127.0.0.1:{port}"
     with FakeSlackAPI() as slack:
-        env = clean_env(
-            SLACK_BOT_TOKEN="xoxb-test-token",
-            SLACK_SIGNING_SECRET=SIGNING_SECRET,
-            SLACK_API_URL=slack.url,
-            DATABASE_URL=database_url,
-            PULSEBOARD_LOG_FORMAT="json",
-        )
+        env = serve_env(slack.url, database_url, PULSEBOARD_LOG_FORMAT="json")
         process = start_serve(port, *WORKERS_ARGS, cwd=tmp_path, env=env)
         try:
             wait_until_healthy(base, process)
@@ -64,12 +58,7 @@ def test_a_request_in_flight_at_sigterm_is_answered_and_stored(tmp_path: Path) -
     database_url = f"sqlite:///{database_file}"
     base = f"http://127.0.0.1:{port}"
     with FakeSlackAPI() as slack:
-        env = clean_env(
-            SLACK_BOT_TOKEN="xoxb-test-token",
-            SLACK_SIGNING_SECRET=SIGNING_SECRET,
-            SLACK_API_URL=slack.url,
-            DATABASE_URL=database_url,
-        )
+        env = serve_env(slack.url, database_url)
         process = start_serve(
             port, "--workers", "1", cwd=tmp_path, env=env, stdout=subprocess.DEVNULL
         )
