@@ -3,14 +3,21 @@
 PostgreSQL tests run when ``PULSEBOARD_TEST_POSTGRES_URL`` is set (``.ci/run`` sets it);
 they use a schema of their own, created for the session and dropped after it, so they
 never touch other data in that database.
+
+The tests run in several processes (pytest-xdist) that share one PostgreSQL server. A
+test that uses it holds a shared file lock while it runs; the system test, which
+restarts the server, holds the lock exclusively while it does, so no other test meets
+the restart.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,11 +29,20 @@ from storage import migrate
 from storage.db import SessionFactory, make_engine, make_session_factory
 from storage.models import Base
 
+try:
+    import fcntl
+except ImportError:  # Windows: tests run in one process there (no server restart to fear)
+    fcntl = None  # type: ignore[assignment]
+
 POSTGRES_ENV = "PULSEBOARD_TEST_POSTGRES_URL"
 POSTGRES_SKIP_REASON = (
     f"PostgreSQL tests skipped: set {POSTGRES_ENV} "
     "(e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test) to run them"
 )
+
+
+POSTGRES_LOCK_PATH = Path(tempfile.gettempdir()) / "pulseboard-tests-postgres.lock"
+POSTGRES_FIXTURES = frozenset({"postgres_schema_url", "empty_postgres_url", "postgres_database"})
 
 
 @dataclass(frozen=True)
@@ -53,16 +69,43 @@ def url_with_schema(url: str, schema: str) -> str:
     )
 
 
+@contextmanager
+def postgres_lock(*, exclusive: bool) -> Iterator[None]:
+    """Share the PostgreSQL server with the other test processes, or have it alone."""
+    if fcntl is None:
+        yield
+        return
+    with POSTGRES_LOCK_PATH.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+@pytest.fixture(autouse=True)
+def _shares_postgres(request: pytest.FixtureRequest) -> Iterator[None]:
+    uses_postgres = request.node.get_closest_marker("postgres") is not None or bool(
+        POSTGRES_FIXTURES & set(request.fixturenames)
+    )
+    restarts = request.node.get_closest_marker("restarts_postgres") is not None
+    if postgres_url() is None or not uses_postgres or restarts:
+        yield
+        return
+    with postgres_lock(exclusive=False):
+        yield
+
+
 def fresh_schema(url: str) -> Iterator[str]:
     """Create a schema of our own for one test session, and drop it afterwards."""
     schema = f"pulseboard_test_{uuid.uuid4().hex[:10]}"
     admin = make_engine(url)
-    with admin.begin() as connection:
+    with postgres_lock(exclusive=False), admin.begin() as connection:
         connection.execute(text(f'CREATE SCHEMA "{schema}"'))
     try:
         yield schema
     finally:
-        with admin.begin() as connection:
+        with postgres_lock(exclusive=False), admin.begin() as connection:
             connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
         admin.dispose()
 
@@ -76,7 +119,8 @@ def postgres_schema_url() -> Iterator[str]:
     for schema in fresh_schema(url):
         schema_url = url_with_schema(url, schema)
         engine = make_engine(schema_url)
-        migrate.upgrade(engine)
+        with postgres_lock(exclusive=False):
+            migrate.upgrade(engine)
         engine.dispose()
         yield schema_url
 
@@ -145,3 +189,9 @@ def sqlite_database(tmp_path: Path, sqlite_template: Path) -> Iterator[Database]
     engine = make_engine(url)
     yield Database(url=url, engine=engine, sessions=make_session_factory(engine))
     engine.dispose()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The longest test (the replica system test) first, so that the other test
+    processes' work overlaps it instead of waiting for it at the end."""
+    items.sort(key=lambda item: item.get_closest_marker("restarts_postgres") is None)

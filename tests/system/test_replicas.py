@@ -39,6 +39,7 @@ from bot.web.errors import DATABASE_DOWN
 from storage.db import make_engine
 from storage.enums import OutboxStatus
 from storage.models import DigestRun, Lease, OutboxMessage, PulseInvitation, Request, User
+from tests.conftest import postgres_lock
 from tests.fakes import slack_ids as ids
 from tests.fakes.slack_api import FakeSlackAPI
 from tests.fakes.slack_calls import SlackCall
@@ -269,9 +270,12 @@ def scenario(
         if done.is_set() or time.monotonic() > deadline:
             return
         time.sleep(0.05)
-    before = tally.answered
-    events.restart = restart_postgres(database_url)
-    events.outage_window = (before, tally.answered)
+    # Other test processes wait with their PostgreSQL tests until the server is back.
+    with postgres_lock(exclusive=True):
+        before = tally.answered
+        events.restart = restart_postgres(database_url)
+        events.outage_window = (before, tally.answered)
+        wait_postgres_ready(database_url)
 
 
 def run_load(
@@ -411,6 +415,7 @@ def postgres_back_up(empty_postgres_url: str) -> Iterator[str]:
     assert wait_postgres_ready(empty_postgres_url), "PostgreSQL did not come back"
 
 
+@pytest.mark.restarts_postgres
 def test_replicas_store_post_and_dm_everything_once(postgres_back_up: str, workdir: Path) -> None:
     started_at = time.monotonic()
     database_url = postgres_back_up
