@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from bot.jobs.placement import PlacementRunner
 from bot.settings import Settings
 from scoring import ScoringConfig
-from storage.db import SessionFactory
+from storage.db import SessionFactory, engine_of
+from storage.intake import RequestIntake
 
 logger = logging.getLogger(__name__)
 
@@ -28,10 +29,13 @@ class Deps:
     placements: PlacementRunner
     scoring: ScoringConfig = field(default_factory=ScoringConfig)
     after_ack_pool: ThreadPoolExecutor = field(init=False)
+    #: The lean store for `/feedback` acks (storage/intake.py).
+    intake: RequestIntake = field(init=False)
 
     def __post_init__(self) -> None:
         pool = ThreadPoolExecutor(AFTER_ACK_THREADS, thread_name_prefix="pulseboard-after-ack")
         object.__setattr__(self, "after_ack_pool", pool)
+        object.__setattr__(self, "intake", RequestIntake(engine_of(self.session_factory)))
 
     def after_ack(self, what: str, work: Callable[[], None]) -> None:
         """Run follow-up work (a permalink, a thread note) off the listener pool."""

@@ -61,6 +61,14 @@ def make_session_factory(engine: Engine) -> SessionFactory:
     return sessionmaker(bind=engine, expire_on_commit=False)
 
 
+def engine_of(session_factory: SessionFactory) -> Engine:
+    """The engine a session factory made by ``make_session_factory`` is bound to."""
+    engine = session_factory.kw.get("bind")
+    if not isinstance(engine, Engine):
+        raise TypeError("the session factory is not bound to an engine")
+    return engine
+
+
 @contextmanager
 def unit_of_work(session_factory: SessionFactory) -> Iterator[Session]:
     """One transaction: committed when the block ends, rolled back if it raises."""

@@ -18,8 +18,11 @@ from __future__ import annotations
 import os
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from sqlalchemy import Engine, event
 
@@ -65,6 +68,16 @@ class WriterLock:
         self._depth = 1
         return True
 
+    @contextmanager
+    def held(self) -> Iterator[None]:
+        """Hold the lock for a block (for writes that bypass the engine's events)."""
+        taken = self.acquire()
+        try:
+            yield
+        finally:
+            if taken:
+                self.release()
+
     def release(self) -> None:
         self._depth -= 1
         if self._depth > 0:
@@ -90,10 +103,19 @@ class WriterLock:
                 time.sleep(POLL_SECONDS)
 
 
+_locks: WeakKeyDictionary[Engine, WriterLock] = WeakKeyDictionary()
+
+
+def writer_lock(engine: Engine) -> WriterLock | None:
+    """The lock installed on ``engine`` (None: not a SQLite engine)."""
+    return _locks.get(engine)
+
+
 def queue_writers(engine: Engine, database_path: str | None, timeout: float) -> WriterLock:
     """Install the writer lock on a SQLite ``engine`` (``database_path`` None: in memory)."""
     path = Path(f"{database_path}-writer.lock") if database_path else None
     lock = WriterLock(path, timeout)
+    _locks[engine] = lock
 
     @event.listens_for(engine, "before_cursor_execute")
     def take_before_writing(

@@ -14,7 +14,7 @@ from bot.deps import Deps
 from bot.listeners.replies import send_safely
 from bot.services.errors import UserFacingError
 from bot.services.forms import form_choices
-from bot.services.requests import NewRequest, log_request
+from bot.services.requests import NewRequest, log_request_now
 from storage.db import unit_of_work
 from storage.enums import RequestSource
 
@@ -54,8 +54,7 @@ def register(app: App, deps: Deps) -> None:
             response_url=command.get("response_url"),
         )
         try:
-            with unit_of_work(deps.session_factory) as session:
-                logged = log_request(session, new)
+            logged = log_request_now(deps.session_factory, deps.intake, new)
         except UserFacingError as error:
             ack(response_type="ephemeral", blocks=error_blocks(str(error)), text=str(error))
             return

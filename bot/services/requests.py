@@ -8,13 +8,17 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from bot.services.errors import UserFacingError
+from storage.db import SessionFactory, unit_of_work
 from storage.enums import RequestSource
+from storage.intake import IntakeRow, RequestIntake
+from storage.models import utcnow
 from storage.repositories import (
     DomainRepository,
     PlacementQueue,
     RequestRepository,
     UserRepository,
 )
+from storage.repositories.users import known_user_id
 
 MAX_TITLE_CHARS = 150
 MAX_TEXT_CHARS = 4000
@@ -109,3 +113,44 @@ def log_request(session: Session, new: NewRequest) -> LoggedRequest:
             new.workspace_id, request.id, new.confirm_to, new.response_url
         )
     return LoggedRequest(id=request.id, title=request.title, created=created)
+
+
+def log_request_now(
+    session_factory: SessionFactory, intake: RequestIntake, new: NewRequest
+) -> LoggedRequest:
+    """Log a request for an ack, committed: ``log_request``'s result, found with as little
+    work as possible (storage/intake.py) when a person this process has seen before logs a
+    plain request, as with `/feedback <text>`; in a unit of work otherwise (a person's
+    first request, a Slack retry, a form with a domain or pain)."""
+    title, body = split_title(validate_text(new.text))
+    requester_id = known_user_id(intake.engine, new.workspace_id, new.requester_slack_id)
+    if requester_id is not None and new.confirm_to is not None and _is_plain(new):
+        request_id = intake.store(
+            IntakeRow(
+                workspace_id=new.workspace_id,
+                idempotency_key=new.idempotency_key,
+                title=title,
+                body=body,
+                requester_id=requester_id,
+                source=new.source,
+                created_at=utcnow(),
+                reply_to=new.confirm_to,
+                response_url=new.response_url,
+            )
+        )
+        if request_id is not None:
+            return LoggedRequest(id=request_id, title=title, created=True)
+    with unit_of_work(session_factory) as session:
+        return log_request(session, new)
+
+
+def _is_plain(new: NewRequest) -> bool:
+    """Only text, a requester and someone to tell: nothing that needs checking or reading."""
+    return (
+        not new.body.strip()
+        and new.domain is None
+        and new.pain is None
+        and new.message_link is None
+        and new.logged_by_slack_id is None
+        and new.created_at is None
+    )

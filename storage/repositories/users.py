@@ -15,6 +15,11 @@ _USER_REF = select(_USERS.c.id, _USERS.c.domain_id).where(
 )
 
 
+def known_user_id(engine: Engine, workspace_id: str, slack_id: str) -> int | None:
+    """A user's id if this process has seen it on ``engine`` (see ``id_of``), else None."""
+    return _known_ids.get(engine, {}).get((workspace_id, slack_id))
+
+
 @dataclass(frozen=True)
 class UserRef:
     id: int

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import json
+import time
+from collections.abc import Iterator
 
 import pytest
 
+from tests.conftest import Database
+from tests.fakes.slack_api import FakeSlackAPI
 from tests.fakes.slack_requests import slash_command
 from tests.integration.app.checks import all_text, count_requests, requests, valid_blocks
-from tests.integration.app.conftest import RunningApp
+from tests.integration.app.conftest import RunningApp, serve_app
 from tests.integration.app.seed import seed_workspace
 
 
@@ -116,3 +120,38 @@ def test_slack_failing_loses_no_request(running_app: RunningApp) -> None:
     running_app.slack.fail_next("response_url", status=500, times=10)
     feedback(running_app, "faster deploys")
     assert count_requests(running_app.db) == 1
+
+
+@pytest.fixture
+def app_on_each_database(slack: FakeSlackAPI, database: Database) -> Iterator[RunningApp]:
+    yield from serve_app(slack, database)
+
+
+def test_a_known_persons_request_is_stored_queued_and_answered_once(
+    app_on_each_database: RunningApp,
+) -> None:
+    """A person's first request creates them; the next ones take the lean store
+    (storage/intake.py), retries included, and end up alike: one row each, with the
+    requester's domain, placed in a theme and answered once."""
+    app = app_on_each_database
+    seed_workspace(app.db)
+    feedback(app, "a staging database per branch")
+    second = slash_command(
+        "/feedback",
+        "CI builds are way too slow, please add a remote build cache",
+        trigger_id="333.444.lean",
+        response_url=app.slack.response_url(),
+    )
+    answers = [app.send(second), app.send(second.with_retry(1))]
+    assert [status for status, _ in answers] == [200, 200]
+    logged = [all_text(valid_blocks(json.loads(body)["blocks"])) for _, body in answers]
+    assert "Logged as" in logged[0]
+    app.slack.wait_for("response_url", count=2)
+    first, newest = requests(app.db)[-2:]
+    assert count_requests(app.db) == 7
+    assert newest.title == "CI builds are way too slow, please add a remote build cache"
+    assert (newest.requester_id, newest.domain_id) == (first.requester_id, first.domain_id)
+    assert all(f"Logged as *#{newest.id}*" in text for text in logged)
+    assert newest.theme_id is not None
+    time.sleep(0.3)
+    assert len(app.slack.calls("response_url")) == 2
