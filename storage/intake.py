@@ -147,21 +147,39 @@ class RequestIntake:
             "response_url": row.response_url,
         }
         with self._connection() as connection:
-            cursor = connection.cursor()
+            if self._one_statement:
+                return self._store_in_one_statement(connection.dbapi_connection, values)
+            return self._store_in_a_transaction(connection, values)
+
+    def _store_in_one_statement(self, dbapi_connection: Any, values: dict[str, Any]) -> int | None:
+        """PostgreSQL: one statement is atomic on its own, so it runs in autocommit mode: one
+        round trip, without BEGIN and COMMIT (the pool's pre-ping does the same)."""
+        dbapi_connection.autocommit = True
+        try:
+            cursor = dbapi_connection.cursor()
             try:
-                request_id = self._write(cursor, values)
+                cursor.execute(self._first.sql, self._first.parameters(values))
+                created = cursor.fetchone()
             finally:
                 cursor.close()
-            connection.commit()
-        return request_id
+        finally:
+            if not dbapi_connection.closed:
+                dbapi_connection.autocommit = False
+        return None if created is None else int(created[0])
 
-    def _write(self, cursor: Any, values: dict[str, Any]) -> int | None:
-        cursor.execute(self._first.sql, self._first.parameters(values))
-        created = cursor.fetchone()
-        if created is None or self._one_statement:
-            return None if created is None else int(created[0])
-        request_id = int(created[0])
-        cursor.execute(self._queue.sql, self._queue.parameters(values | {"request_id": request_id}))
+    def _store_in_a_transaction(self, connection: Any, values: dict[str, Any]) -> int | None:
+        cursor = connection.cursor()
+        try:
+            cursor.execute(self._first.sql, self._first.parameters(values))
+            created = cursor.fetchone()
+            if created is None:
+                return None
+            request_id = int(created[0])
+            queued = values | {"request_id": request_id}
+            cursor.execute(self._queue.sql, self._queue.parameters(queued))
+        finally:
+            cursor.close()
+        connection.commit()
         return request_id
 
     @contextmanager
