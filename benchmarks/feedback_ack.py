@@ -6,13 +6,17 @@ loop: each client sends its next request as soon as the last is answered), then 
 for the placement worker to place them all and counts the rows: every request must be
 stored exactly once, placed in a theme, and its asker told (one reply per request).
 
-    .venv/bin/python -m benchmarks.feedback_ack [--requests 2000] [--concurrency 20]
+    .venv/bin/python -m benchmarks.feedback_ack [--requests 2000] [--concurrency 20] [--rounds 3]
+
+The machine's speed drifts between runs (shared CPUs), so the bare app is measured again
+in every round, just before the targets it is compared with.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -156,10 +160,43 @@ def stored(database_url: str, tag: str) -> tuple[int, int, int]:
     return int(rows), int(distinct), int(placed)
 
 
+def report(
+    round_number: int,
+    label: str,
+    url: str | None,
+    tag: str,
+    run: Run,
+    figures: tuple[float, float],
+    bare: tuple[float, float],
+    slack: FakeSlackAPI,
+    args: argparse.Namespace,
+) -> None:
+    p50, p99 = figures
+    rows, distinct, placed = stored(url, tag) if url else (0, 0, 0)
+    replies = len(slack.responses(tag))
+    print(
+        f"{round_number:<6}{label:<24}{p50:>8.1f}{p99:>8.1f}{max(run.latencies) * 1000:>8.1f}"
+        f"{len(run.latencies) / run.seconds:>7.0f}"
+        f"{p50 / bare[0]:>9.2f}×{p99 / bare[1]:>9.2f}×"
+        + (
+            f"{rows:>8}{rows - distinct:>6}{placed:>8}{replies:>8}"
+            if url
+            else f"{'-':>8}{'-':>6}{'-':>8}{'-':>8}"
+        )
+    )
+    if url and rows != args.requests:
+        print(f"  !! expected {args.requests} stored rows, found {rows}")
+    if run.placed_after is not None:
+        print(f"  every request placed {run.placed_after:.1f} s after the last ack")
+    elif url:
+        print("  !! the placement queue did not drain")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, default=20)
+    parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
     targets: list[tuple[str, str | None]] = [("bare bolt app", None)]
     workdir = Path(tempfile.mkdtemp(prefix="pulseboard-bench-"))
@@ -173,38 +210,36 @@ def main() -> None:
         targets.append(("pulseboard postgresql", url_with_schema(postgres, schema)))
     else:
         print("PostgreSQL skipped: set PULSEBOARD_TEST_POSTGRES_URL to include it")
-    print(f"{args.requests} signed /feedback requests, {args.concurrency} concurrent clients\n")
     print(
-        f"{'target':<24}{'p50 ms':>8}{'p99 ms':>8}{'max ms':>8}{'req/s':>7}"
+        f"{args.requests} signed /feedback requests, {args.concurrency} concurrent clients, "
+        f"{args.rounds} round(s); each round measures the bare app again, and each ratio is "
+        "to the bare app of the same round\n"
+    )
+    print(
+        f"{'round':<6}{'target':<24}{'p50 ms':>8}{'p99 ms':>8}{'max ms':>8}{'req/s':>7}"
         f"{'p50÷bare':>10}{'p99÷bare':>10}{'stored':>8}{'dupes':>6}{'placed':>8}{'replies':>8}"
     )
-    bare: tuple[float, float] | None = None
+    ratios: dict[str, list[tuple[float, float]]] = {label: [] for label, url in targets if url}
     try:
         with FakeSlackAPI() as slack:
-            for label, url in targets:
-                tag = label.replace(" ", "-")
-                run = measure(tag, url, args.requests, args.concurrency, slack)
-                p50 = percentile(run.latencies, 0.5) * 1000
-                p99 = percentile(run.latencies, 0.99) * 1000
-                bare = bare or (p50, p99)
-                rows, distinct, placed = stored(url, tag) if url else (0, 0, 0)
-                replies = len(slack.responses(tag))
-                print(
-                    f"{label:<24}{p50:>8.1f}{p99:>8.1f}{max(run.latencies) * 1000:>8.1f}"
-                    f"{len(run.latencies) / run.seconds:>7.0f}"
-                    f"{p50 / bare[0]:>9.2f}×{p99 / bare[1]:>9.2f}×"
-                    + (
-                        f"{rows:>8}{rows - distinct:>6}{placed:>8}{replies:>8}"
-                        if url
-                        else f"{'-':>8}{'-':>6}{'-':>8}{'-':>8}"
-                    )
-                )
-                if url and rows != args.requests:
-                    print(f"  !! expected {args.requests} stored rows, found {rows}")
-                if run.placed_after is not None:
-                    print(f"  every request placed {run.placed_after:.1f} s after the last ack")
-                elif url:
-                    print("  !! the placement queue did not drain")
+            for round_number in range(1, args.rounds + 1):
+                bare: tuple[float, float] | None = None
+                for label, url in targets:
+                    tag = f"{label.replace(' ', '-')}-r{round_number}"
+                    run = measure(tag, url, args.requests, args.concurrency, slack)
+                    p50 = percentile(run.latencies, 0.5) * 1000
+                    p99 = percentile(run.latencies, 0.99) * 1000
+                    bare = bare or (p50, p99)
+                    if url:
+                        ratios[label].append((p50 / bare[0], p99 / bare[1]))
+                    report(round_number, label, url, tag, run, (p50, p99), bare, slack, args)
+        print("\nmedian (and worst) ratio to the bare app over the rounds:")
+        for label, measured in ratios.items():
+            p50s, p99s = [r[0] for r in measured], [r[1] for r in measured]
+            print(
+                f"  {label:<24}p50 {statistics.median(p50s):.2f}× ({max(p50s):.2f}×)   "
+                f"p99 {statistics.median(p99s):.2f}× ({max(p99s):.2f}×)"
+            )
     finally:
         if postgres:
             with admin.begin() as connection:
