@@ -53,42 +53,26 @@ class RequestRepository(Repository):
         ``domain_of_requester`` a request without ``domain_id`` gets the requester's
         domain, read by the insert itself (one statement: this is the ack path).
         """
+        values = {
+            "workspace_id": self.workspace_id,
+            "idempotency_key": idempotency_key,
+            "title": title,
+            "body": body,
+            "requester_id": requester_id,
+            "logged_by_id": logged_by_id,
+            "source": source,
+            "objective_id": objective_id,
+            "pain": pain,
+            "message_link": message_link,
+            "created_at": created_at or utcnow(),
+        }
         if domain_of_requester:
             new_id = self._insert_with_requester_domain(
-                {
-                    "workspace_id": self.workspace_id,
-                    "idempotency_key": idempotency_key,
-                    "title": title,
-                    "body": body,
-                    "requester_id": requester_id,
-                    "logged_by_id": logged_by_id,
-                    "source": source,
-                    "objective_id": objective_id,
-                    "pain": pain,
-                    "message_link": message_link,
-                    "created_at": created_at or utcnow(),
-                    "given_domain_id": domain_id,
-                    "domain_of_user": requester_id,
-                }
+                values | {"given_domain_id": domain_id, "domain_of_user": requester_id}
             )
         else:
             new_id = self.insert_unless_taken(
-                Request,
-                {
-                    "workspace_id": self.workspace_id,
-                    "idempotency_key": idempotency_key,
-                    "title": title,
-                    "body": body,
-                    "requester_id": requester_id,
-                    "logged_by_id": logged_by_id,
-                    "source": source,
-                    "domain_id": domain_id,
-                    "objective_id": objective_id,
-                    "pain": pain,
-                    "message_link": message_link,
-                    "created_at": created_at or utcnow(),
-                },
-                (Request.__table__.c.idempotency_key,),
+                Request, values | {"domain_id": domain_id}, (Request.__table__.c.idempotency_key,)
             )
         if new_id is not None:
             return LoggedRow(new_id, title), True

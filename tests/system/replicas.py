@@ -30,8 +30,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tests.e2e.cli import PULSEBOARD, clean_env
-from tests.fakes.slack_requests import SIGNING_SECRET, SignedRequest, post
+from tests.e2e.cli import PULSEBOARD, serve_env
+from tests.fakes.slack_requests import SignedRequest, post
 
 STARTUP_SECONDS = 30
 STOP_SECONDS = 45
@@ -58,14 +58,7 @@ def free_port() -> int:
 
 def replica_env(database_url: str, slack_api_url: str, **extra: str) -> dict[str, str]:
     """What every replica is started with: the same database, the same (fake) Slack."""
-    return clean_env(
-        SLACK_BOT_TOKEN="xoxb-system-test",
-        SLACK_SIGNING_SECRET=SIGNING_SECRET,
-        SLACK_API_URL=slack_api_url,
-        DATABASE_URL=database_url,
-        PULSEBOARD_LOG_FORMAT="json",
-        **extra,
-    )
+    return serve_env(slack_api_url, database_url, PULSEBOARD_LOG_FORMAT="json", **extra)
 
 
 def upgrade_database(env: dict[str, str], cwd: Path) -> None:
