@@ -73,10 +73,12 @@ class PlacementWorker:
         self.similar = SimilarRequests(scoring)
         self.batch_size = batch_size
 
-    def drain(self) -> int:
-        """Place until the queue is empty; how many were placed."""
+    def drain(self, before_batch: Callable[[], None] = lambda: None) -> int:
+        """Place until the queue is empty; how many were placed. ``before_batch`` runs
+        before each batch (:meth:`run` lets a burst that began meanwhile pass there)."""
         total = 0
         while True:
+            before_batch()
             placed = place_pending(
                 self.session_factory, self.similar, limit=self.batch_size, hold=CLAIM_HOLD
             )
@@ -117,10 +119,19 @@ class PlacementWorker:
         )
 
     def run(self, stop: Waitable, wake: Waitable, alive: Callable[[], bool] = lambda: True) -> None:
-        """Drain, then sleep until woken (or ``POLL_SECONDS``), until ``stop`` is set."""
+        """Drain, then sleep until woken (or ``POLL_SECONDS``), until ``stop`` is set.
+
+        A burst can begin while the queue is being drained; then the worker lets it pass
+        before its next batch, as it does before its first.
+        """
+
+        def let_a_burst_pass() -> None:
+            if wake.is_set():
+                settle(wake, stop)
+
         while not stop.is_set() and alive():
             try:
-                self.drain()
+                self.drain(let_a_burst_pass)
             except Exception:
                 logger.exception("placement drain failed; trying again shortly")
             if wake.wait(POLL_SECONDS):

@@ -195,3 +195,35 @@ def test_a_worker_woken_in_a_burst_waits_for_it_to_pass_but_not_forever(
         waited = time.monotonic() - started
         requests.join()
         assert at_least <= waited <= at_most, (length, waited)
+
+
+def test_a_burst_that_begins_while_the_queue_drains_passes_before_the_next_batch(
+    database: Database, slack: FakeSlackAPI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for number, ask in enumerate(ASKS[:3]):
+        log(database, ask, number, None)
+    placer = PlacementWorker(
+        database.sessions, WebClient(base_url=slack.url, token="xoxb-t"), batch_size=1
+    )
+    stop, wake = threading.Event(), threading.Event()
+    placed_when_waiting: list[int] = []
+    answered: list[int] = []
+    reply = placer.reply
+
+    def reply_while_a_request_arrives(placed: placement.Placed) -> None:
+        reply(placed)
+        answered.append(placed.request_id)
+        if len(answered) == 1:
+            wake.set()
+
+    def settle(woken: threading.Event, _stop: threading.Event) -> None:
+        placed_when_waiting.append(len(answered))
+        woken.clear()
+
+    monkeypatch.setattr(placer, "reply", reply_while_a_request_arrives)
+    monkeypatch.setattr(placement, "settle", settle)
+    monkeypatch.setattr(placement, "POLL_SECONDS", 0.05)
+    rounds = iter([True, False])
+    placer.run(stop, wake, alive=lambda: next(rounds))
+    assert placed_when_waiting == [1], "one wait, after the first batch and before the second"
+    assert len(answered) == 3
