@@ -19,7 +19,9 @@ from bot.services.scoring_config import scoring_config
 from bot.settings import Settings
 from bot.web.errors import handle_error
 from bot.web.observe import describe_request
-from storage.db import SessionFactory
+from storage.db import SessionFactory, engine_of
+from storage.intake import Intake, RequestIntake
+from storage.intake_process import IntakeProcess
 
 logger = logging.getLogger(__name__)
 
@@ -63,7 +65,10 @@ def create_app(
 
 
 def make_deps(
-    settings: Settings, session_factory: SessionFactory, placements: PlacementRunner
+    settings: Settings,
+    session_factory: SessionFactory,
+    placements: PlacementRunner,
+    intake: Intake | None = None,
 ) -> Deps:
     """What the listeners share; whoever makes it calls ``close()`` on shutdown."""
     return Deps(
@@ -71,7 +76,14 @@ def make_deps(
         session_factory=session_factory,
         placements=placements,
         scoring=scoring_config(settings),
+        server_intake=intake,
     )
+
+
+def intake_process(settings: Settings, session_factory: SessionFactory) -> IntakeProcess:
+    """The ack's store through a process of its own, started (storage/intake_process.py)."""
+    local = RequestIntake(engine_of(session_factory))
+    return IntakeProcess(settings.database_url, local).start()
 
 
 def in_process_placements(

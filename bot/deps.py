@@ -6,13 +6,13 @@ import logging
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import InitVar, dataclass, field
 
 from bot.jobs.placement import PlacementRunner
 from bot.settings import Settings
 from scoring import ScoringConfig
 from storage.db import SessionFactory, engine_of
-from storage.intake import RequestIntake
+from storage.intake import Intake, RequestIntake
 
 logger = logging.getLogger(__name__)
 
@@ -29,13 +29,17 @@ class Deps:
     placements: PlacementRunner
     scoring: ScoringConfig = field(default_factory=ScoringConfig)
     after_ack_pool: ThreadPoolExecutor = field(init=False)
-    #: The lean store for `/feedback` acks (storage/intake.py).
-    intake: RequestIntake = field(init=False)
+    #: The lean store for `/feedback` acks (storage/intake.py), in this process unless a
+    #: server passes ``server_intake``, one through a process of its own
+    #: (storage/intake_process.py).
+    intake: Intake = field(init=False)
+    server_intake: InitVar[Intake | None] = None
 
-    def __post_init__(self) -> None:
+    def __post_init__(self, server_intake: Intake | None) -> None:
         pool = ThreadPoolExecutor(AFTER_ACK_THREADS, thread_name_prefix="pulseboard-after-ack")
         object.__setattr__(self, "after_ack_pool", pool)
-        object.__setattr__(self, "intake", RequestIntake(engine_of(self.session_factory)))
+        intake = server_intake or RequestIntake(engine_of(self.session_factory))
+        object.__setattr__(self, "intake", intake)
 
     def after_ack(self, what: str, work: Callable[[], None]) -> None:
         """Run follow-up work (a permalink, a thread note) off the listener pool."""
@@ -55,6 +59,8 @@ class Deps:
 
     def close(self) -> None:
         """On shutdown: drop follow-up work not yet started instead of holding the exit
-        until it is done, and stop the placement worker (queued rows wait for the next)."""
+        until it is done, and stop the placement worker (queued rows wait for the next)
+        and the intake process."""
         self.after_ack_pool.shutdown(wait=False, cancel_futures=True)
         self.placements.close()
+        self.intake.close()

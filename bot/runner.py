@@ -13,7 +13,7 @@ from types import FrameType
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.app import create_app, make_client, make_deps
+from bot.app import create_app, intake_process, make_client, make_deps
 from bot.database import open_database
 from bot.jobs.placement import PlacementProcess
 from bot.jobs.scheduler import Jobs
@@ -77,7 +77,10 @@ def serve(
         serve_with_gunicorn(settings, workspace_id, host, port, workers)
         return
     jobs = Jobs(settings, session_factory, client, workspace_id)
-    deps = make_deps(settings, session_factory, PlacementProcess(settings).start())
+    placements = PlacementProcess(settings).start()
+    deps = make_deps(
+        settings, session_factory, placements, intake_process(settings, session_factory)
+    )
     app = create_app(settings, session_factory, client, deps)
     stop_on_sigterm()
     jobs.start()

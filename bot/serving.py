@@ -21,7 +21,7 @@ from typing import Any
 from gunicorn.app.base import BaseApplication
 from sqlalchemy import Engine
 
-from bot.app import create_app, make_client, make_deps
+from bot.app import create_app, intake_process, make_client, make_deps
 from bot.database import open_database
 from bot.deps import Deps
 from bot.jobs.placement import PlacementProcess
@@ -55,7 +55,10 @@ def build_worker(settings: Settings, workspace_id: str) -> WSGIApp:
     engine, session_factory = open_database(settings.database_url, upgrade_sqlite=False)
     client = make_client(settings)
     jobs = Jobs(settings, session_factory, client, workspace_id)
-    deps = make_deps(settings, session_factory, PlacementProcess(settings).start())
+    placements = PlacementProcess(settings).start()
+    deps = make_deps(
+        settings, session_factory, placements, intake_process(settings, session_factory)
+    )
     app = create_app(settings, session_factory, client, deps)
     _worker = WorkerState(engine, jobs, deps)
     return make_wsgi_app(app, readiness=ReadinessCheck(engine), session_factory=session_factory)

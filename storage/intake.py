@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import Engine, Executable, bindparam, false, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -118,6 +118,18 @@ def _store_both(request_insert: Any) -> Executable:
     )
 
 
+class Intake(Protocol):
+    """Where the ack's store is made: here (:class:`RequestIntake`), or through a process of
+    its own (storage/intake_process.py)."""
+
+    @property
+    def engine(self) -> Engine: ...
+
+    def store(self, row: IntakeRow) -> int | None: ...
+
+    def close(self) -> None: ...
+
+
 class RequestIntake:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -181,6 +193,9 @@ class RequestIntake:
             cursor.close()
         connection.commit()
         return request_id
+
+    def close(self) -> None:
+        """Nothing to let go: the engine is its owner's to dispose of."""
 
     @contextmanager
     def _connection(self) -> Iterator[Any]:

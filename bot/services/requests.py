@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from bot.services.errors import UserFacingError
 from storage.db import SessionFactory, unit_of_work
 from storage.enums import RequestSource
-from storage.intake import IntakeRow, RequestIntake
+from storage.intake import Intake, IntakeRow
 from storage.models import utcnow
 from storage.repositories import (
     DomainRepository,
@@ -116,7 +116,7 @@ def log_request(session: Session, new: NewRequest) -> LoggedRequest:
 
 
 def log_request_now(
-    session_factory: SessionFactory, intake: RequestIntake, new: NewRequest
+    session_factory: SessionFactory, intake: Intake, new: NewRequest
 ) -> LoggedRequest:
     """Log a request for an ack, committed: ``log_request``'s result, found with as little
     work as possible (storage/intake.py) when a person this process has seen before logs a

@@ -1,0 +1,198 @@
+"""The ack's store in a process of its own: listener threads hand it each row over a local
+socket and wait for the row's id.
+
+A server process runs every request under one interpreter lock. A store made in a listener
+thread gives that lock up and must take it back at every database call (and on SQLite it
+holds the writer lock meanwhile), so under a burst each store waited several times for
+the other threads' Python work, and the acks' tail grew (benchmarks/feedback_ack.py). Here
+a listener thread sends one message and waits for one answer; the database work runs in a
+process with an interpreter of its own, beside the server's on the machine's other cores.
+
+The process is an optimisation, never a requirement: when it is not running, has gone,
+answers with an error or does not answer in time, the caller stores the row itself
+(:class:`~storage.intake.RequestIntake`), and whatever the database then raises reaches
+the caller as before, so an outage is still answered "try again in a minute". A row the
+process stored but could not confirm is not stored twice: its idempotency key is taken.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import secrets
+import shutil
+import signal
+import tempfile
+import threading
+import time
+from multiprocessing.connection import Client, Connection, Listener, wait
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine
+
+from storage.intake import IntakeRow, RequestIntake
+
+logger = logging.getLogger(__name__)
+
+#: How long a listener thread waits for an answer before storing the row itself; Slack
+#: gives the whole ack 3 s, and the fallback store needs time too.
+ANSWER_TIMEOUT_SECONDS = 1.0
+START_TIMEOUT_SECONDS = 30.0
+PARENT_CHECK_SECONDS = 1.0
+STORED, FAILED = "stored", "failed"
+
+
+class IntakeProcess:
+    """Stores intake rows through a child process, or in this one when it cannot."""
+
+    def __init__(self, database_url: str, local: RequestIntake) -> None:
+        self.local = local
+        self._directory = Path(tempfile.mkdtemp(prefix="pulseboard-intake-"))
+        self._address = str(self._directory / "intake.sock")
+        self._authkey = secrets.token_bytes(32)
+        context = multiprocessing.get_context("spawn")
+        self._ready = context.Event()
+        self._process = context.Process(
+            target=_run_in_child,
+            args=(database_url, self._address, self._authkey, self._ready, os.getpid()),
+            name="pulseboard-intake",
+            daemon=True,
+        )
+        self._threads = threading.local()
+        self._gone_logged = False
+
+    @property
+    def engine(self) -> Engine:
+        return self.local.engine
+
+    def start(self) -> IntakeProcess:
+        self._process.start()
+        if not self._ready.wait(START_TIMEOUT_SECONDS):
+            logger.warning("intake process did not start; acks store in the server process")
+        else:
+            logger.info("intake process started (pid %s)", self._process.pid)
+        return self
+
+    def store(self, row: IntakeRow) -> int | None:
+        """As :meth:`RequestIntake.store`: the new request's id, None if its key is taken."""
+        connection = self._connection()
+        if connection is not None:
+            try:
+                connection.send(row)
+                if connection.poll(ANSWER_TIMEOUT_SECONDS):
+                    outcome, value = connection.recv()
+                    if outcome == STORED:
+                        return value  # type: ignore[no-any-return]
+                    logger.warning("intake process could not store a row: %s", value)
+                else:
+                    logger.warning("intake process did not answer in time")
+                    self._drop_connection()  # a late answer must not be read as the next
+            except (OSError, EOFError):
+                self._drop_connection()
+        return self.local.store(row)
+
+    def close(self) -> None:
+        """Stop the process (a row in hand is finished or rolled back by the database)."""
+        if self._process.is_alive():
+            self._process.terminate()
+        if self._process.pid is not None:
+            self._process.join(timeout=5)
+        shutil.rmtree(self._directory, ignore_errors=True)
+
+    def _connection(self) -> Connection | None:
+        connection: Connection | None = getattr(self._threads, "connection", None)
+        if connection is not None:
+            return connection
+        if not self._ready.is_set():
+            return None
+        if not self._process.is_alive():
+            if not self._gone_logged:
+                self._gone_logged = True
+                logger.error("intake process is gone; acks store in the server process")
+            return None
+        try:
+            connection = Client(self._address, "AF_UNIX", authkey=self._authkey)
+        except (OSError, EOFError):
+            return None
+        self._threads.connection = connection
+        return connection
+
+    def _drop_connection(self) -> None:
+        connection = getattr(self._threads, "connection", None)
+        self._threads.connection = None
+        if connection is not None:
+            connection.close()
+
+
+def _run_in_child(
+    database_url: str, address: str, authkey: bytes, ready: Any, parent_pid: int
+) -> None:
+    """Answer the server's threads one row at a time, on one connection, in one thread:
+    no lock to wait for and no other Python work to share the interpreter with."""
+    from storage.db import make_engine
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    intake = RequestIntake(make_engine(database_url))
+    arrivals = _Arrivals(Listener(address, "AF_UNIX", authkey=authkey))
+    threading.Thread(target=_exit_with, args=(parent_pid,), daemon=True).start()
+    ready.set()
+    connections: list[Connection] = []
+    while True:
+        for ready_one in wait([*connections, arrivals.signal]):
+            if ready_one is arrivals.signal:
+                connections.extend(arrivals.take())
+            elif not _answer(ready_one, intake):  # type: ignore[arg-type]
+                connections.remove(ready_one)  # type: ignore[arg-type]
+                ready_one.close()  # type: ignore[union-attr]
+
+
+class _Arrivals:
+    """Accepts connections in a thread of its own and signals the answering loop."""
+
+    def __init__(self, listener: Listener) -> None:
+        self.signal, self._notify = os.pipe()
+        self._listener = listener
+        self._new: list[Connection] = []
+        self._lock = threading.Lock()
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def take(self) -> list[Connection]:
+        os.read(self.signal, 4096)
+        with self._lock:
+            taken, self._new = self._new, []
+        return taken
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                connection = self._listener.accept()
+            except (OSError, EOFError, multiprocessing.AuthenticationError):
+                continue
+            with self._lock:
+                self._new.append(connection)
+            os.write(self._notify, b"+")
+
+
+def _answer(connection: Connection, intake: RequestIntake) -> bool:
+    """Store one row and say how it went; False when the connection is finished."""
+    try:
+        row = connection.recv()
+    except (OSError, EOFError):
+        return False
+    try:
+        answer: tuple[str, Any] = (STORED, intake.store(row))
+    except Exception as error:  # the caller stores it itself and sees the error
+        answer = (FAILED, type(error).__name__)  # its text may hold the user's
+    try:
+        connection.send(answer)
+    except OSError:
+        return False
+    return True
+
+
+def _exit_with(parent_pid: int) -> None:
+    while os.getppid() == parent_pid:
+        time.sleep(PARENT_CHECK_SECONDS)
+    os._exit(0)

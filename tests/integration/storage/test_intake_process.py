@@ -1,0 +1,137 @@
+"""The ack's store through a process of its own (storage/intake_process.py): rows stored
+there once each, and, whenever the process cannot answer, stored here instead, never lost
+and never twice."""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.exc import DBAPIError
+
+from storage import intake_process
+from storage.intake import IntakeRow, RequestIntake
+from storage.intake_process import IntakeProcess
+from storage.models import PendingPlacement, Request
+from tests.conftest import Database
+from tests.integration.storage.test_intake import person_in_domain, row
+
+
+class CountingIntake(RequestIntake):
+    """The in-process store, counting the rows it was asked to store itself."""
+
+    stored_here = 0
+
+    def store(self, row: IntakeRow) -> int | None:
+        self.stored_here += 1
+        return super().store(row)
+
+
+@pytest.fixture
+def local(database: Database) -> CountingIntake:
+    return CountingIntake(database.engine)
+
+
+@pytest.fixture
+def intake(database: Database, local: CountingIntake) -> Iterator[IntakeProcess]:
+    started = IntakeProcess(database.url, local).start()
+    yield started
+    started.close()
+
+
+def counts(db: Database) -> tuple[int, int]:
+    with db.engine.connect() as connection:
+        requests = connection.scalar(select(func.count(Request.id)))
+        queued = connection.scalar(select(func.count(PendingPlacement.id)))
+    return int(requests or 0), int(queued or 0)
+
+
+def test_rows_are_stored_by_the_process_once_per_key(
+    database: Database, intake: IntakeProcess, local: CountingIntake
+) -> None:
+    requester, _ = person_in_domain(database)
+    new_id = intake.store(row(requester))
+    assert new_id is not None
+    assert intake.store(row(requester)) is None, "a Slack retry's key is taken"
+    assert counts(database) == (1, 1)
+    assert local.stored_here == 0
+
+
+def test_many_threads_at_once_each_get_their_own_id(
+    database: Database, intake: IntakeProcess, local: CountingIntake
+) -> None:
+    requester, _ = person_in_domain(database)
+    ids: list[int | None] = []
+
+    def ask(thread: int) -> None:
+        for number in range(15):
+            ids.append(intake.store(row(requester, key=f"command:T0INTAKE:{thread}.{number}")))
+
+    threads = [threading.Thread(target=ask, args=(thread,)) for thread in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert None not in ids
+    assert len(set(ids)) == 90
+    assert counts(database) == (90, 90)
+    assert local.stored_here == 0
+
+
+def test_when_the_process_is_gone_rows_are_stored_here(
+    database: Database, intake: IntakeProcess, local: CountingIntake
+) -> None:
+    requester, _ = person_in_domain(database)
+    assert intake.store(row(requester, key="command:T0INTAKE:1")) is not None
+    intake._process.kill()
+    intake._process.join(timeout=10)
+    assert intake.store(row(requester, key="command:T0INTAKE:2")) is not None
+    assert intake.store(row(requester, key="command:T0INTAKE:3")) is not None
+    assert counts(database) == (3, 3)
+    assert local.stored_here == 2
+
+
+def test_a_row_the_process_answers_late_is_stored_once(
+    database: Database,
+    intake: IntakeProcess,
+    local: CountingIntake,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    requester, _ = person_in_domain(database)
+    assert intake.store(row(requester, key="command:T0INTAKE:warm")) is not None
+    monkeypatch.setattr(intake_process, "ANSWER_TIMEOUT_SECONDS", 0.3)
+    child = intake._process.pid
+    assert child is not None
+    os.kill(child, signal.SIGSTOP)
+    try:
+        late = intake.store(row(requester, key="command:T0INTAKE:late"))
+    finally:
+        os.kill(child, signal.SIGCONT)
+    assert late is not None, "stored here when the process did not answer in time"
+    assert local.stored_here == 1
+    assert intake.store(row(requester, key="command:T0INTAKE:after")) is not None
+    assert counts(database) == (3, 3), "the late row, stored here first, was not stored twice"
+
+
+def test_a_database_error_is_raised_here_as_without_the_process(
+    database: Database, intake: IntakeProcess, local: CountingIntake
+) -> None:
+    with pytest.raises(DBAPIError):
+        intake.store(row(requester_id=987654))
+    assert local.stored_here == 1, "the process could not store it; this process tried"
+    assert counts(database) == (0, 0)
+
+
+def test_closing_stops_the_process_and_removes_its_socket(
+    database: Database, local: CountingIntake
+) -> None:
+    started = IntakeProcess(database.url, local).start()
+    socket_directory = started._directory
+    assert socket_directory.exists()
+    started.close()
+    assert not started._process.is_alive()
+    assert not socket_directory.exists()
