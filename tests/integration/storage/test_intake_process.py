@@ -10,7 +10,8 @@ import threading
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
 from storage import intake_process
@@ -135,3 +136,34 @@ def test_closing_stops_the_process_and_removes_its_socket(
     started.close()
     assert not started._process.is_alive()
     assert not socket_directory.exists()
+
+
+def test_a_connection_postgresql_drops_costs_the_process_one_row(
+    database: Database, local: CountingIntake
+) -> None:
+    """The process's pool does not pre-ping: the row that finds its connection dead is
+    stored here, and the process stores the next on a new connection."""
+    if database.backend != "postgresql":
+        pytest.skip("only PostgreSQL drops a connection; SQLite has none to lose")
+    name = f"pulseboard-intake-test-{os.getpid()}"
+    url = make_url(database.url).update_query_dict({"application_name": name})
+    intake = IntakeProcess(url.render_as_string(hide_password=False), local).start()
+    try:
+        requester, _ = person_in_domain(database)
+        assert intake.store(row(requester, key="command:T0INTAKE:1")) is not None
+        with database.engine.begin() as connection:
+            dropped = connection.scalar(
+                text(
+                    "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                    " WHERE application_name = :name"
+                ),
+                {"name": name},
+            )
+        assert dropped == 1
+        assert intake.store(row(requester, key="command:T0INTAKE:2")) is not None
+        assert local.stored_here == 1
+        assert intake.store(row(requester, key="command:T0INTAKE:3")) is not None
+        assert local.stored_here == 1, "the process stores again"
+        assert counts(database) == (3, 3)
+    finally:
+        intake.close()
