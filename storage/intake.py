@@ -14,7 +14,7 @@ key is taken, goes through ``RequestRepository.log_once`` in a unit of work.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime
@@ -118,6 +118,20 @@ def _store_both(request_insert: Any) -> Executable:
     )
 
 
+def _values(row: IntakeRow) -> dict[str, Any]:
+    return {
+        "workspace_id": row.workspace_id,
+        "idempotency_key": row.idempotency_key,
+        "title": row.title,
+        "body": row.body,
+        "requester_id": row.requester_id,
+        "source": row.source,
+        "created_at": row.created_at,
+        "reply_to": row.reply_to,
+        "response_url": row.response_url,
+    }
+
+
 class Intake(Protocol):
     """Where the ack's store is made: here (:class:`RequestIntake`), or through a process of
     its own (storage/intake_process.py)."""
@@ -147,21 +161,33 @@ class RequestIntake:
     def store(self, row: IntakeRow) -> int | None:
         """Store the request and queue it for placement, committed: the request's id, or
         None (nothing written) when its idempotency key is taken, as on a Slack retry."""
-        values = {
-            "workspace_id": row.workspace_id,
-            "idempotency_key": row.idempotency_key,
-            "title": row.title,
-            "body": row.body,
-            "requester_id": row.requester_id,
-            "source": row.source,
-            "created_at": row.created_at,
-            "reply_to": row.reply_to,
-            "response_url": row.response_url,
-        }
+        if not self._one_statement:
+            return self.store_all([row])[0]
         with self._connection() as connection:
-            if self._one_statement:
-                return self._store_in_one_statement(connection.dbapi_connection, values)
-            return self._store_in_a_transaction(connection, values)
+            return self._store_in_one_statement(connection.dbapi_connection, _values(row))
+
+    def store_all(self, rows: Sequence[IntakeRow]) -> list[int | None]:
+        """Store several rows as :meth:`store` would each, in one transaction: one commit
+        for them all. If one fails, none is stored and the error is raised."""
+        with self._connection() as connection:
+            cursor = connection.cursor()
+            try:
+                ids = [self._insert(cursor, _values(row)) for row in rows]
+            finally:
+                cursor.close()
+            connection.commit()
+        return ids
+
+    def _insert(self, cursor: Any, values: dict[str, Any]) -> int | None:
+        cursor.execute(self._first.sql, self._first.parameters(values))
+        created = cursor.fetchone()
+        if created is None:
+            return None
+        request_id = int(created[0])
+        if not self._one_statement:
+            queued = values | {"request_id": request_id}
+            cursor.execute(self._queue.sql, self._queue.parameters(queued))
+        return request_id
 
     def _store_in_one_statement(self, dbapi_connection: Any, values: dict[str, Any]) -> int | None:
         """PostgreSQL: one statement is atomic on its own, so it runs in autocommit mode: one
@@ -178,21 +204,6 @@ class RequestIntake:
             if not dbapi_connection.closed:
                 dbapi_connection.autocommit = False
         return None if created is None else int(created[0])
-
-    def _store_in_a_transaction(self, connection: Any, values: dict[str, Any]) -> int | None:
-        cursor = connection.cursor()
-        try:
-            cursor.execute(self._first.sql, self._first.parameters(values))
-            created = cursor.fetchone()
-            if created is None:
-                return None
-            request_id = int(created[0])
-            queued = values | {"request_id": request_id}
-            cursor.execute(self._queue.sql, self._queue.parameters(queued))
-        finally:
-            cursor.close()
-        connection.commit()
-        return request_id
 
     def close(self) -> None:
         """Nothing to let go: the engine is its owner's to dispose of."""

@@ -160,8 +160,9 @@ def _from_wire(values: tuple[Any, ...]) -> IntakeRow:
 def _run_in_child(
     database_url: str, address: str, authkey: bytes, ready: Any, parent_pid: int
 ) -> None:
-    """Answer the server's threads one row at a time, on one connection, in one thread:
-    no lock to wait for and no other Python work to share the interpreter with."""
+    """Answer the server's threads in one thread, on one connection: no lock to wait for
+    and no other Python work to share the interpreter with. The rows that arrived together
+    are stored in one transaction (one commit, one flush to disk, for them all)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     intake = RequestIntake(_engine(database_url))
     arrivals = _Arrivals(Listener(address, "AF_UNIX", authkey=authkey))
@@ -169,12 +170,43 @@ def _run_in_child(
     ready.set()
     connections: list[Connection] = []
     while True:
+        asked: list[tuple[Connection, IntakeRow]] = []
         for ready_one in wait([*connections, arrivals.signal]):
             if ready_one is arrivals.signal:
                 connections.extend(arrivals.take())
-            elif not _answer(ready_one, intake):  # type: ignore[arg-type]
-                connections.remove(ready_one)  # type: ignore[arg-type]
-                ready_one.close()  # type: ignore[union-attr]
+                continue
+            connection: Connection = ready_one  # type: ignore[assignment]
+            try:
+                asked.append((connection, _from_wire(pickle.loads(connection.recv_bytes()))))
+            except (OSError, EOFError):
+                connections.remove(connection)
+                connection.close()
+        waiting = [connection for connection, _ in asked]
+        answers = _store(intake, [row for _, row in asked])
+        for connection, answer in zip(waiting, answers, strict=True):
+            try:
+                connection.send_bytes(pickle.dumps(answer, PROTOCOL))
+            except OSError:
+                connections.remove(connection)
+                connection.close()
+
+
+def _store(intake: RequestIntake, rows: list[IntakeRow]) -> list[tuple[str, Any]]:
+    """An answer for each row: together if they can be, else each on its own, so that one
+    bad row does not fail the others."""
+    if len(rows) < 2:  # on PostgreSQL, one row alone is one round trip (autocommit)
+        return [_store_one(intake, row) for row in rows]
+    try:
+        return [(STORED, stored) for stored in intake.store_all(rows)]
+    except Exception:
+        return [_store_one(intake, row) for row in rows]
+
+
+def _store_one(intake: RequestIntake, row: IntakeRow) -> tuple[str, Any]:
+    try:
+        return (STORED, intake.store(row))
+    except Exception as error:  # the caller stores it itself and sees the error
+        return (FAILED, type(error).__name__)  # its text may hold the user's
 
 
 class _Arrivals:
@@ -202,23 +234,6 @@ class _Arrivals:
             with self._lock:
                 self._new.append(connection)
             os.write(self._notify, b"+")
-
-
-def _answer(connection: Connection, intake: RequestIntake) -> bool:
-    """Store one row and say how it went; False when the connection is finished."""
-    try:
-        row = _from_wire(pickle.loads(connection.recv_bytes()))
-    except (OSError, EOFError):
-        return False
-    try:
-        answer: tuple[str, Any] = (STORED, intake.store(row))
-    except Exception as error:  # the caller stores it itself and sees the error
-        answer = (FAILED, type(error).__name__)  # its text may hold the user's
-    try:
-        connection.send_bytes(pickle.dumps(answer, PROTOCOL))
-    except OSError:
-        return False
-    return True
 
 
 def _engine(database_url: str) -> Engine:

@@ -160,3 +160,26 @@ def test_sqlite_intake_writers_queue_with_the_engines_other_writers(
     assert errors == []
     with db.engine.connect() as connection:
         assert connection.scalar(select(func.count(Request.id))) == 4 * 30 + 30
+
+
+def test_rows_stored_together_are_committed_together(database: Database) -> None:
+    requester, _ = person_in_domain(database)
+    intake = RequestIntake(database.engine)
+    first, taken, second = intake.store_all(
+        [
+            row(requester, key="command:T0INTAKE:a"),
+            row(requester, key="command:T0INTAKE:a"),
+            row(requester, key="command:T0INTAKE:b"),
+        ]
+    )
+    assert first is not None
+    assert second is not None
+    assert taken is None, "the second row with a key taken in the same transaction"
+    with pytest.raises(DBAPIError):
+        intake.store_all(
+            [row(requester, key="command:T0INTAKE:c"), row(987654, key="command:T0INTAKE:d")]
+        )
+    with database.engine.connect() as connection:
+        stored = connection.scalar(select(func.count(Request.id)))
+        queued = connection.scalar(select(func.count(PendingPlacement.id)))
+    assert (stored, queued) == (2, 2), "the failed pair left nothing behind"

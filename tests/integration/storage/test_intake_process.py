@@ -167,3 +167,16 @@ def test_a_connection_postgresql_drops_costs_the_process_one_row(
         assert counts(database) == (3, 3)
     finally:
         intake.close()
+
+
+def test_one_bad_row_among_rows_that_arrived_together_fails_alone(database: Database) -> None:
+    requester, _ = person_in_domain(database)
+    rows = [
+        row(requester, key="command:T0INTAKE:1"),
+        row(987654, key="command:T0INTAKE:2"),
+        row(requester, key="command:T0INTAKE:3"),
+    ]
+    answers = intake_process._store(RequestIntake(database.engine), rows)
+    assert [outcome for outcome, _ in answers] == ["stored", "failed", "stored"]
+    assert answers[1][1] == "IntegrityError", "the error's name, not its text"
+    assert counts(database) == (2, 2)
