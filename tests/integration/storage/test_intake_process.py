@@ -180,3 +180,23 @@ def test_one_bad_row_among_rows_that_arrived_together_fails_alone(database: Data
     assert [outcome for outcome, _ in answers] == ["stored", "failed", "stored"]
     assert answers[1][1] == "IntegrityError", "the error's name, not its text"
     assert counts(database) == (2, 2)
+
+
+def test_a_thread_that_first_asks_a_hung_process_stores_the_row_itself(
+    database: Database,
+    intake: IntakeProcess,
+    local: CountingIntake,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    requester, _ = person_in_domain(database)
+    monkeypatch.setattr(intake_process, "ANSWER_TIMEOUT_SECONDS", 0.3)
+    child = intake._process.pid
+    assert child is not None
+    os.kill(child, signal.SIGSTOP)
+    try:
+        stored = intake.store(row(requester, key="command:T0INTAKE:hung"))
+    finally:
+        os.kill(child, signal.SIGCONT)
+    assert stored is not None
+    assert local.stored_here == 1
+    assert counts(database) == (1, 1)
