@@ -8,6 +8,7 @@ import os
 import signal
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from sqlalchemy import func, select, text
@@ -42,6 +43,18 @@ def intake(database: Database, local: CountingIntake) -> Iterator[IntakeProcess]
     started = IntakeProcess(database.url, local).start()
     yield started
     started.close()
+
+
+@contextmanager
+def hung(intake: IntakeProcess) -> Iterator[None]:
+    """The process stopped (SIGSTOP) for the block: alive, but answering nothing."""
+    child = intake._process.pid
+    assert child is not None
+    os.kill(child, signal.SIGSTOP)
+    try:
+        yield
+    finally:
+        os.kill(child, signal.SIGCONT)
 
 
 def counts(db: Database) -> tuple[int, int]:
@@ -105,13 +118,8 @@ def test_a_row_the_process_answers_late_is_stored_once(
     requester, _ = person_in_domain(database)
     assert intake.store(row(requester, key="command:T0INTAKE:warm")) is not None
     monkeypatch.setattr(intake_process, "ANSWER_TIMEOUT_SECONDS", 0.3)
-    child = intake._process.pid
-    assert child is not None
-    os.kill(child, signal.SIGSTOP)
-    try:
+    with hung(intake):
         late = intake.store(row(requester, key="command:T0INTAKE:late"))
-    finally:
-        os.kill(child, signal.SIGCONT)
     assert late is not None, "stored here when the process did not answer in time"
     assert local.stored_here == 1
     assert intake.store(row(requester, key="command:T0INTAKE:after")) is not None
@@ -190,13 +198,8 @@ def test_a_thread_that_first_asks_a_hung_process_stores_the_row_itself(
 ) -> None:
     requester, _ = person_in_domain(database)
     monkeypatch.setattr(intake_process, "ANSWER_TIMEOUT_SECONDS", 0.3)
-    child = intake._process.pid
-    assert child is not None
-    os.kill(child, signal.SIGSTOP)
-    try:
+    with hung(intake):
         stored = intake.store(row(requester, key="command:T0INTAKE:hung"))
-    finally:
-        os.kill(child, signal.SIGCONT)
     assert stored is not None
     assert local.stored_here == 1
     assert counts(database) == (1, 1)
