@@ -166,7 +166,7 @@ def _run_in_child(database_url: str, address: str, ready: Any, parent_pid: int) 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     intake = RequestIntake(_engine(database_url))
     arrivals = _Arrivals(Listener(address, "AF_UNIX"))
-    threading.Thread(target=_exit_with, args=(parent_pid,), daemon=True).start()
+    threading.Thread(target=_exit_with, args=(parent_pid, address), daemon=True).start()
     ready.set()
     connections: list[Connection] = []
     while True:
@@ -247,7 +247,10 @@ def _engine(database_url: str) -> Engine:
     return make_engine(database_url, pool_pre_ping=False)
 
 
-def _exit_with(parent_pid: int) -> None:
+def _exit_with(parent_pid: int, address: str) -> None:
+    """Exit once the parent is gone; a parent that was killed could not remove the socket's
+    directory, so the process does."""
     while os.getppid() == parent_pid:
         time.sleep(PARENT_CHECK_SECONDS)
+    shutil.rmtree(Path(address).parent, ignore_errors=True)
     os._exit(0)

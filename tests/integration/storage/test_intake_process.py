@@ -6,9 +6,13 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
+import sys
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select, text
@@ -203,3 +207,35 @@ def test_a_thread_that_first_asks_a_hung_process_stores_the_row_itself(
     assert stored is not None
     assert local.stored_here == 1
     assert counts(database) == (1, 1)
+
+
+PARENT = """
+import sys, time
+from storage.db import make_engine
+from storage.intake import RequestIntake
+from storage.intake_process import IntakeProcess
+
+if __name__ == "__main__":
+    started = IntakeProcess(sys.argv[1], RequestIntake(make_engine(sys.argv[1]))).start()
+    print(started._directory, flush=True)
+    time.sleep(60)
+"""
+
+
+def test_the_process_outlives_a_killed_server_by_a_moment_and_tidies_up(
+    database: Database, tmp_path: Path
+) -> None:
+    script = tmp_path / "server.py"
+    script.write_text(PARENT)
+    server = subprocess.Popen(
+        [sys.executable, str(script), database.url], stdout=subprocess.PIPE, text=True
+    )
+    assert server.stdout is not None
+    socket_directory = Path(server.stdout.readline().strip())
+    assert socket_directory.exists()
+    server.kill()
+    server.wait(timeout=10)
+    deadline = time.monotonic() + 10
+    while socket_directory.exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not socket_directory.exists(), "the orphaned process removed it and exited"
