@@ -76,11 +76,14 @@ class IntakeProcess:
         return self.local.engine
 
     def start(self) -> IntakeProcess:
+        """Start the process and wait until it listens, or until it has failed to."""
         self._process.start()
-        if not self._ready.wait(START_TIMEOUT_SECONDS):
-            logger.warning("intake process did not start; acks store in the server process")
-        else:
-            logger.info("intake process started (pid %s)", self._process.pid)
+        deadline = time.monotonic() + START_TIMEOUT_SECONDS
+        while not self._ready.wait(0.1):
+            if not self._process.is_alive() or time.monotonic() > deadline:
+                logger.warning("intake process did not start; acks store in the server process")
+                return self
+        logger.info("intake process started (pid %s)", self._process.pid)
         return self
 
     def store(self, row: IntakeRow) -> int | None:

@@ -8,6 +8,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -239,3 +240,20 @@ def test_the_process_outlives_a_killed_server_by_a_moment_and_tidies_up(
     while socket_directory.exists() and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not socket_directory.exists(), "the orphaned process removed it and exited"
+
+
+def test_a_process_that_cannot_listen_fails_fast_and_rows_are_stored_here(
+    database: Database, local: CountingIntake, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    too_long = tmp_path / ("d" * 120)  # a Unix socket's path holds at most 107 bytes
+    too_long.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(too_long))
+    started_at = time.monotonic()
+    intake = IntakeProcess(database.url, local).start()
+    try:
+        assert time.monotonic() - started_at < intake_process.START_TIMEOUT_SECONDS / 2
+        requester, _ = person_in_domain(database)
+        assert intake.store(row(requester)) is not None
+        assert local.stored_here == 1
+    finally:
+        intake.close()
