@@ -238,8 +238,8 @@ class PulseRound(Base):
     closes_at: Mapped[datetime] = mapped_column()
     closed_at: Mapped[datetime | None] = mapped_column()
     reminder_sent_at: Mapped[datetime | None] = mapped_column()
-    # What started the round ("schedule:<firing>" or "manual:<who>:<when>"); unique, so a
-    # cron firing seen by two replicas starts one round.
+    # What started the round ("schedule:<firing>" or "manual:<the command's key>"); unique,
+    # so a cron firing seen by two replicas, or a command Slack delivers twice, starts one.
     trigger_key: Mapped[str | None] = mapped_column(String(120), unique=True)
 
 
@@ -387,10 +387,14 @@ class AuditEntry(Base):
 
 
 class HandledDelivery(Base):
-    """A Slack delivery (action, event) already acted on; Slack retries find it here.
+    """A Slack delivery (action, event, admin command) already acted on; retries and
+    replays find it here.
 
     Toggles such as a +1 button cannot be made idempotent by their own rows (a second
-    press must undo the first), so the delivery itself is recorded under a unique key.
+    press must undo the first), nor can an admin's change (a second split makes another
+    theme), so the delivery itself is recorded under a unique key, in the same
+    transaction as what it did. ``answer``: what the first delivery was told, told again
+    to a replay.
     """
 
     __tablename__ = "handled_deliveries"
@@ -399,6 +403,7 @@ class HandledDelivery(Base):
     workspace_id: Mapped[str] = mapped_column(String(WORKSPACE_ID_LENGTH))
     key: Mapped[str] = mapped_column(String(200), unique=True)
     handled_at: Mapped[datetime] = mapped_column(default=utcnow)
+    answer: Mapped[str | None] = mapped_column(Text)
 
 
 class Lease(Base):

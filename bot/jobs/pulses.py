@@ -32,6 +32,7 @@ from bot.services.pulses import (
     in_working_window,
     reminder_key,
     start_round,
+    started_already,
     why_not_start,
 )
 from bot.settings import Settings
@@ -99,7 +100,10 @@ def start_round_from_slack(
     """Refresh the directory and audience from Slack, then start the round."""
     config = PulseConfig.from_settings(settings)
     with unit_of_work(session_factory) as session:
+        earlier = started_already(session, workspace_id, trigger_key)
         reason = why_not_start(session, workspace_id, config, now, scheduled)
+    if earlier is not None:
+        return earlier
     if reason is not None:
         return RoundStart(None, False, 0, reason)
     people = fetch_people(client)

@@ -43,8 +43,11 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
-def pulse_command(deps: Deps, who: Actor, args: list[str], client: WebClient) -> list[Block] | None:
-    """`/roadmap pulse …`: results for everyone; start is for admins."""
+def pulse_command(
+    deps: Deps, who: Actor, args: list[str], client: WebClient, key: str
+) -> list[Block] | None:
+    """`/roadmap pulse …`: results for everyone; start is for admins (once per ``key``,
+    the command's invocation: a second delivery finds the round it started)."""
     word = args[0].lower() if args else ""
     settings = deps.settings
     if word == "":
@@ -60,7 +63,7 @@ def pulse_command(deps: Deps, who: Actor, args: list[str], client: WebClient) ->
             who.workspace_id,
             settings,
             moment,
-            f"manual:{who.slack_id}:{moment:%Y%m%dT%H%M%S}",
+            f"manual:{key}",
             scheduled=False,
             rng=random.Random(),
         )

@@ -22,8 +22,10 @@ from bot.blocks.roadmap import ROADMAP_HELP, mine_blocks, stats_blocks
 from bot.blocks.text import safe
 from bot.blocks.theme import theme_detail_blocks, theme_modal
 from bot.deps import Deps
+from bot.listeners.commands import command_key
 from bot.listeners.pulses import pulse_command
 from bot.listeners.replies import send_safely
+from bot.listeners.views import submission_key
 from bot.services.digest import build_digest
 from bot.services.errors import UserFacingError
 from bot.services.home import my_requests
@@ -33,7 +35,7 @@ from bot.services.roadmap_admin import (
     ObjectiveInput,
     change_status,
     merge_themes,
-    save_objective,
+    save_objective_edits,
     set_effort,
     split_request,
 )
@@ -126,11 +128,11 @@ def register(app: App, deps: Deps) -> None:
             open_objectives(who, command["trigger_id"], client)
             return None
         if verb == "pulse":
-            return pulse_command(deps, who, args, client)
-        result = run_change(verb, args, who)
+            return pulse_command(deps, who, args, client, command_key(command))
+        result = run_change(verb, args, who, command_key(command))
         return note_blocks(safe(result, 2000))
 
-    def run_change(verb: str, args: list[str], who: Actor) -> str:
+    def run_change(verb: str, args: list[str], who: Actor, key: str) -> str:
         with unit_of_work(deps.session_factory) as session:
             if verb == "status":
                 if len(args) < 2:
@@ -140,7 +142,12 @@ def register(app: App, deps: Deps) -> None:
                     raise UserFacingError(f"“{args[1]}” is not a status. Usage: {USAGE['status']}")
                 note = " ".join(args[2:])
                 return change_status(
-                    session, who, theme_number(args[0], USAGE["status"]), ThemeStatus(status), note
+                    session,
+                    who,
+                    theme_number(args[0], USAGE["status"]),
+                    ThemeStatus(status),
+                    note,
+                    key=key,
                 ).message
             if verb == "merge":
                 if len(args) != 2:
@@ -150,19 +157,24 @@ def register(app: App, deps: Deps) -> None:
                     who,
                     theme_number(args[0], USAGE["merge"]),
                     theme_number(args[1], USAGE["merge"]),
+                    key=key,
                 ).message
             if verb == "split":
                 if not args:
                     raise UserFacingError(f"Usage: {USAGE['split']}")
                 label = " ".join(args[1:]) or None
                 return split_request(
-                    session, who, theme_number(args[0], USAGE["split"]), label
+                    session, who, theme_number(args[0], USAGE["split"]), label, key=key
                 ).message
             if verb == "effort":
                 if len(args) != 2 or args[1].upper() not in Effort._value2member_map_:
                     raise UserFacingError(f"Usage: {USAGE['effort']}")
                 return set_effort(
-                    session, who, theme_number(args[0], USAGE["effort"]), Effort(args[1].upper())
+                    session,
+                    who,
+                    theme_number(args[0], USAGE["effort"]),
+                    Effort(args[1].upper()),
+                    key=key,
                 ).message
         raise UserFacingError(f"I don't know `/roadmap {verb}`. `/roadmap help` lists what I do.")
 
@@ -223,8 +235,7 @@ def register(app: App, deps: Deps) -> None:
             return
         try:
             with unit_of_work(deps.session_factory) as session:
-                for objective_id, changes in edits:
-                    save_objective(session, who, changes, objective_id)
+                save_objective_edits(session, who, edits, key=submission_key(body))
         except UserFacingError as error:
             ack(response_action="errors", errors=error_field(values, str(error)))
             return

@@ -30,6 +30,7 @@ from storage.repositories.pulses import pulse_dm_rows
 PULSE_KIND = "pulse"
 REMINDER_KIND = "pulse_reminder"
 SLACKBOT_ID = "USLACKBOT"
+ALREADY_STARTED = "This round was started already."
 MAX_COMMENT_CHARS = 2000
 
 
@@ -91,6 +92,17 @@ def in_working_window(window: DeliveryWindow, rng: random.Random) -> DeliverAt:
     return deliver
 
 
+def started_already(session: Session, workspace_id: str, trigger_key: str) -> RoundStart | None:
+    """The round ``trigger_key`` started, if it did: asked again (a command delivered twice,
+    a cron firing seen by two replicas), the answer is that round, not "one is open"."""
+    pulses = PulseRepository(session, workspace_id)
+    pulse_round = pulses.by_trigger_key(trigger_key)
+    if pulse_round is None:
+        return None
+    invited = len(pulses.invited_user_ids(pulse_round.id))
+    return RoundStart(pulse_round.id, False, invited, ALREADY_STARTED)
+
+
 def why_not_start(
     session: Session, workspace_id: str, config: PulseConfig, now: datetime, scheduled: bool
 ) -> str | None:
@@ -139,6 +151,9 @@ def start_round(
     of configured channels or groups (None: everyone). People who asked to be asked less
     often skip a round after each round they were asked in.
     """
+    earlier = started_already(session, workspace_id, trigger_key)
+    if earlier is not None:
+        return earlier
     reason = why_not_start(session, workspace_id, config, now, scheduled)
     if reason is not None:
         return RoundStart(None, False, 0, reason)
@@ -152,7 +167,7 @@ def start_round(
     closes_at = now + config.open_for
     pulse_round, created = pulses.start_round_once(config.question, now, closes_at, trigger_key)
     if not created:
-        return RoundStart(pulse_round.id, False, 0, "This round was started already.")
+        return RoundStart(pulse_round.id, False, 0, ALREADY_STARTED)
     deliver = deliver_at or in_working_window(config.window, random.Random())
     blocks = pulse_dm_blocks(pulse_round.id, config.question, config.anonymity)
     invitations: list[tuple[int, datetime]] = []

@@ -2,11 +2,15 @@
 
 Every change is written to the audit log with who and when, and a status change queues
 one DM to each requester and voter of the theme through the outbox.
+
+Each change is made once per Slack invocation: given the invocation's ``key`` (built from
+its trigger id), a command that Slack delivers twice, or that someone replays, changes
+nothing the second time and gets the first answer again (see :func:`admin_change`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Set
+from collections.abc import Callable, Sequence, Set
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
@@ -17,6 +21,7 @@ from storage.enums import Effort, ThemeStatus
 from storage.models import Theme
 from storage.repositories import (
     AuditRepository,
+    DeliveryRepository,
     ObjectiveRepository,
     RequestRepository,
     ThemeRepository,
@@ -27,6 +32,7 @@ NOT_ADMIN = (
     "Only the platform's product managers can change the roadmap. "
     "Ask one of them, or use `/feedback` to add your voice."
 )
+ALREADY_DONE = "That was done already, when this command first arrived."
 
 
 @dataclass(frozen=True)
@@ -46,6 +52,29 @@ class Actor:
 class ChangeResult:
     message: str
     notices_queued: int = 0
+    #: True when the invocation was handled before: nothing changed this time.
+    replayed: bool = False
+
+
+def admin_change(
+    session: Session, actor: Actor, key: str | None, change: Callable[[], ChangeResult]
+) -> ChangeResult:
+    """Make an admin's change once per invocation ``key``; a repeat gets the first answer.
+
+    The key is claimed in the session's transaction before the change and its answer
+    stored after it, so both commit with the change or not at all: a change that fails
+    (a refusal, a crash) leaves the key free, and its retry does the work. ``key`` None:
+    no invocation to recognise (a caller outside Slack).
+    """
+    actor.require_admin()
+    if key is None:
+        return change()
+    deliveries = DeliveryRepository(session, actor.workspace_id)
+    if not deliveries.claim(key):
+        return ChangeResult(deliveries.answer_to(key) or ALREADY_DONE, replayed=True)
+    result = change()
+    deliveries.record_answer(key, result.message)
+    return result
 
 
 def live_theme_or_fail(session: Session, actor: Actor, theme_id: int) -> Theme:
@@ -56,9 +85,22 @@ def live_theme_or_fail(session: Session, actor: Actor, theme_id: int) -> Theme:
 
 
 def change_status(
-    session: Session, actor: Actor, theme_id: int, status: ThemeStatus, note: str = ""
+    session: Session,
+    actor: Actor,
+    theme_id: int,
+    status: ThemeStatus,
+    note: str = "",
+    *,
+    key: str | None = None,
 ) -> ChangeResult:
-    actor.require_admin()
+    return admin_change(
+        session, actor, key, lambda: _change_status(session, actor, theme_id, status, note)
+    )
+
+
+def _change_status(
+    session: Session, actor: Actor, theme_id: int, status: ThemeStatus, note: str
+) -> ChangeResult:
     theme = live_theme_or_fail(session, actor, theme_id)
     if theme.status == status:
         return ChangeResult(f"Theme #{theme.id} is already {status.value.replace('_', ' ')}.")
@@ -83,9 +125,14 @@ def change_status(
     )
 
 
-def merge_themes(session: Session, actor: Actor, source_id: int, target_id: int) -> ChangeResult:
+def merge_themes(
+    session: Session, actor: Actor, source_id: int, target_id: int, *, key: str | None = None
+) -> ChangeResult:
     """Fold one theme into another; its requests and votes move and stay there."""
-    actor.require_admin()
+    return admin_change(session, actor, key, lambda: _merge(session, actor, source_id, target_id))
+
+
+def _merge(session: Session, actor: Actor, source_id: int, target_id: int) -> ChangeResult:
     source = live_theme_or_fail(session, actor, source_id)
     target = live_theme_or_fail(session, actor, target_id)
     if source.id == target.id:
@@ -116,10 +163,18 @@ def merge_themes(session: Session, actor: Actor, source_id: int, target_id: int)
 
 
 def split_request(
-    session: Session, actor: Actor, request_id: int, label: str | None = None
+    session: Session,
+    actor: Actor,
+    request_id: int,
+    label: str | None = None,
+    *,
+    key: str | None = None,
 ) -> ChangeResult:
     """Take a request out of its theme into a theme of its own, and keep it there."""
-    actor.require_admin()
+    return admin_change(session, actor, key, lambda: _split(session, actor, request_id, label))
+
+
+def _split(session: Session, actor: Actor, request_id: int, label: str | None) -> ChangeResult:
     request = RequestRepository(session, actor.workspace_id).by_id(request_id)
     if request is None or request.withdrawn_at is not None:
         raise NotFoundError(f"There is no request #{request_id}.")
@@ -140,8 +195,13 @@ def split_request(
     return ChangeResult(f"Request #{request.id} now stands alone as theme #{theme.id}.")
 
 
-def set_effort(session: Session, actor: Actor, theme_id: int, effort: Effort) -> ChangeResult:
-    actor.require_admin()
+def set_effort(
+    session: Session, actor: Actor, theme_id: int, effort: Effort, *, key: str | None = None
+) -> ChangeResult:
+    return admin_change(session, actor, key, lambda: _set_effort(session, actor, theme_id, effort))
+
+
+def _set_effort(session: Session, actor: Actor, theme_id: int, effort: Effort) -> ChangeResult:
     theme = live_theme_or_fail(session, actor, theme_id)
     previous = theme.effort.value if theme.effort else None
     theme.effort = effort
@@ -163,6 +223,24 @@ class ObjectiveInput:
     weight: float
     keywords: tuple[str, ...]
     active: bool = True
+
+
+def save_objective_edits(
+    session: Session,
+    actor: Actor,
+    edits: Sequence[tuple[int | None, ObjectiveInput]],
+    *,
+    key: str | None = None,
+) -> ChangeResult:
+    """Save one submission of the objectives form: each objective's change (None id: new)."""
+
+    def save_all() -> ChangeResult:
+        saved = [
+            save_objective(session, actor, values, objective_id) for objective_id, values in edits
+        ]
+        return ChangeResult(" ".join(result.message for result in saved) or "Nothing to save.")
+
+    return admin_change(session, actor, key, save_all)
 
 
 def save_objective(

@@ -69,6 +69,14 @@ class PulseRepository(Repository):
             ),
         )
 
+    def by_trigger_key(self, trigger_key: str) -> PulseRound | None:
+        return self.session.scalar(
+            select(PulseRound).where(
+                PulseRound.workspace_id == self.workspace_id,
+                PulseRound.trigger_key == trigger_key,
+            )
+        )
+
     def by_id(self, round_id: int) -> PulseRound | None:
         found = self.session.get(PulseRound, round_id)
         if found is None or found.workspace_id != self.workspace_id:
