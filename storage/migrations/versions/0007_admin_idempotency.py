@@ -1,6 +1,6 @@
 """admin idempotency: the answer a handled delivery got, for its replays
 
-Revision ID: 0013
+Revision ID: 0007
 Revises: 0006
 Create Date: 2026-12-01 12:00:00.000000
 """
@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0013"
+revision: str = "0007"
 down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
