@@ -98,6 +98,7 @@ def serve(
                 port,
                 readiness=ReadinessCheck(engine),
                 session_factory=session_factory,
+                read_seconds=settings.request_read_seconds,
             )
     except KeyboardInterrupt:
         logger.info("shutting down")

@@ -10,12 +10,14 @@ meant for one process; production replicas run the same WSGI app under gunicorn
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
+import sys
 from collections.abc import Callable, Iterable
 from socketserver import ThreadingMixIn
 from typing import Any
-from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+from wsgiref.simple_server import ServerHandler, WSGIRequestHandler, WSGIServer, make_server
 
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
@@ -25,6 +27,12 @@ from bot.web.bodies import is_well_formed
 from bot.web.health import Readiness
 from bot.web.limits import MAX_BODY_BYTES, BodyTooLargeError, read_bounded_body
 from bot.web.observe import observed
+from bot.web.read_deadline import (
+    DEFAULT_READ_SECONDS,
+    TIMEOUT_RESPONSE,
+    RequestReadTimeoutError,
+    deadline_rfile,
+)
 from storage.db import SessionFactory
 
 logger = logging.getLogger(__name__)
@@ -103,9 +111,67 @@ class ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
     request_queue_size = 256
 
 
+class TimeoutAnsweringHandler(ServerHandler):
+    """wsgiref's per-request handler; a body that missed its deadline gets a 408."""
+
+    def handle_error(self) -> None:
+        if not isinstance(sys.exc_info()[1], RequestReadTimeoutError):
+            super().handle_error()
+            return
+        logger.debug("request body not received in time")
+        if not self.headers_sent:
+            self.error_status = "408 Request Timeout"
+            self.error_headers = [("Content-Type", "application/json")]
+            self.error_body = b'{"error": "timeout"}'
+            self.result = self.error_output(self.environ, self.start_response)
+            self.finish_response()
+
+
 class QuietRequestHandler(WSGIRequestHandler):
+    """One request per connection, read within ``read_seconds`` (headers and body).
+
+    The deadline holds however slowly the bytes come (bot/web/read_deadline.py), so a
+    stalled or dripping client costs a thread for at most that long.
+    """
+
+    read_seconds = DEFAULT_READ_SECONDS
+
+    def setup(self) -> None:
+        super().setup()
+        self.rfile = deadline_rfile(self.connection, self.read_seconds)
+
+    def handle(self) -> None:
+        """wsgiref's ``handle``, with the deadline's errors answered instead of raised."""
+        try:
+            self.raw_requestline = self.rfile.readline(65537)
+            if len(self.raw_requestline) > 65536:
+                self.requestline = self.request_version = self.command = ""
+                self.send_error(414)
+                return
+            if not self.parse_request():
+                return
+        except RequestReadTimeoutError:
+            logger.debug("%s - request headers not received in time", self.address_string())
+            self._answer_timeout()
+            return
+        handler = TimeoutAnsweringHandler(
+            self.rfile, self.wfile, self.get_stderr(), self.get_environ(), multithread=False
+        )
+        handler.request_handler = self  # type: ignore[attr-defined]
+        handler.run(self.server.get_app())  # type: ignore[attr-defined]
+
+    def _answer_timeout(self) -> None:
+        with contextlib.suppress(OSError):
+            self.wfile.write(TIMEOUT_RESPONSE)
+        self.close_connection = True
+
     def log_message(self, format: str, *args: Any) -> None:
         logger.debug("%s - %s", self.address_string(), format % args)
+
+
+def bounded_handler(read_seconds: float) -> type[QuietRequestHandler]:
+    """The request handler class with its own read deadline."""
+    return type("BoundedRequestHandler", (QuietRequestHandler,), {"read_seconds": read_seconds})
 
 
 def serve_http(
@@ -115,14 +181,15 @@ def serve_http(
     *,
     readiness: Callable[[], Readiness] | None = None,
     session_factory: SessionFactory | None = None,
+    read_seconds: float = DEFAULT_READ_SECONDS,
 ) -> None:
-    """Serve until interrupted."""
+    """Serve until interrupted; each request must arrive within ``read_seconds``."""
     server = make_server(
         host,
         port,
         make_wsgi_app(app, readiness=readiness, session_factory=session_factory),
         server_class=ThreadingWSGIServer,
-        handler_class=QuietRequestHandler,
+        handler_class=bounded_handler(read_seconds),
     )
     logger.info("listening on http://%s:%d%s", host, server.server_port, EVENTS_PATH)
     try:

@@ -7,6 +7,9 @@ outbox sender and a placement worker (a child process, bot/jobs/placement.py). L
 (bot/jobs/lease.py) make each job firing run in one process of one replica; the outbox
 and the placement queue are claimed with SKIP LOCKED, so workers share them.
 
+Workers are gthread with buffering (bot/web/buffering_worker.py): a thread only ever gets
+a request whose headers and body have fully arrived, within ``request_read_seconds``.
+
 On SIGTERM gunicorn stops accepting, lets in-flight requests finish (up to
 ``GRACEFUL_TIMEOUT_SECONDS``), and each worker's ``worker_exit`` stops its jobs.
 """
@@ -28,6 +31,7 @@ from bot.jobs.placement import PlacementProcess
 from bot.jobs.scheduler import Jobs
 from bot.server import WSGIApp, make_wsgi_app
 from bot.settings import Settings
+from bot.web.buffering_worker import buffering_worker
 from bot.web.health import ReadinessCheck
 from bot.web.limits import MAX_BODY_BYTES
 
@@ -97,7 +101,8 @@ class PulseboardServer(BaseApplication):  # type: ignore[misc]
         self.options: dict[str, Any] = {
             "bind": f"{host}:{port}",
             "workers": workers,
-            "worker_class": "gthread",
+            # gthread whose threads only ever see requests that have fully arrived.
+            "worker_class": buffering_worker(settings.request_read_seconds),
             "threads": settings.listener_threads,
             "graceful_timeout": GRACEFUL_TIMEOUT_SECONDS,
             "timeout": WORKER_TIMEOUT_SECONDS,

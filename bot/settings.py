@@ -96,6 +96,9 @@ class Settings(BaseSettings):
     listener_threads: int = Field(
         8, ge=1, le=64, validation_alias=_env("PULSEBOARD_LISTENER_THREADS")
     )
+    request_read_seconds: float = Field(
+        10, ge=0.2, le=120, validation_alias=_env("PULSEBOARD_REQUEST_READ_SECONDS")
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         "INFO", validation_alias=_env("PULSEBOARD_LOG_LEVEL")
     )

@@ -54,6 +54,11 @@ def digest_blocks(view: DigestView, with_buttons: bool = True) -> list[Block]:
         entries.pop()
 
 
+def digest_text(view: DigestView) -> str:
+    """The message's notification text: its title and period, escaped."""
+    return f"{safe(view.title, 150)}: {safe(view.period_label, 200)}"
+
+
 def header_blocks(view: DigestView) -> list[Block]:
     blocks: list[Block] = [
         {"type": "header", "text": {"type": "plain_text", "text": view.title[:150]}},

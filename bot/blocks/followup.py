@@ -42,6 +42,11 @@ def answer_buttons(followup_id: int, chosen: str | None = None) -> Block:
     return block
 
 
+def followup_dm_text(theme_label: str) -> str:
+    """The DM's notification text (mrkdwn, like its blocks)."""
+    return f"“{safe(theme_label, LABEL_LIMIT)}” shipped. Did it solve what you asked for?"
+
+
 def followup_dm_blocks(followup_id: int, theme_label: str) -> list[Block]:
     return [
         section(

@@ -69,6 +69,11 @@ def preference_buttons(round_id: int) -> Block:
     return block
 
 
+def pulse_dm_text(question: str) -> str:
+    """The DM's (and reminder's) notification text: the question, escaped."""
+    return safe(question, QUESTION_LIMIT)
+
+
 def pulse_dm_blocks(
     round_id: int, question: str, k: int = 5, reminder: bool = False
 ) -> list[Block]:

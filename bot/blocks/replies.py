@@ -23,5 +23,10 @@ def logged_blocks(request_id: int, title: str) -> list[Block]:
     return text_blocks(f":white_check_mark: Logged as *#{request_id}*: {safe(title, 200)}")
 
 
+def error_text(message: str) -> str:
+    """An error's notification text: the message may quote what someone typed."""
+    return safe(message, 2800)
+
+
 def error_blocks(message: str) -> list[Block]:
     return text_blocks(f":warning: {safe(message, 2800)}")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import csv
 import io
 import json
 from datetime import UTC, datetime
@@ -22,6 +21,7 @@ from bot.cli.common import (
     stderr,
     stdout,
 )
+from bot.cli.spreadsheet import FormulaSafeWriter
 from bot.services.errors import UserFacingError
 from bot.services.roadmap import RoadmapEntry, build_roadmap
 from bot.services.workspace_file import WorkspaceFile
@@ -114,9 +114,10 @@ def roadmap_json(entries: list[RoadmapEntry]) -> str:
 
 
 def roadmap_csv(entries: list[RoadmapEntry]) -> str:
+    """The ranking as CSV; every text cell is safe to open in a spreadsheet."""
     components = sorted({c.name for e in entries for c in e.components})
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = FormulaSafeWriter(out)
     writer.writerow(
         [
             "position",

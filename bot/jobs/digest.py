@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from bot.blocks.digest import digest_blocks
+from bot.blocks.digest import digest_blocks, digest_text
 from bot.jobs.schedule import period_key
 from bot.services.digest import build_digest, previous_positions
 from bot.services.themes import regroup
@@ -149,7 +149,7 @@ def queue_one(
             "method": "chat.postMessage",
             "args": {
                 "channel": target.channel,
-                "text": f"{target.title}: {view.period_label}",
+                "text": digest_text(view),
                 "blocks": digest_blocks(view),
                 "unfurl_links": False,
             },

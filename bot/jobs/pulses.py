@@ -18,7 +18,7 @@ from slack_sdk import WebClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.blocks.pulse import pulse_dm_blocks
+from bot.blocks.pulse import pulse_dm_blocks, pulse_dm_text
 from bot.charts import chart_alt_text, trend_chart_png
 from bot.jobs.schedule import period_key
 from bot.services.followups import queue_followups
@@ -153,7 +153,7 @@ def remind(
                     "method": "chat.postMessage",
                     "args": {
                         "channel": user.slack_id,
-                        "text": pulse_round.question,
+                        "text": pulse_dm_text(pulse_round.question),
                         "blocks": blocks,
                     },
                 },

@@ -12,7 +12,7 @@ from slack_sdk import WebClient
 from bot.blocks import ids
 from bot.blocks.feedback import FormOrigin, feedback_modal, note_blocks
 from bot.blocks.home import home_tab
-from bot.blocks.replies import error_blocks
+from bot.blocks.replies import error_blocks, error_text
 from bot.blocks.text import safe
 from bot.deps import Deps
 from bot.listeners.replies import send_safely, tell
@@ -93,7 +93,7 @@ def register(app: App, deps: Deps) -> None:
             with unit_of_work(deps.session_factory) as session:
                 result = toggle_vote(session, body["team"]["id"], user_id, theme_id, key)
         except UserFacingError as error:
-            reply(body, client, respond, error_blocks(str(error)), str(error))
+            reply(body, client, respond, error_blocks(str(error)), error_text(str(error)))
             return
         text = vote_message(result)
         reply(body, client, respond, note_blocks(text), text)
@@ -113,7 +113,7 @@ def register(app: App, deps: Deps) -> None:
                     session, body["team"]["id"], body["user"]["id"], request_id, theme_id
                 )
         except UserFacingError as error:
-            reply(body, client, respond, error_blocks(str(error)), str(error))
+            reply(body, client, respond, error_blocks(str(error)), error_text(str(error)))
             return
         text = f"Request #{request_id} is withdrawn. " + vote_message(result)
         reply(body, client, respond, note_blocks(text), text, replace_original=True)

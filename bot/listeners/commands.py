@@ -9,7 +9,7 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from bot.blocks.feedback import FormOrigin, feedback_modal, logged_reply
-from bot.blocks.replies import FEEDBACK_HELP, error_blocks, text_blocks
+from bot.blocks.replies import FEEDBACK_HELP, error_blocks, error_text, text_blocks
 from bot.deps import Deps
 from bot.listeners.replies import send_safely
 from bot.services.errors import UserFacingError
@@ -56,7 +56,11 @@ def register(app: App, deps: Deps) -> None:
         try:
             logged = log_request_now(deps.session_factory, deps.intake, new)
         except UserFacingError as error:
-            ack(response_type="ephemeral", blocks=error_blocks(str(error)), text=str(error))
+            ack(
+                response_type="ephemeral",
+                blocks=error_blocks(str(error)),
+                text=error_text(str(error)),
+            )
             return
         ack(
             response_type="ephemeral",

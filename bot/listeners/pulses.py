@@ -21,7 +21,7 @@ from slack_sdk import WebClient
 from bot.blocks import followup as followup_blocks
 from bot.blocks import pulse as blocks
 from bot.blocks.elements import Block
-from bot.blocks.replies import error_blocks, text_blocks
+from bot.blocks.replies import error_blocks, error_text, text_blocks
 from bot.charts import chart_alt_text, trend_chart_png
 from bot.deps import Deps
 from bot.jobs.pulses import start_round_from_slack, upload_chart
@@ -101,7 +101,7 @@ def register(app: App, deps: Deps) -> None:
             "pulse note",
             lambda: respond(
                 blocks=error_blocks(message),
-                text=message,
+                text=error_text(message),
                 response_type="ephemeral",
                 replace_original=False,
             ),
@@ -282,7 +282,9 @@ def register_followups(app: App, deps: Deps) -> None:
             message = str(error)
             send_safely(
                 "follow-up error",
-                lambda: respond(blocks=error_blocks(message), text=message, replace_original=False),
+                lambda: respond(
+                    blocks=error_blocks(message), text=error_text(message), replace_original=False
+                ),
             )
             return
         send_safely(

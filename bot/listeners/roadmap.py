@@ -17,7 +17,7 @@ from bot.blocks import ids
 from bot.blocks.digest import digest_blocks
 from bot.blocks.feedback import note_blocks
 from bot.blocks.objectives import NEW, ObjectiveRow, objectives_modal
-from bot.blocks.replies import error_blocks, text_blocks
+from bot.blocks.replies import error_blocks, error_text, text_blocks
 from bot.blocks.roadmap import ROADMAP_HELP, mine_blocks, stats_blocks
 from bot.blocks.text import safe
 from bot.blocks.theme import theme_detail_blocks, theme_modal
@@ -209,7 +209,7 @@ def register(app: App, deps: Deps) -> None:
                     "details error",
                     lambda: respond(
                         blocks=error_blocks(message),
-                        text=message,
+                        text=error_text(message),
                         response_type="ephemeral",
                         replace_original=False,
                     ),

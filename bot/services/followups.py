@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from bot.blocks.followup import followup_dm_blocks
+from bot.blocks.followup import followup_dm_blocks, followup_dm_text
 from bot.services.errors import NotAllowedError, NotFoundError, UserFacingError
 from bot.services.requests import NewRequest, log_request
 from storage.enums import RequestSource
@@ -48,7 +48,6 @@ def queue_followups(session: Session, workspace_id: str, now: datetime, delay: t
             followup, created = repo.ask_once(change.theme_id, change.id, user.id, now)
             if not created:
                 continue
-            text = f"“{theme.label}” shipped. Did it solve what you asked for?"
             outbox.enqueue_once(
                 dedupe_key=followup_key(change.id, user.slack_id),
                 kind=FOLLOWUP_KIND,
@@ -57,7 +56,7 @@ def queue_followups(session: Session, workspace_id: str, now: datetime, delay: t
                     "method": "chat.postMessage",
                     "args": {
                         "channel": user.slack_id,
-                        "text": text,
+                        "text": followup_dm_text(theme.label),
                         "blocks": followup_dm_blocks(followup.id, theme.label),
                     },
                 },

@@ -8,6 +8,8 @@ from bot.blocks.notices import status_notice_blocks, status_notice_text
 from storage.models import Theme, ThemeStatusChange
 from storage.repositories import OutboxRepository, RequestRepository, UserRepository, VoteRepository
 
+STATUS_NOTICE_KIND = "status_notice"
+
 
 def queue_status_notices(
     session: Session, workspace_id: str, theme: Theme, change: ThemeStatusChange
@@ -32,7 +34,7 @@ def queue_status_notices(
             continue
         _, created = outbox.enqueue_once(
             dedupe_key=f"status:{change.id}:{user.slack_id}",
-            kind="status_notice",
+            kind=STATUS_NOTICE_KIND,
             channel=user.slack_id,
             payload={
                 "method": "chat.postMessage",

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from bot.blocks.pulse import pulse_dm_blocks
+from bot.blocks.pulse import pulse_dm_blocks, pulse_dm_text
 from bot.services.errors import NotAllowedError, NotFoundError, UserFacingError
 from bot.services.pulse_timing import DeliveryWindow, delivery_time, zone_of
 from bot.services.requests import NewRequest, log_request
@@ -179,7 +179,11 @@ def start_round(
         invitations.append((user.id, at))
         payload = {
             "method": "chat.postMessage",
-            "args": {"channel": user.slack_id, "text": config.question, "blocks": blocks},
+            "args": {
+                "channel": user.slack_id,
+                "text": pulse_dm_text(config.question),
+                "blocks": blocks,
+            },
             "pulse_round_id": pulse_round.id,
         }
         key = pulse_key(pulse_round.id, user.slack_id)

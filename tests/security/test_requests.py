@@ -49,20 +49,52 @@ def everything_sent(app: RunningApp, answers: list[str]) -> str:
 
 
 def assert_escaped(app: RunningApp, answers: list[str]) -> None:
-    sent = everything_sent(app, answers)
-    shown = "\n".join(rendered_strings(json.loads(sent)))
-    leaked = [marker for marker in RAW_MARKERS if marker in shown]
-    assert not leaked, f"unescaped in what the app sent: {leaked}"
+    sent = json.loads(everything_sent(app, answers))
+    leaked = sorted(set(unescaped(sent)))
+    assert not leaked, "unescaped in what the app sent:\n" + "\n".join(leaked)
+
+
+# Data Slack never renders: a text input's ``initial_value`` is shown as typed (plain text,
+# never parsed for mentions), so an admin sees the name they saved; button and option
+# ``value``s and a view's ``private_metadata`` come back to the app and are never shown.
+NOT_RENDERED = frozenset({"initial_value", "value", "private_metadata"})
 
 
 def rendered_strings(node: Any) -> list[str]:
-    """Every string Slack may render; a text input's ``initial_value`` is shown as typed
-    (plain text, never parsed for mentions), so an admin sees the name they saved."""
+    """Every string Slack may parse for mentions and links: mrkdwn, a message's ``text``
+    fallback, and anything unlabelled. A ``plain_text`` object is shown as typed (Slack
+    parses no mentions or links there), so its text is not one of them."""
     if isinstance(node, dict):
-        return [s for k, v in node.items() if k != "initial_value" for s in rendered_strings(v)]
+        if node.get("type") == "plain_text":
+            return []
+        return [s for k, v in node.items() if k not in NOT_RENDERED for s in rendered_strings(v)]
     if isinstance(node, list):
         return [s for v in node for s in rendered_strings(v)]
     return [node] if isinstance(node, str) else []
+
+
+def unescaped(node: Any, where: str = "") -> list[str]:
+    """Where in ``node`` a raw mention or link is left for Slack to render, and which."""
+    if isinstance(node, dict):
+        if node.get("type") == "plain_text":
+            return []
+        return [
+            found
+            for k, v in node.items()
+            if k not in NOT_RENDERED
+            for found in unescaped(v, f"{where}.{k}")
+        ]
+    if isinstance(node, list):
+        return [found for i, v in enumerate(node) for found in unescaped(v, f"{where}[{i}]")]
+    if isinstance(node, str) and node.lstrip().startswith(("{", "[")):
+        try:
+            return unescaped(json.loads(node), f"{where}<json>")
+        except ValueError:
+            pass
+    if isinstance(node, str):
+        markers = [m for m in RAW_MARKERS if m in node]
+        return [f"{where}: {' '.join(markers)} in {node[:160]!r}"] if markers else []
+    return []
 
 
 # --- signatures, timestamps, replays ------------------------------------------------
