@@ -84,8 +84,14 @@ class PulseRepository(Repository):
         )
 
     def invite_once(self, round_id: int, user_id: int, scheduled_for: datetime) -> bool:
+        user = self.session.get(User, user_id)
         _, created = self.insert_once(
-            PulseInvitation(round_id=round_id, user_id=user_id, scheduled_for=scheduled_for),
+            PulseInvitation(
+                round_id=round_id,
+                user_id=user_id,
+                domain_id=user.domain_id if user is not None else None,
+                scheduled_for=scheduled_for,
+            ),
             lambda: self.invitation(round_id, user_id),
         )
         return created
@@ -94,10 +100,18 @@ class PulseRepository(Repository):
         """Invite many people to a round created in this same transaction.
 
         No other transaction can know the new round yet, so no insert can conflict and one
-        bulk insert does (10,000 savepoints would not).
+        bulk insert does (10,000 savepoints would not). Each keeps the person's domain now.
         """
+        domains = {
+            user_id: domain_id
+            for user_id, domain_id in self.session.execute(
+                select(User.id, User.domain_id).where(User.workspace_id == self.workspace_id)
+            )
+        }
         self.session.add_all(
-            PulseInvitation(round_id=round_id, user_id=user_id, scheduled_for=at)
+            PulseInvitation(
+                round_id=round_id, user_id=user_id, domain_id=domains.get(user_id), scheduled_for=at
+            )
             for user_id, at in scheduled
         )
         self.session.flush()
@@ -233,8 +247,7 @@ class PulseRepository(Repository):
         rows = self.session.execute(
             select(Domain.name, func.count(PulseInvitation.id))
             .select_from(PulseInvitation)
-            .join(User, User.id == PulseInvitation.user_id)
-            .outerjoin(Domain, Domain.id == User.domain_id)
+            .outerjoin(Domain, Domain.id == PulseInvitation.domain_id)
             .where(PulseInvitation.round_id == round_id)
             .group_by(Domain.name)
         )

@@ -4,9 +4,9 @@ Revision ID: 0011
 Revises: 0006
 Create Date: 2026-12-01 10:00:00.000000
 
-``pulse_responses.domain_id``: the author's domain when they answered, so a closed
-round's per-domain figures do not move when someone changes domain (backfilled from the
-author's current domain). ``ship_followups.closes_at``: answers are taken until then and
+``pulse_responses.domain_id`` and ``pulse_invitations.domain_id``: the person's domain
+when they answered and when they were asked, so a closed round's per-domain figures and
+participation do not move when someone changes domain (backfilled from the current one). ``ship_followups.closes_at``: answers are taken until then and
 the shipment's counts show only after (backfilled as asked_at + 7 days).
 """
 
@@ -26,20 +26,24 @@ depends_on: str | Sequence[str] | None = None
 FOLLOWUP_OPEN_DAYS = 7
 
 
+SNAPSHOT_TABLES = ("pulse_responses", "pulse_invitations")
+
+
 def upgrade() -> None:
-    with op.batch_alter_table("pulse_responses", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("domain_id", sa.Integer(), nullable=True))
-        batch_op.create_foreign_key(
-            batch_op.f("fk_pulse_responses_domain_id_domains"),
-            "domains",
-            ["domain_id"],
-            ["id"],
-            ondelete="SET NULL",
+    for table in SNAPSHOT_TABLES:
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.add_column(sa.Column("domain_id", sa.Integer(), nullable=True))
+            batch_op.create_foreign_key(
+                batch_op.f(f"fk_{table}_domain_id_domains"),
+                "domains",
+                ["domain_id"],
+                ["id"],
+                ondelete="SET NULL",
+            )
+        op.execute(
+            f"UPDATE {table} SET domain_id = "
+            f"(SELECT users.domain_id FROM users WHERE users.id = {table}.user_id)"
         )
-    op.execute(
-        "UPDATE pulse_responses SET domain_id = "
-        "(SELECT users.domain_id FROM users WHERE users.id = pulse_responses.user_id)"
-    )
     with op.batch_alter_table("ship_followups", schema=None) as batch_op:
         batch_op.add_column(
             sa.Column("closes_at", storage.types.UTCDateTime(timezone=True), nullable=True)
@@ -68,8 +72,9 @@ def upgrade() -> None:
 def downgrade() -> None:
     with op.batch_alter_table("ship_followups", schema=None) as batch_op:
         batch_op.drop_column("closes_at")
-    with op.batch_alter_table("pulse_responses", schema=None) as batch_op:
-        batch_op.drop_constraint(
-            batch_op.f("fk_pulse_responses_domain_id_domains"), type_="foreignkey"
-        )
-        batch_op.drop_column("domain_id")
+    for table in SNAPSHOT_TABLES:
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.drop_constraint(
+                batch_op.f(f"fk_{table}_domain_id_domains"), type_="foreignkey"
+            )
+            batch_op.drop_column("domain_id")
