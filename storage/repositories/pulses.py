@@ -102,12 +102,10 @@ class PulseRepository(Repository):
         No other transaction can know the new round yet, so no insert can conflict and one
         bulk insert does (10,000 savepoints would not). Each keeps the person's domain now.
         """
-        domains = {
-            user_id: domain_id
-            for user_id, domain_id in self.session.execute(
-                select(User.id, User.domain_id).where(User.workspace_id == self.workspace_id)
-            )
-        }
+        rows = self.session.execute(
+            select(User.id, User.domain_id).where(User.workspace_id == self.workspace_id)
+        )
+        domains: dict[int, int | None] = {int(row[0]): row[1] for row in rows}
         self.session.add_all(
             PulseInvitation(
                 round_id=round_id, user_id=user_id, domain_id=domains.get(user_id), scheduled_for=at
