@@ -252,6 +252,8 @@ class PulseInvitation(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     round_id: Mapped[int] = mapped_column(ForeignKey("pulse_rounds.id", ondelete="CASCADE"))
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    # The person's domain when asked: a closed round's participation never moves.
+    domain_id: Mapped[int | None] = mapped_column(ForeignKey("domains.id", ondelete="SET NULL"))
     scheduled_for: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column()
     reminded_at: Mapped[datetime | None] = mapped_column()
@@ -268,6 +270,8 @@ class PulseResponse(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     round_id: Mapped[int] = mapped_column(ForeignKey("pulse_rounds.id", ondelete="CASCADE"))
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    # The author's domain when they answered: a closed round's figures never move.
+    domain_id: Mapped[int | None] = mapped_column(ForeignKey("domains.id", ondelete="SET NULL"))
     score: Mapped[int] = mapped_column(Integer)
     enps: Mapped[int | None] = mapped_column(Integer)
     comment: Mapped[str | None] = mapped_column(Text)
@@ -299,6 +303,8 @@ class ShipFollowup(Base):
     )
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     asked_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Answers are taken until then; the shipment's counts and comments show only after.
+    closes_at: Mapped[datetime] = mapped_column()
     answer: Mapped[str | None] = mapped_column(String(10))
     comment: Mapped[str | None] = mapped_column(Text)
     answered_at: Mapped[datetime | None] = mapped_column()

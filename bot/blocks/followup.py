@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
 ANSWER_ACTION_PREFIX = "followup_answer_"  # followup_answer_yes | _partly | _no
 COMMENT_ACTION = "followup_comment_open"
+REOPEN_ACTION = "followup_reopen"
 COMMENT_MODAL = "followup_comment_modal"
 COMMENT_BLOCK, COMMENT_INPUT = "followup_comment", "followup_comment_input"
 ANSWER_WORDS = {"yes": "Yes", "partly": "Partly", "no": "No"}
@@ -54,7 +55,10 @@ def followup_dm_blocks(followup_id: int, theme_label: str) -> list[Block]:
             "Did it solve what you asked for?"
         ),
         answer_buttons(followup_id),
-        context("A “no” puts your need back on the roadmap as a follow-up request."),
+        context(
+            "Anonymous: counts and comments show only once the question has closed, for "
+            "groups of several people. After a “no” you can put your need back on the roadmap."
+        ),
     ]
 
 
@@ -63,21 +67,29 @@ def followup_thanks_blocks(view: FollowupView) -> list[Block]:
         f":pray: Thanks! You said *{ANSWER_WORDS.get(view.answer, view.answer)}* "
         f"for *{safe(view.theme_label, LABEL_LIMIT)}*."
     ]
+    buttons = [
+        button(
+            "Edit comment" if view.comment else "Add a comment",
+            COMMENT_ACTION,
+            str(view.followup_id),
+        )
+    ]
     if view.request_id is not None and view.answer == "no":
         lines.append(f"Your need is back on the roadmap as request *#{view.request_id}*.")
+    elif view.answer == "no":
+        buttons.append(button("Put it back on the roadmap", REOPEN_ACTION, str(view.followup_id)))
     if view.comment:
         lines.append(f"Your comment: _{safe(view.comment, 400)}_")
-    return [
+    shown = [
         section("\n".join(lines)),
         answer_buttons(view.followup_id, view.answer),
-        actions(
-            button(
-                "Edit comment" if view.comment else "Add a comment",
-                COMMENT_ACTION,
-                str(view.followup_id),
-            )
-        ),
+        actions(*buttons),
     ]
+    if view.answer == "no" and view.request_id is None:
+        shown.append(
+            context("Putting it back on the roadmap opens a request with your name on it.")
+        )
+    return shown
 
 
 FOLLOWUP_COMMENT_FORM = CommentForm(

@@ -211,10 +211,11 @@ def results_blocks(results: PulseResults | None, compact: bool = False) -> list[
     figures = current.figures
     blocks: list[Block] = [section(f"{round_heading(current)}\n_{safe(current.question, 200)}_")]
     if figures.whole is None:
+        when = "once the round closes, " if current.open else ""
         blocks.append(
             context(
-                f"{figures.answered} of {figures.asked} answered so far; results show from "
-                f"{plural(k, 'answer')} on, to keep answers anonymous."
+                f"{figures.answered} of {figures.asked} answered so far; results show "
+                f"{when}from {plural(k, 'answer')} on, to keep answers anonymous."
             )
         )
         return blocks

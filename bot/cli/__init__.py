@@ -105,6 +105,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     dump.add_argument("--output", type=Path, help="file to write (default: stdout)")
     dump.add_argument("--workspace", help="Slack team id (needed when the database has several)")
+    dump.add_argument(
+        "--include-individual-answers",
+        action="store_true",
+        help="operator only, with --format workspace: keep each person's pulse answers and "
+        "comments (otherwise only the results a round may show); warns on stderr",
+    )
     dump.set_defaults(handler="data:run_export")
     return parser
 

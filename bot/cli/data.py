@@ -23,6 +23,7 @@ from bot.cli.common import (
 )
 from bot.cli.spreadsheet import FormulaSafeWriter
 from bot.services.errors import UserFacingError
+from bot.services.pulse_export import INDIVIDUAL_ANSWERS_WARNING, without_individual_answers
 from bot.services.roadmap import RoadmapEntry, build_roadmap
 from bot.services.workspace_file import WorkspaceFile
 from bot.services.workspace_import import export_workspace, import_workspace
@@ -63,9 +64,16 @@ def run_export(args: argparse.Namespace) -> int:
         workspace_id = pick_workspace(session, args.workspace)
         if args.format == "workspace":
             try:
-                text = export_workspace(session, workspace_id).model_dump_json(indent=2)
+                exported = export_workspace(session, workspace_id)
             except UserFacingError as error:
                 raise CommandError(str(error)) from None
+            if args.include_individual_answers:
+                stderr.print(INDIVIDUAL_ANSWERS_WARNING, highlight=False)
+            else:
+                exported = without_individual_answers(
+                    session, exported, settings.pulse_anonymity, datetime.now(UTC)
+                )
+            text = exported.model_dump_json(indent=2)
         else:
             entries = build_roadmap(
                 session,
@@ -73,6 +81,7 @@ def run_export(args: argparse.Namespace) -> int:
                 datetime.now(UTC),
                 configured_scoring(settings),
                 active_only=False,
+                anonymity=settings.pulse_anonymity,
             )
             text = roadmap_csv(entries) if args.format == "csv" else roadmap_json(entries)
     if args.output:

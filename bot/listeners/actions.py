@@ -76,6 +76,7 @@ def register(app: App, deps: Deps) -> None:
                 datetime.now(UTC),
                 config=deps.scoring,
                 pulse_threshold=admin_threshold(deps.settings, user_id),
+                anonymity=deps.settings.pulse_anonymity,
             )
         send_safely("home view", lambda: client.views_publish(user_id=user_id, view=home_tab(view)))
 

@@ -28,7 +28,7 @@ from bot.jobs.pulses import start_round_from_slack, upload_chart
 from bot.listeners.replies import send_safely
 from bot.services import pulses
 from bot.services.errors import UserFacingError
-from bot.services.followups import answer_followup, comment_followup
+from bot.services.followups import answer_followup, comment_followup, reopen_as_request
 from bot.services.pulse_results import pulse_results
 from bot.services.roadmap_admin import Actor
 from storage.db import unit_of_work
@@ -292,6 +292,33 @@ def register_followups(app: App, deps: Deps) -> None:
             lambda: respond(
                 blocks=followup_blocks.followup_thanks_blocks(view),
                 text="Thanks!",
+                replace_original=True,
+            ),
+        )
+
+    @app.action(followup_blocks.REOPEN_ACTION)
+    def reopen(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
+        ack()
+        value = action.get("value") or ""
+        try:
+            if not value.isdigit():
+                raise UserFacingError("That button does not point at a question.")
+            with unit_of_work(deps.session_factory) as session:
+                view = reopen_as_request(
+                    session, body["team"]["id"], int(value), body["user"]["id"], now()
+                )
+        except UserFacingError as error:
+            message = str(error)
+            send_safely(
+                "follow-up error",
+                lambda: respond(blocks=error_blocks(message), text=message, replace_original=False),
+            )
+            return
+        send_safely(
+            "follow-up reopened",
+            lambda: respond(
+                blocks=followup_blocks.followup_thanks_blocks(view),
+                text="Back on the roadmap.",
                 replace_original=True,
             ),
         )

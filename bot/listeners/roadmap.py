@@ -112,7 +112,14 @@ def register(app: App, deps: Deps) -> None:
                 raise UserFacingError(f"Usage: {USAGE['theme']}")
             with unit_of_work(deps.session_factory) as session:
                 theme_id = theme_number(args[0], USAGE["theme"])
-                details = theme_details(session, who.workspace_id, theme_id, now, deps.scoring)
+                details = theme_details(
+                    session,
+                    who.workspace_id,
+                    theme_id,
+                    now,
+                    deps.scoring,
+                    deps.settings.pulse_anonymity,
+                )
             return theme_detail_blocks(details)
         if verb == "mine":
             with unit_of_work(deps.session_factory) as session:
@@ -120,7 +127,11 @@ def register(app: App, deps: Deps) -> None:
         if verb == "stats":
             with unit_of_work(deps.session_factory) as session:
                 metrics = compute_metrics(
-                    session, who.workspace_id, now - timedelta(days=STATS_DAYS), now
+                    session,
+                    who.workspace_id,
+                    now - timedelta(days=STATS_DAYS),
+                    now,
+                    deps.settings.pulse_anonymity,
                 )
             return stats_blocks(metrics, STATS_DAYS)
         if verb == "objectives":
@@ -200,7 +211,12 @@ def register(app: App, deps: Deps) -> None:
             theme_id = theme_number(action.get("value") or "", "the Details button")
             with unit_of_work(deps.session_factory) as session:
                 found = theme_details(
-                    session, body["team"]["id"], theme_id, datetime.now(UTC), deps.scoring
+                    session,
+                    body["team"]["id"],
+                    theme_id,
+                    datetime.now(UTC),
+                    deps.scoring,
+                    deps.settings.pulse_anonymity,
                 )
         except UserFacingError as error:
             message = str(error)

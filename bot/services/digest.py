@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from bot.services.followups import FollowupSummary, followup_summaries
 from bot.services.metrics import Metrics, compute_metrics
+from bot.services.pulse_anonymity import DEFAULT_THRESHOLD
 from bot.services.pulse_results import PulseResults, pulse_results
 from bot.services.roadmap import RoadmapEntry, build_roadmap, theme_ids_in_domain
 from scoring import ScoringConfig
@@ -17,7 +18,6 @@ from storage.enums import ThemeStatus
 from storage.repositories import ThemeRepository
 
 DEFAULT_PERIOD = timedelta(days=7)
-DEFAULT_ANONYMITY = 5
 
 
 @dataclass(frozen=True)
@@ -60,11 +60,19 @@ def build_digest(
     previous_positions: Mapping[int, int] | None = None,
     title: str = "Platform roadmap",
     domain_id: int | None = None,
-    pulse_threshold: int = DEFAULT_ANONYMITY,
+    pulse_threshold: int = DEFAULT_THRESHOLD,
 ) -> DigestView:
     """Everything the digest shows; ``since`` is the last digest (default a week ago)."""
     since = since or now - DEFAULT_PERIOD
-    roadmap = build_roadmap(session, workspace_id, now, config, previous_positions, domain_id)
+    roadmap = build_roadmap(
+        session,
+        workspace_id,
+        now,
+        config,
+        previous_positions,
+        domain_id,
+        anonymity=pulse_threshold,
+    )
     in_scope = theme_ids_in_domain(session, workspace_id, domain_id) if domain_id else None
     themes = ThemeRepository(session, workspace_id)
     shipped: list[StatusNews] = []
@@ -82,7 +90,9 @@ def build_digest(
             shipped.append(news)
         elif change.to_status == ThemeStatus.PLANNED:
             planned.append(news)
-    answers = followup_summaries(session, workspace_id, {n.theme_id for n in shipped})
+    answers = followup_summaries(
+        session, workspace_id, {n.theme_id for n in shipped}, now, pulse_threshold
+    )
     shipped = [replace(n, followup=answers.get(n.theme_id)) for n in shipped]
     return DigestView(
         title=title,
@@ -91,7 +101,7 @@ def build_digest(
         total_themes=len(roadmap),
         shipped=tuple(shipped),
         planned=tuple(planned),
-        metrics=compute_metrics(session, workspace_id, since, now),
+        metrics=compute_metrics(session, workspace_id, since, now, pulse_threshold),
         generated_at=now,
         pulse=pulse_results(session, workspace_id, pulse_threshold, now),
     )

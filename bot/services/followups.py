@@ -1,9 +1,15 @@
 """Did what shipped meet the need? One DM per requester, some time after a theme ships.
 
 Asked once per (shipment, requester): the follow-up row is unique on that pair and the DM
-is an outbox message keyed by it. A "no" opens a follow-up request linked to the answer
-(and withdraws it again if the answer changes), so an unmet need goes back into the
-collect → theme → score pipeline.
+is an outbox message keyed by it. The question stays open for ``FOLLOWUP_OPEN_FOR``;
+answers and comments are taken until then, and a shipment's counts and comments show only
+after it closed and only with at least the anonymity threshold of distinct people
+(bot/services/pulse_anonymity.py), so they never move one answer at a time.
+
+After a "no" the person may put their need back on the roadmap: a follow-up request in
+their name, linked to the answer (withdrawn again if the answer changes), so an unmet need
+goes back into the collect → theme → score pipeline. It is their choice, because a
+request carries its author's name and would otherwise give the "no" away.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from bot.blocks.followup import followup_dm_blocks, followup_dm_text
 from bot.services.errors import NotAllowedError, NotFoundError, UserFacingError
+from bot.services.pulse_anonymity import DEFAULT_THRESHOLD, releasable_blocks, released
 from bot.services.requests import NewRequest, log_request
 from storage.enums import RequestSource
 from storage.models import ShipFollowup, Theme
@@ -28,13 +35,31 @@ ANSWERS = ("yes", "partly", "no")
 ASK_HORIZON = timedelta(days=30)
 MAX_COMMENT_CHARS = 2000
 COMMENTS_SHOWN = 5
+# How long a follow-up question takes answers (its counts show only after).
+FOLLOWUP_OPEN_FOR = timedelta(days=7)
+
+
+class FollowupClosedError(UserFacingError):
+    """An answer to a follow-up question that has closed."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "This question has closed — thank you! If it still does not meet your need, "
+            "`/feedback` puts it back on the roadmap."
+        )
 
 
 def followup_key(status_change_id: int, slack_id: str) -> str:
     return f"followup:{status_change_id}:{slack_id}"
 
 
-def queue_followups(session: Session, workspace_id: str, now: datetime, delay: timedelta) -> int:
+def queue_followups(
+    session: Session,
+    workspace_id: str,
+    now: datetime,
+    delay: timedelta,
+    open_for: timedelta = FOLLOWUP_OPEN_FOR,
+) -> int:
     """Queue the question for every shipment that is ``delay`` old; returns how many."""
     repo = FollowupRepository(session, workspace_id)
     outbox = OutboxRepository(session, workspace_id)
@@ -45,7 +70,9 @@ def queue_followups(session: Session, workspace_id: str, now: datetime, delay: t
         for user in repo.requesters(change.theme_id):
             if user.is_bot or user.is_deleted or user.pulse_opt_out:
                 continue
-            followup, created = repo.ask_once(change.theme_id, change.id, user.id, now)
+            followup, created = repo.ask_once(
+                change.theme_id, change.id, user.id, now, now + open_for
+            )
             if not created:
                 continue
             outbox.enqueue_once(
@@ -76,14 +103,17 @@ class FollowupView:
 
 
 def _own_followup(
-    session: Session, workspace_id: str, followup_id: int, slack_id: str
+    session: Session, workspace_id: str, followup_id: int, slack_id: str, now: datetime
 ) -> ShipFollowup:
+    """The person's own question, while it is open."""
     followup = FollowupRepository(session, workspace_id).by_id(followup_id)
     if followup is None:
         raise NotFoundError("That question does not exist any more.")
     user = UserRepository(session, workspace_id).by_slack_id(slack_id)
     if user is None or user.id != followup.user_id:
         raise NotAllowedError("This question was sent to someone else.")
+    if released(None, followup.closes_at, now):
+        raise FollowupClosedError()
     return followup
 
 
@@ -107,35 +137,50 @@ def answer_followup(
     answer: str,
     now: datetime,
 ) -> FollowupView:
+    """Record (or change) the answer. A "no" opens no request by itself (see
+    :func:`reopen_as_request`); a request opened after an earlier "no" is withdrawn while
+    the answer is something else, and comes back with a "no"."""
     if answer not in ANSWERS:
         raise UserFacingError("Answer yes, partly or no.")
-    followup = _own_followup(session, workspace_id, followup_id, slack_id)
+    followup = _own_followup(session, workspace_id, followup_id, slack_id, now)
     followup.answer = answer
     followup.answered_at = now
     requests = RequestRepository(session, workspace_id)
-    if answer == "no":
-        theme = session.get(Theme, followup.theme_id)
-        label = theme.label if theme else f"theme #{followup.theme_id}"
-        logged = log_request(
-            session,
-            NewRequest(
-                workspace_id=workspace_id,
-                requester_slack_id=slack_id,
-                text=f"Still needed after “{label}” shipped",
-                body=followup.comment or f"Follow-up of theme #{followup.theme_id}.",
-                source=RequestSource.PULSE_COMMENT,
-                idempotency_key=f"followup:{followup.id}",
-                created_at=now,
-            ),
-        )
-        followup.followup_request_id = logged.id
-        request = requests.by_id(logged.id)
-        if request is not None and request.withdrawn_at is not None:
-            request.withdrawn_at = None
-    elif followup.followup_request_id is not None:
+    if followup.followup_request_id is not None:
         request = requests.by_id(followup.followup_request_id)
-        if request is not None and request.withdrawn_at is None:
+        if request is not None and answer == "no":
+            request.withdrawn_at = None
+        elif request is not None and request.withdrawn_at is None:
             requests.withdraw(request, now)
+    session.flush()
+    return _view(session, followup)
+
+
+def reopen_as_request(
+    session: Session, workspace_id: str, followup_id: int, slack_id: str, now: datetime
+) -> FollowupView:
+    """After a "no", the person puts their need back on the roadmap, in their own name."""
+    followup = _own_followup(session, workspace_id, followup_id, slack_id, now)
+    if followup.answer != "no":
+        raise UserFacingError("Answer “no” first; then it can go back on the roadmap.")
+    theme = session.get(Theme, followup.theme_id)
+    label = theme.label if theme else f"theme #{followup.theme_id}"
+    logged = log_request(
+        session,
+        NewRequest(
+            workspace_id=workspace_id,
+            requester_slack_id=slack_id,
+            text=f"Still needed after “{label}” shipped",
+            body=followup.comment or f"Follow-up of theme #{followup.theme_id}.",
+            source=RequestSource.PULSE_COMMENT,
+            idempotency_key=f"followup:{followup.id}",
+            created_at=now,
+        ),
+    )
+    followup.followup_request_id = logged.id
+    request = RequestRepository(session, workspace_id).by_id(logged.id)
+    if request is not None and request.withdrawn_at is not None:
+        request.withdrawn_at = None
     session.flush()
     return _view(session, followup)
 
@@ -151,7 +196,7 @@ def comment_followup(
     text = comment.strip()
     if len(text) > MAX_COMMENT_CHARS:
         raise UserFacingError(f"Please keep the comment under {MAX_COMMENT_CHARS:,} characters.")
-    followup = _own_followup(session, workspace_id, followup_id, slack_id)
+    followup = _own_followup(session, workspace_id, followup_id, slack_id, now)
     if followup.answer is None:
         raise UserFacingError("Answer yes, partly or no first.")
     followup.comment = text or None
@@ -178,12 +223,24 @@ class FollowupSummary:
 
 
 def followup_summaries(
-    session: Session, workspace_id: str, theme_ids: set[int]
+    session: Session,
+    workspace_id: str,
+    theme_ids: set[int],
+    now: datetime,
+    k: int = DEFAULT_THRESHOLD,
 ) -> dict[int, FollowupSummary]:
+    """What may be shown per theme: only shipments whose question has closed and that
+    at least ``k`` distinct people answered; a theme with none shows nothing."""
     rows = FollowupRepository(session, workspace_id).answered_for_themes(theme_ids)
+    closed = [r for r in rows if released(None, r.closes_at, now)]
+    people: dict[int, set[int]] = {}
+    for row in closed:
+        people.setdefault(row.status_change_id, set()).add(row.user_id)
+    shown = releasable_blocks(people, k)
     by_theme: dict[int, list[ShipFollowup]] = {}
-    for row in rows:
-        by_theme.setdefault(row.theme_id, []).append(row)
+    for row in closed:
+        if row.status_change_id in shown:
+            by_theme.setdefault(row.theme_id, []).append(row)
     summaries = {}
     for theme_id, answered in by_theme.items():
         counts = Counter(r.answer for r in answered)

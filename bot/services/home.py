@@ -7,6 +7,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from bot.services.pulse_anonymity import DEFAULT_THRESHOLD
 from bot.services.pulse_results import PulseResults, pulse_results
 from bot.services.roadmap import RoadmapEntry, build_roadmap
 from bot.settings import Settings
@@ -54,8 +55,10 @@ def home_view(
     now: datetime,
     config: ScoringConfig | None = None,
     pulse_threshold: int | None = None,
+    anonymity: int = DEFAULT_THRESHOLD,
 ) -> HomeView:
-    """``pulse_threshold`` is given for admins only: they also see the pulse results."""
+    """``pulse_threshold`` is given for admins only: they also see the pulse results.
+    ``anonymity``: the pulse threshold, for everyone's view of theme scores."""
     themes = ThemeRepository(session, workspace_id)
     mine = my_requests(session, workspace_id, user_slack_id)
     voted: list[VotedTheme] = []
@@ -67,7 +70,8 @@ def home_view(
             if theme is not None and theme.id not in seen:
                 seen.add(theme.id)
                 voted.append(VotedTheme(theme.id, theme.label, theme.status.value))
-    top = build_roadmap(session, workspace_id, now, config)[:TOP_THEMES_SHOWN]
+    top = build_roadmap(session, workspace_id, now, config, anonymity=anonymity)
+    top = top[:TOP_THEMES_SHOWN]
     pulse = None
     if pulse_threshold is not None:
         pulse = pulse_results(session, workspace_id, pulse_threshold, now)

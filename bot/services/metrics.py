@@ -9,11 +9,11 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.services.pulse_anonymity import DEFAULT_THRESHOLD, released
+from bot.services.pulse_results import round_result
 from storage.enums import ThemeStatus
-from storage.models import PulseResponse, PulseRound, Request, Theme
+from storage.models import Request, Theme
 from storage.repositories import PulseRepository
-
-MIN_ANSWERS_SHOWN = 5
 
 
 @dataclass(frozen=True)
@@ -26,11 +26,18 @@ class Metrics:
     satisfaction_answers: int
 
 
-def compute_metrics(session: Session, workspace_id: str, since: datetime, now: datetime) -> Metrics:
+def compute_metrics(
+    session: Session,
+    workspace_id: str,
+    since: datetime,
+    now: datetime,
+    k: int = DEFAULT_THRESHOLD,
+) -> Metrics:
     """Time-to-market (first request → shipped), activity this period, satisfaction.
 
     Satisfaction is the average answer of the latest closed pulse round (1–5), and is
-    None when there is no round: nothing is shown rather than a made-up number.
+    None when there is no round or its figures are withheld (fewer than ``k`` answers):
+    nothing is shown rather than a made-up or revealing number.
     """
     shipped = session.scalars(
         select(Theme).where(
@@ -62,7 +69,7 @@ def compute_metrics(session: Session, workspace_id: str, since: datetime, now: d
             Request.withdrawn_at.is_(None),
         )
     ).all()
-    satisfaction, answers = latest_satisfaction(session, workspace_id, now)
+    satisfaction, answers = latest_satisfaction(session, workspace_id, now, k)
     return Metrics(
         median_days_to_ship=statistics.median(durations) if durations else None,
         shipped_measured=len(durations),
@@ -74,15 +81,16 @@ def compute_metrics(session: Session, workspace_id: str, since: datetime, now: d
 
 
 def latest_satisfaction(
-    session: Session, workspace_id: str, now: datetime
+    session: Session, workspace_id: str, now: datetime, k: int
 ) -> tuple[float | None, int]:
-    rounds = [r for r in PulseRepository(session, workspace_id).rounds() if r.closes_at <= now]
+    """(average, answers) of the latest released round, as the anonymity rules allow."""
+    rounds = [
+        r
+        for r in PulseRepository(session, workspace_id).rounds()
+        if r.started_at <= now and released(r.closed_at, r.closes_at, now)
+    ]
     if not rounds:
         return None, 0
-    latest: PulseRound = rounds[-1]
-    scores = session.scalars(
-        select(PulseResponse.score).where(PulseResponse.round_id == latest.id)
-    ).all()
-    if len(scores) < MIN_ANSWERS_SHOWN:
-        return None, len(scores)
-    return statistics.fmean(scores), len(scores)
+    figures = round_result(session, workspace_id, rounds[-1], k, now).figures
+    average = figures.whole.average if figures.whole is not None else None
+    return average, figures.answered

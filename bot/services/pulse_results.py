@@ -1,9 +1,11 @@
 """Pulse results as people may see them: the latest round, its trend, and the history.
 
-Anonymity is applied in bot/services/pulse_stats.py; this module only reads rows and
-hands plain answers (group, score, eNPS; never who) to it. Comments are shown without
-names, in alphabetical order (not in the order they came in), and only when the whole
-round has enough answers.
+Anonymity (bot/services/pulse_anonymity.py) is applied here and in
+bot/services/pulse_stats.py: a round still open shows only how many answered; a closed
+one shows the figures the group rules allow. This module only reads rows and hands plain
+answers (group, score, eNPS; never who) on. Comments are shown without names, in
+alphabetical order (not in the order they came in), and only when the whole round has
+enough answers.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from bot.services.pulse_anonymity import released
+from bot.services.pulse_mentions import mood
 from bot.services.pulse_stats import Answer, RoundFigures, round_figures
 from storage.models import PulseRound
 from storage.repositories import PulseRepository
@@ -65,10 +69,17 @@ class PulseResults:
 def round_result(
     session: Session, workspace_id: str, pulse_round: PulseRound, k: int, now: datetime
 ) -> RoundResult:
+    """The round as it may be shown now: while it is open, only how many answered."""
     pulses = PulseRepository(session, workspace_id)
-    answers = [Answer(r.domain, r.score, r.enps) for r in pulses.answer_rows(pulse_round.id)]
-    figures = round_figures(answers, pulses.asked_by_domain(pulse_round.id), k)
-    is_open = pulse_round.closed_at is None and now < pulse_round.closes_at
+    asked = pulses.asked_by_domain(pulse_round.id)
+    is_open = not released(pulse_round.closed_at, pulse_round.closes_at, now)
+    if is_open:
+        figures = RoundFigures(
+            None, {}, 0, sum(asked.values()), pulses.answered_count(pulse_round.id)
+        )
+    else:
+        answers = [Answer(r.domain, r.score, r.enps) for r in pulses.answer_rows(pulse_round.id)]
+        figures = round_figures(answers, asked, k)
     return RoundResult(
         pulse_round.id,
         pulse_round.question,
@@ -113,3 +124,34 @@ def pulse_results(
         history=tuple(trend_point(r) for r in recent),
         threshold=k,
     )
+
+
+@dataclass(frozen=True)
+class ReleasedComment:
+    """A comment of a released round, for theme scores: text, opaque author, round mood."""
+
+    text: str
+    person: int
+    round_mood: float
+
+
+def released_comments(
+    session: Session, workspace_id: str, since: datetime, k: int, now: datetime
+) -> list[ReleasedComment]:
+    """Comments of rounds started since ``since`` whose results are out and shown.
+
+    Each carries its round's published mood (from the round's average), never its
+    author's own score; see bot/services/pulse_anonymity.py.
+    """
+    pulses = PulseRepository(session, workspace_id)
+    moods: dict[int, float] = {}
+    for pulse_round in pulses.rounds():
+        if pulse_round.started_at < since or pulse_round.started_at > now:
+            continue
+        whole = round_result(session, workspace_id, pulse_round, k, now).figures.whole
+        if whole is not None and whole.average is not None:
+            moods[pulse_round.id] = mood(whole.average)
+    return [
+        ReleasedComment(text, person, moods[round_id])
+        for round_id, person, text in pulses.comments_of_rounds(set(moods))
+    ]

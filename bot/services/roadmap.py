@@ -9,7 +9,9 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
+from bot.services.pulse_anonymity import DEFAULT_THRESHOLD
 from bot.services.pulse_mentions import theme_mentions
+from bot.services.pulse_results import ReleasedComment, released_comments
 from bot.services.themes import request_text
 from scoring import (
     Objective,
@@ -26,7 +28,6 @@ from storage.enums import ThemeStatus
 from storage.models import Request, Theme, Vote
 from storage.repositories import (
     ObjectiveRepository,
-    PulseRepository,
     RequestRepository,
     ThemeRepository,
     VoteRepository,
@@ -66,11 +67,13 @@ def build_roadmap(
     previous_positions: Mapping[int, int] | None = None,
     domain_id: int | None = None,
     active_only: bool = True,
+    anonymity: int = DEFAULT_THRESHOLD,
 ) -> list[RoadmapEntry]:
     """Score and rank the live themes that have requests (optionally one domain's).
 
     Shipped and declined themes are left out unless ``active_only`` is False: the roadmap
-    ranks what could still be done.
+    ranks what could still be done. ``anonymity``: the pulse threshold, for the pulse
+    mentions in the satisfaction component.
     """
     config = config or ScoringConfig()
     themes = ThemeRepository(session, workspace_id).live()
@@ -83,7 +86,7 @@ def build_roadmap(
         for o in ObjectiveRepository(session, workspace_id).list_active()
         if domain_id is None or o.domain_id in (None, domain_id)
     ]
-    comments = PulseRepository(session, workspace_id).comments_since(now - PULSE_MENTION_WINDOW)
+    comments = released_comments(session, workspace_id, now - PULSE_MENTION_WINDOW, anonymity, now)
     by_theme: dict[int, list[Request]] = defaultdict(list)
     for request in requests:
         if request.theme_id is not None:
@@ -99,7 +102,7 @@ def build_roadmap(
         if domain_id is not None and not any(r.domain_id == domain_id for r in members):
             continue
         facts[theme.id] = with_pulse_mentions(
-            theme_facts(theme, members, votes.get(theme.id, [])), theme, comments
+            theme_facts(theme, members, votes.get(theme.id, [])), theme, comments, anonymity
         )
         theme_rows[theme.id] = theme
     scores = [score_theme(f, objectives, config, now) for f in facts.values()]
@@ -141,10 +144,11 @@ def theme_facts(theme: Theme, members: Sequence[Request], votes: Sequence[Vote])
 
 
 def with_pulse_mentions(
-    facts: ThemeFacts, theme: Theme, comments: Sequence[tuple[str, int]]
+    facts: ThemeFacts, theme: Theme, comments: Sequence[ReleasedComment], k: int
 ) -> ThemeFacts:
-    """Pulse comments on the theme's topic: the satisfaction signal (docs/scoring.md)."""
-    mentions, mood = theme_mentions(comments, theme.top_terms, theme.label)
+    """Pulse comments on the theme's topic: the satisfaction signal (docs/scoring.md),
+    within the anonymity rules (bot/services/pulse_anonymity.py)."""
+    mentions, mood = theme_mentions(comments, theme.top_terms, theme.label, k)
     return replace(facts, pulse_mentions=mentions, pulse_mention_sentiment=mood)
 
 

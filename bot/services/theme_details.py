@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from bot.services.errors import NotFoundError
 from bot.services.followups import FollowupSummary, followup_summaries
+from bot.services.pulse_anonymity import DEFAULT_THRESHOLD
 from bot.services.roadmap import RoadmapEntry, build_roadmap
 from scoring import ScoringConfig
 from storage.repositories import RequestRepository, ThemeRepository
@@ -39,12 +40,15 @@ def theme_details(
     theme_id: int,
     now: datetime,
     config: ScoringConfig | None = None,
+    anonymity: int = DEFAULT_THRESHOLD,
 ) -> ThemeDetails:
     theme = ThemeRepository(session, workspace_id).resolve(theme_id)
     if theme is None:
         raise NotFoundError(f"There is no theme #{theme_id}.")
     requests = RequestRepository(session, workspace_id).in_theme(theme.id)
-    roadmap = build_roadmap(session, workspace_id, now, config, active_only=False)
+    roadmap = build_roadmap(
+        session, workspace_id, now, config, active_only=False, anonymity=anonymity
+    )
     entry = next((e for e in roadmap if e.theme_id == theme.id), None)
     return ThemeDetails(
         theme_id=theme.id,
@@ -56,5 +60,7 @@ def theme_details(
             for r in requests
         ),
         entry=entry,
-        followup=followup_summaries(session, workspace_id, {theme.id}).get(theme.id),
+        followup=followup_summaries(session, workspace_id, {theme.id}, now, anonymity).get(
+            theme.id
+        ),
     )

@@ -82,12 +82,36 @@ class PulseAnswerRecord(FileModel):
     answered_at: AwareDatetime
 
 
+class PulseFiguresRecord(FileModel):
+    """A group's published figures (None: withheld), as `/roadmap pulse` shows them."""
+
+    answers: int
+    asked: int
+    average: float | None = None
+    distribution: list[int] | None = None  # answers per score 1..5
+    enps: float | None = None
+    enps_answers: int = 0
+
+
+class PulseResultsRecord(FileModel):
+    """What an export without individual answers carries of a round (for reading only:
+    import rebuilds figures from answers, so a round imported with results alone has no
+    answers)."""
+
+    answered: int
+    asked: int
+    whole: PulseFiguresRecord | None = None
+    domains: dict[str, PulseFiguresRecord] = {}
+    withheld_domains: int = 0
+
+
 class PulseRoundRecord(FileModel):
     started_at: AwareDatetime
     closes_at: AwareDatetime
     question: str
     asked: list[str] = []
     responses: list[PulseAnswerRecord] = []
+    results: PulseResultsRecord | None = None
 
 
 class WorkspaceFile(FileModel):

@@ -18,6 +18,7 @@ from slack_bolt.request import BoltRequest
 from slack_bolt.response import BoltResponse
 
 from bot.metrics import REQUEST_SECONDS
+from bot.services.pulse_anonymity import loggable_action
 
 logger = logging.getLogger("pulseboard.http")
 
@@ -113,7 +114,8 @@ def classify(body: dict[str, Any]) -> tuple[str, str, str]:
         return "event", str(event.get("type", "")), str(body.get("event_id", ""))
     if kind == "block_actions":
         actions = body.get("actions") or [{}]
-        return kind, str(actions[0].get("action_id", "")), str(body.get("trigger_id", ""))
+        action_id = loggable_action(str(actions[0].get("action_id", "")))
+        return kind, action_id, str(body.get("trigger_id", ""))
     if kind in {"view_submission", "view_closed"}:
         view = body.get("view") or {}
         return kind, str(view.get("callback_id", "")), str(view.get("id", ""))

@@ -44,7 +44,12 @@ class FollowupRepository(Repository):
         )
 
     def ask_once(
-        self, theme_id: int, status_change_id: int, user_id: int, at: datetime
+        self,
+        theme_id: int,
+        status_change_id: int,
+        user_id: int,
+        at: datetime,
+        closes_at: datetime,
     ) -> tuple[ShipFollowup, bool]:
         return self.insert_once(
             ShipFollowup(
@@ -53,6 +58,7 @@ class FollowupRepository(Repository):
                 status_change_id=status_change_id,
                 user_id=user_id,
                 asked_at=at,
+                closes_at=closes_at,
             ),
             lambda: self.session.scalar(
                 select(ShipFollowup).where(

@@ -92,8 +92,14 @@ class PulseRepository(Repository):
         )
 
     def invite_once(self, round_id: int, user_id: int, scheduled_for: datetime) -> bool:
+        user = self.session.get(User, user_id)
         _, created = self.insert_once(
-            PulseInvitation(round_id=round_id, user_id=user_id, scheduled_for=scheduled_for),
+            PulseInvitation(
+                round_id=round_id,
+                user_id=user_id,
+                domain_id=user.domain_id if user is not None else None,
+                scheduled_for=scheduled_for,
+            ),
             lambda: self.invitation(round_id, user_id),
         )
         return created
@@ -102,10 +108,16 @@ class PulseRepository(Repository):
         """Invite many people to a round created in this same transaction.
 
         No other transaction can know the new round yet, so no insert can conflict and one
-        bulk insert does (10,000 savepoints would not).
+        bulk insert does (10,000 savepoints would not). Each keeps the person's domain now.
         """
+        rows = self.session.execute(
+            select(User.id, User.domain_id).where(User.workspace_id == self.workspace_id)
+        )
+        domains: dict[int, int | None] = {int(row[0]): row[1] for row in rows}
         self.session.add_all(
-            PulseInvitation(round_id=round_id, user_id=user_id, scheduled_for=at)
+            PulseInvitation(
+                round_id=round_id, user_id=user_id, domain_id=domains.get(user_id), scheduled_for=at
+            )
             for user_id, at in scheduled
         )
         self.session.flush()
@@ -148,13 +160,20 @@ class PulseRepository(Repository):
         enps: int | None = None,
         comment: str | None = None,
     ) -> PulseResponse:
-        """Store or change a user's answer for the round (one answer per user)."""
+        """Store or change a user's answer for the round (one answer per user).
+
+        The answer keeps the domain its author is in now, so moving domain later does not
+        move a closed round's per-domain figures.
+        """
+        user = self.session.get(User, user_id)
+        domain_id = user.domain_id if user is not None else None
         response = self.response(round_id, user_id)
         if response is None:
             response, created = self.insert_once(
                 PulseResponse(
                     round_id=round_id,
                     user_id=user_id,
+                    domain_id=domain_id,
                     score=score,
                     enps=enps,
                     comment=comment,
@@ -165,6 +184,7 @@ class PulseRepository(Repository):
             )
             if created:
                 return response
+        response.domain_id = domain_id
         response.score = score
         response.enps = enps
         response.comment = comment
@@ -216,35 +236,42 @@ class PulseRepository(Repository):
         rows = self.session.execute(
             select(Domain.name, PulseResponse.score, PulseResponse.enps, PulseResponse.comment)
             .select_from(PulseResponse)
-            .join(User, User.id == PulseResponse.user_id)
-            .outerjoin(Domain, Domain.id == User.domain_id)
+            .outerjoin(Domain, Domain.id == PulseResponse.domain_id)
             .where(PulseResponse.round_id == round_id)
         )
         return [AnswerRow(domain, score, enps, comment) for domain, score, enps, comment in rows]
+
+    def answered_count(self, round_id: int) -> int:
+        return (
+            self.session.scalar(
+                select(func.count(PulseResponse.id)).where(PulseResponse.round_id == round_id)
+            )
+            or 0
+        )
 
     def asked_by_domain(self, round_id: int) -> dict[str | None, int]:
         rows = self.session.execute(
             select(Domain.name, func.count(PulseInvitation.id))
             .select_from(PulseInvitation)
-            .join(User, User.id == PulseInvitation.user_id)
-            .outerjoin(Domain, Domain.id == User.domain_id)
+            .outerjoin(Domain, Domain.id == PulseInvitation.domain_id)
             .where(PulseInvitation.round_id == round_id)
             .group_by(Domain.name)
         )
         return {domain: int(count) for domain, count in rows}
 
-    def comments_since(self, since: datetime) -> list[tuple[str, int]]:
-        """(comment, score) of the workspace's pulse answers since ``since``."""
+    def comments_of_rounds(self, round_ids: set[int]) -> list[tuple[int, int, str]]:
+        """(round id, author's user id, comment) of the rounds' answers with a comment.
+
+        No score: what a comment's author answered never leaves with the comment.
+        """
+        if not round_ids:
+            return []
         rows = self.session.execute(
-            select(PulseResponse.comment, PulseResponse.score)
-            .join(PulseRound, PulseRound.id == PulseResponse.round_id)
-            .where(
-                PulseRound.workspace_id == self.workspace_id,
-                PulseRound.started_at >= since,
-                PulseResponse.comment.is_not(None),
-            )
+            select(PulseResponse.round_id, PulseResponse.user_id, PulseResponse.comment)
+            .where(PulseResponse.round_id.in_(round_ids), PulseResponse.comment.is_not(None))
+            .order_by(PulseResponse.round_id, PulseResponse.id)
         )
-        return [(comment, score) for comment, score in rows if comment]
+        return [(round_id, user_id, comment) for round_id, user_id, comment in rows if comment]
 
     # --- reminders and closing ------------------------------------------------------
 

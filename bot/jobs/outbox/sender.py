@@ -50,6 +50,7 @@ from bot.jobs.outbox.policy import (
     classify_error,
     client_without_retries,
 )
+from bot.services.pulse_anonymity import loggable_outbox_key
 from storage.db import SessionFactory, unit_of_work
 from storage.models import OutboxMessage, utcnow
 from storage.repositories import OutboxRepository
@@ -441,7 +442,11 @@ class OutboxSender:
 
     def _lost(self, claim: _Claim, report: DrainReport) -> None:
         report.lost += 1
-        logger.warning("outbox claim lost to another sender: id=%d key=%s", claim.id, claim.key)
+        logger.warning(
+            "outbox claim lost to another sender: id=%d key=%s",
+            claim.id,
+            loggable_outbox_key(claim.kind, claim.key),
+        )
 
     def _tally(
         self, report: DrainReport, claim: _Claim, recorded: bool, outcome: str, detail: str
@@ -455,7 +460,7 @@ class OutboxSender:
             "outbox %s: id=%d key=%s kind=%s attempt=%d %s",
             outcome,
             claim.id,
-            claim.key,
+            loggable_outbox_key(claim.kind, claim.key),
             claim.kind,
             claim.attempts + 1,
             detail,

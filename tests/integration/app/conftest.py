@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 from wsgiref.simple_server import make_server
 
 import pytest
@@ -43,7 +44,8 @@ def running_app(slack: FakeSlackAPI, sqlite_database: Database) -> Iterator[Runn
     yield from serve_app(slack, sqlite_database)
 
 
-def serve_app(slack: FakeSlackAPI, db: Database) -> Iterator[RunningApp]:
+def serve_app(slack: FakeSlackAPI, db: Database, **overrides: Any) -> Iterator[RunningApp]:
+    """The app on loopback; ``overrides``: settings that differ from the tests' defaults."""
     settings = Settings(
         slack_bot_token="xoxb-test-token",
         slack_signing_secret=SIGNING_SECRET,
@@ -51,6 +53,7 @@ def serve_app(slack: FakeSlackAPI, db: Database) -> Iterator[RunningApp]:
         database_url=db.url,
         admins=frozenset({ADMIN_ID}),
         listener_threads=4,
+        **overrides,
     )
     client = WebClient(token="xoxb-test-token", base_url=slack.url, timeout=5)
     deps = make_deps(settings, db.sessions, in_process_placements(settings, db.sessions, client))

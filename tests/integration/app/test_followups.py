@@ -70,18 +70,44 @@ def test_each_requester_is_asked_once_when_the_delay_has_passed(running_app: Run
     assert "U0VOTER001" not in asked
 
 
-def test_a_no_reopens_a_linked_request_and_answers_show_on_the_theme(
+def reopen(app: RunningApp, followup_id: int, user: str) -> str:
+    name = f"{user}-reopen-{len(app.slack.calls('response_url'))}"
+    app.send(
+        block_action(
+            "followup_reopen",
+            str(followup_id),
+            user_id=user,
+            response_url=app.slack.response_url(name),
+        )
+    )
+    app.slack.wait_for("response_url", where=lambda c: c.path.endswith(name))
+    return all_text(valid_blocks(app.slack.responses(name)[-1].param("blocks")))
+
+
+def test_a_no_can_reopen_a_linked_request_and_answers_show_on_the_theme_once_closed(
     running_app: RunningApp,
 ) -> None:
     seeded = seed_workspace(running_app.db)
     ship(running_app, seeded.ci_theme)
+    # The app's clock is real: keep the question open while the test clicks.
+    open_for = datetime.now(UTC) - SHIPPED_AT + timedelta(days=1)
     with unit_of_work(running_app.db.sessions) as session:
-        queue_followups(session, TEAM, SHIPPED_AT + DELAY + timedelta(hours=1), DELAY)
+        queue_followups(session, TEAM, SHIPPED_AT + DELAY + timedelta(hours=1), DELAY, open_for)
+    closed = SHIPPED_AT + DELAY + open_for + timedelta(days=1)
     asked = followups(running_app)
     assert "You said *Yes*" in answer(running_app, asked[ASKERS[0]].id, "yes", ASKERS[0])
     reply = answer(running_app, asked[ASKERS[1]].id, "no", ASKERS[1])
     assert "You said *No*" in reply
-    assert "back on the roadmap as request" in reply
+    assert "Put it back on the roadmap" in reply
+    with running_app.db.sessions() as session:
+        # A "no" alone opens no request: a request carries its author's name.
+        assert (
+            session.scalars(
+                select(Request).where(Request.source == RequestSource.PULSE_COMMENT)
+            ).all()
+            == []
+        )
+    assert "back on the roadmap as request" in reopen(running_app, asked[ASKERS[1]].id, ASKERS[1])
     assert "someone else" in answer(running_app, asked[ASKERS[2]].id, "no", ASKERS[0])
     with running_app.db.sessions() as session:
         reopened = session.scalars(
@@ -97,12 +123,17 @@ def test_a_no_reopens_a_linked_request_and_answers_show_on_the_theme(
         ).all()
         assert reopened_after.withdrawn_at is not None
     with unit_of_work(running_app.db.sessions) as session:
-        details = theme_details(session, TEAM, seeded.ci_theme, SHIPPED_AT + DELAY * 2)
+        details = theme_details(session, TEAM, seeded.ci_theme, closed, anonymity=3)
         shown = all_text(valid_blocks(theme_detail_blocks(details)))
-        assert "Did it meet the need? 1 yes · 1 partly · 0 no" in shown
+        assert "Did it meet the need?" not in shown  # two people answered, fewer than 3
+    answer(running_app, asked[ASKERS[2]].id, "no", ASKERS[2])
+    with unit_of_work(running_app.db.sessions) as session:
+        details = theme_details(session, TEAM, seeded.ci_theme, closed, anonymity=3)
+        shown = all_text(valid_blocks(theme_detail_blocks(details)))
+        assert "Did it meet the need? 1 yes · 1 partly · 1 no" in shown
         digest = build_digest(
-            session, TEAM, SHIPPED_AT + timedelta(days=3), since=SHIPPED_AT - timedelta(days=1)
+            session, TEAM, closed, since=SHIPPED_AT - timedelta(days=1), pulse_threshold=3
         )
         text = json.dumps(valid_blocks(digest_blocks(digest)), ensure_ascii=False)
         assert "Shipped since last digest" in text
-        assert "Did it meet the need? 1 yes · 1 partly · 0 no" in text
+        assert "Did it meet the need? 1 yes · 1 partly · 1 no" in text

@@ -69,3 +69,50 @@ def test_round_figures_per_domain_and_enps_withheld_when_few_answered_it() -> No
     assert figures.groups["data"].average == 2.0
     # platform's eNPS: 6 answers, but whole − platform = 0 eNPS answers < 5: withheld
     assert figures.groups["platform"].enps is None
+
+
+# --- released blocks, distinct people, theme signal, logs (bot/services/pulse_anonymity.py)
+
+
+def test_a_block_is_released_only_once_closed() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from bot.services.pulse_anonymity import released
+
+    closes = datetime(2026, 3, 9, tzinfo=UTC)
+    assert not released(None, closes, closes - timedelta(seconds=1))
+    assert released(None, closes, closes)
+    assert released(closes - timedelta(days=1), closes, closes - timedelta(days=2))  # closed early
+
+
+def test_distinct_people_not_answers_count() -> None:
+    from bot.services.pulse_anonymity import enough_people, releasable_blocks
+
+    assert not enough_people(["a", "a", "b", "c", "d"], 5)  # five answers, four people
+    assert enough_people("abcde", 5)
+    assert releasable_blocks({"ship-1": "abcde", "ship-2": "ab", "ship-3": "aaaaaaa"}, 5) == {
+        "ship-1"
+    }
+
+
+def test_theme_signal_needs_k_authors_and_uses_round_moods_only() -> None:
+    from bot.services.pulse_anonymity import Mention, theme_signal
+
+    four = [Mention(n, -1.0) for n in range(4)]
+    assert theme_signal(four, 5) == (0, None)
+    assert theme_signal([*four, Mention(0, -1.0)], 5) == (0, None)  # a second comment by 0
+    assert theme_signal([*four, Mention(9, 0.0)], 5) == (5, -0.8)
+
+
+def test_logs_name_answer_buttons_without_the_answer_and_reminders_without_the_person() -> None:
+    from bot.blocks.followup import ANSWER_ACTION_PREFIX
+    from bot.blocks.pulse import SCORE_ACTION_PREFIX
+    from bot.services.pulse_anonymity import loggable_action, loggable_outbox_key
+
+    assert loggable_action(f"{SCORE_ACTION_PREFIX}4") == "pulse_score"
+    assert loggable_action(f"{ANSWER_ACTION_PREFIX}no") == "followup_answer"
+    assert loggable_action("vote_theme") == "vote_theme"
+    assert (
+        loggable_outbox_key("pulse_reminder", "pulse-reminder:7:U0ALICE01") == "pulse-reminder:7:*"
+    )
+    assert loggable_outbox_key("digest", "digest:T1:C1:2026-W10") == "digest:T1:C1:2026-W10"

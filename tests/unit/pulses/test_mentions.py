@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.services.pulse_mentions import mentions, theme_mentions
+from bot.services.pulse_results import ReleasedComment
 
 TERMS = ("build cache", "ci", "builds", "remote")
 
@@ -18,8 +19,13 @@ def test_without_terms_the_label_is_used() -> None:
     assert mentions("rollback of a deploy is painful", (), "One-click deploy rollback")
 
 
-def test_mood_comes_from_the_authors_own_score() -> None:
-    comments = [("CI builds are slow", 1), ("ci builds ok now", 5), ("lunch", 1)]
-    # two mentions; moods (1−3)/2 = −1 and (5−3)/2 = +1 → average 0
-    assert theme_mentions(comments, TERMS, "x") == (2, 0.0)
-    assert theme_mentions([], TERMS, "x") == (0, None)
+def test_mood_comes_from_the_rounds_published_average_and_needs_k_people() -> None:
+    # Round moods (published averages 1.0 and 5.0 → −1 and +1), never the author's score.
+    comments = [
+        ReleasedComment("CI builds are slow", 1, -1.0),
+        ReleasedComment("ci builds ok now", 2, 1.0),
+        ReleasedComment("lunch", 3, -1.0),
+    ]
+    assert theme_mentions(comments, TERMS, "x", 2) == (2, 0.0)
+    assert theme_mentions(comments, TERMS, "x", 3) == (0, None)  # two authors < 3
+    assert theme_mentions([], TERMS, "x", 3) == (0, None)
