@@ -58,6 +58,10 @@ def run_import(args: argparse.Namespace) -> int:
 
 
 def run_export(args: argparse.Namespace) -> int:
+    if args.include_individual_answers and args.format != "workspace":
+        raise CommandError(
+            "--include-individual-answers goes only with --format workspace", EXIT_USAGE
+        )
     settings = settings_or_fail()
     sessions = database_or_fail(settings.database_url)
     with unit_of_work(sessions) as session:

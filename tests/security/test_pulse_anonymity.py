@@ -417,3 +417,19 @@ def test_workspace_export_has_no_individual_answers_without_the_operator_flag(
             "import", str(path), cwd=tmp_path, DATABASE_URL=f"sqlite:///{tmp_path / f'fresh{n}.db'}"
         )
         assert imported.returncode == 0, imported.stderr
+
+
+def test_the_individual_answers_flag_is_refused_outside_workspace_exports(
+    running_app: RunningApp, tmp_path: Path
+) -> None:
+    for fmt in ("json", "csv"):
+        done = run(
+            "export",
+            "--format",
+            fmt,
+            "--include-individual-answers",
+            cwd=tmp_path,
+            DATABASE_URL=running_app.db.url,
+        )
+        assert done.returncode != 0
+        assert "only with --format workspace" in done.stderr
