@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -31,6 +32,12 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     WAL lets the scheduler and request threads read while one of them writes, and
     writers wait their turn in a queue (storage/sqlite_writer.py); foreign keys are off
     by default in SQLite and must be turned on for every connection.
+
+    Transactions on SQLite follow SQLAlchemy's recipe for pysqlite ("Enabling
+    Non-Legacy SQLite Transactional Modes"): pysqlite's own BEGIN is turned off and the
+    engine emits BEGIN itself, so that savepoints and DDL belong to the transaction
+    around them. It is emitted at the transaction's first write, under the writer lock
+    (``BEGIN IMMEDIATE``; see storage/sqlite_writer.py for why not at the start).
     """
     if is_sqlite(url):
         engine = create_engine(url, **kwargs)
@@ -47,6 +54,9 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 
 
 def _configure_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:
+    if hasattr(dbapi_connection, "autocommit"):  # Python 3.12+: isolation_level rules
+        dbapi_connection.autocommit = sqlite3.LEGACY_TRANSACTION_CONTROL  # only in this mode
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     try:
         cursor.execute("PRAGMA foreign_keys=ON")
