@@ -11,7 +11,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-from storage.sqlite_writer import queue_writers
+from storage.sqlite_writer import WRITE_TIMEOUT, queue_writers
 
 SessionFactory = sessionmaker[Session]
 
@@ -80,10 +80,18 @@ def engine_of(session_factory: SessionFactory) -> Engine:
 
 
 @contextmanager
-def unit_of_work(session_factory: SessionFactory) -> Iterator[Session]:
-    """One transaction: committed when the block ends, rolled back if it raises."""
+def unit_of_work(
+    session_factory: SessionFactory, write_timeout: float | None = None
+) -> Iterator[Session]:
+    """One transaction: committed when the block ends, rolled back if it raises.
+
+    ``write_timeout`` (seconds) bounds how long its first write waits for another writer
+    on SQLite; past it, DatabaseBusyError (storage/errors.py) with nothing stored.
+    """
     session = session_factory()
     try:
+        if write_timeout is not None:
+            session.connection(execution_options={WRITE_TIMEOUT: write_timeout})
         yield session
         session.commit()
     except BaseException:
