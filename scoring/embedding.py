@@ -20,7 +20,7 @@ from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from scoring.config import ThemeConfig
-from scoring.text import TextSpace, _non_empty, _word_vectorizer
+from scoring.text import TextSpace, _non_empty, _word_vectorizer, fit_transform
 
 
 @runtime_checkable
@@ -51,7 +51,7 @@ class EmbeddingSpace:
     def fit(cls, texts: Sequence[str], embedder: Embedder) -> tuple[EmbeddingSpace, np.ndarray]:
         """Embed ``texts`` and fit the word vocabulary used for top terms."""
         words = _word_vectorizer()
-        words.fit([_non_empty(t) for t in texts])
+        fit_transform(words, [_non_empty(t) for t in texts])
         space = cls(embedder, words)
         return space, space.transform(texts)
 

@@ -21,6 +21,11 @@ from sklearn.preprocessing import normalize
 
 from scoring.config import ThemeConfig
 
+#: What a vectoriser is fitted on when the corpus has no terms at all (every request
+#: "🚀🚀" or "? !"): one term that real text does not use, so that each request gets a
+#: zero vector in that view and groups with nothing by it, instead of a failed fit.
+NO_TERMS = "pulseboardnoterms"
+
 
 def _word_vectorizer() -> TfidfVectorizer:
     return TfidfVectorizer(
@@ -58,7 +63,7 @@ class TextSpace:
         words = _word_vectorizer()
         chars = _char_vectorizer()
         safe = [_non_empty(t) for t in texts]
-        tfidf = _join(words.fit_transform(safe), chars.fit_transform(safe))
+        tfidf = _join(fit_transform(words, safe), fit_transform(chars, safe))
         dims = min(lsa_dimensions(tfidf.shape[0], config), tfidf.shape[1] - 1)
         if dims < 2:
             space = cls(words, chars, None)
@@ -102,6 +107,17 @@ class TextSpace:
     def terms(self) -> np.ndarray:
         """The word vocabulary, in column order of :meth:`word_tfidf`."""
         return self.words.get_feature_names_out()
+
+
+def fit_transform(vectorizer: TfidfVectorizer, texts: Sequence[str]) -> sparse.csr_matrix:
+    """``vectorizer.fit_transform(texts)``, also when no text has a single term."""
+    try:
+        return sparse.csr_matrix(vectorizer.fit_transform(texts))
+    except ValueError as error:
+        if "empty vocabulary" not in str(error):
+            raise
+    vectorizer.fit([NO_TERMS])
+    return sparse.csr_matrix(vectorizer.transform(texts))
 
 
 def _join(words: sparse.spmatrix, chars: sparse.spmatrix) -> sparse.csr_matrix:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -10,7 +11,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-from storage.sqlite_writer import queue_writers
+from storage.sqlite_writer import WRITE_TIMEOUT, queue_writers
 
 SessionFactory = sessionmaker[Session]
 
@@ -31,6 +32,12 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     WAL lets the scheduler and request threads read while one of them writes, and
     writers wait their turn in a queue (storage/sqlite_writer.py); foreign keys are off
     by default in SQLite and must be turned on for every connection.
+
+    Transactions on SQLite follow SQLAlchemy's recipe for pysqlite ("Enabling
+    Non-Legacy SQLite Transactional Modes"): pysqlite's own BEGIN is turned off and the
+    engine emits BEGIN itself, so that savepoints and DDL belong to the transaction
+    around them. It is emitted at the transaction's first write, under the writer lock
+    (``BEGIN IMMEDIATE``; see storage/sqlite_writer.py for why not at the start).
     """
     if is_sqlite(url):
         engine = create_engine(url, **kwargs)
@@ -47,6 +54,9 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 
 
 def _configure_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:
+    if hasattr(dbapi_connection, "autocommit"):  # Python 3.12+: isolation_level rules
+        dbapi_connection.autocommit = sqlite3.LEGACY_TRANSACTION_CONTROL  # only in this mode
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     try:
         cursor.execute("PRAGMA foreign_keys=ON")
@@ -70,10 +80,18 @@ def engine_of(session_factory: SessionFactory) -> Engine:
 
 
 @contextmanager
-def unit_of_work(session_factory: SessionFactory) -> Iterator[Session]:
-    """One transaction: committed when the block ends, rolled back if it raises."""
+def unit_of_work(
+    session_factory: SessionFactory, write_timeout: float | None = None
+) -> Iterator[Session]:
+    """One transaction: committed when the block ends, rolled back if it raises.
+
+    ``write_timeout`` (seconds) bounds how long its first write waits for another writer
+    on SQLite; past it, DatabaseBusyError (storage/errors.py) with nothing stored.
+    """
     session = session_factory()
     try:
+        if write_timeout is not None:
+            session.connection(execution_options={WRITE_TIMEOUT: write_timeout})
         yield session
         session.commit()
     except BaseException:

@@ -7,6 +7,11 @@ per engine and run on a pooled DBAPI connection: no session, no per-call compila
 cache key, no engine events. On PostgreSQL both rows go in one statement (a data-modifying
 CTE), on SQLite in two, under the engine's writer lock (storage/sqlite_writer.py).
 
+A store may be given a ``write_timeout`` (seconds): the ack's, so that a database locked by
+another program answers "busy" in time (:class:`~storage.errors.DatabaseBusyError`, nothing
+stored) instead of holding the ack past Slack's 3 s. It bounds SQLite's waits; PostgreSQL
+writes here wait for no one but a racing insert of the same key.
+
 Only the common case comes here: a person already known to this process logging a plain
 request (no domain, pain or objective given). Everything else, and a Slack retry whose
 key is taken, goes through ``RequestRepository.log_once`` in a unit of work.
@@ -14,6 +19,7 @@ key is taken, goes through ``RequestRepository.log_once`` in a unit of work.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
@@ -26,7 +32,7 @@ from sqlalchemy.exc import DBAPIError
 
 from storage.enums import RequestSource
 from storage.models import PendingPlacement, Request, User
-from storage.sqlite_writer import writer_lock
+from storage.sqlite_writer import begin_immediately, writer_lock
 
 _REQUESTS, _USERS, _PENDING = Request.__table__, User.__table__, PendingPlacement.__table__
 
@@ -139,7 +145,7 @@ class Intake(Protocol):
     @property
     def engine(self) -> Engine: ...
 
-    def store(self, row: IntakeRow) -> int | None: ...
+    def store(self, row: IntakeRow, write_timeout: float | None = None) -> int | None: ...
 
     def close(self) -> None: ...
 
@@ -158,18 +164,23 @@ class RequestIntake:
                 insert(_PENDING).values(_queue_values(bindparam("request_id"))), engine
             )
 
-    def store(self, row: IntakeRow) -> int | None:
+    def store(self, row: IntakeRow, write_timeout: float | None = None) -> int | None:
         """Store the request and queue it for placement, committed: the request's id, or
         None (nothing written) when its idempotency key is taken, as on a Slack retry."""
         if not self._one_statement:
-            return self.store_all([row])[0]
+            return self.store_all([row], write_timeout)[0]
         with self._connection() as connection:
             return self._store_in_one_statement(connection.dbapi_connection, _values(row))
 
-    def store_all(self, rows: Sequence[IntakeRow]) -> list[int | None]:
+    def store_all(
+        self, rows: Sequence[IntakeRow], write_timeout: float | None = None
+    ) -> list[int | None]:
         """Store several rows as :meth:`store` would each, in one transaction: one commit
         for them all. If one fails, none is stored and the error is raised."""
-        with self._connection() as connection:
+        deadline = None if write_timeout is None else time.monotonic() + write_timeout
+        with self._connection(write_timeout) as connection:
+            if not self._one_statement:
+                begin_immediately(connection.dbapi_connection, deadline)
             cursor = connection.cursor()
             try:
                 ids = [self._insert(cursor, _values(row)) for row in rows]
@@ -209,7 +220,7 @@ class RequestIntake:
         """Nothing to let go: the engine is its owner's to dispose of."""
 
     @contextmanager
-    def _connection(self) -> Iterator[Any]:
+    def _connection(self, write_timeout: float | None = None) -> Iterator[Any]:
         """A pooled DBAPI connection, under SQLite's writer lock; rolled back and given
         back on error, with the error raised as SQLAlchemy would (a lost connection is
         dropped from the pool, and callers see the usual DBAPIError subclasses)."""
@@ -220,7 +231,7 @@ class RequestIntake:
         except dbapi_error as error:
             raise DBAPIError.instance("connect", None, error, dbapi_error) from error
         try:
-            with lock.held() if lock is not None else nullcontext():
+            with lock.held(write_timeout) if lock is not None else nullcontext():
                 try:
                     yield connection
                 except dbapi_error as error:

@@ -14,6 +14,10 @@ answers with an error or does not answer in time, the caller stores the row itse
 the caller as before, so an outage is still answered "try again in a minute". A row the
 process stored but could not confirm is not stored twice: its idempotency key is taken.
 
+A store with a ``write_timeout`` (the ack's) keeps to it: the process gets a share of it
+for its write and the fallback the rest, so a database that another program holds
+answers DatabaseBusyError in time rather than after SQLite's busy timeout.
+
 The socket lives in a directory that only this user can enter (``tempfile.mkdtemp``), and
 connecting has no handshake, so it never waits on the process: a process that hangs
 costs an ack at most ``ANSWER_TIMEOUT_SECONDS``.
@@ -39,6 +43,7 @@ from typing import Any
 from sqlalchemy import Engine
 
 from storage.enums import RequestSource
+from storage.errors import DatabaseBusyError
 from storage.intake import IntakeRow, RequestIntake
 
 logger = logging.getLogger(__name__)
@@ -46,6 +51,8 @@ logger = logging.getLogger(__name__)
 #: How long a listener thread waits for an answer before storing the row itself; Slack
 #: gives the whole ack 3 s, and the fallback store needs time too.
 ANSWER_TIMEOUT_SECONDS = 1.0
+#: The share of an answer's wait that the process may spend waiting for the database.
+PROCESS_WRITE_SHARE = 0.8
 START_TIMEOUT_SECONDS = 30.0
 PARENT_CHECK_SECONDS = 1.0
 STORED, FAILED = "stored", "failed"
@@ -86,13 +93,21 @@ class IntakeProcess:
         logger.info("intake process started (pid %s)", self._process.pid)
         return self
 
-    def store(self, row: IntakeRow) -> int | None:
+    def store(self, row: IntakeRow, write_timeout: float | None = None) -> int | None:
         """As :meth:`RequestIntake.store`: the new request's id, None if its key is taken."""
+        deadline = None if write_timeout is None else time.monotonic() + write_timeout
+        wait = (
+            ANSWER_TIMEOUT_SECONDS
+            if write_timeout is None
+            else min(ANSWER_TIMEOUT_SECONDS, write_timeout)
+        )
+        process_timeout = None if write_timeout is None else wait * PROCESS_WRITE_SHARE
         channel = self._channel()
         if channel is not None:
             try:
-                channel.connection.send_bytes(pickle.dumps(_to_wire(row), PROTOCOL))
-                if channel.answered(ANSWER_TIMEOUT_SECONDS):
+                message = (_to_wire(row), process_timeout)
+                channel.connection.send_bytes(pickle.dumps(message, PROTOCOL))
+                if channel.answered(wait):
                     outcome, value = pickle.loads(channel.connection.recv_bytes())
                     if outcome == STORED:
                         return value  # type: ignore[no-any-return]
@@ -102,7 +117,8 @@ class IntakeProcess:
                     self._drop_channel()  # a late answer must not be read as the next
             except (OSError, EOFError):
                 self._drop_channel()
-        return self.local.store(row)
+        left = None if deadline is None else max(deadline - time.monotonic(), 0.0)
+        return self.local.store(row, left)
 
     def close(self) -> None:
         """Stop the process (a row in hand is finished or rolled back by the database)."""
@@ -173,19 +189,21 @@ def _run_in_child(database_url: str, address: str, ready: Any, parent_pid: int) 
     ready.set()
     connections: list[Connection] = []
     while True:
-        asked: list[tuple[Connection, IntakeRow]] = []
+        asked: list[tuple[Connection, IntakeRow, float | None]] = []
         for ready_one in wait([*connections, arrivals.signal]):
             if ready_one is arrivals.signal:
                 connections.extend(arrivals.take())
                 continue
             connection: Connection = ready_one  # type: ignore[assignment]
             try:
-                asked.append((connection, _from_wire(pickle.loads(connection.recv_bytes()))))
+                values, timeout = pickle.loads(connection.recv_bytes())
+                asked.append((connection, _from_wire(values), timeout))
             except (OSError, EOFError):
                 connections.remove(connection)
                 connection.close()
-        waiting = [connection for connection, _ in asked]
-        answers = _store(intake, [row for _, row in asked])
+        waiting = [connection for connection, _, _ in asked]
+        timeouts = [timeout for _, _, timeout in asked if timeout is not None]
+        answers = _store(intake, [row for _, row, _ in asked], min(timeouts, default=None))
         for connection, answer in zip(waiting, answers, strict=True):
             try:
                 connection.send_bytes(pickle.dumps(answer, PROTOCOL))
@@ -194,20 +212,24 @@ def _run_in_child(database_url: str, address: str, ready: Any, parent_pid: int) 
                 connection.close()
 
 
-def _store(intake: RequestIntake, rows: list[IntakeRow]) -> list[tuple[str, Any]]:
+def _store(
+    intake: RequestIntake, rows: list[IntakeRow], timeout: float | None = None
+) -> list[tuple[str, Any]]:
     """An answer for each row: together if they can be, else each on its own, so that one
     bad row does not fail the others."""
     if len(rows) < 2:  # on PostgreSQL, one row alone is one round trip (autocommit)
-        return [_store_one(intake, row) for row in rows]
+        return [_store_one(intake, row, timeout) for row in rows]
     try:
-        return [(STORED, stored) for stored in intake.store_all(rows)]
+        return [(STORED, stored) for stored in intake.store_all(rows, timeout)]
+    except DatabaseBusyError as error:
+        return [(FAILED, type(error).__name__)] * len(rows)
     except Exception:
-        return [_store_one(intake, row) for row in rows]
+        return [_store_one(intake, row, timeout) for row in rows]
 
 
-def _store_one(intake: RequestIntake, row: IntakeRow) -> tuple[str, Any]:
+def _store_one(intake: RequestIntake, row: IntakeRow, timeout: float | None) -> tuple[str, Any]:
     try:
-        return (STORED, intake.store(row))
+        return (STORED, intake.store(row, timeout))
     except Exception as error:  # the caller stores it itself and sees the error
         return (FAILED, type(error).__name__)  # its text may hold the user's
 

@@ -11,11 +11,25 @@ kept in line by ``flock`` on a lock file beside the database, polled every milli
 
 SQLite's busy timeout still applies behind this: a writer that did not take the lock (a
 timeout here, another program) is handled by SQLite as before.
+
+The first write of a transaction (an INSERT, UPDATE, DELETE, DDL or a SAVEPOINT) also opens
+SQLite's transaction, with ``BEGIN IMMEDIATE`` once the lock is held: pysqlite's own BEGIN
+(legacy transaction control) is turned off by storage/db.py, since it sends none before a
+SAVEPOINT or DDL, which then committed on their own. Reads before the first write run
+outside SQLite's transaction, as they did under pysqlite: a transaction that read first
+and wrote later would find its snapshot stale whenever another writer had committed
+meanwhile (WAL mode then fails the write at once, without the busy handler), so the
+transaction starts where the writing does, after the writers' queue.
+
+A write may carry a deadline (the execution option ``WRITE_TIMEOUT``, seconds): it then
+waits at most that long for the lock and for SQLite's, and raises
+:class:`~storage.errors.DatabaseBusyError` with nothing written when that is not enough.
 """
 
 from __future__ import annotations
 
 import os
+import sqlite3
 import threading
 import time
 from collections.abc import Iterator
@@ -24,7 +38,9 @@ from pathlib import Path
 from typing import Any
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import Engine, event
+from sqlalchemy import Connection, Engine, event
+
+from storage.errors import DatabaseBusyError
 
 try:
     import fcntl
@@ -33,7 +49,10 @@ except ImportError:  # Windows: threads of one process are still kept in line
 
 HOLDS_LOCK = "pulseboard_holds_writer_lock"
 POLL_SECONDS = 0.001
-READ_ONLY_STATEMENTS = ("SELECT", "PRAGMA", "SAVEPOINT", "RELEASE", "ROLLBACK", "BEGIN")
+READ_ONLY_STATEMENTS = ("SELECT", "PRAGMA", "RELEASE", "ROLLBACK", "BEGIN", "COMMIT", "END")
+#: Execution option: how long (seconds) a transaction's first write may wait to start.
+WRITE_TIMEOUT = "pulseboard_write_timeout"
+BUSY = "database is locked"
 
 
 class WriterLock:
@@ -52,14 +71,16 @@ class WriterLock:
         self._file: Any = None
         self._file_pid: int | None = None
 
-    def acquire(self) -> bool:
-        """Wait up to ``timeout``; False if it could not be had (SQLite then decides)."""
+    def acquire(self, timeout: float | None = None) -> bool:
+        """Wait up to ``timeout`` (default: the lock's); False if it could not be had
+        (SQLite then decides)."""
         me = threading.get_ident()
         if self._owner == me:
             self._depth += 1
             return True
-        deadline = time.monotonic() + self.timeout
-        if not self._lock.acquire(timeout=self.timeout):
+        wait = self.timeout if timeout is None else max(timeout, 0.0)
+        deadline = time.monotonic() + wait
+        if not self._lock.acquire(timeout=wait):
             return False
         if not self._lock_file(deadline):
             self._lock.release()
@@ -69,9 +90,14 @@ class WriterLock:
         return True
 
     @contextmanager
-    def held(self) -> Iterator[None]:
-        """Hold the lock for a block (for writes that bypass the engine's events)."""
-        taken = self.acquire()
+    def held(self, timeout: float | None = None) -> Iterator[None]:
+        """Hold the lock for a block (for writes that bypass the engine's events).
+
+        With a ``timeout``, a lock not had in time raises DatabaseBusyError instead of
+        leaving the wait to SQLite."""
+        taken = self.acquire(timeout)
+        if not taken and timeout is not None:
+            raise DatabaseBusyError("another writer holds the database")
         try:
             yield
         finally:
@@ -119,12 +145,19 @@ def queue_writers(engine: Engine, database_path: str | None, timeout: float) -> 
 
     @event.listens_for(engine, "before_cursor_execute")
     def take_before_writing(
-        connection: Any, _cursor: Any, statement: str, *_args: Any, **_kwargs: Any
+        connection: Connection, _cursor: Any, statement: str, *_args: Any, **_kwargs: Any
     ) -> None:
-        if connection.info.get(HOLDS_LOCK) or _is_read(statement):
+        if _is_read(statement):
             return
-        if lock.acquire():
-            connection.info[HOLDS_LOCK] = True
+        timeout = connection.get_execution_options().get(WRITE_TIMEOUT)
+        deadline = None if timeout is None else time.monotonic() + timeout
+        if not connection.info.get(HOLDS_LOCK):
+            if lock.acquire(timeout):
+                connection.info[HOLDS_LOCK] = True
+            elif timeout is not None:
+                raise DatabaseBusyError("another writer holds the database")
+        if connection.in_transaction() and not _is_autocommit(connection):
+            begin_immediately(connection.connection.dbapi_connection, deadline)
 
     @event.listens_for(engine.pool, "checkin")
     def give_back_when_returned(_dbapi_connection: Any, record: Any) -> None:
@@ -136,6 +169,33 @@ def queue_writers(engine: Engine, database_path: str | None, timeout: float) -> 
         give_back_when_returned(_dbapi_connection, record)
 
     return lock
+
+
+def begin_immediately(dbapi_connection: Any, deadline: float | None = None) -> None:
+    """Open SQLite's transaction for writing, unless it is open already.
+
+    With a ``deadline`` (``time.monotonic()``), SQLite's busy handler waits only until
+    then, and a database still locked raises DatabaseBusyError."""
+    if dbapi_connection.in_transaction:
+        return
+    if deadline is None:
+        dbapi_connection.execute("BEGIN IMMEDIATE")
+        return
+    (usual,) = dbapi_connection.execute("PRAGMA busy_timeout").fetchone()
+    remaining_ms = max(int((deadline - time.monotonic()) * 1000), 1)
+    dbapi_connection.execute(f"PRAGMA busy_timeout={min(remaining_ms, int(usual))}")
+    try:
+        dbapi_connection.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError as error:
+        if BUSY not in str(error):
+            raise
+        raise DatabaseBusyError("another writer holds the database") from error
+    finally:
+        dbapi_connection.execute(f"PRAGMA busy_timeout={int(usual)}")
+
+
+def _is_autocommit(connection: Connection) -> bool:
+    return connection.get_execution_options().get("isolation_level") == "AUTOCOMMIT"
 
 
 def _is_read(statement: str) -> bool:

@@ -93,6 +93,12 @@ def build_parser() -> argparse.ArgumentParser:
     load.add_argument(
         "file", type=Path, help="a workspace file, e.g. from `export --format workspace`"
     )
+    load.add_argument(
+        "--max-mb",
+        type=int,
+        default=64,
+        help="refuse files larger than this many megabytes (default 64)",
+    )
     load.set_defaults(handler="data:run_import")
 
     dump = commands.add_parser("export", help="write the ranked roadmap, or the whole workspace")

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import ValidationError
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.cli.common import (
     EXIT_OK,
@@ -25,17 +26,18 @@ from bot.cli.spreadsheet import FormulaSafeWriter
 from bot.services.errors import UserFacingError
 from bot.services.pulse_export import INDIVIDUAL_ANSWERS_WARNING, without_individual_answers
 from bot.services.roadmap import RoadmapEntry, build_roadmap
-from bot.services.workspace_file import WorkspaceFile
+from bot.services.workspace_file import WorkspaceFile, WorkspaceFileError, read_file_bytes
 from bot.services.workspace_import import export_workspace, import_workspace
 from storage.db import unit_of_work
 
 
 def run_import(args: argparse.Namespace) -> int:
+    """Load the file, all of it or (on any problem) nothing, with a one-line error."""
     settings = settings_or_fail()
     try:
-        data = WorkspaceFile.model_validate_json(args.file.read_bytes())
-    except OSError as error:
-        raise CommandError(f"cannot read {args.file}: {error.strerror}", EXIT_USAGE) from None
+        data = WorkspaceFile.model_validate_json(read_file_bytes(args.file, args.max_mb))
+    except WorkspaceFileError as error:
+        raise CommandError(str(error), EXIT_USAGE) from None
     except ValidationError as error:
         first = error.errors()[0]
         where = ".".join(str(p) for p in first["loc"]) or "file"
@@ -46,8 +48,16 @@ def run_import(args: argparse.Namespace) -> int:
             EXIT_USAGE,
         ) from None
     sessions = database_or_fail(settings.database_url)
-    with unit_of_work(sessions) as session:
-        report = import_workspace(session, data, configured_scoring(settings))
+    scoring = configured_scoring(settings)
+    try:
+        with unit_of_work(sessions) as session:
+            report = import_workspace(session, data, scoring)
+    except WorkspaceFileError as error:
+        raise CommandError(f"{args.file}: {error}; nothing was imported", EXIT_USAGE) from None
+    except SQLAlchemyError as error:
+        raise CommandError(
+            f"the database refused the import ({_first_line(error)}); nothing was imported"
+        ) from None
     stdout.print(
         f"Imported workspace {report.workspace_id}: {report.requests} new requests "
         f"({report.requests_skipped} already there), {report.votes} votes, "
@@ -55,6 +65,12 @@ def run_import(args: argparse.Namespace) -> int:
         highlight=False,
     )
     return EXIT_OK
+
+
+def _first_line(error: SQLAlchemyError) -> str:
+    cause = getattr(error, "orig", None) or error
+    text = str(cause).strip().splitlines()
+    return f"{type(cause).__name__}: {text[0][:200]}" if text else type(cause).__name__
 
 
 def run_export(args: argparse.Namespace) -> int:

@@ -11,3 +11,7 @@ class NotFoundError(UserFacingError):
 
 class NotAllowedError(UserFacingError):
     pass
+
+
+class BusyError(UserFacingError):
+    """The database was held by another writer for longer than an answer can wait."""

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from bot.services.errors import UserFacingError
+from bot.services.errors import BusyError, UserFacingError
 from storage.db import SessionFactory, unit_of_work
 from storage.enums import RequestSource
+from storage.errors import DatabaseBusyError
 from storage.intake import Intake, IntakeRow
 from storage.models import utcnow
 from storage.repositories import (
@@ -22,6 +24,9 @@ from storage.repositories.users import known_user_id
 
 MAX_TITLE_CHARS = 150
 MAX_TEXT_CHARS = 4000
+#: How long an ack's write may wait for another writer (Slack gives the ack 3 s).
+ACK_WRITE_TIMEOUT_SECONDS = 2.0
+BUSY = ":hourglass: Pulseboard is busy, so nothing was saved. Please try again in a moment."
 
 
 @dataclass(frozen=True)
@@ -116,12 +121,28 @@ def log_request(session: Session, new: NewRequest) -> LoggedRequest:
 
 
 def log_request_now(
-    session_factory: SessionFactory, intake: Intake, new: NewRequest
+    session_factory: SessionFactory,
+    intake: Intake,
+    new: NewRequest,
+    write_timeout: float = ACK_WRITE_TIMEOUT_SECONDS,
 ) -> LoggedRequest:
     """Log a request for an ack, committed: ``log_request``'s result, found with as little
     work as possible (storage/intake.py) when a person this process has seen before logs a
     plain request, as with `/feedback <text>`; in a unit of work otherwise (a person's
-    first request, a Slack retry, a form with a domain or pain)."""
+    first request, a Slack retry, a form with a domain or pain).
+
+    The write waits at most ``write_timeout`` for another writer, then BusyError: nothing
+    was stored, so Slack's retry of the same request (its key) stores it once."""
+    deadline = time.monotonic() + write_timeout
+    try:
+        return _log_now(session_factory, intake, new, deadline)
+    except DatabaseBusyError:
+        raise BusyError(BUSY) from None
+
+
+def _log_now(
+    session_factory: SessionFactory, intake: Intake, new: NewRequest, deadline: float
+) -> LoggedRequest:
     title, body = split_title(validate_text(new.text))
     requester_id = known_user_id(intake.engine, new.workspace_id, new.requester_slack_id)
     if requester_id is not None and new.confirm_to is not None and _is_plain(new):
@@ -136,12 +157,17 @@ def log_request_now(
                 created_at=utcnow(),
                 reply_to=new.confirm_to,
                 response_url=new.response_url,
-            )
+            ),
+            write_timeout=_remaining(deadline),
         )
         if request_id is not None:
             return LoggedRequest(id=request_id, title=title, created=True)
-    with unit_of_work(session_factory) as session:
+    with unit_of_work(session_factory, write_timeout=_remaining(deadline)) as session:
         return log_request(session, new)
+
+
+def _remaining(deadline: float) -> float:
+    return max(deadline - time.monotonic(), 0.0)
 
 
 def _is_plain(new: NewRequest) -> bool:

@@ -6,10 +6,60 @@ bad file is refused with a message naming the field, before anything is stored.
 
 from __future__ import annotations
 
+import os
+import stat
 from datetime import datetime
+from pathlib import Path
 from typing import Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+
+from bot.services.errors import UserFacingError
+
+MAX_FILE_MEGABYTES = 64
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+
+
+class WorkspaceFileError(UserFacingError):
+    """The file cannot be imported; the message says why and names the file or record."""
+
+
+def read_file_bytes(path: Path, max_megabytes: int = MAX_FILE_MEGABYTES) -> bytes:
+    """The bytes of ``path``, a regular file of at most ``max_megabytes``.
+
+    Opened without blocking and checked on the open descriptor, so neither a FIFO (which
+    would wait for a writer forever) nor a device such as /dev/zero (endless) is read,
+    even if the path is swapped between a check and the open.
+    """
+    limit = max_megabytes * 1024 * 1024
+    try:
+        descriptor = os.open(path, _OPEN_FLAGS)
+    except OSError as error:
+        raise WorkspaceFileError(f"cannot read {path}: {error.strerror}") from None
+    status = os.fstat(descriptor)
+    if not stat.S_ISREG(status.st_mode):
+        os.close(descriptor)
+        raise WorkspaceFileError(f"{path} is {_kind(status.st_mode)}, not a regular file")
+    with os.fdopen(descriptor, "rb") as handle:
+        data = b"" if status.st_size > limit else handle.read(limit + 1)
+    if status.st_size > limit or len(data) > limit:
+        raise WorkspaceFileError(
+            f"{path} is larger than {max_megabytes} MB; raise the limit with --max-mb"
+        )
+    return data
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISDIR(mode):
+        return "a directory"
+    if stat.S_ISFIFO(mode):
+        return "a FIFO"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "something else"
+
 
 StatusName = Literal["open", "planned", "in_progress", "shipped", "declined"]
 

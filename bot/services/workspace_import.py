@@ -22,6 +22,7 @@ from bot.services.workspace_file import (
     WorkspaceFile,
     WorkspaceInfo,
 )
+from bot.services.workspace_limits import check_fits, import_key
 from scoring import ScoringConfig
 from storage.enums import RequestSource, ThemeStatus
 from storage.models import Domain, User, Vote
@@ -34,6 +35,7 @@ from storage.repositories import (
     UserRepository,
     VoteRepository,
 )
+from storage.repositories.pulses import AnswerToAdd
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -56,7 +58,12 @@ def import_workspace(
 
     Importing the same file twice stores nothing new: requests are keyed by
     ``import:<workspace>:<ref>`` and votes and pulse answers by their unique keys.
+
+    The file is checked against the columns first (WorkspaceFileError, nothing stored);
+    rows go in with bulk inserts, not a savepoint each, and all in the caller's unit of
+    work, so a failure part-way stores nothing.
     """
+    check_fits(data)
     workspace_id = data.workspace.id
     domains = _import_domains(session, workspace_id, data)
     users = _import_users(session, workspace_id, data, domains)
@@ -72,13 +79,9 @@ def import_workspace(
                 domain.id if domain else None,
             )
     request_ids, skipped = _import_requests(session, workspace_id, data, users, domains)
-    votes = VoteRepository(session, workspace_id)
-    new_votes = 0
-    for vote in data.votes:
-        _, created = votes.add_once(
-            users[vote.user].id, request_id=request_ids[vote.request], at=vote.created_at
-        )
-        new_votes += created
+    new_votes = VoteRepository(session, workspace_id).add_all_once(
+        [(users[v.user].id, request_ids[v.request], v.created_at) for v in data.votes]
+    )
     answers = _import_pulses(session, workspace_id, data, users)
     report = regroup(session, workspace_id, config)
     _apply_status_changes(session, workspace_id, data, request_ids)
@@ -110,9 +113,11 @@ def _import_users(
     session: Session, workspace_id: str, data: WorkspaceFile, domains: dict[str, Domain]
 ) -> dict[str, User]:
     repository = UserRepository(session, workspace_id)
+    repository.add_missing([record.id for record in data.users])
+    known = {user.slack_id: user for user in repository.list_all()}
     users: dict[str, User] = {}
     for record in data.users:
-        user = repository.get_or_create(record.id, record.name)
+        user = known[record.id]
         user.name = record.name or user.name
         user.tz = record.tz or user.tz
         user.is_admin = record.is_admin
@@ -137,7 +142,7 @@ def _import_requests(
     for record in data.requests:
         objective = objectives.get(record.objective) if record.objective else None
         request, created = repository.log_once(
-            idempotency_key=f"import:{workspace_id}:{record.ref}",
+            idempotency_key=import_key(workspace_id, record.ref),
             title=record.title,
             body=record.body,
             requester_id=users[record.requester].id,
@@ -163,19 +168,20 @@ def _import_pulses(
             continue
         pulse_round = repository.start_round(record.question, record.started_at, record.closes_at)
         pulse_round.closed_at = record.closes_at
-        for user_id in record.asked:
-            if user_id in users:
-                repository.invite_once(pulse_round.id, users[user_id].id, record.started_at)
-        for answer in record.responses:
-            repository.record_answer(
-                pulse_round.id,
+        asked = dict.fromkeys(users[u].id for u in record.asked if u in users)
+        repository.invite_all(pulse_round.id, [(user_id, record.started_at) for user_id in asked])
+        latest = {  # a person's last answer in the file is their answer, as when changed
+            users[answer.user].id: AnswerToAdd(
                 users[answer.user].id,
                 answer.score,
                 answer.answered_at,
                 answer.enps,
                 answer.comment,
             )
-            answers += 1
+            for answer in record.responses
+        }
+        repository.add_answers(pulse_round.id, list(latest.values()))
+        answers += len(latest)
     return answers
 
 

@@ -63,6 +63,29 @@ class Repository:
             return result.scalar()
         return result.lastrowid if result.rowcount == 1 else None  # SQLite before 3.35
 
+    def insert_all_unless_taken(
+        self, model: type[Base], rows: Sequence[dict[str, Any]], key: Sequence[Column[Any]]
+    ) -> int:
+        """Many rows in one executemany ``INSERT … ON CONFLICT (key) DO NOTHING``: how many
+        were new.
+
+        For bulk loads (an import): no savepoint per row, whose thousands would exhaust
+        PostgreSQL's lock table within one transaction, and no ORM objects. Every row
+        must have the same keys.
+        """
+        if not rows:
+            return 0
+        connection = self.session.connection()
+        table = model.__table__
+        assert isinstance(table, Table)
+        dialect = connection.dialect
+        returning = dialect.insert_executemany_returning
+        statement = _insert_unless_taken(
+            table, tuple(column.name for column in key), dialect.name, returning
+        )
+        result = connection.execute(statement, list(rows))
+        return len(result.all()) if returning else max(result.rowcount, 0)
+
 
 class Claimable(Protocol):
     """A queue row that workers claim: ``claimed_by`` a token until ``claimed_until``."""

@@ -36,6 +36,15 @@ class AnswerRow:
     comment: str | None
 
 
+@dataclass(frozen=True)
+class AnswerToAdd:
+    user_id: int
+    score: int
+    answered_at: datetime
+    enps: int | None = None
+    comment: str | None = None
+
+
 class PulseRepository(Repository):
     def start_round(
         self,
@@ -119,6 +128,24 @@ class PulseRepository(Repository):
                 round_id=round_id, user_id=user_id, domain_id=domains.get(user_id), scheduled_for=at
             )
             for user_id, at in scheduled
+        )
+        self.session.flush()
+
+    def add_answers(self, round_id: int, answers: Sequence[AnswerToAdd]) -> None:
+        """Store the answers of a round created in this same transaction (an import): no
+        other can conflict, so one bulk insert, as for :meth:`invite_all`. One answer per
+        person: ``answers`` must not name anyone twice."""
+        self.session.add_all(
+            PulseResponse(
+                round_id=round_id,
+                user_id=answer.user_id,
+                score=answer.score,
+                enps=answer.enps,
+                comment=answer.comment,
+                answered_at=answer.answered_at,
+                updated_at=answer.answered_at,
+            )
+            for answer in answers
         )
         self.session.flush()
 

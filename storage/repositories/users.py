@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from weakref import WeakKeyDictionary
 
@@ -71,6 +72,14 @@ class UserRepository(Repository):
         if key not in known:
             known[key] = self.ref(slack_id).id
         return known[key]
+
+    def add_missing(self, slack_ids: Sequence[str]) -> int:
+        """Create the users not yet known (an import): how many were new."""
+        rows = [
+            {"workspace_id": self.workspace_id, "slack_id": slack_id, "name": ""}
+            for slack_id in dict.fromkeys(slack_ids)
+        ]
+        return self.insert_all_unless_taken(User, rows, (_USERS.c.workspace_id, _USERS.c.slack_id))
 
     def list_all(self) -> list[User]:
         return list(

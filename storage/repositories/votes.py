@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import select
@@ -41,6 +42,25 @@ class VoteRepository(Repository):
         return self.insert_once(
             vote, lambda: self.find(user_id, theme_id=theme_id, request_id=request_id)
         )
+
+    def add_all_once(self, votes: Sequence[tuple[int, int, datetime]]) -> int:
+        """Record +1s on requests, ``(user_id, request_id, at)`` each, unless given before
+        (in the database or earlier in ``votes``): how many were new. One bulk insert."""
+        unique: dict[tuple[int, int], datetime] = {}
+        for user_id, request_id, at in votes:
+            unique.setdefault((user_id, request_id), at)
+        rows = [
+            {
+                "workspace_id": self.workspace_id,
+                "user_id": user_id,
+                "request_id": request_id,
+                "theme_id": None,
+                "created_at": at,
+            }
+            for (user_id, request_id), at in unique.items()
+        ]
+        table = Vote.__table__
+        return self.insert_all_unless_taken(Vote, rows, (table.c.request_id, table.c.user_id))
 
     def remove(self, vote: Vote) -> None:
         self.session.delete(vote)

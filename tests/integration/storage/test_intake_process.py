@@ -21,6 +21,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
 from storage import intake_process
+from storage.errors import DatabaseBusyError
 from storage.intake import IntakeRow, RequestIntake
 from storage.intake_process import IntakeProcess
 from storage.models import PendingPlacement, Request
@@ -33,9 +34,9 @@ class CountingIntake(RequestIntake):
 
     stored_here = 0
 
-    def store(self, row: IntakeRow) -> int | None:
+    def store(self, row: IntakeRow, write_timeout: float | None = None) -> int | None:
         self.stored_here += 1
-        return super().store(row)
+        return super().store(row, write_timeout)
 
 
 @pytest.fixture
@@ -257,3 +258,38 @@ def test_a_process_that_cannot_listen_fails_fast_and_rows_are_stored_here(
         assert local.stored_here == 1
     finally:
         intake.close()
+
+
+def test_a_store_with_a_timeout_gives_up_in_time_when_another_program_holds_sqlite(
+    database: Database, intake: IntakeProcess
+) -> None:
+    """The ack's timeout reaches the process and the fallback: busy in about that long,
+    nothing stored, and the same row stores once later."""
+    if database.backend != "sqlite":
+        pytest.skip("PostgreSQL has no database-wide write lock")
+    requester, _ = person_in_domain(database)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", SQLITE_HOLDER, str(make_url(database.url).database), "3"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert holder.stdout is not None
+    assert holder.stdout.readline().strip() == "locked"
+    began = time.monotonic()
+    with pytest.raises(DatabaseBusyError):
+        intake.store(row(requester, key="command:T0INTAKE:busy"), write_timeout=1.0)
+    assert time.monotonic() - began < 2.0, "neither the process nor the fallback waited out 10 s"
+    holder.wait(timeout=30)
+    assert counts(database) == (0, 0)
+    assert intake.store(row(requester, key="command:T0INTAKE:busy"), write_timeout=1.0)
+    assert counts(database) == (1, 1)
+
+
+SQLITE_HOLDER = """
+import sqlite3, sys, time
+connection = sqlite3.connect(sys.argv[1], isolation_level=None)
+connection.execute("BEGIN EXCLUSIVE")
+print("locked", flush=True)
+time.sleep(float(sys.argv[2]))
+connection.execute("ROLLBACK")
+"""
