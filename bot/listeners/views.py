@@ -13,12 +13,21 @@ from bot.blocks.feedback import FormOrigin, thread_note
 from bot.deps import Deps
 from bot.listeners.replies import send_safely
 from bot.services.errors import UserFacingError
-from bot.services.requests import MAX_TEXT_CHARS, NewRequest, log_request
+from bot.services.requests import (
+    ACK_WRITE_TIMEOUT_SECONDS,
+    BUSY,
+    MAX_TEXT_CHARS,
+    NewRequest,
+    log_request,
+)
 from storage.db import unit_of_work
 from storage.enums import RequestSource
+from storage.errors import DatabaseBusyError
 from storage.repositories import DomainRepository, ObjectiveRepository, RequestRepository
 
 logger = logging.getLogger(__name__)
+
+FORM_BUSY = BUSY.removeprefix(":hourglass: ")
 
 
 def form_value(view: dict[str, Any], block_id: str, action_id: str) -> Any:
@@ -62,40 +71,48 @@ def register(app: App, deps: Deps) -> None:
             errors[ids.DETAILS_BLOCK] = f"Keep the details under {MAX_TEXT_CHARS:,} characters."
         if pain is not None and pain not in {"1", "2", "3", "4", "5"}:
             errors[ids.PAIN_BLOCK] = "Pick one of the five answers."
-        with unit_of_work(deps.session_factory) as session:
-            if domain is not None and DomainRepository(session, team_id).by_name(domain) is None:
-                errors[ids.DOMAIN_BLOCK] = "That domain does not exist any more; pick another."
-            objective_id = None
-            if objective is not None:
-                found = ObjectiveRepository(session, team_id).by_name(objective)
-                if found is None or not found.active:
-                    errors[ids.OBJECTIVE_BLOCK] = "That objective is not active any more."
-                else:
-                    objective_id = found.id
-            if errors:
-                ack(response_action="errors", errors=errors)
-                return
-            new = NewRequest(
-                workspace_id=team_id,
-                requester_slack_id=origin.requester or user_id,
-                logged_by_slack_id=user_id if origin.source == RequestSource.SHORTCUT else None,
-                text=title,
-                body=details,
-                source=request_source(origin),
-                idempotency_key=submission_key(body),
-                domain=domain,
-                pain=int(pain) if pain else None,
-                confirm_to=user_id,
-            )
-            try:
-                logged = log_request(session, new)
-            except UserFacingError as error:
-                ack(response_action="errors", errors={ids.TITLE_BLOCK: str(error)[:150]})
-                return
-            if objective_id is not None:
-                request = RequestRepository(session, team_id).by_id(logged.id)
-                assert request is not None
-                request.objective_id = objective_id
+        try:
+            with unit_of_work(deps.session_factory, ACK_WRITE_TIMEOUT_SECONDS) as session:
+                if (
+                    domain is not None
+                    and DomainRepository(session, team_id).by_name(domain) is None
+                ):
+                    errors[ids.DOMAIN_BLOCK] = "That domain does not exist any more; pick another."
+                objective_id = None
+                if objective is not None:
+                    found = ObjectiveRepository(session, team_id).by_name(objective)
+                    if found is None or not found.active:
+                        errors[ids.OBJECTIVE_BLOCK] = "That objective is not active any more."
+                    else:
+                        objective_id = found.id
+                if errors:
+                    ack(response_action="errors", errors=errors)
+                    return
+                new = NewRequest(
+                    workspace_id=team_id,
+                    requester_slack_id=origin.requester or user_id,
+                    logged_by_slack_id=user_id if origin.source == RequestSource.SHORTCUT else None,
+                    text=title,
+                    body=details,
+                    source=request_source(origin),
+                    idempotency_key=submission_key(body),
+                    domain=domain,
+                    pain=int(pain) if pain else None,
+                    confirm_to=user_id,
+                )
+                try:
+                    logged = log_request(session, new)
+                except UserFacingError as error:
+                    ack(response_action="errors", errors={ids.TITLE_BLOCK: str(error)[:150]})
+                    return
+                if objective_id is not None:
+                    request = RequestRepository(session, team_id).by_id(logged.id)
+                    assert request is not None
+                    request.objective_id = objective_id
+        except DatabaseBusyError:
+            # Another writer held SQLite past the ack's budget: nothing was stored.
+            ack(response_action="errors", errors={ids.TITLE_BLOCK: FORM_BUSY})
+            return
         ack()
         if logged.created:
             deps.placement_queued()

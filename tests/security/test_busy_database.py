@@ -19,7 +19,7 @@ from bot.services.requests import ACK_WRITE_TIMEOUT_SECONDS
 from storage.db import unit_of_work
 from storage.repositories import UserRepository
 from tests.fakes import slack_ids
-from tests.fakes.slack_requests import slash_command
+from tests.fakes.slack_requests import slash_command, view_submission
 from tests.integration.app.checks import all_text, count_requests
 from tests.integration.app.conftest import RunningApp
 
@@ -120,4 +120,26 @@ def test_a_locked_database_gets_busy_in_time_and_the_retry_stores_once(
     assert status == 200
     assert "Logged as" in answer_text(body)
     assert app.send(request.with_retry(2))[0] == 200
+    assert count_requests(app.db) == before + 1
+
+
+def test_a_locked_database_gets_the_form_a_busy_error_in_time(running_app: RunningApp) -> None:
+    app = running_app
+    before = count_requests(app.db)
+    state = {
+        "title": {"title_input": {"type": "plain_text_input", "value": "Faster CI"}},
+        "details": {"details_input": {"type": "plain_text_input", "value": "40 min builds"}},
+    }
+    submission = view_submission("feedback_modal", state, view_id="V0BUSYFORM")
+    with held_by_another_process(app):
+        began = time.monotonic()
+        status, body = app.send(submission)
+        took = time.monotonic() - began
+    assert status == 200
+    answer = json.loads(body)
+    assert answer["response_action"] == "errors"
+    assert "nothing was saved" in answer["errors"]["title"]
+    assert took < ANSWER_WITHIN_SECONDS, f"the busy answer took {took:.1f} s"
+    assert count_requests(app.db) == before
+    assert app.send(submission.with_retry(1)) == (200, "")
     assert count_requests(app.db) == before + 1
