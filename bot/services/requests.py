@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from bot.services.errors import UserFacingError
+from scoring import has_content
 from storage.db import SessionFactory, unit_of_work
 from storage.enums import RequestSource
 from storage.intake import Intake, IntakeRow
@@ -22,6 +23,17 @@ from storage.repositories.users import known_user_id
 
 MAX_TITLE_CHARS = 150
 MAX_TEXT_CHARS = 4000
+#: Where a person types a request themselves; pulse comments and follow-up answers are
+#: logged from what they already said, and imports are taken as they come.
+ASKED_SOURCES = frozenset({RequestSource.COMMAND, RequestSource.SHORTCUT, RequestSource.HOME})
+NEEDS_A_SENTENCE = (
+    "Tell me a bit more: one sentence about what you need and why "
+    "(e.g. “dark mode for the portal, the white pages hurt at night”)."
+)
+
+
+class LowContentError(UserFacingError):
+    """The request says nothing about a need ("ok", "+1", "🙏"): it is not stored."""
 
 
 @dataclass(frozen=True)
@@ -75,6 +87,13 @@ def validate_text(text: str) -> str:
     return stripped
 
 
+def require_content(new: NewRequest) -> None:
+    """Refuse a request a person typed that holds nothing about a need (one rule for
+    `/feedback`, the form, the message shortcut and App Home)."""
+    if new.source in ASKED_SOURCES and not has_content(f"{new.text}\n{new.body}"):
+        raise LowContentError(NEEDS_A_SENTENCE)
+
+
 def log_request(session: Session, new: NewRequest) -> LoggedRequest:
     """Store the request once per idempotency key; a Slack retry gets the same row back.
 
@@ -82,6 +101,7 @@ def log_request(session: Session, new: NewRequest) -> LoggedRequest:
     same transaction: the caller wakes a placement worker after committing.
     """
     text = validate_text(new.text)
+    require_content(new)
     title, body_from_text = split_title(text)
     body = "\n\n".join(part for part in (body_from_text, new.body.strip()) if part)
     if len(body) > MAX_TEXT_CHARS * 2:
@@ -123,6 +143,7 @@ def log_request_now(
     plain request, as with `/feedback <text>`; in a unit of work otherwise (a person's
     first request, a Slack retry, a form with a domain or pain)."""
     title, body = split_title(validate_text(new.text))
+    require_content(new)
     requester_id = known_user_id(intake.engine, new.workspace_id, new.requester_slack_id)
     if requester_id is not None and new.confirm_to is not None and _is_plain(new):
         request_id = intake.store(
