@@ -11,6 +11,7 @@ import re
 
 MIN_CONTENT_WORDS = 2
 
+_LABELLED_LINK = re.compile(r"<[^<>|\s]*\|([^<>]*)>")  # <https://…|docs>: "docs" was written
 _MARKUP = re.compile(r"<[^<>\s]*>|:[a-z0-9_+'-]+:|\bhttps?://\S+", re.IGNORECASE)
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 #: Scripts written without spaces: each couple of characters counts as a word.
@@ -28,7 +29,7 @@ _FILLER = frozenset(
 
 def has_content(text: str) -> bool:
     """True when ``text`` holds at least two different words that are not filler or markup."""
-    plain = _MARKUP.sub(" ", text)
+    plain = _MARKUP.sub(" ", _LABELLED_LINK.sub(r" \1 ", text))
     seen: set[str] = set()
     count = 0
     for word in _WORD.findall(plain):
