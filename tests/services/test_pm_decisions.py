@@ -69,7 +69,9 @@ def members(db: Database, theme_id: int) -> set[int]:
     with db.sessions() as session:
         return set(
             session.scalars(
-                select(Request.id).where(Request.theme_id == theme_id, Request.withdrawn_at.is_(None))
+                select(Request.id).where(
+                    Request.theme_id == theme_id, Request.withdrawn_at.is_(None)
+                )
             )
         )
 
