@@ -18,12 +18,11 @@ _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 _UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\u0e00-\u0e7f]")
 _FILLER = frozenset(
     """
-    ok okay okey k kk yes yep yeah no nope nah sure thanks thank
-    thx ty you pls plz please ignore ignored this that it these those
-    me too also same here there hi hello hey yo lol omg wtf ugh hmm hm meh asdf foo bar
-    baz qwerty xxx x y n a an the and or of to for in on at is are be was just
-    plus one again up bump ping done
-    """.split()
+    ok okay okey k kk yes yep yeah no nope nah sure thanks thank thx ty you pls plz please
+    ignore ignored this that it these those me too also same here there hi hello hey yo lol
+    omg wtf ugh hmm hm meh asdf foo bar baz qwerty xxx x y n a an the and or of to for in
+    on at is are be was just plus one again up bump ping done
+    """.split()  # noqa: SIM905
 )
 
 

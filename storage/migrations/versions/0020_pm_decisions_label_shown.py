@@ -74,9 +74,7 @@ def _lock_touched(connection: sa.Connection, themes: sa.TableClause) -> None:
         "OR id IN (SELECT theme_id FROM requests "
         "WHERE pinned_to_theme = TRUE AND theme_id IS NOT NULL)"
     )
-    audit = sa.table(
-        "audit_log", sa.column("action", sa.String()), sa.column("details", sa.JSON())
-    )
+    audit = sa.table("audit_log", sa.column("action", sa.String()), sa.column("details", sa.JSON()))
     split_from: set[int] = set()
     for (details,) in connection.execute(
         sa.select(audit.c.details).where(audit.c.action == "request.split")

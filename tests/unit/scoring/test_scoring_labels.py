@@ -28,7 +28,8 @@ CLEANED = [
         "Emergency prod access should not depend on a form",
     ),
     (
-        "@channel can we get the pagerduty mobile app for everyone on a rotation? sms-only paging is not great",
+        "@channel can we get the pagerduty mobile app for everyone on a rotation? "
+        "sms-only paging is not great",
         "Pagerduty mobile app for everyone on a rotation",
     ),
     (
@@ -61,7 +62,8 @@ def test_a_title_is_cleaned_into_a_name_for_the_need(title: str, expected: str |
 @pytest.mark.parametrize(
     "title",
     [
-        "ci builds take 25+ min for a one line change, can we get a remote build cache? it's been like this for months",
+        "ci builds take 25+ min for a one line change, can we get a remote build cache? "
+        "it's been like this for months",
         "remote caching for bazel — config is ready on our side, we just need a cache backend",
         "x" * 200,
         "a " * 100,
