@@ -5,7 +5,9 @@ No I/O, no Slack, no database (DESIGN.md). The bot maps rows onto the types in
 """
 
 from scoring.config import ScoringConfig, ThemeConfig
+from scoring.content import has_content
 from scoring.index import ThemeIndex
+from scoring.labels import clean_label, theme_label
 from scoring.models import (
     Match,
     Objective,
@@ -40,9 +42,12 @@ __all__ = [
     "ThemeState",
     "Trend",
     "VoteFact",
+    "clean_label",
     "cluster",
     "cluster_texts",
+    "has_content",
     "rank",
     "score_theme",
     "snapshot",
+    "theme_label",
 ]

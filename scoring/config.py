@@ -48,7 +48,7 @@ class ThemeConfig:
     #: the old theme's requests.
     keep_id_overlap: float = 0.5
     #: Longest label, in characters.
-    label_length: int = 80
+    label_length: int = 60
     #: Distinguishing terms reported per theme.
     top_terms: int = 5
     #: Seed of every randomised step, so the same input gives the same themes.

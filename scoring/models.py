@@ -35,11 +35,19 @@ class RequestDoc:
 
 @dataclass(frozen=True, slots=True)
 class ThemeState:
-    """An existing theme as stored. A locked theme keeps every request it holds."""
+    """An existing theme as stored.
+
+    ``locked``: a PM acted on it (status, effort, confidence, rename, merge, split…), so
+    it keeps its id, its label and every request it holds; new requests may join it.
+    ``keep_label``: its ``label`` stays whatever the grouping finds (it was shown in a
+    digest, or a PM chose it); only a PM changes it.
+    """
 
     id: int
     request_ids: frozenset[int]
     locked: bool = False
+    label: str = ""
+    keep_label: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,6 +22,7 @@ from sklearn.preprocessing import normalize
 
 from scoring.config import ThemeConfig
 from scoring.embedding import VectorSpace, fit_space
+from scoring.labels import theme_label
 from scoring.linkage import average_linkage
 from scoring.models import RequestDoc, ThemeGroup, ThemeState
 from scoring.neighbours import neighbour_graph, symmetric_graph
@@ -113,7 +114,8 @@ def cluster(
       in that theme; themes a PM fixed never join each other;
     - any other group keeps the id of a previous (unlocked) theme when it holds at least
       ``keep_id_overlap`` of that theme's requests (largest overlap first), else its
-      ``theme_id`` is None (a new theme).
+      ``theme_id`` is None (a new theme);
+    - a group whose theme is locked or has ``keep_label`` keeps that theme's label.
 
     Themes are returned largest first, then by smallest request id.
     """
@@ -130,7 +132,7 @@ def cluster(
         [frozenset(ids[rows].tolist()) for rows in members], group_anchor, previous, config
     )
     texts = [r.text for r in ordered]
-    labels = describe(grouping, texts, members, config)
+    labels = _keep_labels(describe(grouping, texts, members, config), theme_ids, previous)
     groups = [
         ThemeGroup(
             theme_id=theme_id,
@@ -175,7 +177,7 @@ def cluster_texts(
 def describe(
     grouping: Grouping, texts: Sequence[str], members: Sequence[np.ndarray], config: ThemeConfig
 ) -> list[tuple[str, tuple[str, ...]]]:
-    """A label (the most central request's title, trimmed) and top terms per group."""
+    """A label (the most central request's title, cleaned) and top terms per group."""
     words = grouping.space.word_tfidf(texts)
     vocabulary = grouping.space.terms()
     overall = np.asarray(words.mean(axis=0)).ravel()
@@ -186,9 +188,22 @@ def describe(
     for g, rows in enumerate(members):
         centre = grouping.vectors[rows].sum(axis=0)
         central = rows[int(np.argmax(grouping.vectors[rows] @ centre))]
-        label = trim_title(texts[central], config.label_length)
-        out.append((label, _top_terms(group_means.getrow(g), overall, vocabulary, config)))
+        terms = _top_terms(group_means.getrow(g), overall, vocabulary, config)
+        out.append((theme_label(texts[central], terms, config.label_length), terms))
     return out
+
+
+def _keep_labels(
+    described: Sequence[tuple[str, tuple[str, ...]]],
+    theme_ids: Sequence[int | None],
+    previous: Sequence[ThemeState],
+) -> list[tuple[str, tuple[str, ...]]]:
+    """A label a digest showed, or a PM chose, stays; the top terms are always fresh."""
+    kept = {t.id: t.label for t in previous if (t.locked or t.keep_label) and t.label}
+    return [
+        (kept.get(theme_id, label) if theme_id is not None else label, terms)
+        for (label, terms), theme_id in zip(described, theme_ids, strict=True)
+    ]
 
 
 def trim_title(text: str, limit: int) -> str:

@@ -142,8 +142,12 @@ class Theme(Base):
     )
     effort: Mapped[Effort | None] = mapped_column(str_enum(Effort, "theme_effort"))
     confidence: Mapped[float | None] = mapped_column(Float)
+    #: The label is a PM's choice (a rename, a split with a label).
     pinned: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: A PM acted on the theme: re-grouping keeps its id, label and every request.
     locked: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: When a digest first showed the label; from then on only a PM changes it.
+    label_shown_at: Mapped[datetime | None] = mapped_column()
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("themes.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

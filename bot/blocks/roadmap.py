@@ -15,7 +15,7 @@ ROADMAP_HELP = "\n".join(
         "*For the platform's product managers*",
         "• `/roadmap status N planned|in_progress|shipped|declined [note]`",
         "• `/roadmap merge N INTO` · `/roadmap split REQUEST [label]`",
-        "• `/roadmap effort N S|M|L|XL`",
+        "• `/roadmap effort N S|M|L|XL` · `/roadmap rename N <label>`",
         "• `/roadmap objectives` add, edit, reweight or retire business objectives",
     ]
 )

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from bot.blocks.digest import digest_blocks, digest_text
 from bot.jobs.schedule import period_key
-from bot.services.digest import build_digest, previous_positions
+from bot.services.digest import build_digest, previous_positions, shown_theme_ids
 from bot.services.themes import regroup
 from bot.settings import Settings
 from scoring import ScoringConfig
@@ -27,6 +27,7 @@ from storage.repositories import (
     DigestRunRepository,
     DomainRepository,
     OutboxRepository,
+    ThemeRepository,
 )
 
 logger = logging.getLogger(__name__)
@@ -141,6 +142,7 @@ def queue_one(
         config=config,
     )
     run.ranking = {"positions": view.positions()}
+    ThemeRepository(session, workspace_id).mark_labels_shown(shown_theme_ids(view), now)
     OutboxRepository(session, workspace_id).enqueue_once(
         dedupe_key=f"digest:{workspace_id}:{target.channel}:{period}",
         kind=DIGEST_KIND,

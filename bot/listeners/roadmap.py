@@ -35,6 +35,7 @@ from bot.services.roadmap_admin import (
     ObjectiveInput,
     change_status,
     merge_themes,
+    rename_theme,
     save_objective_edits,
     set_effort,
     split_request,
@@ -54,6 +55,7 @@ USAGE = {
     "merge": "`/roadmap merge N INTO`",
     "split": "`/roadmap split REQUEST [label]`",
     "effort": "`/roadmap effort N S|M|L|XL`",
+    "rename": "`/roadmap rename N <label>`",
 }
 
 
@@ -185,6 +187,16 @@ def register(app: App, deps: Deps) -> None:
                     who,
                     theme_number(args[0], USAGE["effort"]),
                     Effort(args[1].upper()),
+                    key=key,
+                ).message
+            if verb == "rename":
+                if len(args) < 2:
+                    raise UserFacingError(f"Usage: {USAGE['rename']}")
+                return rename_theme(
+                    session,
+                    who,
+                    theme_number(args[0], USAGE["rename"]),
+                    " ".join(args[1:]),
                     key=key,
                 ).message
         raise UserFacingError(f"I don't know `/roadmap {verb}`. `/roadmap help` lists what I do.")

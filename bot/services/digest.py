@@ -107,6 +107,15 @@ def build_digest(
     )
 
 
+def shown_theme_ids(view: DigestView) -> set[int]:
+    """Every theme whose label the digest shows: the ranking, what shipped, what is planned."""
+    return (
+        {entry.theme_id for entry in view.entries}
+        | {news.theme_id for news in view.shipped}
+        | {news.theme_id for news in view.planned}
+    )
+
+
 def previous_positions(ranking: Mapping[str, object] | None) -> dict[int, int] | None:
     """Read a stored snapshot back (None when there was no earlier digest)."""
     if not ranking or "positions" not in ranking:

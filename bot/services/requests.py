@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from bot.services.errors import BusyError, UserFacingError
+from scoring import has_content
 from storage.db import SessionFactory, unit_of_work
 from storage.enums import RequestSource
 from storage.errors import DatabaseBusyError
@@ -27,6 +28,17 @@ MAX_TEXT_CHARS = 4000
 #: How long an ack's write may wait for another writer (Slack gives the ack 3 s).
 ACK_WRITE_TIMEOUT_SECONDS = 2.0
 BUSY = ":hourglass: Pulseboard is busy, so nothing was saved. Please try again in a moment."
+#: Where a person types a request themselves; pulse comments and follow-up answers are
+#: logged from what they already said, and imports are taken as they come.
+ASKED_SOURCES = frozenset({RequestSource.COMMAND, RequestSource.SHORTCUT, RequestSource.HOME})
+NEEDS_A_SENTENCE = (
+    "Tell me a bit more: one sentence about what you need and why "
+    "(e.g. “dark mode for the portal, the white pages hurt at night”)."
+)
+
+
+class LowContentError(UserFacingError):
+    """The request says nothing about a need ("ok", "+1", "🙏"): it is not stored."""
 
 
 @dataclass(frozen=True)
@@ -80,6 +92,13 @@ def validate_text(text: str) -> str:
     return stripped
 
 
+def require_content(new: NewRequest) -> None:
+    """Refuse a request a person typed that holds nothing about a need (one rule for
+    `/feedback`, the form, the message shortcut and App Home)."""
+    if new.source in ASKED_SOURCES and not has_content(f"{new.text}\n{new.body}"):
+        raise LowContentError(NEEDS_A_SENTENCE)
+
+
 def log_request(session: Session, new: NewRequest) -> LoggedRequest:
     """Store the request once per idempotency key; a Slack retry gets the same row back.
 
@@ -87,6 +106,7 @@ def log_request(session: Session, new: NewRequest) -> LoggedRequest:
     same transaction: the caller wakes a placement worker after committing.
     """
     text = validate_text(new.text)
+    require_content(new)
     title, body_from_text = split_title(text)
     body = "\n\n".join(part for part in (body_from_text, new.body.strip()) if part)
     if len(body) > MAX_TEXT_CHARS * 2:
@@ -144,6 +164,7 @@ def _log_now(
     session_factory: SessionFactory, intake: Intake, new: NewRequest, deadline: float
 ) -> LoggedRequest:
     title, body = split_title(validate_text(new.text))
+    require_content(new)
     requester_id = known_user_id(intake.engine, new.workspace_id, new.requester_slack_id)
     if requester_id is not None and new.confirm_to is not None and _is_plain(new):
         request_id = intake.store(

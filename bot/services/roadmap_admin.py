@@ -1,4 +1,7 @@
-"""Managing the roadmap: status, merge, split, effort, objectives. Admins only.
+"""Managing the roadmap: status, merge, split, effort, rename, objectives. Admins only.
+
+Every change to a theme locks it (``Theme.locked``): re-grouping then keeps its id, its
+label and every request it holds (bot/services/themes.py).
 
 Every change is written to the audit log with who and when, and a status change queues
 one DM to each requester and voter of the theme through the outbox.
@@ -17,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from bot.services.errors import NotAllowedError, NotFoundError, UserFacingError
 from bot.services.notifications import queue_status_notices
+from scoring import theme_label
 from storage.enums import Effort, ThemeStatus
 from storage.models import Theme
 from storage.repositories import (
@@ -107,6 +111,7 @@ def _change_status(
     if status == ThemeStatus.DECLINED and not note.strip():
         raise UserFacingError("Say why it is declined: `/roadmap status N declined <reason>`.")
     previous = theme.status
+    theme.locked = True
     change = ThemeRepository(session, actor.workspace_id).change_status(
         theme, status, actor.slack_id, note.strip()
     )
@@ -148,6 +153,7 @@ def _merge(session: Session, actor: Actor, source_id: int, target_id: int) -> Ch
         else:
             votes.remove(vote)
     source.merged_into_id = target.id
+    target.locked = True
     session.flush()
     AuditRepository(session, actor.workspace_id).record(
         actor.slack_id,
@@ -179,9 +185,13 @@ def _split(session: Session, actor: Actor, request_id: int, label: str | None) -
     if request is None or request.withdrawn_at is not None:
         raise NotFoundError(f"There is no request #{request_id}.")
     themes = ThemeRepository(session, actor.workspace_id)
-    theme = themes.add((label or request.title).strip()[:200])
+    theme = themes.add(label.strip()[:200] if label else theme_label(request.title))
     theme.pinned = bool(label)
+    theme.locked = True
     previous = request.theme_id
+    source = themes.by_id(previous) if previous else None
+    if source is not None:
+        source.locked = True
     request.theme_id = theme.id
     request.pinned_to_theme = True
     session.flush()
@@ -205,6 +215,7 @@ def _set_effort(session: Session, actor: Actor, theme_id: int, effort: Effort) -
     theme = live_theme_or_fail(session, actor, theme_id)
     previous = theme.effort.value if theme.effort else None
     theme.effort = effort
+    theme.locked = True
     session.flush()
     AuditRepository(session, actor.workspace_id).record(
         actor.slack_id,
@@ -214,6 +225,36 @@ def _set_effort(session: Session, actor: Actor, theme_id: int, effort: Effort) -
         {"from": previous, "to": effort.value},
     )
     return ChangeResult(f"Theme #{theme.id} effort is now {effort.value}.")
+
+
+MAX_LABEL_CHARS = 200
+
+
+def rename_theme(
+    session: Session, actor: Actor, theme_id: int, label: str, *, key: str | None = None
+) -> ChangeResult:
+    """Give a theme the label a PM chose; re-grouping and digests keep it from then on."""
+    return admin_change(session, actor, key, lambda: _rename(session, actor, theme_id, label))
+
+
+def _rename(session: Session, actor: Actor, theme_id: int, label: str) -> ChangeResult:
+    new_label = " ".join(label.split())
+    if not new_label:
+        raise UserFacingError("Give the new label: `/roadmap rename N <label>`.")
+    if len(new_label) > MAX_LABEL_CHARS:
+        raise UserFacingError(f"Keep a label under {MAX_LABEL_CHARS} characters.")
+    theme = live_theme_or_fail(session, actor, theme_id)
+    if theme.label == new_label and theme.pinned:
+        return ChangeResult(f"Theme #{theme.id} is already called “{new_label}”.")
+    previous = theme.label
+    theme.label = new_label
+    theme.pinned = True
+    theme.locked = True
+    session.flush()
+    AuditRepository(session, actor.workspace_id).record(
+        actor.slack_id, "theme.rename", "theme", theme.id, {"from": previous, "to": new_label}
+    )
+    return ChangeResult(f"Theme #{theme.id} is now called “{new_label}”.")
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from bot.services.themes import request_text
-from scoring import Match, RequestDoc, ScoringConfig, ThemeIndex
+from scoring import Match, RequestDoc, ScoringConfig, ThemeIndex, theme_label
 from storage.models import Request
 from storage.repositories import RequestRepository, ThemeRepository
 from storage.repositories.requests import RequestText
@@ -98,7 +98,7 @@ class SimilarRequests:
             suggestions = self._suggestions(session, workspace_id, matches, request)
             joined_existing = theme is not None
             if theme is None:
-                theme = themes.add(request.title)
+                theme = themes.add(theme_label(request.title))
             request.theme_id = theme.id
             session.flush()
             index.add(RequestDoc(id=request.id, text=text, theme_id=theme.id))

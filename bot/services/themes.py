@@ -1,4 +1,9 @@
-"""Keeping themes up to date: re-grouping every live request with scoring's clustering."""
+"""Keeping themes up to date: re-grouping every live request with scoring's clustering.
+
+Every PM decision is a hard constraint here (issue 14): a theme a PM acted on keeps its
+id, its label and every request it holds; a request a PM placed stays put; a label a
+digest showed changes only when a PM renames it.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +13,8 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from scoring import RequestDoc, ScoringConfig, ThemeState, cluster
-from storage.models import Request
+from storage.enums import ThemeStatus
+from storage.models import Request, Theme
 from storage.repositories import RequestRepository, ThemeRepository
 from storage.repositories.requests import RequestText
 
@@ -25,6 +31,22 @@ def request_text(request: Request | RequestText) -> str:
     return f"{request.title}\n{request.body}".strip()
 
 
+def decided_by_pm(theme: Theme, holds_placed_request: bool = False) -> bool:
+    """Whether a PM acted on ``theme``: re-grouping must keep it whole.
+
+    ``locked`` is set by every admin change; the other signs cover themes touched before
+    it was (a status, effort or confidence, a chosen label, a request placed by hand).
+    """
+    return (
+        theme.locked
+        or theme.pinned
+        or theme.status != ThemeStatus.OPEN
+        or theme.effort is not None
+        or theme.confidence is not None
+        or holds_placed_request
+    )
+
+
 def regroup(
     session: Session, workspace_id: str, config: ScoringConfig | None = None
 ) -> RegroupReport:
@@ -34,9 +56,12 @@ def regroup(
     live_requests = requests.live()
     live_themes = {t.id: t for t in themes.live()}
     members: dict[int, set[int]] = defaultdict(set)
+    placed_by_pm: set[int] = set()
     for request in live_requests:
         if request.theme_id in live_themes:
             members[request.theme_id].add(request.id)
+            if request.pinned_to_theme:
+                placed_by_pm.add(request.theme_id)
     docs = [
         RequestDoc(
             id=r.id,
@@ -47,7 +72,13 @@ def regroup(
         for r in live_requests
     ]
     states = [
-        ThemeState(id=t.id, request_ids=frozenset(members[t.id]), locked=t.locked)
+        ThemeState(
+            id=t.id,
+            request_ids=frozenset(members[t.id]),
+            locked=decided_by_pm(t, t.id in placed_by_pm),
+            label=t.label,
+            keep_label=t.pinned or t.label_shown_at is not None,
+        )
         for t in live_themes.values()
         if members[t.id]
     ]
@@ -59,8 +90,9 @@ def regroup(
         if theme is None:
             theme = themes.add(group.label, list(group.top_terms))
             new_themes += 1
-        elif not theme.pinned:
-            theme.label = group.label
+        else:
+            if not theme.pinned and theme.label != group.label:
+                theme.label = group.label
             theme.top_terms = list(group.top_terms)
         for request_id in group.request_ids:
             placement[request_id] = theme.id

@@ -1,8 +1,9 @@
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from storage.enums import ThemeStatus
 from storage.models import Theme, ThemeStatusChange, utcnow
@@ -47,6 +48,22 @@ class ThemeRepository(Repository):
                 )
                 .order_by(Theme.id)
             )
+        )
+
+    def mark_labels_shown(self, theme_ids: Iterable[int], at: datetime | None = None) -> None:
+        """Record that a digest showed these themes' labels (the first time counts)."""
+        ids = sorted(set(theme_ids))
+        if not ids:
+            return
+        self.session.execute(
+            update(Theme)
+            .where(
+                Theme.workspace_id == self.workspace_id,
+                Theme.id.in_(ids),
+                Theme.label_shown_at.is_(None),
+            )
+            .values(label_shown_at=at or utcnow())
+            .execution_options(synchronize_session="fetch")
         )
 
     def change_status(

@@ -44,6 +44,7 @@ ADMIN_COMMANDS = [
     "split {request}",
     "split {request} Dependency caching",
     "effort {ci} L",
+    "rename {ci} Build caching",
     "pulse start",
 ]
 
@@ -137,6 +138,7 @@ def test_an_admin_command_received_again_changes_nothing(app: RunningApp, templa
     [
         ("status {ci} planned", "status {ci} in_progress"),
         ("effort {ci} S", "effort {ci} XL"),
+        ("rename {ci} Build caching", "rename {ci} Remote cache"),
         ("split {request} Dependency caching", "merge {split} {ci}"),
     ],
 )

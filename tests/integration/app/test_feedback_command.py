@@ -92,7 +92,9 @@ def test_whitespace_only_opens_the_form_instead(running_app: RunningApp) -> None
 
 
 def test_user_text_cannot_ping_or_link(running_app: RunningApp) -> None:
-    answer = feedback(running_app, "<!channel> <!here> <@U0BOSS0001> <http://x.example|y> & more")
+    answer = feedback(
+        running_app, "<!channel> <!here> <@U0BOSS0001> <http://x.example|y> & more CI cache"
+    )
     shown = all_text(answer["blocks"])
     for raw in ("<!channel>", "<!here>", "<@U0BOSS0001>", "<http://"):
         assert raw not in shown

@@ -158,7 +158,7 @@ def test_message_link_is_stored(running_app: RunningApp) -> None:
     running_app.send(
         view_submission(
             "feedback_modal",
-            form_state(title="Link me", domain=None),
+            form_state(title="Link me to the deploy docs", domain=None),
             private_metadata=metadata,
             view_id="V0LINK0001",
         )
