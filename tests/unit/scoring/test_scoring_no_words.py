@@ -22,7 +22,7 @@ def docs(texts: Sequence[str]) -> list[RequestDoc]:
 def test_a_backlog_of_requests_without_words_groups_each_alone() -> None:
     groups = cluster(docs(NO_WORDS))
     assert sorted(g.request_ids for g in groups) == [(n,) for n in range(1, len(NO_WORDS) + 1)]
-    assert {g.label for g in groups} == set(NO_WORDS)
+    assert all(0 < len(g.label) <= 60 for g in groups)  # cleaned, or a placeholder
     assert all(g.top_terms == () for g in groups)
 
 
