@@ -25,6 +25,7 @@ from bot.web.bodies import is_well_formed
 from bot.web.health import Readiness
 from bot.web.limits import MAX_BODY_BYTES, BodyTooLargeError, read_bounded_body
 from bot.web.observe import observed
+from bot.web.signature_headers import has_well_formed_signature
 from storage.db import SessionFactory
 
 logger = logging.getLogger(__name__)
@@ -59,6 +60,8 @@ def make_wsgi_app(
                 body = read_bounded_body(environ)
             except BodyTooLargeError:
                 return _json(start_response, "413 Payload Too Large", {"error": "too_large"})
+            if not has_well_formed_signature(environ):
+                return _json(start_response, "401 Unauthorized", {"error": "invalid request"})
             if not is_well_formed(body, environ.get("CONTENT_TYPE", "")):
                 return _json(start_response, "400 Bad Request", {"error": "malformed"})
             return slack_handler(environ, start_response)

@@ -11,3 +11,8 @@ class NotFoundError(UserFacingError):
 
 class NotAllowedError(UserFacingError):
     pass
+
+
+class InvalidInputError(UserFacingError):
+    """Input the database cannot take (a NUL byte, a number or id too large for its
+    column): refused at the edge with a clear answer, never counted as an outage."""
