@@ -20,7 +20,7 @@ from bot.services.scoring_config import scoring_config
 from bot.settings import Settings
 from bot.web.errors import handle_error
 from bot.web.observe import describe_request
-from bot.web.trust import trust_middleware
+from bot.web.trust import check_input, trust_middleware
 from storage.db import SessionFactory, engine_of
 from storage.intake import Intake, RequestIntake
 from storage.intake_process import IntakeProcess
@@ -60,6 +60,7 @@ def create_app(
         logger=logging.getLogger("pulseboard.bolt"),
     )
     app.use(trust_middleware(ResponseUrls.for_api(settings.slack_api_url)))
+    app.use(check_input)
     app.use(describe_request)
     app.error(handle_error)
     if deps is None:

@@ -6,7 +6,8 @@ built without a signing secret has chosen to trust its transport). So the first 
 middleware marks the request as verified: a failure before that mark (a signature check
 that raised instead of saying no) is answered with 401 and nothing else. It also puts a
 :class:`~bot.response_urls.GuardedRespond` in the context, which every listener, lazy
-listener and the error handler then uses instead of bolt's own ``respond``.
+listener and the error handler then uses instead of bolt's own ``respond``. Then
+:func:`check_input` refuses input the database cannot hold.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any
 from slack_bolt import BoltContext, BoltRequest
 
 from bot.response_urls import GuardedRespond, ResponseUrls
+from bot.validation import check_body
 
 VERIFIED = "pulseboard_verified"
 SOCKET_MODE = "socket_mode"
@@ -38,6 +40,14 @@ def trust_middleware(urls: ResponseUrls) -> Middleware:
         return next()
 
     return mark_verified
+
+
+def check_input(body: dict[str, Any], next: Callable[[], Any]) -> Any:
+    """Global middleware after :func:`trust_middleware`: input the database cannot hold
+    (bot/validation.py) is refused before any listener sees it, and answered by the
+    error handler as "that input is not valid"."""
+    check_body(body)
+    return next()
 
 
 def was_verified(request: BoltRequest) -> bool:
