@@ -5,7 +5,8 @@ bolt's check turns the timestamp into an int and compares signatures with
 five thousand digits) or a signature with non-ASCII characters makes it raise instead of
 answering "invalid", and the exception would reach the error handler with an unverified
 body. Slack always sends a decimal Unix time and ``v0=`` with 64 hex digits; anything
-else is refused with 401 at the edge, like any bad signature.
+else is refused with 401 at the edge, like any bad signature. (HTTP mode always
+verifies: the runner refuses to serve it without a signing secret.)
 """
 
 from __future__ import annotations

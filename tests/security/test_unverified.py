@@ -160,6 +160,23 @@ def test_the_error_handler_answers_nobody_for_an_unverified_request(
     assert [c.method for c in slack.calls()] == []
 
 
+def test_socket_mode_requests_are_trusted_and_answered(
+    bolt_app: App, slack: FakeSlackAPI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In Socket Mode the socket authenticates Slack: no signature headers, and a failing
+    listener is still answered (through an allowed response URL)."""
+
+    def broken(*_args: Any, **_kwargs: Any) -> Any:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr("bot.listeners.actions.toggle_vote", broken)
+    clicked = block_action("vote_theme", "1", response_url=slack.response_url("socket"))
+    response = bolt_app.dispatch(BoltRequest(body=clicked.payload(), mode="socket_mode"))
+    assert response.status == 200
+    [answer] = slack.wait_for("response_url")
+    assert "Something went wrong" in answer.params["text"]
+
+
 # --- answers go only to Slack --------------------------------------------------------
 
 
