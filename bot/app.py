@@ -15,10 +15,12 @@ from slack_sdk.http_retry.builtin_handlers import (
 from bot.deps import Deps
 from bot.jobs.placement import PlacementRunner, PlacementThread, PlacementWorker
 from bot.listeners import register_all
+from bot.response_urls import ResponseUrls
 from bot.services.scoring_config import scoring_config
 from bot.settings import Settings
 from bot.web.errors import handle_error
 from bot.web.observe import describe_request
+from bot.web.trust import check_input, trust_middleware
 from storage.db import SessionFactory, engine_of
 from storage.intake import Intake, RequestIntake
 from storage.intake_process import IntakeProcess
@@ -42,7 +44,9 @@ def create_app(
     ``client`` is the Web API client (its base URL comes from SLACK_API_URL, so tests
     point it at a local fake). The listener pool is sized explicitly so that slow work
     after ``ack()`` cannot starve the acks of other requests. A listener that fails (the
-    database is down, say) is answered by ``handle_error``, never dropped in silence.
+    database is down, say) is answered by ``handle_error``, never dropped in silence; a
+    request whose verification failed is answered by nobody, and response URLs are
+    called only on Slack's host (bot/web/trust.py, bot/response_urls.py).
     """
     signing_secret = settings.slack_signing_secret
     app = App(
@@ -55,6 +59,8 @@ def create_app(
         ),
         logger=logging.getLogger("pulseboard.bolt"),
     )
+    app.use(trust_middleware(ResponseUrls.for_api(settings.slack_api_url)))
+    app.use(check_input)
     app.use(describe_request)
     app.error(handle_error)
     if deps is None:

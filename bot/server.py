@@ -33,6 +33,7 @@ from bot.web.read_deadline import (
     RequestReadTimeoutError,
     deadline_rfile,
 )
+from bot.web.signature_headers import has_well_formed_signature
 from storage.db import SessionFactory
 
 logger = logging.getLogger(__name__)
@@ -67,6 +68,8 @@ def make_wsgi_app(
                 body = read_bounded_body(environ)
             except BodyTooLargeError:
                 return _json(start_response, "413 Payload Too Large", {"error": "too_large"})
+            if not has_well_formed_signature(environ):
+                return _json(start_response, "401 Unauthorized", {"error": "invalid request"})
             if not is_well_formed(body, environ.get("CONTENT_TYPE", "")):
                 return _json(start_response, "400 Bad Request", {"error": "malformed"})
             return slack_handler(environ, start_response)

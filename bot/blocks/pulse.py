@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from bot.blocks import elements
 from bot.blocks.elements import Block, CommentForm, actions, button, context, plain, section
 from bot.blocks.text import plural, safe
+from bot.validation import whole_number
 
 if TYPE_CHECKING:
     from bot.services.pulse_results import PulseResults, RoundResult
@@ -37,12 +38,13 @@ BAR_WIDTH = 10
 
 
 def parse_value(value: str | None) -> tuple[int, int | None] | None:
-    """``"round"`` or ``"round:number"`` back into ints; None when malformed."""
+    """``"round"`` or ``"round:number"`` back into ints; None when malformed
+    (InvalidInputError when a number is too large for the database)."""
     first, _, second = (value or "").partition(":")
-    try:
-        return int(first), int(second) if second else None
-    except ValueError:
+    round_id, number = whole_number(first), whole_number(second)
+    if round_id is None or (second and number is None):
         return None
+    return round_id, number
 
 
 def score_buttons(round_id: int, chosen: int | None = None) -> Block:

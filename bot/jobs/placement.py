@@ -28,9 +28,9 @@ from slack_sdk.http_retry.builtin_handlers import (
     RateLimitErrorRetryHandler,
     ServerErrorRetryHandler,
 )
-from slack_sdk.webhook import WebhookClient
 
 from bot.blocks.feedback import logged_reply
+from bot.response_urls import ResponseUrls
 from bot.services.placement import Placed, place_pending
 from bot.services.similar import SimilarRequests
 from bot.settings import Settings
@@ -48,7 +48,6 @@ QUIET_SECONDS = 0.2
 MAX_DEFER_SECONDS = 5.0
 #: The worker's CPU priority below the server's (os.nice): under a burst the acks go first.
 NICENESS = 10
-REPLY_TIMEOUT_SECONDS = 10
 
 
 class Waitable(Protocol):
@@ -72,6 +71,7 @@ class PlacementWorker:
         self.client = client
         self.similar = SimilarRequests(scoring)
         self.batch_size = batch_size
+        self.response_urls = ResponseUrls.for_api(client.base_url)
 
     def drain(self, before_batch: Callable[[], None] = lambda: None) -> int:
         """Place until the queue is empty; how many were placed. ``before_batch`` runs
@@ -106,11 +106,12 @@ class PlacementWorker:
                 ),
             )
             return
-        webhook = WebhookClient(
+        webhook = self.response_urls.client(
             placed.response_url,
-            timeout=REPLY_TIMEOUT_SECONDS,
             retry_handlers=[RateLimitErrorRetryHandler(2), ServerErrorRetryHandler(2)],
         )
+        if webhook is None:
+            return
         send_safely(
             "ephemeral reply",
             lambda: webhook.send(

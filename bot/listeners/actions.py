@@ -20,6 +20,7 @@ from bot.services.errors import UserFacingError
 from bot.services.forms import form_choices
 from bot.services.home import admin_threshold, home_view
 from bot.services.votes import VoteOutcome, VoteResult, toggle_vote, vote_instead
+from bot.validation import whole_number
 from storage.db import unit_of_work
 from storage.enums import RequestSource
 
@@ -42,10 +43,8 @@ def vote_message(result: VoteResult) -> str:
 
 
 def parse_int(value: str | None) -> int | None:
-    try:
-        return int(value or "")
-    except ValueError:
-        return None
+    """A button's id; None when it is not a number (InvalidInputError if too large)."""
+    return whole_number(value)
 
 
 def register(app: App, deps: Deps) -> None:

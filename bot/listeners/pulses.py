@@ -31,6 +31,7 @@ from bot.services.errors import UserFacingError
 from bot.services.followups import answer_followup, comment_followup, reopen_as_request
 from bot.services.pulse_results import pulse_results
 from bot.services.roadmap_admin import Actor
+from bot.validation import whole_number
 from storage.db import unit_of_work
 
 logger = logging.getLogger(__name__)
@@ -224,7 +225,7 @@ def register(app: App, deps: Deps) -> None:
         try:
             with unit_of_work(deps.session_factory) as session:
                 saved = pulses.record_comment(
-                    session, team, int(meta.get("round", 0)), user, text or "", now()
+                    session, team, _metadata_id(meta, "round"), user, text or "", now()
                 )
         except UserFacingError as error:
             ack(response_action="errors", errors={blocks.COMMENT_BLOCK: str(error)[:150]})
@@ -266,17 +267,23 @@ def _metadata(view: dict[str, Any]) -> dict[str, Any]:
     return meta if isinstance(meta, dict) else {}
 
 
+def _metadata_id(meta: dict[str, Any], key: str) -> int:
+    """An id a form carries in its metadata; 0 (no such row) when it is not a number."""
+    return whole_number(str(meta.get(key, ""))) or 0
+
+
 def register_followups(app: App, deps: Deps) -> None:
     @app.action(re.compile(rf"^{followup_blocks.ANSWER_ACTION_PREFIX}(yes|partly|no)$"))
     def answer(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
         ack()
-        followup_id, _, choice = (action.get("value") or "").partition(":")
+        value, _, choice = (action.get("value") or "").partition(":")
         try:
-            if not followup_id.isdigit():
+            followup_id = whole_number(value)
+            if followup_id is None:
                 raise UserFacingError("That button does not point at a question.")
             with unit_of_work(deps.session_factory) as session:
                 view = answer_followup(
-                    session, body["team"]["id"], int(followup_id), body["user"]["id"], choice, now()
+                    session, body["team"]["id"], followup_id, body["user"]["id"], choice, now()
                 )
         except UserFacingError as error:
             message = str(error)
@@ -329,11 +336,11 @@ def register_followups(app: App, deps: Deps) -> None:
     ) -> None:
         ack()
         container = body.get("container") or {}
-        value = action.get("value") or ""
-        if not value.isdigit():
+        followup_id = whole_number(action.get("value"))
+        if followup_id is None:
             return
         modal = followup_blocks.followup_comment_modal(
-            int(value),
+            followup_id,
             None,
             str(container.get("channel_id") or ""),
             str(container.get("message_ts") or ""),
@@ -354,7 +361,7 @@ def register_followups(app: App, deps: Deps) -> None:
                 saved = comment_followup(
                     session,
                     body["team"]["id"],
-                    int(meta.get("followup", 0)),
+                    _metadata_id(meta, "followup"),
                     body["user"]["id"],
                     text,
                     now(),

@@ -41,6 +41,8 @@ from bot.services.roadmap_admin import (
     split_request,
 )
 from bot.services.theme_details import theme_details
+from bot.validation import whole_number
+from bot.web.errors import answered
 from storage.db import unit_of_work
 from storage.enums import Effort, ThemeStatus
 from storage.repositories import ObjectiveRepository
@@ -60,10 +62,10 @@ USAGE = {
 
 
 def theme_number(word: str, usage: str) -> int:
-    number = word.removeprefix("#")
-    if not number.isdigit():
+    number = whole_number(word.removeprefix("#"))
+    if number is None:
         raise UserFacingError(f"“{word}” is not a theme or request number. Usage: {usage}")
-    return int(number)
+    return number
 
 
 def register(app: App, deps: Deps) -> None:
@@ -212,7 +214,7 @@ def register(app: App, deps: Deps) -> None:
             lambda: client.views_open(trigger_id=trigger_id, view=objectives_modal(rows)),
         )
 
-    app.command("/roadmap")(ack=ack_roadmap, lazy=[answer_roadmap])
+    app.command("/roadmap")(ack=ack_roadmap, lazy=[answered(answer_roadmap)])
 
     @app.action(ids.THEME_DETAILS_ACTION)
     def details(

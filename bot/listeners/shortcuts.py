@@ -13,6 +13,7 @@ from bot.deps import Deps
 from bot.listeners.replies import send_safely
 from bot.services.forms import form_choices
 from bot.services.requests import split_title
+from bot.web.errors import answered
 from storage.db import unit_of_work
 from storage.enums import RequestSource
 
@@ -42,4 +43,4 @@ def register(app: App, deps: Deps) -> None:
             lambda: client.views_open(trigger_id=body["trigger_id"], view=modal),
         )
 
-    app.shortcut(MESSAGE_SHORTCUT)(ack=ack_shortcut, lazy=[open_prefilled_modal])
+    app.shortcut(MESSAGE_SHORTCUT)(ack=ack_shortcut, lazy=[answered(open_prefilled_modal)])

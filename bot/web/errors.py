@@ -1,11 +1,17 @@
-"""Answers for requests that fail: a database outage gets "try again in a minute".
+"""Answers for requests that fail: the one place where an exception becomes an answer.
 
-Registered as bolt's error handler, so it sees every listener's exception. A listener
-that failed before ``ack()`` is answered in the HTTP response (an ephemeral message for a
-command, a small modal pushed over a submitted form); one that failed after its ack is
-answered through the response URL, or a modal opened with the trigger. Events have no
-one to answer: they are acknowledged and logged. Nothing is stored for such a request,
-and the connection pool's pre-ping reconnects by itself once the database is back.
+Registered as bolt's error handler, so it sees every listener's and middleware's
+exception; lazy listeners (whose exceptions bolt only logs) are wrapped by
+:func:`answered` so theirs come here too. A request that was never verified (its
+signature check raised instead of saying no) is answered with 401 and nothing else: no
+response URL, no Web API call. Otherwise the failure is classified (bot/web/failures.py:
+an outage gets "try again in a minute", bad input "that input is not valid", anything
+else "something went wrong"). A listener that failed before ``ack()`` is answered in the
+HTTP response (an ephemeral message for a command, a small modal pushed over a submitted
+form); one that failed after its ack is answered through the response URL (only
+Slack's: bot/response_urls.py), or a modal opened with the trigger. Events have no one
+to answer: they are acknowledged and logged. Nothing is stored for such a request, and
+the connection pool's pre-ping reconnects by itself once the database is back.
 """
 
 from __future__ import annotations
@@ -13,59 +19,83 @@ from __future__ import annotations
 import json
 import logging
 import time
+from collections.abc import Callable
 from typing import Any
 
-from slack_bolt.context.respond import Respond
+from slack_bolt import BoltContext, BoltRequest
+from slack_bolt.kwargs_injection import build_required_kwargs
 from slack_bolt.response import BoltResponse
+from slack_bolt.util.utils import get_arg_names_of_callable
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from sqlalchemy.exc import DBAPIError, OperationalError
-from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
-from bot.metrics import DATABASE_ERRORS
+from bot.response_urls import GuardedRespond
+from bot.web.failures import DATABASE_DOWN, NOT_VALID, SOMETHING_WRONG, classify
+from bot.web.trust import guarded_respond, was_verified
 
 logger = logging.getLogger(__name__)
 
-DATABASE_DOWN = (
-    ":hourglass: Pulseboard cannot reach its database right now, so nothing was saved. "
-    "Please try again in a minute."
-)
-SOMETHING_WRONG = (
-    ":warning: Something went wrong on Pulseboard's side and nothing was saved. "
-    "Please try again; if it keeps failing, tell the Pulseboard admins."
-)
+__all__ = ["DATABASE_DOWN", "NOT_VALID", "SOMETHING_WRONG", "answered", "handle_error"]
+
 ACK_POLL_GRACE_SECONDS = 0.1
-DATABASE_ERRORS_TYPES = (OperationalError, DBAPIError, PoolTimeoutError)
-
-
-def is_database_outage(error: BaseException) -> bool:
-    return isinstance(error, DATABASE_ERRORS_TYPES)
+UNVERIFIED = BoltResponse(status=401, body={"error": "invalid request"})
 
 
 def handle_error(
     error: Exception,
     body: dict[str, Any],
+    request: BoltRequest,
     response: BoltResponse | None,
-    respond: Respond | None,
+    context: BoltContext,
     client: WebClient,
 ) -> BoltResponse | None:
-    """Bolt error handler: never a silent drop, never a bare 500 for a person."""
-    outage = is_database_outage(error)
-    if outage:
-        DATABASE_ERRORS.inc()
-        logger.warning("database unavailable while handling a request: %s", type(error).__name__)
-    else:
-        logger.error("listener failed: %s", type(error).__name__, exc_info=error)
-    text = DATABASE_DOWN if outage else SOMETHING_WRONG
+    """Bolt error handler: never a silent drop, never a bare 500 for a person, and never
+    an answer to a request that was not verified."""
+    if not was_verified(request):
+        logger.warning("refused a request that failed verification: %s", type(error).__name__)
+        if response is None:
+            return None
+        return BoltResponse(status=UNVERIFIED.status, body=UNVERIFIED.body)
+    text = classify(error).text
     if response is not None:
         immediate = answer_in_ack(body, text)
         if immediate is not None:
             return immediate
-    answer_later(body, text, respond, client)
+    answer_later(body, text, guarded_respond(context), client)
     if response is None:
         _let_the_ack_go_out()
         return None
     return BoltResponse(status=200, body="")
+
+
+def answered(listener: Callable[..., None]) -> Callable[..., None]:
+    """A lazy listener whose exceptions are answered like any listener's.
+
+    bolt runs a lazy listener after the ack and only logs what it raises; wrapped, the
+    listener gets its arguments as bolt would give them, and a failure is classified and
+    answered through the response URL (or a modal) by the same code as ``handle_error``.
+    """
+    wanted = get_arg_names_of_callable(listener)
+
+    def run(request: BoltRequest) -> None:
+        kwargs = build_required_kwargs(
+            logger=request.context.logger,
+            required_arg_names=wanted,
+            request=request,
+            response=None,
+            this_func=listener,
+        )
+        try:
+            listener(**kwargs)
+        except Exception as error:
+            text = classify(error).text
+            context = request.context
+            answer_later(request.body, text, guarded_respond(context), context.client)
+
+    run.__name__ = listener.__name__
+    run.__qualname__ = listener.__qualname__
+    run.__doc__ = listener.__doc__
+    return run
 
 
 def _let_the_ack_go_out() -> None:
@@ -87,7 +117,7 @@ def answer_in_ack(body: dict[str, Any], text: str) -> BoltResponse | None:
 
 
 def answer_later(
-    body: dict[str, Any], text: str, respond: Respond | None, client: WebClient
+    body: dict[str, Any], text: str, respond: GuardedRespond | None, client: WebClient
 ) -> None:
     """Answer through the response URL, else in a modal opened with the trigger."""
     if body.get("type") == "event_callback":
