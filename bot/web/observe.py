@@ -18,6 +18,7 @@ from slack_bolt.request import BoltRequest
 from slack_bolt.response import BoltResponse
 
 from bot.metrics import REQUEST_SECONDS
+from bot.web.read_deadline import RequestReadTimeoutError
 from bot.services.pulse_anonymity import loggable_action
 
 logger = logging.getLogger("pulseboard.http")
@@ -54,6 +55,9 @@ def observed(inner: WSGIApp) -> WSGIApp:
 
         try:
             body = list(inner(environ, start))
+        except RequestReadTimeoutError:
+            status[0] = "408"  # the server answers it (bot/server.py), not a failure of ours
+            raise
         finally:
             _current.reset(token)
             _finish(environ, record, status[0], time.monotonic() - started)
