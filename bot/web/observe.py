@@ -18,8 +18,8 @@ from slack_bolt.request import BoltRequest
 from slack_bolt.response import BoltResponse
 
 from bot.metrics import REQUEST_SECONDS
-from bot.web.read_deadline import RequestReadTimeoutError
 from bot.services.pulse_anonymity import loggable_action
+from bot.web.read_deadline import RequestReadTimeoutError
 
 logger = logging.getLogger("pulseboard.http")
 
