@@ -62,6 +62,10 @@ class ThemeConfig:
     semantic_similarity_threshold: float = 0.65
     #: ``assign_threshold`` for the semantic backend.
     semantic_assign_threshold: float = 0.65
+    #: With an embedder, the share of the embedding in the similarity of two requests;
+    #: the rest is the TF-IDF + LSA view (1 = the embedding alone). See
+    #: ``scoring.embedding.BlendSpace``.
+    embedding_weight: float = 0.5
 
     def grouping_threshold(self) -> float:
         """The join threshold of the backend in use."""
