@@ -132,8 +132,8 @@ def methods(embedder: Embedder | None) -> dict[str, Method]:
         return found
     semantic = ThemeConfig(embedder=embedder)
     alone = replace(semantic, embedding_weight=1.0)
-    found[f"embedding alone ({alone.semantic_similarity_threshold:.2f})"] = (
-        lambda texts: pulseboard(texts, alone)
+    found[f"embedding alone ({alone.semantic_similarity_threshold:.2f})"] = lambda texts: (
+        pulseboard(texts, alone)
     )
     found[
         f"pulseboard semantic (default, w={semantic.embedding_weight:.2f}, "

@@ -181,8 +181,7 @@ def verify(path: Path, sha256: str, setting: str) -> None:
         actual = file_sha256(path)
     except OSError as error:
         raise SemanticBackendUnavailableError(
-            f"cannot read the embedding model {path} (from {setting}): "
-            f"{error.strerror or error}"
+            f"cannot read the embedding model {path} (from {setting}): {error.strerror or error}"
         ) from None
     if actual != sha256:
         raise SemanticBackendUnavailableError(
