@@ -131,7 +131,8 @@ def methods(embedder: Embedder | None) -> dict[str, Method]:
     if embedder is None:
         return found
     semantic = ThemeConfig(embedder=embedder)
-    alone = replace(semantic, embedding_weight=1.0)
+    # the embedding alone at its own best dev threshold (its scale is not the blend's)
+    alone = replace(semantic, embedding_weight=1.0, semantic_similarity_threshold=0.65)
     found[f"embedding alone ({alone.semantic_similarity_threshold:.2f})"] = lambda texts: (
         pulseboard(texts, alone)
     )
