@@ -141,6 +141,8 @@ def fit_space(texts: Sequence[str], config: ThemeConfig) -> tuple[VectorSpace, n
     """
     if config.embedder is None:
         return TextSpace.fit(texts, config)
-    if config.embedding_weight >= 1.0:
+    if not 0.0 <= config.embedding_weight <= 1.0:
+        raise ValueError(f"embedding_weight must be between 0 and 1, got {config.embedding_weight}")
+    if config.embedding_weight == 1.0:
         return EmbeddingSpace.fit(texts, config.embedder)
     return BlendSpace.fit(texts, config.embedder, config)

@@ -172,6 +172,12 @@ def test_blend_similarity_is_the_weighted_sum_of_both_views(weight: float) -> No
     assert space.terms().tolist() == TextSpace.fit(TEXTS, config)[0].terms().tolist()
 
 
+@pytest.mark.parametrize("weight", [-0.1, 1.5])
+def test_blend_weight_outside_0_1_is_refused(weight: float) -> None:
+    with pytest.raises(ValueError, match="embedding_weight"):
+        fit_space(TEXTS, ThemeConfig(embedder=FakeEmbedder(), embedding_weight=weight))
+
+
 def test_blend_keeps_what_the_words_tell_apart() -> None:
     """Same concepts, different words: the embedding alone joins them, the blend not."""
     texts = ["dark mode", "night theme", "dark mode", "dark mode"]
