@@ -1,24 +1,31 @@
-"""How well themes match what people mean: Banking77 dev and test.
+"""How well themes match what people mean: Banking77, CLINC150 and the bundled sample.
 
 Run from the repository root:  .venv/bin/python benchmarks/scoring_quality.py
-With the semantic backend too:  .venv/bin/python benchmarks/scoring_quality.py --backend semantic
+Tune on dev only:              .venv/bin/python benchmarks/scoring_quality.py --sweep
 
 Prints adjusted Rand index (ARI) and pairwise precision / recall / F1 of the themes
-against the data set's 77 groups, beside two baselines computed in the same run:
-every text its own theme, and plain TF-IDF (word 1–2 + char 3–5 grams) with
-average-linkage agglomerative clustering at cosine distance 0.9. Parameters were
-tuned on dev only. Skips (exit 0) when ../shared/data is absent. ``--backend semantic``
-adds a row for the sentence-embedding backend (local all-MiniLM-L6-v2, CPU) and the time
-spent embedding; it skips that row with a message when the ``semantic`` extra is absent.
+against each data set's groups, beside baselines computed in the same run: every text
+its own theme, and plain TF-IDF (word 1–2 + char 3–5 grams) with average-linkage
+agglomerative clustering at cosine distance 0.9. The methods: Pulseboard on TF-IDF + LSA
+(``PULSEBOARD_THEME_BACKEND=tfidf``, the default before issue 14), the embedding alone,
+and the default, the embedding blended with TF-IDF (``ThemeConfig.embedding_weight``).
+Parameters were tuned on the dev splits only (``--sweep`` prints ARI per threshold there);
+the bundled sample (``bot/sample``, requests labelled with their intent) has no split and
+is only reported. Skips the shared sets (exit 0) when ../shared/data is absent.
+
+Each text is embedded once per run (cached) and the seconds spent embedding are
+printed, so the figures are comparable across methods.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -32,11 +39,20 @@ from sklearn.preprocessing import normalize
 from scoring import ThemeConfig, cluster_texts
 from scoring.embedding import Embedder
 
-DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT.parent / "shared" / "data"
+SAMPLE = ROOT / "bot" / "sample" / "workspace.json"
+SETS = ("banking77", "clinc150", "sample")
+
+Method = Callable[[Sequence[str]], list[int]]
 
 
-def load(split: str) -> tuple[list[str], list[str]]:
-    rows = [json.loads(line) for line in (DATA / f"banking77_{split}.jsonl").open()]
+def load(name: str, split: str) -> tuple[list[str], list[str]]:
+    if name == "sample":
+        requests = json.loads(SAMPLE.read_text())["requests"]
+        texts = [f"{r['title']}\n{r['body']}".strip() for r in requests]
+        return texts, [r["intent"] for r in requests]
+    rows = [json.loads(line) for line in (data_dir() / f"{name}_{split}.jsonl").open()]
     return [r["text"] for r in rows], [r["group"] for r in rows]
 
 
@@ -75,83 +91,167 @@ def pulseboard(texts: Sequence[str], config: ThemeConfig | None = None) -> list[
     return [themes[str(i)] for i in range(len(texts))]
 
 
-class TimedEmbedder:
-    """Wraps an embedder to add up the seconds spent embedding (model load included)."""
+class CachedEmbedder:
+    """Embeds each distinct text once per run; adds up the seconds spent embedding."""
 
-    def __init__(self, embedder: Embedder) -> None:
+    def __init__(self, embedder: Embedder, store: Path | None = None) -> None:
         self.embedder = embedder
+        self.cache: dict[str, np.ndarray] = {}
         self.seconds = 0.0
+        self.embedded = 0
+        self.store = store
+        if store is not None and store.exists():
+            saved = np.load(store, allow_pickle=False)
+            self.cache = dict(zip(saved["texts"].tolist(), saved["vectors"], strict=True))
+
+    def save(self) -> None:
+        if self.store is not None and self.cache:
+            texts = list(self.cache)
+            vectors = np.stack([self.cache[t] for t in texts])
+            np.savez(self.store, texts=np.array(texts), vectors=vectors)
 
     def __call__(self, texts: Sequence[str], /) -> np.ndarray:
-        start = time.perf_counter()
-        try:
-            return self.embedder(texts)
-        finally:
+        new = list(dict.fromkeys(t for t in texts if t not in self.cache))
+        if new:
+            start = time.perf_counter()
+            vectors = self.embedder(new)
             self.seconds += time.perf_counter() - start
+            self.embedded += len(new)
+            self.cache.update(zip(new, vectors, strict=True))
+        return np.stack([self.cache[t] for t in texts])
 
 
-def semantic_method() -> tuple[Callable[[Sequence[str]], list[int]], TimedEmbedder] | None:
-    """The semantic backend as a method, or None (with a message) when it is not installed."""
+def methods(embedder: Embedder | None) -> dict[str, Method]:
+    tfidf = ThemeConfig()
+    found: dict[str, Method] = {
+        "each text its own theme": singletons,
+        "baseline TF-IDF + agglomerative 0.9": tfidf_agglomerative,
+        "pulseboard tfidf (default before)": lambda texts: pulseboard(texts, tfidf),
+    }
+    if embedder is None:
+        return found
+    semantic = ThemeConfig(embedder=embedder)
+    # the embedding alone at its own best dev threshold (its scale is not the blend's)
+    alone = replace(semantic, embedding_weight=1.0, semantic_similarity_threshold=0.65)
+    found[f"embedding alone ({alone.semantic_similarity_threshold:.2f})"] = lambda texts: (
+        pulseboard(texts, alone)
+    )
+    found[
+        f"pulseboard semantic (default, w={semantic.embedding_weight:.2f}, "
+        f"{semantic.semantic_similarity_threshold:.2f})"
+    ] = lambda texts: pulseboard(texts, semantic)
+    return found
+
+
+def load_embedder_or_none() -> Embedder | None:
     from bot.services.embedder import SemanticBackendUnavailableError, load_embedder
 
     try:
-        embedder = TimedEmbedder(load_embedder())
+        return load_embedder()
     except SemanticBackendUnavailableError as error:
-        print(f"skipped semantic backend: {error}")
+        print(f"skipped the semantic backend: {error}")
         return None
-    config = ThemeConfig(embedder=embedder)
-    return (lambda texts: pulseboard(texts, config)), embedder
 
 
-METHODS: dict[str, Callable[[Sequence[str]], list[int]]] = {
-    "each text its own theme": singletons,
-    "baseline TF-IDF + agglomerative 0.9": tfidf_agglomerative,
-    "pulseboard (default)": pulseboard,
-}
+def data_dir() -> Path:
+    return Path(os.environ.get("PULSEBOARD_BENCHMARK_DATA", DATA))
+
+
+def available(names: Sequence[str]) -> list[str]:
+    usable = [n for n in names if n == "sample" or data_dir().is_dir()]
+    if len(usable) < len(names):
+        print(
+            f"skipped banking77 and clinc150: {data_dir()} not found (they live outside the "
+            "repository; PULSEBOARD_BENCHMARK_DATA names another folder)"
+        )
+    return usable
+
+
+def report(embedder: CachedEmbedder | None, sets: Sequence[str], splits: Sequence[str]) -> None:
+    print(
+        f"{'set':9} {'split':5} {'method':52} {'ARI':>6} {'P':>6} {'R':>6} {'F1':>6} "
+        f"{'themes':>7} {'s':>6}"
+    )
+    for name in sets:
+        for split in ("all",) if name == "sample" else splits:
+            texts, truth = load(name, split)
+            for label, method in methods(embedder).items():
+                start = time.perf_counter()
+                found = method(texts)
+                seconds = time.perf_counter() - start
+                ari = adjusted_rand_score(truth, found)
+                precision, recall, f1 = pairwise(truth, found)
+                print(
+                    f"{name:9} {split:5} {label:52} {ari:6.3f} {precision:6.3f} "
+                    f"{recall:6.3f} {f1:6.3f} {len(set(found)):7d} {seconds:6.1f}",
+                    flush=True,
+                )
+    if embedder is not None and embedder.seconds:
+        print(
+            f"embedding: {embedder.embedded} texts in {embedder.seconds:.1f} s "
+            f"({embedder.embedded / embedder.seconds:.0f} texts/s, batched, one process)"
+        )
+
+
+def sweep(embedder: CachedEmbedder, sets: Sequence[str], args: argparse.Namespace) -> None:
+    """ARI on the dev splits per (embedding weight, threshold, smoothing)."""
+    weights = [float(w) for w in args.weights.split(",")]
+    thresholds = [float(t) for t in args.thresholds.split(",")]
+    smoothings = [float(s) for s in args.smoothings.split(",")]
+    data = {n: load(n, "dev") for n in sets if n != "sample"}
+    print(f"{'weight':>6} {'smooth':>6} {'threshold':>9} " + " ".join(f"{n:>10}" for n in data))
+    for weight in weights:
+        for smoothing in smoothings:
+            for threshold in thresholds:
+                config = ThemeConfig(
+                    embedder=embedder,
+                    embedding_weight=weight,
+                    smoothing=smoothing,
+                    semantic_similarity_threshold=threshold,
+                )
+                scores = [
+                    adjusted_rand_score(truth, pulseboard(texts, config))
+                    for texts, truth in data.values()
+                ]
+                print(
+                    f"{weight:6.2f} {smoothing:6.2f} {threshold:9.2f} "
+                    + " ".join(f"{s:10.3f}" for s in scores),
+                    flush=True,
+                )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sets", default=",".join(SETS), help="comma-separated: " + ",".join(SETS))
     parser.add_argument("--splits", default="dev,test", help="comma-separated: dev,test")
+    parser.add_argument("--sweep", action="store_true", help="ARI per setting on dev instead")
+    parser.add_argument("--weights", default="0.3,0.5,0.7,1.0", help="--sweep: weights")
+    parser.add_argument("--thresholds", default="0.35,0.4,0.45,0.5,0.55", help="--sweep")
+    parser.add_argument("--smoothings", default="0.5,1.0", help="--sweep: smoothing values")
+    parser.add_argument(
+        "--cache", type=Path, help="keep the embeddings in this .npz between runs (for --sweep)"
+    )
     parser.add_argument(
         "--backend",
-        choices=("tfidf", "semantic"),
-        default="tfidf",
-        help="semantic: also measure the sentence-embedding backend (needs the extra)",
+        choices=("semantic", "tfidf"),
+        default="semantic",
+        help="tfidf: only the TF-IDF methods (no model needed)",
     )
     args = parser.parse_args(argv)
-    if not DATA.is_dir():
-        print(f"skipped: {DATA} not found (the Banking77 data lives outside the repository)")
-        return 0
-    methods = dict(METHODS)
-    timer: TimedEmbedder | None = None
-    if args.backend == "semantic":
-        semantic = semantic_method()
-        if semantic is not None:
-            methods["pulseboard (semantic, MiniLM)"], timer = semantic
-    header = (
-        f"{'split':5} {'method':38} {'ARI':>6} {'P':>6} {'R':>6} {'F1':>6} {'themes':>7} {'s':>6}"
-    )
-    print(header)
-    for split in args.splits.split(","):
-        texts, truth = load(split)
-        for name, method in methods.items():
-            if timer is not None:
-                timer.seconds = 0.0
-            start = time.perf_counter()
-            found = method(texts)
-            seconds = time.perf_counter() - start
-            ari = adjusted_rand_score(truth, found)
-            precision, recall, f1 = pairwise(truth, found)
-            print(
-                f"{split:5} {name:38} {ari:6.3f} {precision:6.3f} {recall:6.3f} {f1:6.3f} "
-                f"{len(set(found)):7d} {seconds:6.1f}",
-                flush=True,
-            )
-            if timer is not None and name.startswith("pulseboard (semantic"):
-                rate = len(texts) / timer.seconds if timer.seconds else 0.0
-                label = "  of which embedding (s, texts/s)"
-                print(f"{'':5} {label:38} {timer.seconds:6.1f} {rate:6.0f}")
+    sets = available([s for s in args.sets.split(",") if s])
+    loaded = load_embedder_or_none() if args.backend == "semantic" else None
+    embedder = CachedEmbedder(loaded, args.cache) if loaded is not None else None
+    try:
+        if args.sweep:
+            if embedder is None:
+                print("--sweep needs the semantic backend")
+                return 0
+            sweep(embedder, sets, args)
+        else:
+            report(embedder, sets, args.splits.split(","))
+    finally:
+        if embedder is not None:
+            embedder.save()
     return 0
 
 

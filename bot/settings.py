@@ -12,7 +12,14 @@ from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from apscheduler.triggers.cron import CronTrigger
-from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
+from pydantic import (
+    AliasChoices,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
@@ -90,8 +97,16 @@ class Settings(BaseSettings):
     scoring_framework: Literal["default", "rice", "wsjf"] = Field(
         "default", validation_alias=_env("PULSEBOARD_SCORING_FRAMEWORK")
     )
-    theme_backend: Literal["tfidf", "semantic"] = Field(
-        "tfidf", validation_alias=_env("PULSEBOARD_THEME_BACKEND")
+    theme_backend: Literal["semantic", "tfidf"] = Field(
+        "semantic", validation_alias=_env("PULSEBOARD_THEME_BACKEND")
+    )
+    #: Another ONNX file for the semantic backend (default: the one the model package
+    #: ships); used only together with its sha256.
+    embedding_model: str | None = Field(
+        None, min_length=1, validation_alias=_env("PULSEBOARD_EMBEDDING_MODEL")
+    )
+    embedding_model_sha256: str | None = Field(
+        None, validation_alias=_env("PULSEBOARD_EMBEDDING_MODEL_SHA256")
     )
     listener_threads: int = Field(
         8, ge=1, le=64, validation_alias=_env("PULSEBOARD_LISTENER_THREADS")
@@ -140,6 +155,25 @@ class Settings(BaseSettings):
         if backend not in {"sqlite", "postgresql"}:
             raise ValueError(f"{backend} is not supported; use sqlite or postgresql+psycopg")
         return value
+
+    @field_validator("embedding_model_sha256")
+    @classmethod
+    def _sha256_shape(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        value = value.strip().lower()
+        if len(value) != 64 or any(c not in "0123456789abcdef" for c in value):
+            raise ValueError("must be the file's sha256: 64 hexadecimal digits")
+        return value
+
+    @model_validator(mode="after")
+    def _model_with_its_hash(self) -> Settings:
+        if (self.embedding_model is None) != (self.embedding_model_sha256 is None):
+            raise ValueError(
+                "PULSEBOARD_EMBEDDING_MODEL and PULSEBOARD_EMBEDDING_MODEL_SHA256 go together: "
+                "set both (a model file and its sha256) or neither"
+            )
+        return self
 
     @field_validator("admins", mode="before")
     @classmethod
@@ -256,5 +290,5 @@ def describe(error: ValidationError) -> str:
         message = problem["msg"].removeprefix("Value error, ")
         if field not in SECRET_FIELDS and "input" in problem and problem["type"] != "value_error":
             message = f"{message} (got {problem['input']!r})"
-        lines.append(f"{variable}: {message}")
+        lines.append(f"{variable}: {message}" if variable else message)
     return "; ".join(lines)

@@ -1,10 +1,17 @@
-"""The optional semantic backend: sentence embeddings behind the ``TextSpace`` interface.
+"""The semantic backend: sentence embeddings, blended with TF-IDF, behind one interface.
 
 ``scoring`` stays pure: it never loads a model. The caller (``bot.services.embedder``)
 hands in an :class:`Embedder`, any callable that turns texts into unit vectors, through
 ``ThemeConfig.embedder``. Everything downstream (neighbour graph, smoothing, average
 linkage, ``ThemeIndex``) is the same as for TF-IDF; only the similarity scale differs,
 hence the separate ``semantic_*_threshold`` knobs in ``ThemeConfig``.
+
+The embedding knows that "undo deploy" and "roll back a release" mean the same; TF-IDF
+knows that "card arrival" and "card delivery estimate" use different words, which a
+small model blurs. :class:`BlendSpace` keeps both: each vector is the embedding and the
+TF-IDF + LSA vector side by side, scaled by the square roots of their weights, so the dot
+product of two blended vectors is ``w·cos(embedding) + (1 − w)·cos(TF-IDF)``
+(``ThemeConfig.embedding_weight`` = w).
 
 Labels and top terms still come from word TF-IDF: an embedding has no words to show.
 """
@@ -83,8 +90,59 @@ class EmbeddingSpace:
         return self.words.get_feature_names_out()
 
 
+@dataclass(frozen=True, slots=True)
+class BlendSpace:
+    """Embedding and TF-IDF + LSA vectors side by side, weighted (see the module doc).
+
+    Each part is unit length (a TF-IDF part may be shorter for unseen words, as in
+    :class:`TextSpace`), so a blended vector has length at most 1 and cosine similarity
+    is the weighted sum of the two parts' cosines.
+    """
+
+    embedding: EmbeddingSpace
+    text: TextSpace
+    weight: float
+
+    @classmethod
+    def fit(
+        cls, texts: Sequence[str], embedder: Embedder, config: ThemeConfig
+    ) -> tuple[BlendSpace, np.ndarray]:
+        """Embed ``texts``, fit TF-IDF + LSA on them, and blend the two."""
+        text, lexical = TextSpace.fit(texts, config)
+        embedding = EmbeddingSpace(embedder, text.words)
+        space = cls(embedding, text, config.embedding_weight)
+        return space, space._blend(embedding.transform(texts), lexical)
+
+    def transform(self, texts: Sequence[str]) -> np.ndarray:
+        """Blended vectors of ``texts`` (float32, one row per text)."""
+        if len(texts) == 0:
+            return np.zeros((0, 0), dtype=np.float32)
+        return self._blend(self.embedding.transform(texts), self.text.transform(texts))
+
+    def word_tfidf(self, texts: Sequence[str]) -> sparse.csr_matrix:
+        """Word-level TF-IDF, used to find a theme's distinguishing terms."""
+        return self.text.word_tfidf(texts)
+
+    def terms(self) -> np.ndarray:
+        """The word vocabulary, in column order of :meth:`word_tfidf`."""
+        return self.text.terms()
+
+    def _blend(self, meaning: np.ndarray, lexical: np.ndarray) -> np.ndarray:
+        return np.hstack(
+            [np.sqrt(self.weight) * meaning, np.sqrt(1.0 - self.weight) * lexical]
+        ).astype(np.float32)
+
+
 def fit_space(texts: Sequence[str], config: ThemeConfig) -> tuple[VectorSpace, np.ndarray]:
-    """The backend the config asks for: TF-IDF + LSA, or the embedder when one is set."""
+    """The backend the config asks for.
+
+    No embedder: TF-IDF + LSA. An embedder: its vectors alone when
+    ``embedding_weight`` is 1, else blended with TF-IDF + LSA (:class:`BlendSpace`).
+    """
     if config.embedder is None:
         return TextSpace.fit(texts, config)
-    return EmbeddingSpace.fit(texts, config.embedder)
+    if not 0.0 <= config.embedding_weight <= 1.0:
+        raise ValueError(f"embedding_weight must be between 0 and 1, got {config.embedding_weight}")
+    if config.embedding_weight == 1.0:
+        return EmbeddingSpace.fit(texts, config.embedder)
+    return BlendSpace.fit(texts, config.embedder, config)

@@ -44,7 +44,7 @@ def settings_or_fail() -> Settings:
 
 
 def configured_scoring(settings: Settings) -> ScoringConfig:
-    """The scoring model of the settings; a missing optional extra ends the command."""
+    """The scoring model of the settings; a semantic backend that cannot run ends the command."""
     from bot.services.embedder import SemanticBackendUnavailableError
     from bot.services.scoring_config import scoring_config
 

@@ -14,13 +14,14 @@ from rich.console import Console
 from slack_sdk.models.blocks import Block
 
 from bot.blocks.digest import digest_blocks
-from bot.cli.common import EXIT_OK, stdout
+from bot.cli.common import EXIT_OK, configured_scoring, settings_or_fail, stdout
 from bot.cli.terminal import print_digest
 from bot.database import open_database
 from bot.logs import setup_logging
 from bot.sample import load_sample
 from bot.services.digest import build_digest
 from bot.services.workspace_import import ImportReport, import_workspace
+from scoring import ScoringConfig
 from storage.db import SessionFactory, unit_of_work
 
 DATABASE_NAME = "pulseboard-demo.db"
@@ -35,13 +36,14 @@ class DemoDatabase:
     workspace_name: str
     now: datetime
     report: ImportReport
+    config: ScoringConfig
 
 
-def demo_database(directory: Path) -> DemoDatabase:
+def demo_database(directory: Path, config: ScoringConfig) -> DemoDatabase:
     """A fresh SQLite database holding the sample workspace, grouped into themes.
 
     "Now" is the sample's last activity, so the demo shows the same roadmap whatever
-    today's date is.
+    today's date is. ``config`` is the settings' scoring model (theme backend included).
     """
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / DATABASE_NAME
@@ -52,24 +54,32 @@ def demo_database(directory: Path) -> DemoDatabase:
     now = sample.latest_activity()
     assert now is not None
     with unit_of_work(sessions) as session:
-        report = import_workspace(session, sample)
-    return DemoDatabase(path, sessions, sample.workspace.id, sample.workspace.name, now, report)
+        report = import_workspace(session, sample, config)
+    return DemoDatabase(
+        path, sessions, sample.workspace.id, sample.workspace.name, now, report, config
+    )
 
 
 def run(args: argparse.Namespace) -> int:
+    config = configured_scoring(settings_or_fail())
     setup_logging("WARNING")
     output_dir = args.output_dir or Path(tempfile.mkdtemp(prefix="pulseboard-demo-"))
-    run_demo(output_dir, args.top, stdout)
+    run_demo(output_dir, args.top, stdout, config)
     return EXIT_OK
 
 
-def run_demo(output_dir: Path, top: int, console: Console) -> Path:
+def run_demo(output_dir: Path, top: int, console: Console, config: ScoringConfig) -> Path:
     """Import, group, score, rank, render; return where the Block Kit JSON was written."""
     started = time.perf_counter()
-    demo = demo_database(output_dir)
+    demo = demo_database(output_dir, config)
     with unit_of_work(demo.sessions) as session:
         view = build_digest(
-            session, demo.workspace_id, demo.now, top=top, title=f"{demo.workspace_name} roadmap"
+            session,
+            demo.workspace_id,
+            demo.now,
+            top=top,
+            title=f"{demo.workspace_name} roadmap",
+            config=config,
         )
     blocks = digest_blocks(view)
     for block in blocks:
@@ -79,7 +89,7 @@ def run_demo(output_dir: Path, top: int, console: Console) -> Path:
     console.print(
         f"Sample workspace “{demo.workspace_name}”: {report.requests} requests from "
         f"{report.users} people, {report.votes} votes → {report.regroup.themes} themes "
-        f"in {elapsed:.1f} s",
+        f"({backend_name(config)} backend) in {elapsed:.1f} s",
         highlight=False,
     )
     print_digest(view, console)
@@ -90,3 +100,8 @@ def run_demo(output_dir: Path, top: int, console: Console) -> Path:
     console.print(f"\nBlock Kit JSON of this digest: {blocks_path}", highlight=False)
     console.print(f"Demo database (SQLite): {demo.path}", highlight=False)
     return blocks_path
+
+
+def backend_name(config: ScoringConfig) -> str:
+    """The theme backend a config runs, as ``PULSEBOARD_THEME_BACKEND`` names it."""
+    return "tfidf" if config.themes.embedder is None else "semantic"

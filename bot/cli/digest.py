@@ -23,6 +23,7 @@ from bot.cli.common import (
 from bot.cli.terminal import print_digest
 from bot.services.digest import DigestView, build_digest, previous_positions
 from bot.settings import Settings
+from scoring import ScoringConfig
 from storage.db import unit_of_work
 from storage.repositories import DigestRunRepository
 
@@ -35,7 +36,10 @@ def run(args: argparse.Namespace) -> int:
         if args.demo:
             raise CommandError("--demo only shows the digest: add --dry-run or --json", EXIT_USAGE)
         return post_now(settings)
-    view = demo_view(args.top) if args.demo else database_view(settings, args)
+    if args.demo:
+        view = demo_view(args.top, configured_scoring(settings))
+    else:
+        view = database_view(settings, args)
     if args.json:
         print(json.dumps({"blocks": digest_blocks(view)}, ensure_ascii=False, indent=2))
     else:
@@ -64,10 +68,10 @@ def database_view(settings: Settings, args: argparse.Namespace) -> DigestView:
         )
 
 
-def demo_view(top: int | None) -> DigestView:
+def demo_view(top: int | None, config: ScoringConfig) -> DigestView:
     from bot.cli.demo import demo_database
 
-    demo = demo_database(Path(tempfile.mkdtemp(prefix="pulseboard-digest-demo-")))
+    demo = demo_database(Path(tempfile.mkdtemp(prefix="pulseboard-digest-demo-")), config)
     with unit_of_work(demo.sessions) as session:
         return build_digest(
             session,
@@ -75,6 +79,7 @@ def demo_view(top: int | None) -> DigestView:
             demo.now,
             top=top or 10,
             title=f"{demo.workspace_name} roadmap",
+            config=config,
         )
 
 

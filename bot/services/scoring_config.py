@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from bot.services.embedder import theme_config
+from bot.services.embedder import configured_model, theme_config
 from bot.settings import Settings
 from scoring import ScoringConfig
 
@@ -12,8 +12,12 @@ from scoring import ScoringConfig
 def scoring_config(settings: Settings) -> ScoringConfig:
     """Framework and theme backend from the settings.
 
-    Built at start so that a semantic backend whose extra is not installed stops the app
-    with a clear message instead of failing on the first request.
+    Built at start so that a semantic backend that cannot run (a package missing, a model
+    file whose sha256 is wrong) stops the app with a clear message instead of failing on
+    the first request.
     """
     base = ScoringConfig(framework=settings.scoring_framework)
-    return replace(base, themes=theme_config(settings.theme_backend, base.themes))
+    model = None
+    if settings.theme_backend == "semantic":
+        model = configured_model(settings.embedding_model, settings.embedding_model_sha256)
+    return replace(base, themes=theme_config(settings.theme_backend, base.themes, model))

@@ -26,6 +26,7 @@ def test_demo_prints_a_ranked_digest_and_writes_valid_block_kit(tmp_path: Path) 
     assert result.returncode == 0, result.stderr
     sample = load_sample()
     assert f"{len(sample.requests)} requests" in result.stdout
+    assert "(semantic backend)" in result.stdout  # the default theme backend groups the demo
     assert "Serves:" in result.stdout
     blocks_path = tmp_path / "out" / "digest-blocks.json"
     assert str(blocks_path) in result.stdout.replace("\n", "")

