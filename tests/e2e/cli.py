@@ -12,6 +12,12 @@ from tests.fakes.slack_signing import SIGNING_SECRET
 PULSEBOARD = str(Path(sys.executable).parent / "pulseboard")
 
 
+#: Commands run with words-only themes unless a test asks for the sentence-embedding
+#: default (the demo test does; tests/unit/test_embedder.py tests the model itself): each
+#: command would otherwise load the model and embed its whole backlog again.
+FAST_THEMES = {"PULSEBOARD_THEME_BACKEND": "tfidf"}
+
+
 def clean_env(**extra: str) -> dict[str, str]:
     """The environment minus anything Pulseboard reads, plus ``extra``."""
     env = {
@@ -19,6 +25,7 @@ def clean_env(**extra: str) -> dict[str, str]:
         for k, v in os.environ.items()
         if not k.startswith(("SLACK_", "PULSEBOARD_")) and k != "DATABASE_URL"
     }
+    env.update(FAST_THEMES)
     env.update(extra)
     env["COLUMNS"] = "160"
     return env

@@ -22,7 +22,13 @@ def test_help_lists_every_command(tmp_path: Path) -> None:
 
 
 def test_demo_prints_a_ranked_digest_and_writes_valid_block_kit(tmp_path: Path) -> None:
-    result = run("demo", "--output-dir", str(tmp_path / "out"), cwd=tmp_path)
+    result = run(
+        "demo",
+        "--output-dir",
+        str(tmp_path / "out"),
+        cwd=tmp_path,
+        PULSEBOARD_THEME_BACKEND="semantic",  # the default outside the tests (cli.py)
+    )
     assert result.returncode == 0, result.stderr
     sample = load_sample()
     assert f"{len(sample.requests)} requests" in result.stdout

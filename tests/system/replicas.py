@@ -58,7 +58,13 @@ def free_port() -> int:
 
 def replica_env(database_url: str, slack_api_url: str, **extra: str) -> dict[str, str]:
     """What every replica is started with: the same database, the same (fake) Slack."""
-    return serve_env(slack_api_url, database_url, PULSEBOARD_LOG_FORMAT="json", **extra)
+    return serve_env(
+        slack_api_url,
+        database_url,
+        PULSEBOARD_LOG_FORMAT="json",
+        PULSEBOARD_THEME_BACKEND="tfidf",
+        **extra,
+    )
 
 
 def upgrade_database(env: dict[str, str], cwd: Path) -> None:
