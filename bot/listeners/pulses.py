@@ -306,19 +306,21 @@ def register_followups(app: App, deps: Deps) -> None:
     @app.action(followup_blocks.REOPEN_ACTION)
     def reopen(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
         ack()
-        value = action.get("value") or ""
         try:
-            if not value.isdigit():
+            followup_id = whole_number(action.get("value"))
+            if followup_id is None:
                 raise UserFacingError("That button does not point at a question.")
             with unit_of_work(deps.session_factory) as session:
                 view = reopen_as_request(
-                    session, body["team"]["id"], int(value), body["user"]["id"], now()
+                    session, body["team"]["id"], followup_id, body["user"]["id"], now()
                 )
         except UserFacingError as error:
             message = str(error)
             send_safely(
                 "follow-up error",
-                lambda: respond(blocks=error_blocks(message), text=message, replace_original=False),
+                lambda: respond(
+                    blocks=error_blocks(message), text=error_text(message), replace_original=False
+                ),
             )
             return
         send_safely(

@@ -38,7 +38,7 @@ def arrival(data: bytes) -> Arrival:
     if len(lengths) != 1:
         return Arrival.COMPLETE  # no body, or two lengths (the parser refuses those)
     raw = lengths[0]
-    if not raw.isdigit() or int(raw) > MAX_BODY_BYTES:
+    if not (raw.isascii() and raw.isdigit()) or int(raw) > MAX_BODY_BYTES:
         return Arrival.COMPLETE  # refused before its body is read
     return Arrival.COMPLETE if len(data) - body_start >= int(raw) else Arrival.INCOMPLETE
 

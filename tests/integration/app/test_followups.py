@@ -137,3 +137,18 @@ def test_a_no_can_reopen_a_linked_request_and_answers_show_on_the_theme_once_clo
         text = json.dumps(valid_blocks(digest_blocks(digest)), ensure_ascii=False)
         assert "Shipped since last digest" in text
         assert "Did it meet the need? 1 yes · 1 partly · 1 no" in text
+
+
+def test_a_reopen_button_with_an_odd_value_gets_a_clean_answer(running_app: RunningApp) -> None:
+    seed_workspace(running_app.db)
+    for n, value in enumerate(["²", "-1", "abc", ""]):
+        name = f"odd-reopen-{n}"
+        status, _ = running_app.send(
+            block_action(
+                "followup_reopen", value, response_url=running_app.slack.response_url(name)
+            )
+        )
+        assert status == 200
+        running_app.slack.wait_for("response_url", where=lambda c, name=name: c.path.endswith(name))
+        [answer] = running_app.slack.responses(name)
+        assert "does not point at a question" in all_text(valid_blocks(answer.param("blocks")))

@@ -17,6 +17,7 @@ HEAD = b"POST /slack/events HTTP/1.1\r\nHost: x\r\n"
         (HEAD + b"Content-Length: 5\r\n\r\nabc", Arrival.INCOMPLETE),
         (HEAD + b"content-length: 5\r\n\r\nabcde", Arrival.COMPLETE),
         (HEAD + b"Content-Length: nope\r\n\r\n", Arrival.COMPLETE),
+        (HEAD + "Content-Length: ²\r\n\r\n".encode("latin-1"), Arrival.COMPLETE),
         (HEAD + b"Content-Length: 1\r\nContent-Length: 2\r\n\r\n", Arrival.COMPLETE),
         (HEAD + b"Content-Length: 999999999\r\n\r\n", Arrival.COMPLETE),
         (HEAD + b"Transfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n", Arrival.INCOMPLETE),
