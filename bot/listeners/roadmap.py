@@ -292,6 +292,8 @@ def parse_objectives(values: dict[str, Any]) -> list[tuple[int | None, Objective
         if len(parts) != 3 or parts[0] != "objective":
             continue
         _, key, field = parts
+        if key != NEW and whole_number(key) is None:
+            continue  # not a block of ours: the modal names each objective by its id
         state = next(iter(inner.values()), {})
         fields.setdefault(key, {})[field] = state
     edits: list[tuple[int | None, ObjectiveInput]] = []
@@ -318,7 +320,7 @@ def parse_objectives(values: dict[str, Any]) -> list[tuple[int | None, Objective
         retire = bool(state.get("retire", {}).get("selected_options"))
         edits.append(
             (
-                None if key == NEW else int(key),
+                None if key == NEW else whole_number(key),
                 ObjectiveInput(
                     name,
                     (state.get("description", {}).get("value") or ""),
