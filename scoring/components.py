@@ -14,7 +14,7 @@ from datetime import datetime
 
 from scoring.config import ScoringConfig
 from scoring.models import Objective, Strength, ThemeFacts
-from scoring.objectives import text_similarity
+from scoring.objectives import meaning_similarity, text_similarity
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,13 +90,28 @@ def alignment(
     for objective in objectives:
         tagged = sum(1 for r in facts.requests if r.objective == objective.name)
         tag_fit = tagged / len(facts.requests) if facts.requests else 0.0
-        target = " ".join([objective.name, objective.description, *objective.keywords])
-        similarity = text_similarity(f"{facts.label}\n{facts.text}", target)
-        text_fit = min(1.0, similarity / config.full_text_fit)
-        fit = config.tag_share * tag_fit + (1 - config.tag_share) * text_fit
+        fit = config.tag_share * tag_fit + (1 - config.tag_share) * text_fit(
+            facts, objective, config
+        )
         fits.append((objective.name, fit))
         total += max(0.0, objective.weight) / top_weight * fit
     return Alignment(tuple(fits), min(1.0, total))
+
+
+def text_fit(facts: ThemeFacts, objective: Objective, config: ScoringConfig) -> float:
+    """How well the theme's text fits the objective, 0..1.
+
+    By meaning when both carry a sentence embedding: the cosine of the theme's mean
+    embedding and the objective's, mapped linearly from ``meaning_floor`` (unrelated, 0)
+    to ``full_meaning_fit`` (1). Otherwise by words in a fixed hashed space. Either way it
+    depends on this theme and this objective only.
+    """
+    if facts.embedding is not None and objective.embedding is not None:
+        cosine = meaning_similarity(facts.embedding, objective.embedding)
+        span = config.full_meaning_fit - config.meaning_floor
+        return min(1.0, max(0.0, (cosine - config.meaning_floor) / span))
+    similarity = text_similarity(f"{facts.label}\n{facts.text}", objective.text())
+    return min(1.0, similarity / config.full_text_fit)
 
 
 def satisfaction(facts: ThemeFacts, config: ScoringConfig) -> float:

@@ -109,8 +109,15 @@ class ScoringConfig:
     # alignment
     #: An explicit objective tag on a request counts this much (text fit adds the rest).
     tag_share: float = 0.6
-    #: Text similarity (0..1) that counts as a full text fit.
+    #: Text similarity (0..1) that counts as a full text fit (by words: the ``tfidf``
+    #: backend, or an objective without an embedding).
     full_text_fit: float = 0.35
+    #: By meaning (sentence embeddings): the cosine at which an objective fits fully …
+    full_meaning_fit: float = 0.45
+    #: … and the cosine at or below which it does not fit at all. Unrelated requests and
+    #: objectives sit at 0–0.15 with all-MiniLM-L6-v2; clearly related ones at 0.4–0.65
+    #: (measured on the sample workspace's intents and objectives).
+    meaning_floor: float = 0.15
     # satisfaction
     #: Pulse mentions at which the signal reaches half its maximum.
     mentions_half_point: float = 3.0

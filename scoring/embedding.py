@@ -27,6 +27,7 @@ from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from scoring.config import ThemeConfig
+from scoring.models import RequestDoc
 from scoring.text import TextSpace, _non_empty, _word_vectorizer, fit_transform
 
 
@@ -38,9 +39,15 @@ class Embedder(Protocol):
 
 
 class VectorSpace(Protocol):
-    """What the clustering and ``ThemeIndex`` need from a fitted space."""
+    """What the clustering and ``ThemeIndex`` need from a fitted space.
 
-    def transform(self, texts: Sequence[str]) -> np.ndarray: ...
+    ``embeddings``: the texts' stored sentence embeddings, one row per text, used
+    instead of calling the embedder (a space without an embedder ignores them).
+    """
+
+    def transform(
+        self, texts: Sequence[str], embeddings: np.ndarray | None = None
+    ) -> np.ndarray: ...
 
     def word_tfidf(self, texts: Sequence[str]) -> sparse.csr_matrix: ...
 
@@ -55,31 +62,28 @@ class EmbeddingSpace:
     words: TfidfVectorizer
 
     @classmethod
-    def fit(cls, texts: Sequence[str], embedder: Embedder) -> tuple[EmbeddingSpace, np.ndarray]:
-        """Embed ``texts`` and fit the word vocabulary used for top terms."""
+    def fit(
+        cls, texts: Sequence[str], embedder: Embedder, embeddings: np.ndarray | None = None
+    ) -> tuple[EmbeddingSpace, np.ndarray]:
+        """Embed ``texts`` (or take their stored ``embeddings``) and fit the word
+        vocabulary used for top terms."""
         words = _word_vectorizer()
         fit_transform(words, [_non_empty(t) for t in texts])
         space = cls(embedder, words)
-        return space, space.transform(texts)
+        return space, space.transform(texts, embeddings)
 
-    def transform(self, texts: Sequence[str]) -> np.ndarray:
-        """Unit vectors of ``texts`` (float32, one row per text).
+    def transform(self, texts: Sequence[str], embeddings: np.ndarray | None = None) -> np.ndarray:
+        """Unit vectors of ``texts`` (float32, one row per text): their ``embeddings``
+        when given, else the embedder's.
 
         Unlike TF-IDF, a text with unseen words still gets a full-length vector: the
         model knows words this workspace has not used yet.
         """
         if len(texts) == 0:
             return np.zeros((0, 0), dtype=np.float32)
-        vectors = np.asarray(self.embedder([_non_empty(t) for t in texts]), dtype=np.float32)
-        if vectors.ndim != 2 or vectors.shape[0] != len(texts):
-            raise ValueError(
-                f"embedder returned shape {vectors.shape} for {len(texts)} texts; "
-                "expected one row per text"
-            )
-        # re-normalise: a model's "unit" vectors drift by float error, and the average
-        # linkage relies on unit length (sum(A)·sum(B) / |A||B|)
-        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-        return (vectors / np.maximum(norms, 1e-12)).astype(np.float32)
+        if embeddings is None:
+            embeddings = embed_texts(self.embedder, texts)
+        return unit_rows(embeddings, len(texts))
 
     def word_tfidf(self, texts: Sequence[str]) -> sparse.csr_matrix:
         """Word-level TF-IDF, used to find a theme's distinguishing terms."""
@@ -105,19 +109,24 @@ class BlendSpace:
 
     @classmethod
     def fit(
-        cls, texts: Sequence[str], embedder: Embedder, config: ThemeConfig
+        cls,
+        texts: Sequence[str],
+        embedder: Embedder,
+        config: ThemeConfig,
+        embeddings: np.ndarray | None = None,
     ) -> tuple[BlendSpace, np.ndarray]:
-        """Embed ``texts``, fit TF-IDF + LSA on them, and blend the two."""
+        """Embed ``texts`` (or take their stored ``embeddings``), fit TF-IDF + LSA on
+        them, and blend the two."""
         text, lexical = TextSpace.fit(texts, config)
         embedding = EmbeddingSpace(embedder, text.words)
         space = cls(embedding, text, config.embedding_weight)
-        return space, space._blend(embedding.transform(texts), lexical)
+        return space, space._blend(embedding.transform(texts, embeddings), lexical)
 
-    def transform(self, texts: Sequence[str]) -> np.ndarray:
+    def transform(self, texts: Sequence[str], embeddings: np.ndarray | None = None) -> np.ndarray:
         """Blended vectors of ``texts`` (float32, one row per text)."""
         if len(texts) == 0:
             return np.zeros((0, 0), dtype=np.float32)
-        return self._blend(self.embedding.transform(texts), self.text.transform(texts))
+        return self._blend(self.embedding.transform(texts, embeddings), self.text.transform(texts))
 
     def word_tfidf(self, texts: Sequence[str]) -> sparse.csr_matrix:
         """Word-level TF-IDF, used to find a theme's distinguishing terms."""
@@ -133,16 +142,57 @@ class BlendSpace:
         ).astype(np.float32)
 
 
-def fit_space(texts: Sequence[str], config: ThemeConfig) -> tuple[VectorSpace, np.ndarray]:
+def fit_space(
+    texts: Sequence[str], config: ThemeConfig, embeddings: np.ndarray | None = None
+) -> tuple[VectorSpace, np.ndarray]:
     """The backend the config asks for.
 
     No embedder: TF-IDF + LSA. An embedder: its vectors alone when
     ``embedding_weight`` is 1, else blended with TF-IDF + LSA (:class:`BlendSpace`).
+    ``embeddings`` (one stored row per text) saves embedding the texts again.
     """
     if config.embedder is None:
         return TextSpace.fit(texts, config)
     if not 0.0 <= config.embedding_weight <= 1.0:
         raise ValueError(f"embedding_weight must be between 0 and 1, got {config.embedding_weight}")
     if config.embedding_weight == 1.0:
-        return EmbeddingSpace.fit(texts, config.embedder)
-    return BlendSpace.fit(texts, config.embedder, config)
+        return EmbeddingSpace.fit(texts, config.embedder, embeddings)
+    return BlendSpace.fit(texts, config.embedder, config, embeddings)
+
+
+def embed_texts(embedder: Embedder, texts: Sequence[str]) -> np.ndarray:
+    """``embedder(texts)`` as unit float32 rows; an empty text is embedded as a marker."""
+    return unit_rows(embedder([_non_empty(t) for t in texts]), len(texts))
+
+
+def doc_embeddings(docs: Sequence[RequestDoc], config: ThemeConfig) -> np.ndarray | None:
+    """The docs' embeddings, one row each: stored ones as they are, the others embedded
+    now in one batch. None when the backend has no embedder."""
+    if config.embedder is None or not docs:
+        return None
+    missing = [row for row, d in enumerate(docs) if d.embedding is None]
+    fresh = embed_texts(config.embedder, [docs[row].text for row in missing]) if missing else None
+    stored = next((d.embedding for d in docs if d.embedding is not None), None)
+    width = fresh.shape[1] if fresh is not None else np.asarray(stored).shape[0]
+    out = np.empty((len(docs), width), dtype=np.float32)
+    for row, d in enumerate(docs):
+        if d.embedding is not None:
+            out[row] = d.embedding
+    if fresh is not None:
+        out[missing] = fresh
+    return unit_rows(out, len(docs))
+
+
+def unit_rows(vectors: np.ndarray, rows: int) -> np.ndarray:
+    """``vectors`` checked to hold ``rows`` rows, re-normalised to unit length (float32).
+
+    A model's "unit" vectors drift by float error, and the average linkage relies on unit
+    length (``sum(A)·sum(B) / |A||B|``).
+    """
+    vectors = np.asarray(vectors, dtype=np.float32)
+    if vectors.ndim != 2 or vectors.shape[0] != rows:
+        raise ValueError(
+            f"embeddings have shape {vectors.shape} for {rows} texts; expected one row per text"
+        )
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return (vectors / np.maximum(norms, 1e-12)).astype(np.float32)

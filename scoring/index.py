@@ -15,7 +15,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from scoring.config import ThemeConfig
-from scoring.embedding import VectorSpace, fit_space
+from scoring.embedding import VectorSpace, doc_embeddings, fit_space
 from scoring.models import Match, RequestDoc
 from scoring.themes import embed, smooth
 
@@ -54,14 +54,19 @@ class ThemeIndex:
 
     @classmethod
     def build(cls, requests: Sequence[RequestDoc], config: ThemeConfig | None = None) -> ThemeIndex:
-        """Fit the space on ``requests``; themes are their current ``theme_id``."""
+        """Fit the space on ``requests``; themes are their current ``theme_id``.
+
+        Requests with a stored ``embedding`` are not embedded again.
+        """
         config = config or ThemeConfig()
         ordered = sorted(requests, key=lambda r: r.id)
         texts = [r.text for r in ordered] or ["(empty)"]
         if not ordered:
             space, vectors = fit_space(texts, config)
             return cls(space, vectors[:0], vectors[:0], [], [], config)
-        space, raw, smoothed, _, _ = embed(texts, config)
+        space, raw, smoothed, _, _ = embed(
+            texts, config, embeddings=doc_embeddings(ordered, config)
+        )
         return cls(
             space,
             raw,
@@ -74,16 +79,20 @@ class ThemeIndex:
     def __len__(self) -> int:
         return self._count
 
-    def vectors(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+    def vectors(
+        self, text: str, embedding: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
         """The unit vector of ``text`` and its smoothed form, as the clustering sees it.
 
-        The last answer is kept: placing a request asks for the same text's vectors up to
-        three times in a row (nearest, assign, add), at the same index size.
+        ``embedding``: the text's stored sentence embedding, if it has one (else the
+        backend embeds it). The last answer is kept: placing a request asks for the same
+        text's vectors up to three times in a row (nearest, assign, add), at the same
+        index size.
         """
         key = (text, self._count)
         if self._last_vectors is not None and self._last_vectors[0] == key:
             return self._last_vectors[1]
-        raw = self._raw_vector(text)[None, :]
+        raw = self._raw_vector(text, embedding)[None, :]
         if self._count == 0 or self._config.smoothing <= 0:
             result = (raw[0], raw[0])
         else:
@@ -95,29 +104,30 @@ class ThemeIndex:
         self._last_vectors = (key, result)
         return result
 
-    def _raw_vector(self, text: str) -> np.ndarray:
+    def _raw_vector(self, text: str, embedding: np.ndarray | None = None) -> np.ndarray:
         if self._last_raw is not None and self._last_raw[0] == text:
             return self._last_raw[1]
-        raw = self._space.transform([text])[0]
+        stored = None if embedding is None else np.asarray(embedding)[None, :]
+        raw = self._space.transform([text], stored)[0]
         self._last_raw = (text, raw)
         return raw
 
-    def nearest(self, text: str, k: int = 3) -> list[Match]:
+    def nearest(self, text: str, k: int = 3, embedding: np.ndarray | None = None) -> list[Match]:
         """The ``k`` most similar known requests, best first (duplicate suggestions)."""
         if self._count == 0 or k <= 0:
             return []
-        rows, sims = self._top(self._raw_vector(text), k)
+        rows, sims = self._top(self._raw_vector(text, embedding), k)
         return [
             Match(self._request_ids[r], self._theme_of[r], round(float(s), 4))
             for r, s in zip(rows.tolist(), sims.tolist(), strict=True)
         ]
 
-    def assign(self, text: str) -> int | None:
+    def assign(self, text: str, embedding: np.ndarray | None = None) -> int | None:
         """The theme ``text`` belongs to (average similarity ≥ threshold), or None."""
         used = len(self._theme_ids)
         if used == 0:
             return None
-        _, v = self.vectors(text)
+        _, v = self.vectors(text, embedding)
         avg = _matvec(self._theme_sums[:used], v.astype(np.float64)) / self._theme_sizes[:used]
         best_value = float(avg.max())
         if best_value < self._config.joining_threshold():
@@ -127,7 +137,7 @@ class ThemeIndex:
 
     def add(self, request: RequestDoc) -> None:
         """Index a new request (in its ``theme_id`` if set) without refitting."""
-        raw, v = self.vectors(request.text)
+        raw, v = self.vectors(request.text, request.embedding)
         if self._count == len(self._raw):
             grown = np.zeros((int(len(self._raw) * _GROW) + 1, raw.shape[0]), dtype=np.float32)
             grown[: self._count] = self._raw[: self._count]

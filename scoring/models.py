@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
+import numpy as np
+
 Framework = Literal["default", "rice", "wsjf"]
 Effort = Literal["S", "M", "L", "XL"]
 Strength = Literal["strongly", "moderately", "slightly"]
@@ -24,13 +26,16 @@ class RequestDoc:
     """A request as the clustering sees it: ``text`` is title and body joined.
 
     ``pinned=True`` means a PM placed it in ``theme_id`` (by a merge or a split);
-    re-clustering keeps it there.
+    re-clustering keeps it there. ``embedding``: its stored sentence embedding (a unit
+    vector from the configured embedder), so grouping need not embed it again; None
+    means "embed it if the backend needs it".
     """
 
     id: int
     text: str
     theme_id: int | None = None
     pinned: bool = False
+    embedding: np.ndarray | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +114,9 @@ class ThemeFacts:
     confidence: float | None = None  # 0..1, set by a PM
     pulse_mentions: int = 0
     pulse_mention_sentiment: float | None = None  # -1 (unhappy) .. +1 (happy)
+    #: The mean of its requests' sentence embeddings (unit length), for objective fit by
+    #: meaning; None: fit by words (``scoring.objectives.text_similarity``).
+    embedding: np.ndarray | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +127,13 @@ class Objective:
     description: str
     keywords: tuple[str, ...] = ()
     weight: float = 1.0
+    #: The sentence embedding of :meth:`text` (unit length), in the same space as
+    #: ``ThemeFacts.embedding``; None: fit by words.
+    embedding: np.ndarray | None = field(default=None, compare=False, repr=False)
+
+    def text(self) -> str:
+        """What a theme is compared with: name, description and keywords."""
+        return " ".join([self.name, self.description, *self.keywords])
 
 
 # --- scoring outputs ------------------------------------------------------------------

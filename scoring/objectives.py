@@ -1,9 +1,11 @@
-"""How well a theme's text fits an objective's description and keywords.
+"""How well a theme's text fits an objective's name, description and keywords.
 
 The measure must be absolute: a theme's fit to an objective may not move when other
-themes are added. So nothing is fitted on a corpus: both texts are hashed into a fixed
-space of word 1–2-grams and character 3–5-grams (plain term frequencies, no IDF) and
-compared by cosine similarity.
+themes are added. By meaning, the theme's mean sentence embedding is compared with the
+objective's (both come from a fixed model, so nothing is fitted on the corpus). Without
+embeddings (the ``tfidf`` backend), both texts are hashed into a fixed space of word
+1–2-grams and character 3–5-grams (plain term frequencies, no IDF) and compared by
+cosine similarity.
 """
 
 from __future__ import annotations
@@ -47,3 +49,9 @@ def text_similarity(a: str, b: str) -> float:
         sparse.hstack([normalize(words.transform(both)), normalize(chars.transform(both))])
     )
     return float(np.clip(matrix[0].multiply(matrix[1]).sum(), 0.0, 1.0))
+
+
+def meaning_similarity(a: np.ndarray, b: np.ndarray) -> float:
+    """Cosine similarity (-1..1) of two sentence embeddings."""
+    norms = float(np.linalg.norm(a) * np.linalg.norm(b))
+    return float(np.dot(a, b) / norms) if norms > 0 else 0.0

@@ -81,8 +81,9 @@ class TextSpace:
         space = cls(words, chars, svd, max(coverage, 1e-6), projection)
         return space, normalize(reduced).astype(np.float32)
 
-    def transform(self, texts: Sequence[str]) -> np.ndarray:
-        """Vectors of new texts in this space (float32, one row per text).
+    def transform(self, texts: Sequence[str], embeddings: np.ndarray | None = None) -> np.ndarray:
+        """Vectors of new texts in this space (float32, one row per text); words only,
+        so ``embeddings`` are ignored.
 
         A text the space covers as well as a typical fitted request gets a unit vector;
         a text made mostly of words the space has never seen gets a shorter one, so it

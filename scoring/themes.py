@@ -21,7 +21,7 @@ from scipy import sparse
 from sklearn.preprocessing import normalize
 
 from scoring.config import ThemeConfig
-from scoring.embedding import VectorSpace, fit_space
+from scoring.embedding import VectorSpace, doc_embeddings, fit_space
 from scoring.labels import theme_label
 from scoring.linkage import average_linkage
 from scoring.models import RequestDoc, ThemeGroup, ThemeState
@@ -45,15 +45,19 @@ class Grouping:
 
 
 def embed(
-    texts: Sequence[str], config: ThemeConfig, progress: Progress | None = None
+    texts: Sequence[str],
+    config: ThemeConfig,
+    progress: Progress | None = None,
+    embeddings: np.ndarray | None = None,
 ) -> tuple[VectorSpace, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Fit the space; return it with raw vectors, smoothed vectors and neighbours.
 
-    The space is TF-IDF + LSA, or sentence embeddings when ``config.embedder`` is set.
+    The space is TF-IDF + LSA, or sentence embeddings when ``config.embedder`` is set
+    (``embeddings``: the texts' stored ones, so nothing is embedded again).
     """
     report = progress or (lambda done, total: None)
     report(0, _STEPS)
-    space, vectors = fit_space(texts, config)
+    space, vectors = fit_space(texts, config, embeddings)
     report(1, _STEPS)
     index, similarity = neighbour_graph(
         vectors, config.neighbours, exact_up_to=config.exact_neighbours_up_to, seed=config.seed
@@ -69,9 +73,11 @@ def group_texts(
     config: ThemeConfig,
     anchors: np.ndarray | None = None,
     progress: Progress | None = None,
+    embeddings: np.ndarray | None = None,
 ) -> Grouping:
-    """Group ``texts``; ``anchors`` (-1 = free) fixes rows to PM-decided groups."""
-    space, vectors, smoothed, index, similarity = embed(texts, config, progress)
+    """Group ``texts``; ``anchors`` (-1 = free) fixes rows to PM-decided groups;
+    ``embeddings``: the texts' stored sentence embeddings, one row each."""
+    space, vectors, smoothed, index, similarity = embed(texts, config, progress, embeddings)
     graph = symmetric_graph(index, similarity)
     labels = average_linkage(smoothed, graph, config.grouping_threshold(), anchors)
     if progress:
@@ -124,7 +130,9 @@ def cluster(
         return []
     ordered = sorted(requests, key=lambda r: r.id)
     anchors = _anchors(ordered, previous)
-    grouping = group_texts([r.text for r in ordered], config, anchors, progress)
+    grouping = group_texts(
+        [r.text for r in ordered], config, anchors, progress, doc_embeddings(ordered, config)
+    )
     ids = np.array([r.id for r in ordered], dtype=np.int64)
     members = _members(grouping.labels)
     group_anchor = [int(anchors[rows].max()) for rows in members]
@@ -152,16 +160,18 @@ def cluster_texts(
     items: Sequence[tuple[str, str]],
     progress: Progress | None = None,
     config: ThemeConfig | None = None,
+    embeddings: np.ndarray | None = None,
 ) -> dict[str, int]:
     """Theme numbers for ``(id, text)`` pairs: the ``pulseboard cluster`` command.
 
     Themes are numbered 0, 1, … from the largest; ties by first appearance.
     ``progress(done, total)`` is called after each of the few pipeline steps.
+    ``embeddings``: the texts' sentence embeddings, one row per item, if already known.
     """
     config = config or ThemeConfig()
     if not items:
         return {}
-    grouping = group_texts([text for _, text in items], config, None, progress)
+    grouping = group_texts([text for _, text in items], config, None, progress, embeddings)
     members = _members(grouping.labels)
     order = sorted(range(len(members)), key=lambda g: (-len(members[g]), members[g][0]))
     number = {group: position for position, group in enumerate(order)}

@@ -20,6 +20,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -210,6 +211,26 @@ class Request(Base):
     domain: Mapped[Domain | None] = relationship(lazy="joined")
     objective: Mapped[Objective | None] = relationship()
     theme: Mapped[Theme | None] = relationship()
+
+
+class RequestEmbedding(Base):
+    """A request's sentence embedding, computed once when it is placed (or backfilled).
+
+    ``model`` names the model file that made it: vectors of different models do not
+    mix, so a request whose vector came from another model counts as not embedded.
+    ``vector`` holds the float32 values, little-endian, one after the other.
+    """
+
+    __tablename__ = "request_embeddings"
+    __table_args__ = (Index("ix_request_embeddings_workspace_model", "workspace_id", "model"),)
+
+    request_id: Mapped[int] = mapped_column(
+        ForeignKey("requests.id", ondelete="CASCADE"), primary_key=True
+    )
+    workspace_id: Mapped[str] = mapped_column(String(WORKSPACE_ID_LENGTH))
+    model: Mapped[str] = mapped_column(String(100))
+    vector: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class Vote(Base):

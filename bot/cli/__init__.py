@@ -85,9 +85,18 @@ def build_parser() -> argparse.ArgumentParser:
 
     db = commands.add_parser("db", help="database maintenance (db upgrade)")
     db_commands = db.add_subparsers(title="db commands", metavar="DB_COMMAND")
-    upgrade = db_commands.add_parser("upgrade", help="apply the schema migrations")
+    upgrade = db_commands.add_parser(
+        "upgrade", help="apply the schema migrations, then store missing request vectors"
+    )
     upgrade.set_defaults(handler="database:run_upgrade")
     db.set_defaults(help_of=db)
+
+    reindex = commands.add_parser(
+        "reindex",
+        help="embed and store the vectors of requests that have none (after an import, or "
+        "a change of embedding model); `db upgrade` runs it too",
+    )
+    reindex.set_defaults(handler="database:run_reindex")
 
     load = commands.add_parser("import", help="load a workspace file (JSON) into the database")
     load.add_argument(

@@ -13,9 +13,11 @@ from bot.services.pulse_anonymity import DEFAULT_THRESHOLD
 from bot.services.pulse_mentions import theme_mentions
 from bot.services.pulse_results import ReleasedComment, released_comments
 from bot.services.themes import request_text
+from bot.services.vectors import embeddings_for, mean_direction, text_embedding
 from scoring import (
     Objective,
     RankedTheme,
+    RequestDoc,
     RequestFact,
     ScoreComponent,
     ScoringConfig,
@@ -24,6 +26,7 @@ from scoring import (
     rank,
     score_theme,
 )
+from scoring.embedding import Embedder
 from storage.enums import ThemeStatus
 from storage.models import Request, Theme, Vote
 from storage.repositories import (
@@ -79,6 +82,7 @@ def build_roadmap(
     themes = ThemeRepository(session, workspace_id).live()
     requests = RequestRepository(session, workspace_id).live()
     votes = VoteRepository(session, workspace_id).by_theme()
+    embedder = config.themes.embedder
     objectives = [
         Objective(
             name=o.name, description=o.description, keywords=tuple(o.keywords), weight=o.weight
@@ -86,6 +90,8 @@ def build_roadmap(
         for o in ObjectiveRepository(session, workspace_id).list_active()
         if domain_id is None or o.domain_id in (None, domain_id)
     ]
+    if embedder is not None:
+        objectives = [replace(o, embedding=text_embedding(embedder, o.text())) for o in objectives]
     comments = released_comments(session, workspace_id, now - PULSE_MENTION_WINDOW, anonymity, now)
     by_theme: dict[int, list[Request]] = defaultdict(list)
     for request in requests:
@@ -105,6 +111,8 @@ def build_roadmap(
             theme_facts(theme, members, votes.get(theme.id, [])), theme, comments, anonymity
         )
         theme_rows[theme.id] = theme
+    if embedder is not None and objectives:
+        facts = with_meaning(session, workspace_id, embedder, facts, by_theme)
     scores = [score_theme(f, objectives, config, now) for f in facts.values()]
     ranked = rank(scores, previous_positions)
     return [to_entry(r, theme_rows[r.theme_id], facts[r.theme_id]) for r in ranked]
@@ -141,6 +149,34 @@ def theme_facts(theme: Theme, members: Sequence[Request], votes: Sequence[Vote])
         effort=theme.effort.value if theme.effort else None,
         confidence=theme.confidence,
     )
+
+
+def with_meaning(
+    session: Session,
+    workspace_id: str,
+    embedder: Embedder,
+    facts: Mapping[int, ThemeFacts],
+    members: Mapping[int, Sequence[Request]],
+) -> dict[int, ThemeFacts]:
+    """Each theme's facts with its direction in the embedding space: the mean of the
+    stored embeddings of the requests its text is made of (for objective alignment)."""
+    docs = {
+        theme_id: [
+            RequestDoc(id=r.id, text=request_text(r))
+            for r in members[theme_id][:MAX_THEME_TEXT_REQUESTS]
+        ]
+        for theme_id in facts
+    }
+    vectors = embeddings_for(
+        session, workspace_id, embedder, [d for rows in docs.values() for d in rows]
+    )
+    out: dict[int, ThemeFacts] = {}
+    start = 0
+    for theme_id, rows in docs.items():
+        direction = mean_direction(vectors[start : start + len(rows)])
+        out[theme_id] = replace(facts[theme_id], embedding=direction)
+        start += len(rows)
+    return out
 
 
 def with_pulse_mentions(

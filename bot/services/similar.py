@@ -1,10 +1,12 @@
 """Duplicate suggestions at the moment of asking, and placing a new request in a theme.
 
-Re-vectorising every request for each `/feedback` would be slow with a large backlog, so
+Refitting the word space for every `/feedback` would be slow with a large backlog, so
 each process keeps a ``scoring.ThemeIndex`` per workspace, catches it up with requests
 placed since (by id, so requests placed by other replicas are seen too; one still waiting
 for its own placement is added by it), and rebuilds it when it is older than
-``MAX_INDEX_AGE`` or has doubled in size (refits cost amortised linear time).
+``MAX_INDEX_AGE`` or has doubled in size (refits cost amortised linear time). Each request
+is embedded once, when it is placed here, and its vector stored: indexes are built from
+stored vectors, never by embedding the backlog again.
 """
 
 from __future__ import annotations
@@ -17,14 +19,18 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from bot.services.themes import request_text
+from bot.services.vectors import embed_one, store_embedding, stored_embeddings, with_embeddings
 from scoring import Match, RequestDoc, ScoringConfig, ThemeIndex, theme_label
 from storage.models import Request
 from storage.repositories import RequestRepository, ThemeRepository
 from storage.repositories.requests import RequestText
 
 MAX_INDEX_AGE = 600.0
-#: Below this many requests, the index is refitted once it holds twice as many.
-MIN_REFIT_SIZE = 10
+#: An index fitted on fewer requests than this is refitted for every request placed
+#: since (cheap: the vectors are stored, only the word space is refitted), so a new
+#: workspace gets duplicate suggestions from its second request on; a larger one is
+#: refitted once it holds twice as many.
+SMALL_INDEX = 200
 MAX_SUGGESTIONS = 3
 NEIGHBOURS_SEARCHED = 20
 #: Similarity (0..1) from which an existing request is offered as a possible duplicate.
@@ -57,10 +63,14 @@ class _CachedIndex:
     indexed: set[int]
 
     def stale(self) -> bool:
-        """Old, or grown to twice the requests its vector space was fitted on (a new
-        workspace's first requests would otherwise share a space fitted on almost none)."""
-        too_old = time.monotonic() - self.built_at > MAX_INDEX_AGE
-        return too_old or len(self.index) >= 2 * max(self.built_size, MIN_REFIT_SIZE)
+        """Old, or grown past the requests its word space was fitted on: by one while it
+        is small (a new workspace's first requests would otherwise share a space fitted
+        on almost none), by double after."""
+        if time.monotonic() - self.built_at > MAX_INDEX_AGE:
+            return True
+        if self.built_size < SMALL_INDEX:
+            return len(self.index) > self.built_size
+        return len(self.index) >= 2 * self.built_size
 
 
 class SimilarRequests:
@@ -81,19 +91,28 @@ class SimilarRequests:
     def place(self, session: Session, workspace_id: str, request_id: int) -> Placement:
         """Put the request in its nearest theme (or a new one) and list similar themes.
 
-        Everything is read and computed first and the one write comes last, so the
-        caller's transaction holds SQLite's write lock only for an instant.
+        The request is embedded here, once, and its vector stored with it. Everything is
+        read and computed first and the writes come last, so the caller's transaction
+        holds SQLite's write lock only for an instant.
         """
         requests = RequestRepository(session, workspace_id)
         request = requests.by_id(request_id)
         if request is None:
             raise LookupError(f"request {request_id} not found")
         themes = ThemeRepository(session, workspace_id)
+        embedder = self.config.themes.embedder
+        text = request_text(request)
+        embedding = None
+        if embedder is not None:
+            stored = stored_embeddings(session, workspace_id, embedder, [request.id])
+            embedding = stored.get(request.id)
+            if embedding is None:
+                embedding = embed_one(embedder, text)
+                store_embedding(session, workspace_id, embedder, request.id, embedding)
         with self._lock:
             index = self._index(session, workspace_id, before_id=request_id)
-            text = request_text(request)
-            matches = index.nearest(text, k=NEIGHBOURS_SEARCHED)
-            joined = request.theme_id or index.assign(text)
+            matches = index.nearest(text, k=NEIGHBOURS_SEARCHED, embedding=embedding)
+            joined = request.theme_id or index.assign(text, embedding)
             theme = themes.resolve(joined) if joined is not None else None
             suggestions = self._suggestions(session, workspace_id, matches, request)
             joined_existing = theme is not None
@@ -101,18 +120,20 @@ class SimilarRequests:
                 theme = themes.add(theme_label(request.title))
             request.theme_id = theme.id
             session.flush()
-            index.add(RequestDoc(id=request.id, text=text, theme_id=theme.id))
+            index.add(RequestDoc(id=request.id, text=text, theme_id=theme.id, embedding=embedding))
             cached = self._cache[workspace_id]
             cached.indexed.add(request.id)
             cached.last_request_id = max(cached.last_request_id, request.id)
         return Placement(request.title, theme.id, theme.label, joined_existing, suggestions)
 
     def _index(self, session: Session, workspace_id: str, before_id: int) -> ThemeIndex:
+        embedder = self.config.themes.embedder
         cached = self._cache.get(workspace_id)
         if cached is None or cached.stale():
             live = RequestRepository(session, workspace_id).live_texts(before_id=before_id)
+            docs = with_embeddings(session, workspace_id, embedder, [doc(r) for r in live])
             cached = _CachedIndex(
-                index=ThemeIndex.build([doc(r) for r in live], self.config.themes),
+                index=ThemeIndex.build(docs, self.config.themes),
                 last_request_id=max((r.id for r in live), default=0),
                 built_at=time.monotonic(),
                 built_size=len(live),
@@ -123,11 +144,11 @@ class SimilarRequests:
         newer = RequestRepository(session, workspace_id).live_texts(
             cached.last_request_id, before_id
         )
-        for request in newer:
-            if request.theme_id is not None and request.id not in cached.indexed:
-                cached.index.add(doc(request))
-                cached.indexed.add(request.id)
-            cached.last_request_id = max(cached.last_request_id, request.id)
+        placed = [doc(r) for r in newer if r.theme_id is not None and r.id not in cached.indexed]
+        for request in with_embeddings(session, workspace_id, embedder, placed):
+            cached.index.add(request)
+            cached.indexed.add(request.id)
+        cached.last_request_id = max([cached.last_request_id, *(r.id for r in newer)])
         return cached.index
 
     def _suggestions(

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from bot.services.vectors import with_embeddings
 from scoring import RequestDoc, ScoringConfig, ThemeState, cluster
 from storage.enums import ThemeStatus
 from storage.models import Request, Theme
@@ -50,7 +51,11 @@ def decided_by_pm(theme: Theme, holds_placed_request: bool = False) -> bool:
 def regroup(
     session: Session, workspace_id: str, config: ScoringConfig | None = None
 ) -> RegroupReport:
-    """Re-cluster all live requests, keeping theme ids, PM placements and locked themes."""
+    """Re-cluster all live requests, keeping theme ids, PM placements and locked themes.
+
+    Requests are grouped by their stored embeddings; one that has none is embedded here,
+    once, and its vector stored.
+    """
     requests = RequestRepository(session, workspace_id)
     themes = ThemeRepository(session, workspace_id)
     live_requests = requests.live()
@@ -82,7 +87,9 @@ def regroup(
         for t in live_themes.values()
         if members[t.id]
     ]
-    groups = cluster(docs, states, (config or ScoringConfig()).themes)
+    theme_config = (config or ScoringConfig()).themes
+    docs = with_embeddings(session, workspace_id, theme_config.embedder, docs)
+    groups = cluster(docs, states, theme_config)
     new_themes = 0
     placement: dict[int, int] = {}
     for group in groups:

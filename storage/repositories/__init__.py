@@ -8,6 +8,7 @@ from storage.repositories.audit import AuditRepository
 from storage.repositories.deliveries import DeliveryRepository
 from storage.repositories.digests import DigestRunRepository
 from storage.repositories.domains import DomainRepository
+from storage.repositories.embeddings import EmbeddingRepository
 from storage.repositories.objectives import ObjectiveRepository
 from storage.repositories.outbox import OutboxRepository
 from storage.repositories.placements import PlacementQueue
@@ -22,6 +23,7 @@ __all__ = [
     "DeliveryRepository",
     "DigestRunRepository",
     "DomainRepository",
+    "EmbeddingRepository",
     "ObjectiveRepository",
     "OutboxRepository",
     "PlacementQueue",

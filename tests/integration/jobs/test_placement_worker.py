@@ -14,7 +14,7 @@ from sqlalchemy import update
 from bot.jobs import placement
 from bot.jobs.placement import PlacementThread, PlacementWorker
 from bot.services.requests import NewRequest, log_request
-from bot.services.similar import MIN_REFIT_SIZE, SimilarRequests
+from bot.services.similar import SimilarRequests
 from storage.db import unit_of_work
 from storage.enums import RequestSource
 from storage.models import PendingPlacement, utcnow
@@ -161,15 +161,15 @@ def test_a_worker_whose_parent_is_gone_stops(database: Database, slack: FakeSlac
     assert time.monotonic() - started < 1
 
 
-def test_a_new_workspace_index_is_refitted_as_it_grows(
+def test_a_new_workspace_index_is_refitted_for_each_request_while_small(
     database: Database, slack: FakeSlackAPI
 ) -> None:
     placer = worker(database, slack)
-    for number in range(2 * MIN_REFIT_SIZE + 1):
+    for number in range(6):
         log(database, f"{ASKS[number % len(ASKS)]} ({number})", number, None)
         placer.drain()
     [cached] = placer.similar._cache.values()
-    assert cached.built_size >= MIN_REFIT_SIZE, "fitted on the requests seen, not on none"
+    assert cached.built_size == 5, "fitted on every request before the last, not on none"
 
 
 def test_a_worker_woken_in_a_burst_waits_for_it_to_pass_but_not_forever(
