@@ -62,7 +62,8 @@ class ThemeIndex:
         ordered = sorted(requests, key=lambda r: r.id)
         texts = [r.text for r in ordered] or ["(empty)"]
         if not ordered:
-            space, vectors = fit_space(texts, config)
+            # nothing to embed yet: the index takes its width from the first request added
+            space, vectors = fit_space(texts, config, np.zeros((1, 0), dtype=np.float32))
             return cls(space, vectors[:0], vectors[:0], [], [], config)
         space, raw, smoothed, _, _ = embed(
             texts, config, embeddings=doc_embeddings(ordered, config)
@@ -138,6 +139,9 @@ class ThemeIndex:
     def add(self, request: RequestDoc) -> None:
         """Index a new request (in its ``theme_id`` if set) without refitting."""
         raw, v = self.vectors(request.text, request.embedding)
+        if self._count == 0 and self._raw.shape[1] != raw.shape[0]:
+            self._raw = np.zeros((len(self._raw), raw.shape[0]), dtype=np.float32)
+            self._theme_sums = np.zeros((len(self._theme_sums), v.shape[0]), dtype=np.float64)
         if self._count == len(self._raw):
             grown = np.zeros((int(len(self._raw) * _GROW) + 1, raw.shape[0]), dtype=np.float32)
             grown[: self._count] = self._raw[: self._count]

@@ -11,7 +11,7 @@ from slack_sdk.models.blocks import Block
 from bot.sample import load_sample
 from tests.e2e.cli import run
 
-COMMANDS = ["serve", "demo", "digest", "cluster", "db", "import", "export"]
+COMMANDS = ["serve", "demo", "digest", "cluster", "db", "reindex", "import", "export"]
 
 
 def test_help_lists_every_command(tmp_path: Path) -> None:
@@ -57,6 +57,25 @@ def test_db_upgrade_on_an_empty_postgres_database(tmp_path: Path, empty_postgres
     result = run("db", "upgrade", cwd=tmp_path, DATABASE_URL=empty_postgres_url)
     assert result.returncode == 0, result.stderr
     assert "upgraded from empty to" in result.stdout
+
+
+def test_db_upgrade_and_reindex_store_the_vectors_of_requests_that_have_none(
+    tmp_path: Path,
+) -> None:
+    url = f"sqlite:///{tmp_path / 'pb.db'}"
+    sample = tmp_path / "sample.json"
+    sample.write_text(load_sample().model_dump_json())
+    semantic = {"DATABASE_URL": url, "PULSEBOARD_THEME_BACKEND": "semantic"}
+    assert run("import", str(sample), cwd=tmp_path, DATABASE_URL=url).returncode == 0
+    upgraded = run("db", "upgrade", cwd=tmp_path, **semantic)
+    assert upgraded.returncode == 0, upgraded.stderr
+    assert "is up to date" in upgraded.stdout
+    assert f"Stored the vectors of {len(load_sample().requests)} requests." in upgraded.stdout
+    again = run("reindex", cwd=tmp_path, **semantic)
+    assert again.returncode == 0, again.stderr
+    assert "Stored the vectors of 0 requests." in again.stdout
+    words_only = run("reindex", cwd=tmp_path, DATABASE_URL=url)
+    assert "nothing to do" in words_only.stdout
 
 
 def test_bad_configuration_is_one_readable_line(tmp_path: Path) -> None:

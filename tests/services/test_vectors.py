@@ -1,0 +1,172 @@
+"""Each request is embedded once and its vector stored (issue 14, part 2), and duplicate
+suggestions come from the second request on (part 3).
+
+Most tests count what a fake embedder is asked to embed; the suggestion tests run the
+real model (the default backend), as `/feedback` does.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import UTC, datetime
+
+import numpy as np
+import pytest
+
+from bot.sample import load_sample
+from bot.services.requests import NewRequest, log_request
+from bot.services.roadmap import build_roadmap
+from bot.services.scoring_config import scoring_config
+from bot.services.similar import Placement, SimilarRequests
+from bot.services.themes import regroup
+from bot.services.vectors import backfill, missing_count, model_key
+from bot.services.workspace_import import import_workspace
+from bot.settings import Settings
+from scoring import ScoringConfig, ThemeConfig
+from storage.db import unit_of_work
+from storage.enums import RequestSource
+from storage.repositories import EmbeddingRepository
+from tests.conftest import Database
+
+WS = "T0VECTORS"
+NOW = datetime(2026, 12, 1, tzinfo=UTC)
+
+
+class CountingEmbedder:
+    """A cheap stand-in for the model: hashed words, unit length; remembers its inputs."""
+
+    def __init__(self, model_id: str = "fake-model:1") -> None:
+        self.model_id = model_id
+        self.embedded: list[str] = []
+
+    def __call__(self, texts: Sequence[str], /) -> np.ndarray:
+        self.embedded.extend(texts)
+        out = np.zeros((len(texts), 32), dtype=np.float32)
+        for row, text in enumerate(texts):
+            for word in text.lower().split():
+                out[row, zlib.crc32(word.encode()) % 32] += 1.0
+            out[row, 0] += 1e-3
+        return out / np.linalg.norm(out, axis=1, keepdims=True)
+
+
+def config_with(embedder: CountingEmbedder) -> ScoringConfig:
+    return replace(ScoringConfig(), themes=ThemeConfig(embedder=embedder))
+
+
+def ask(db: Database, number: int, text: str) -> int:
+    with unit_of_work(db.sessions) as session:
+        return log_request(
+            session,
+            NewRequest(
+                workspace_id=WS,
+                requester_slack_id=f"U0ASKER{number:03d}",
+                text=text,
+                source=RequestSource.COMMAND,
+                idempotency_key=f"command:{WS}:{number}",
+            ),
+        ).id
+
+
+def place(db: Database, similar: SimilarRequests, request_id: int) -> Placement:
+    with unit_of_work(db.sessions) as session:
+        return similar.place(session, WS, request_id)
+
+
+def stored_ids(db: Database, workspace_id: str, model: str) -> set[int]:
+    with db.sessions() as session:
+        repository = EmbeddingRepository(session, workspace_id)
+        return {r.id for r in repository.missing("no-such-model")} - {
+            r.id for r in repository.missing(model)
+        }
+
+
+def import_sample(db: Database) -> str:
+    with unit_of_work(db.sessions) as session:
+        return import_workspace(session, load_sample()).workspace_id  # groups by words
+
+
+def test_a_placed_request_is_embedded_once_and_regrouping_reads_its_vector(
+    database: Database,
+) -> None:
+    fake = CountingEmbedder()
+    similar = SimilarRequests(config_with(fake))
+    texts = ["remote build cache for CI", "CI builds are slow, cache them", "GPU notebooks"]
+    ids = [ask(database, n, text) for n, text in enumerate(texts)]
+    for request_id in ids:
+        place(database, similar, request_id)
+    assert fake.embedded == texts, "each request embedded once, when placed"
+    assert stored_ids(database, WS, model_key(fake)) == set(ids)
+
+    with unit_of_work(database.sessions) as session:
+        regroup(session, WS, config_with(fake))
+    with unit_of_work(database.sessions) as session:
+        build_roadmap(session, WS, NOW, config_with(fake))
+    assert fake.embedded == texts, "re-grouping and ranking read the stored vectors"
+
+
+def test_regrouping_embeds_only_what_has_no_vector_and_stores_it(database: Database) -> None:
+    workspace = import_sample(database)
+    fake = CountingEmbedder()
+    with unit_of_work(database.sessions) as session:
+        report = regroup(session, workspace, config_with(fake))
+    assert len(fake.embedded) == report.requests == len(load_sample().requests)
+    with unit_of_work(database.sessions) as session:
+        regroup(session, workspace, config_with(fake))
+    assert len(fake.embedded) == report.requests, "the second re-grouping embeds nothing"
+
+
+def test_backfill_embeds_the_missing_vectors_once_with_progress(database: Database) -> None:
+    workspace = import_sample(database)
+    total = len(load_sample().requests)
+    fake = CountingEmbedder()
+    assert missing_count(database.sessions) == total
+    seen: list[tuple[int, int]] = []
+    assert backfill(database.sessions, fake, lambda done, of: seen.append((done, of)), 100) == total
+    assert seen[0] == (0, total)
+    assert seen[-1] == (total, total)
+    assert [done for done, _ in seen] == [0, 100, 200, 300, total]
+    assert missing_count(database.sessions) == 0
+    assert backfill(database.sessions, fake) == 0, "a second run has nothing to do"
+    assert len(fake.embedded) == total
+
+    newer = CountingEmbedder("fake-model:2")
+    assert missing_count(database.sessions, newer) == total, "another model's vectors do not count"
+    assert backfill(database.sessions, newer) == total
+    assert stored_ids(database, workspace, model_key(newer)) != set()
+    assert missing_count(database.sessions, fake) == total, "replaced, not kept beside"
+
+
+@pytest.fixture(scope="module")
+def semantic() -> ScoringConfig:
+    return scoring_config(Settings(theme_backend="semantic"))
+
+
+def test_the_second_request_already_gets_a_suggestion_by_meaning(
+    sqlite_database: Database, semantic: ScoringConfig
+) -> None:
+    similar = SimilarRequests(semantic)
+    first = ask(sqlite_database, 1, "One-click rollback to the previous release")
+    first_theme = place(sqlite_database, similar, first).theme_id
+    placed = place(sqlite_database, similar, ask(sqlite_database, 2, "undo deploy"))
+    assert [s.theme_id for s in placed.suggestions] == [first_theme]
+
+
+def test_the_second_request_gets_a_suggestion_with_the_words_backend(
+    sqlite_database: Database,
+) -> None:
+    similar = SimilarRequests(ScoringConfig())
+    first = ask(sqlite_database, 1, "remote build cache for CI")
+    first_theme = place(sqlite_database, similar, first).theme_id
+    placed = place(sqlite_database, similar, ask(sqlite_database, 2, "a build cache for CI jobs"))
+    assert [s.theme_id for s in placed.suggestions] == [first_theme]
+
+
+def test_an_unrelated_second_request_gets_no_suggestion(
+    sqlite_database: Database, semantic: ScoringConfig
+) -> None:
+    similar = SimilarRequests(semantic)
+    place(sqlite_database, similar, ask(sqlite_database, 1, "One-click rollback of a release"))
+    placed = place(sqlite_database, similar, ask(sqlite_database, 2, "the office wifi drops"))
+    assert placed.suggestions == ()
