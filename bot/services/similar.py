@@ -14,12 +14,13 @@ from __future__ import annotations
 import threading
 import time
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+import numpy as np
 from sqlalchemy.orm import Session
 
 from bot.services.themes import request_text
-from bot.services.vectors import embed_one, store_embedding, stored_embeddings, with_embeddings
+from bot.services.vectors import load_or_embed, store_embeddings
 from scoring import Match, RequestDoc, ScoringConfig, ThemeIndex, theme_label
 from storage.models import Request
 from storage.repositories import RequestRepository, ThemeRepository
@@ -105,19 +106,15 @@ class SimilarRequests:
         if request is None:
             raise LookupError(f"request {request_id} not found")
         themes = ThemeRepository(session, workspace_id)
-        embedder = self.config.themes.embedder
         text = request_text(request)
-        embedding = None
-        if embedder is not None:
-            stored = stored_embeddings(session, workspace_id, embedder, [request.id])
-            embedding = stored.get(request.id)
-            if embedding is None:
-                embedding = embed_one(embedder, text)
-                store_embedding(session, workspace_id, embedder, request.id, embedding)
+        [new], to_store = load_or_embed(
+            session, workspace_id, self.config.themes.embedder, [doc(request)]
+        )
         with self._lock:
-            index = self._index(session, workspace_id, before_id=request_id)
-            matches = index.nearest(text, k=NEIGHBOURS_SEARCHED, embedding=embedding)
-            joined = request.theme_id or index.assign(text, embedding)
+            index, fresh = self._index(session, workspace_id, before_id=request_id)
+            to_store |= fresh
+            matches = index.nearest(text, k=NEIGHBOURS_SEARCHED, embedding=new.embedding)
+            joined = request.theme_id or index.assign(text, new.embedding)
             theme = themes.resolve(joined) if joined is not None else None
             suggestions = self._suggestions(session, workspace_id, matches, request)
             joined_existing = theme is not None
@@ -125,18 +122,24 @@ class SimilarRequests:
                 theme = themes.add(theme_label(request.title))
             request.theme_id = theme.id
             session.flush()
-            index.add(RequestDoc(id=request.id, text=text, theme_id=theme.id, embedding=embedding))
+            index.add(replace(new, theme_id=theme.id))
             cached = self._cache[workspace_id]
             cached.indexed.add(request.id)
             cached.last_request_id = max(cached.last_request_id, request.id)
+        if self.config.themes.embedder is not None:
+            store_embeddings(session, workspace_id, self.config.themes.embedder, to_store)
         return Placement(request.title, theme.id, theme.label, joined_existing, suggestions)
 
-    def _index(self, session: Session, workspace_id: str, before_id: int) -> ThemeIndex:
+    def _index(
+        self, session: Session, workspace_id: str, before_id: int
+    ) -> tuple[ThemeIndex, dict[int, np.ndarray]]:
+        """The workspace's index, caught up or rebuilt, and the vectors it had to embed
+        (requests stored without one), for the caller to store."""
         embedder = self.config.themes.embedder
         cached = self._cache.get(workspace_id)
         if cached is None or cached.stale():
             live = RequestRepository(session, workspace_id).live_texts(before_id=before_id)
-            docs = with_embeddings(session, workspace_id, embedder, [doc(r) for r in live])
+            docs, fresh = load_or_embed(session, workspace_id, embedder, [doc(r) for r in live])
             cached = _CachedIndex(
                 index=ThemeIndex.build(docs, self.config.themes),
                 last_request_id=max((r.id for r in live), default=0),
@@ -145,16 +148,17 @@ class SimilarRequests:
                 indexed={r.id for r in live},
             )
             self._cache[workspace_id] = cached
-            return cached.index
+            return cached.index, fresh
         newer = RequestRepository(session, workspace_id).live_texts(
             cached.last_request_id, before_id
         )
         placed = [doc(r) for r in newer if r.theme_id is not None and r.id not in cached.indexed]
-        for request in with_embeddings(session, workspace_id, embedder, placed):
+        docs, fresh = load_or_embed(session, workspace_id, embedder, placed)
+        for request in docs:
             cached.index.add(request)
             cached.indexed.add(request.id)
         cached.last_request_id = max([cached.last_request_id, *(r.id for r in newer)])
-        return cached.index
+        return cached.index, fresh
 
     def _suggestions(
         self, session: Session, workspace_id: str, matches: list[Match], request: Request

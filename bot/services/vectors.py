@@ -13,7 +13,7 @@ With the ``tfidf`` backend there is no embedder and nothing here does anything.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 
 import numpy as np
@@ -54,20 +54,32 @@ def with_embeddings(
 ) -> list[RequestDoc]:
     """``docs`` with their stored embeddings; those without one are embedded now, in one
     batch, and stored, so the next caller finds them."""
+    found, fresh = load_or_embed(session, workspace_id, embedder, docs)
+    if embedder is not None:
+        store_embeddings(session, workspace_id, embedder, fresh)
+    return found
+
+
+def load_or_embed(
+    session: Session, workspace_id: str, embedder: Embedder | None, docs: Sequence[RequestDoc]
+) -> tuple[list[RequestDoc], dict[int, np.ndarray]]:
+    """``docs`` with their stored embeddings, those without one embedded now; and the
+    vectors embedded now, for the caller to store (last, on a path that must hold
+    SQLite's write lock only for an instant)."""
     if embedder is None or not docs:
-        return list(docs)
-    model = model_key(embedder)
-    vectors = EmbeddingRepository(session, workspace_id)
-    stored = vectors.stored(model, (d.id for d in docs if d.embedding is None))
+        return list(docs), {}
+    stored = stored_embeddings(
+        session, workspace_id, embedder, [d.id for d in docs if d.embedding is None]
+    )
     missing = [d for d in docs if d.embedding is None and d.id not in stored]
+    fresh: dict[int, np.ndarray] = {}
     if missing:
-        fresh = embed_texts(embedder, [d.text for d in missing])
-        vectors.store(model, {d.id: to_bytes(v) for d, v in zip(missing, fresh, strict=True)})
-        stored.update((d.id, to_bytes(v)) for d, v in zip(missing, fresh, strict=True))
+        vectors = embed_texts(embedder, [d.text for d in missing])
+        fresh = {d.id: v for d, v in zip(missing, vectors, strict=True)}
+    known = stored | fresh
     return [
-        d if d.embedding is not None else replace(d, embedding=from_bytes(stored[d.id]))
-        for d in docs
-    ]
+        d if d.embedding is not None else replace(d, embedding=known[d.id]) for d in docs
+    ], fresh
 
 
 def stored_embeddings(
@@ -78,11 +90,11 @@ def stored_embeddings(
     return {request_id: from_bytes(blob) for request_id, blob in blobs.items()}
 
 
-def store_embedding(
-    session: Session, workspace_id: str, embedder: Embedder, request_id: int, vector: np.ndarray
+def store_embeddings(
+    session: Session, workspace_id: str, embedder: Embedder, vectors: Mapping[int, np.ndarray]
 ) -> None:
     EmbeddingRepository(session, workspace_id).store(
-        model_key(embedder), {request_id: to_bytes(vector)}
+        model_key(embedder), {request_id: to_bytes(v) for request_id, v in vectors.items()}
     )
 
 
@@ -91,12 +103,10 @@ def embeddings_for(
 ) -> np.ndarray:
     """The docs' embeddings, one row each: stored ones, the others embedded now but not
     stored (for read-only paths such as ranking; placing and re-grouping store them)."""
-    stored = stored_embeddings(session, workspace_id, embedder, [d.id for d in docs])
-    missing = [d for d in docs if d.id not in stored]
-    if missing:
-        fresh = embed_texts(embedder, [d.text for d in missing])
-        stored.update((d.id, v) for d, v in zip(missing, fresh, strict=True))
-    return np.stack([stored[d.id] for d in docs]) if docs else np.zeros((0, 0), np.float32)
+    found, _ = load_or_embed(session, workspace_id, embedder, docs)
+    if not found:
+        return np.zeros((0, 0), dtype=np.float32)
+    return np.stack([np.asarray(d.embedding, dtype=np.float32) for d in found])
 
 
 def mean_direction(vectors: np.ndarray) -> np.ndarray | None:

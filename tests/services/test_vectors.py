@@ -170,3 +170,27 @@ def test_an_unrelated_second_request_gets_no_suggestion(
     place(sqlite_database, similar, ask(sqlite_database, 1, "One-click rollback of a release"))
     placed = place(sqlite_database, similar, ask(sqlite_database, 2, "the office wifi drops"))
     assert placed.suggestions == ()
+
+
+def test_placing_into_an_imported_backlog_embeds_its_missing_vectors_once(
+    sqlite_database: Database,
+) -> None:
+    workspace = import_sample(sqlite_database)  # grouped by words: no vectors stored
+    fake = CountingEmbedder()
+    similar = SimilarRequests(config_with(fake))
+    with unit_of_work(sqlite_database.sessions) as session:
+        logged = log_request(
+            session,
+            NewRequest(
+                workspace_id=workspace,
+                requester_slack_id="U0NEWASKER",
+                text="a remote build cache for CI",
+                source=RequestSource.COMMAND,
+                idempotency_key="command:new",
+            ),
+        )
+    with unit_of_work(sqlite_database.sessions) as session:
+        similar.place(session, workspace, logged.id)
+    total = len(load_sample().requests) + 1
+    assert len(fake.embedded) == total
+    assert missing_count(sqlite_database.sessions, fake) == 0, "all stored by the placement"
