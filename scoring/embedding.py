@@ -13,6 +13,15 @@ TF-IDF + LSA vector side by side, scaled by the square roots of their weights, s
 product of two blended vectors is ``w·cos(embedding) + (1 − w)·cos(TF-IDF)``
 (``ThemeConfig.embedding_weight`` = w).
 
+Before blending, the embeddings are **centred** (:func:`embedding_mean`): the corpus mean
+embedding is subtracted and each vector re-normalised. A sentence model's vectors all
+share a large common direction (MiniLM's mean vector has length ~0.3–0.47 on our data),
+so any two requests already look ~0.1–0.2 alike before they say anything in common.
+That floor hides the differences between neighbouring intents and lets unrelated pairs
+clear the threshold; taking it out widens the gap between "same ask" and "same topic".
+The mean is fitted with the space (like the TF-IDF vocabulary) and ``ThemeIndex`` applies
+the same mean to new requests, so both keep measuring on one scale.
+
 Labels and top terms still come from word TF-IDF: an embedding has no words to show.
 """
 
@@ -53,14 +62,28 @@ class EmbeddingSpace:
 
     embedder: Embedder
     words: TfidfVectorizer
+    #: Subtracted from every embedding before re-normalising (None: not centred).
+    mean: np.ndarray | None = None
 
     @classmethod
-    def fit(cls, texts: Sequence[str], embedder: Embedder) -> tuple[EmbeddingSpace, np.ndarray]:
-        """Embed ``texts`` and fit the word vocabulary used for top terms."""
+    def fit(
+        cls, texts: Sequence[str], embedder: Embedder, config: ThemeConfig | None = None
+    ) -> tuple[EmbeddingSpace, np.ndarray]:
+        """Embed ``texts``, fit the centring mean and the word vocabulary for top terms."""
         words = _word_vectorizer()
         fit_transform(words, [_non_empty(t) for t in texts])
-        space = cls(embedder, words)
-        return space, space.transform(texts)
+        return cls.fit_with(texts, embedder, words, config or ThemeConfig())
+
+    @classmethod
+    def fit_with(
+        cls, texts: Sequence[str], embedder: Embedder, words: TfidfVectorizer, config: ThemeConfig
+    ) -> tuple[EmbeddingSpace, np.ndarray]:
+        """Like :meth:`fit`, reusing an already fitted word vocabulary."""
+        raw = cls(embedder, words).transform(texts)
+        if not config.centre_embeddings or len(texts) == 0:
+            return cls(embedder, words), raw
+        mean = embedding_mean(raw, config.centre_prior)
+        return cls(embedder, words, mean), _centre(raw, mean)
 
     def transform(self, texts: Sequence[str]) -> np.ndarray:
         """Unit vectors of ``texts`` (float32, one row per text).
@@ -79,7 +102,8 @@ class EmbeddingSpace:
         # re-normalise: a model's "unit" vectors drift by float error, and the average
         # linkage relies on unit length (sum(A)·sum(B) / |A||B|)
         norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-        return (vectors / np.maximum(norms, 1e-12)).astype(np.float32)
+        vectors = (vectors / np.maximum(norms, 1e-12)).astype(np.float32)
+        return vectors if self.mean is None else _centre(vectors, self.mean)
 
     def word_tfidf(self, texts: Sequence[str]) -> sparse.csr_matrix:
         """Word-level TF-IDF, used to find a theme's distinguishing terms."""
@@ -109,9 +133,9 @@ class BlendSpace:
     ) -> tuple[BlendSpace, np.ndarray]:
         """Embed ``texts``, fit TF-IDF + LSA on them, and blend the two."""
         text, lexical = TextSpace.fit(texts, config)
-        embedding = EmbeddingSpace(embedder, text.words)
+        embedding, meaning = EmbeddingSpace.fit_with(texts, embedder, text.words, config)
         space = cls(embedding, text, config.embedding_weight)
-        return space, space._blend(embedding.transform(texts), lexical)
+        return space, space._blend(meaning, lexical)
 
     def transform(self, texts: Sequence[str]) -> np.ndarray:
         """Blended vectors of ``texts`` (float32, one row per text)."""
@@ -133,6 +157,29 @@ class BlendSpace:
         ).astype(np.float32)
 
 
+def embedding_mean(vectors: np.ndarray, prior: float) -> np.ndarray:
+    """The mean of unit ``vectors``, shrunk towards zero by ``n / (n + prior)``.
+
+    The mean is meant to capture the model's common direction, not the backlog's own
+    topic. A few requests are mostly their own topic (centring two requests on their
+    own mean would make them opposite), so a small backlog is centred only partly:
+    ``prior`` requests' worth of "no shift". From a few thousand requests on, the
+    shrinkage is negligible.
+    """
+    n = vectors.shape[0]
+    if n == 0:
+        return np.zeros(vectors.shape[1], dtype=np.float32)
+    mean = vectors.astype(np.float64).mean(axis=0)
+    return (mean * (n / (n + max(prior, 0.0)))).astype(np.float32)
+
+
+def _centre(vectors: np.ndarray, mean: np.ndarray) -> np.ndarray:
+    """``vectors − mean``, back to unit length (a vector equal to the mean stays zero)."""
+    shifted = vectors - mean[None, :]
+    norms = np.linalg.norm(shifted, axis=1, keepdims=True)
+    return (shifted / np.maximum(norms, 1e-12)).astype(np.float32)
+
+
 def fit_space(texts: Sequence[str], config: ThemeConfig) -> tuple[VectorSpace, np.ndarray]:
     """The backend the config asks for.
 
@@ -144,5 +191,5 @@ def fit_space(texts: Sequence[str], config: ThemeConfig) -> tuple[VectorSpace, n
     if not 0.0 <= config.embedding_weight <= 1.0:
         raise ValueError(f"embedding_weight must be between 0 and 1, got {config.embedding_weight}")
     if config.embedding_weight == 1.0:
-        return EmbeddingSpace.fit(texts, config.embedder)
+        return EmbeddingSpace.fit(texts, config.embedder, config)
     return BlendSpace.fit(texts, config.embedder, config)
