@@ -1,4 +1,4 @@
-"""How well themes match what people mean: Banking77, CLINC150 and the bundled sample.
+"""How well themes match what people mean: Banking77, CLINC150, the sample and ``small``.
 
 Run from the repository root:  .venv/bin/python benchmarks/scoring_quality.py
 Tune on dev only:              .venv/bin/python benchmarks/scoring_quality.py --sweep
@@ -8,10 +8,13 @@ against each data set's groups, beside baselines computed in the same run: every
 its own theme, and plain TF-IDF (word 1–2 + char 3–5 grams) with average-linkage
 agglomerative clustering at cosine distance 0.9. The methods: Pulseboard on TF-IDF + LSA
 (``PULSEBOARD_THEME_BACKEND=tfidf``, the default before issue 14), the embedding alone,
-and the default, the embedding blended with TF-IDF (``ThemeConfig.embedding_weight``).
-Parameters were tuned on the dev splits only (``--sweep`` prints ARI per threshold there);
-the bundled sample (``bot/sample``, requests labelled with their intent) has no split and
-is only reported. Skips the shared sets (exit 0) when ../shared/data is absent.
+the semantic default of issue 14 part 1 (raw embeddings blended with TF-IDF, 0.55) and
+the default: centred embeddings blended with TF-IDF (``ThemeConfig.embedding_weight``,
+``centre_embeddings``). Parameters were tuned on the dev splits only (``--sweep`` prints
+ARI per setting there); the bundled sample (``bot/sample``, requests labelled with their
+intent) has no split and is only reported. ``small`` (see :func:`small`) stands in for
+duplicate-level groups: 2–3 texts of every intent of both shared sets, from the split
+asked for. Skips the shared sets (exit 0) when ../shared/data is absent.
 
 Each text is embedded once per run (cached) and the seconds spent embedding are
 printed, so the figures are comparable across methods.
@@ -42,7 +45,10 @@ from scoring.embedding import Embedder
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT.parent / "shared" / "data"
 SAMPLE = ROOT / "bot" / "sample" / "workspace.json"
-SETS = ("banking77", "clinc150", "sample")
+SETS = ("banking77", "clinc150", "sample", "small")
+#: The ``small`` proxy: this many texts (2 or 3, drawn) of every intent of both shared sets.
+SMALL_PER_INTENT = (2, 3)
+SMALL_SEED = 14
 
 Method = Callable[[Sequence[str]], list[int]]
 
@@ -52,8 +58,35 @@ def load(name: str, split: str) -> tuple[list[str], list[str]]:
         requests = json.loads(SAMPLE.read_text())["requests"]
         texts = [f"{r['title']}\n{r['body']}".strip() for r in requests]
         return texts, [r["intent"] for r in requests]
+    if name == "small":
+        return small(split)
     rows = [json.loads(line) for line in (data_dir() / f"{name}_{split}.jsonl").open()]
     return [r["text"] for r in rows], [r["group"] for r in rows]
+
+
+def small(split: str) -> tuple[list[str], list[str]]:
+    """A proxy for duplicate-level groups: many pairs and triples, mostly unrelated.
+
+    For every intent of Banking77 and of CLINC150 (``split``), 2 or 3 of its texts drawn
+    with a fixed seed: 227 groups of ~570 texts. Like the GitHub duplicate set it stands
+    for, a method that glues small groups together (strong smoothing, a low threshold)
+    scores low here even when it does well on the big intent sets.
+    """
+    rng = np.random.default_rng(SMALL_SEED)
+    texts: list[str] = []
+    truth: list[str] = []
+    low, high = SMALL_PER_INTENT
+    for name in ("banking77", "clinc150"):
+        source, groups = load(name, split)
+        rows: dict[str, list[int]] = {}
+        for row, group in enumerate(groups):
+            rows.setdefault(group, []).append(row)
+        for group in sorted(rows):
+            take = int(rng.integers(low, high + 1))
+            for row in sorted(rng.choice(rows[group], take, replace=False).tolist()):
+                texts.append(source[row])
+                truth.append(f"{name}:{group}")
+    return texts, truth
 
 
 def pairwise(truth: Sequence[str], found: Sequence[int]) -> tuple[float, float, float]:
@@ -131,13 +164,24 @@ def methods(embedder: Embedder | None) -> dict[str, Method]:
     if embedder is None:
         return found
     semantic = ThemeConfig(embedder=embedder)
-    # the embedding alone at its own best dev threshold (its scale is not the blend's)
-    alone = replace(semantic, embedding_weight=1.0, semantic_similarity_threshold=0.65)
+    # the embedding alone, not centred, at its own best dev threshold (its scale is not
+    # the blend's)
+    alone = replace(
+        semantic,
+        embedding_weight=1.0,
+        centre_embeddings=False,
+        semantic_similarity_threshold=0.65,
+    )
     found[f"embedding alone ({alone.semantic_similarity_threshold:.2f})"] = lambda texts: (
         pulseboard(texts, alone)
     )
+    # the semantic default of issue 14 part 1: blend of raw embeddings, threshold 0.55
+    before = replace(semantic, centre_embeddings=False, semantic_similarity_threshold=0.55)
+    found["pulseboard semantic (before: not centred, 0.55)"] = lambda texts: pulseboard(
+        texts, before
+    )
     found[
-        f"pulseboard semantic (default, w={semantic.embedding_weight:.2f}, "
+        f"pulseboard semantic (default, w={semantic.embedding_weight:.2f}, centred, "
         f"{semantic.semantic_similarity_threshold:.2f})"
     ] = lambda texts: pulseboard(texts, semantic)
     return found
@@ -161,8 +205,8 @@ def available(names: Sequence[str]) -> list[str]:
     usable = [n for n in names if n == "sample" or data_dir().is_dir()]
     if len(usable) < len(names):
         print(
-            f"skipped banking77 and clinc150: {data_dir()} not found (they live outside the "
-            "repository; PULSEBOARD_BENCHMARK_DATA names another folder)"
+            f"skipped banking77, clinc150 and small: {data_dir()} not found (they live outside "
+            "the repository; PULSEBOARD_BENCHMARK_DATA names another folder)"
         )
     return usable
 
@@ -194,30 +238,44 @@ def report(embedder: CachedEmbedder | None, sets: Sequence[str], splits: Sequenc
 
 
 def sweep(embedder: CachedEmbedder, sets: Sequence[str], args: argparse.Namespace) -> None:
-    """ARI on the dev splits per (embedding weight, threshold, smoothing)."""
+    """ARI on the dev splits per (centring, embedding weight, smoothing, threshold).
+
+    ``small`` is drawn from the dev splits too; ``intents`` is the mean of the two intent
+    sets (the objective), ``small`` the guard against gluing small groups together.
+    """
     weights = [float(w) for w in args.weights.split(",")]
     thresholds = [float(t) for t in args.thresholds.split(",")]
     smoothings = [float(s) for s in args.smoothings.split(",")]
+    centres = [bool(int(c)) for c in args.centres.split(",")]
     data = {n: load(n, "dev") for n in sets if n != "sample"}
-    print(f"{'weight':>6} {'smooth':>6} {'threshold':>9} " + " ".join(f"{n:>10}" for n in data))
-    for weight in weights:
-        for smoothing in smoothings:
-            for threshold in thresholds:
-                config = ThemeConfig(
-                    embedder=embedder,
-                    embedding_weight=weight,
-                    smoothing=smoothing,
-                    semantic_similarity_threshold=threshold,
-                )
-                scores = [
-                    adjusted_rand_score(truth, pulseboard(texts, config))
-                    for texts, truth in data.values()
-                ]
-                print(
-                    f"{weight:6.2f} {smoothing:6.2f} {threshold:9.2f} "
-                    + " ".join(f"{s:10.3f}" for s in scores),
-                    flush=True,
-                )
+    intents = [n for n in data if n != "small"]
+    print(
+        f"{'centre':>6} {'weight':>6} {'smooth':>6} {'threshold':>9} "
+        + " ".join(f"{n:>10}" for n in data)
+        + f" {'intents':>8}"
+    )
+    for centre in centres:
+        for weight in weights:
+            for smoothing in smoothings:
+                for threshold in thresholds:
+                    config = ThemeConfig(
+                        embedder=embedder,
+                        embedding_weight=weight,
+                        smoothing=smoothing,
+                        centre_embeddings=centre,
+                        semantic_similarity_threshold=threshold,
+                    )
+                    scores = {
+                        name: adjusted_rand_score(truth, pulseboard(texts, config))
+                        for name, (texts, truth) in data.items()
+                    }
+                    mean = np.mean([scores[n] for n in intents]) if intents else float("nan")
+                    print(
+                        f"{centre!s:>6} {weight:6.2f} {smoothing:6.2f} {threshold:9.3f} "
+                        + " ".join(f"{v:10.3f}" for v in scores.values())
+                        + f" {mean:8.3f}",
+                        flush=True,
+                    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -225,9 +283,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--sets", default=",".join(SETS), help="comma-separated: " + ",".join(SETS))
     parser.add_argument("--splits", default="dev,test", help="comma-separated: dev,test")
     parser.add_argument("--sweep", action="store_true", help="ARI per setting on dev instead")
-    parser.add_argument("--weights", default="0.3,0.5,0.7,1.0", help="--sweep: weights")
-    parser.add_argument("--thresholds", default="0.35,0.4,0.45,0.5,0.55", help="--sweep")
-    parser.add_argument("--smoothings", default="0.5,1.0", help="--sweep: smoothing values")
+    parser.add_argument("--weights", default="0.7", help="--sweep: embedding weights")
+    parser.add_argument(
+        "--thresholds", default="0.45,0.475,0.5,0.525,0.55,0.6", help="--sweep: thresholds"
+    )
+    parser.add_argument("--smoothings", default="1.0", help="--sweep: smoothing values")
+    parser.add_argument("--centres", default="1,0", help="--sweep: centre embeddings (1/0)")
     parser.add_argument(
         "--cache", type=Path, help="keep the embeddings in this .npz between runs (for --sweep)"
     )

@@ -57,15 +57,22 @@ class ThemeConfig:
     #: embeddings). None = TF-IDF + LSA. ``scoring`` never loads a model itself; the bot
     #: passes one in (``bot.services.embedder``). See docs/scoring.md.
     embedder: Embedder | None = field(default=None, compare=False, repr=False)
-    #: ``similarity_threshold`` for the semantic backend, on the blended scale (tuned on
-    #: Banking77 and CLINC150 dev together; one value for every workspace).
-    semantic_similarity_threshold: float = 0.55
+    #: ``similarity_threshold`` for the semantic backend, on the blended scale of centred
+    #: embeddings (tuned on Banking77 and CLINC150 dev together, checked on the
+    #: duplicate-level ``small`` proxy; one value for every workspace).
+    semantic_similarity_threshold: float = 0.50
     #: ``assign_threshold`` for the semantic backend.
-    semantic_assign_threshold: float = 0.55
+    semantic_assign_threshold: float = 0.50
     #: With an embedder, the share of the embedding in the similarity of two requests;
     #: the rest is the TF-IDF + LSA view (1 = the embedding alone). See
     #: ``scoring.embedding.BlendSpace``; 0.7 beat 0.3, 0.5 and 1.0 on both dev sets.
     embedding_weight: float = 0.7
+    #: Subtract the corpus mean embedding before blending (``scoring.embedding``): takes
+    #: out the direction every sentence shares, so similarity measures what differs.
+    centre_embeddings: bool = True
+    #: The mean is shrunk by ``n / (n + centre_prior)`` for a backlog of n requests, so a
+    #: small backlog is not centred on its own topic (100 requests → half the mean).
+    centre_prior: float = 100.0
 
     def grouping_threshold(self) -> float:
         """The join threshold of the backend in use."""

@@ -13,6 +13,15 @@ TF-IDF + LSA vector side by side, scaled by the square roots of their weights, s
 product of two blended vectors is ``w·cos(embedding) + (1 − w)·cos(TF-IDF)``
 (``ThemeConfig.embedding_weight`` = w).
 
+Before blending, the embeddings are **centred** (:func:`embedding_mean`): the corpus mean
+embedding is subtracted and each vector re-normalised. A sentence model's vectors all
+share a large common direction (MiniLM's mean vector has length ~0.3–0.47 on our data),
+so any two requests already look ~0.1–0.2 alike before they say anything in common.
+That floor hides the differences between neighbouring intents and lets unrelated pairs
+clear the threshold; taking it out widens the gap between "same ask" and "same topic".
+The mean is fitted with the space (like the TF-IDF vocabulary) and ``ThemeIndex`` applies
+the same mean to new requests, so both keep measuring on one scale.
+
 Labels and top terms still come from word TF-IDF: an embedding has no words to show.
 """
 
@@ -60,17 +69,38 @@ class EmbeddingSpace:
 
     embedder: Embedder
     words: TfidfVectorizer
+    #: Subtracted from every embedding before re-normalising (None: not centred).
+    mean: np.ndarray | None = None
 
     @classmethod
     def fit(
-        cls, texts: Sequence[str], embedder: Embedder, embeddings: np.ndarray | None = None
+        cls,
+        texts: Sequence[str],
+        embedder: Embedder,
+        config: ThemeConfig | None = None,
+        embeddings: np.ndarray | None = None,
     ) -> tuple[EmbeddingSpace, np.ndarray]:
-        """Embed ``texts`` (or take their stored ``embeddings``) and fit the word
-        vocabulary used for top terms."""
+        """Embed ``texts`` (or take their stored ``embeddings``), fit the centring mean and
+        the word vocabulary for top terms."""
         words = _word_vectorizer()
         fit_transform(words, [_non_empty(t) for t in texts])
-        space = cls(embedder, words)
-        return space, space.transform(texts, embeddings)
+        return cls.fit_with(texts, embedder, words, config or ThemeConfig(), embeddings)
+
+    @classmethod
+    def fit_with(
+        cls,
+        texts: Sequence[str],
+        embedder: Embedder,
+        words: TfidfVectorizer,
+        config: ThemeConfig,
+        embeddings: np.ndarray | None = None,
+    ) -> tuple[EmbeddingSpace, np.ndarray]:
+        """Like :meth:`fit`, reusing an already fitted word vocabulary."""
+        raw = cls(embedder, words).transform(texts, embeddings)
+        if not config.centre_embeddings or raw.size == 0:
+            return cls(embedder, words), raw
+        mean = embedding_mean(raw, config.centre_prior)
+        return cls(embedder, words, mean), _centre(raw, mean)
 
     def transform(self, texts: Sequence[str], embeddings: np.ndarray | None = None) -> np.ndarray:
         """Unit vectors of ``texts`` (float32, one row per text): their ``embeddings``
@@ -83,7 +113,8 @@ class EmbeddingSpace:
             return np.zeros((0, 0), dtype=np.float32)
         if embeddings is None:
             embeddings = embed_texts(self.embedder, texts)
-        return unit_rows(embeddings, len(texts))
+        vectors = unit_rows(embeddings, len(texts))
+        return vectors if self.mean is None else _centre(vectors, self.mean)
 
     def word_tfidf(self, texts: Sequence[str]) -> sparse.csr_matrix:
         """Word-level TF-IDF, used to find a theme's distinguishing terms."""
@@ -118,9 +149,11 @@ class BlendSpace:
         """Embed ``texts`` (or take their stored ``embeddings``), fit TF-IDF + LSA on
         them, and blend the two."""
         text, lexical = TextSpace.fit(texts, config)
-        embedding = EmbeddingSpace(embedder, text.words)
+        embedding, meaning = EmbeddingSpace.fit_with(
+            texts, embedder, text.words, config, embeddings
+        )
         space = cls(embedding, text, config.embedding_weight)
-        return space, space._blend(embedding.transform(texts, embeddings), lexical)
+        return space, space._blend(meaning, lexical)
 
     def transform(self, texts: Sequence[str], embeddings: np.ndarray | None = None) -> np.ndarray:
         """Blended vectors of ``texts`` (float32, one row per text)."""
@@ -142,6 +175,29 @@ class BlendSpace:
         ).astype(np.float32)
 
 
+def embedding_mean(vectors: np.ndarray, prior: float) -> np.ndarray:
+    """The mean of unit ``vectors``, shrunk towards zero by ``n / (n + prior)``.
+
+    The mean is meant to capture the model's common direction, not the backlog's own
+    topic. A few requests are mostly their own topic (centring two requests on their
+    own mean would make them opposite), so a small backlog is centred only partly:
+    ``prior`` requests' worth of "no shift". From a few thousand requests on, the
+    shrinkage is negligible.
+    """
+    n = vectors.shape[0]
+    if n == 0:
+        return np.zeros(vectors.shape[1], dtype=np.float32)
+    mean = vectors.astype(np.float64).mean(axis=0)
+    return (mean * (n / (n + max(prior, 0.0)))).astype(np.float32)
+
+
+def _centre(vectors: np.ndarray, mean: np.ndarray) -> np.ndarray:
+    """``vectors − mean``, back to unit length (a vector equal to the mean stays zero)."""
+    shifted = vectors - mean[None, :]
+    norms = np.linalg.norm(shifted, axis=1, keepdims=True)
+    return (shifted / np.maximum(norms, 1e-12)).astype(np.float32)
+
+
 def fit_space(
     texts: Sequence[str], config: ThemeConfig, embeddings: np.ndarray | None = None
 ) -> tuple[VectorSpace, np.ndarray]:
@@ -156,7 +212,7 @@ def fit_space(
     if not 0.0 <= config.embedding_weight <= 1.0:
         raise ValueError(f"embedding_weight must be between 0 and 1, got {config.embedding_weight}")
     if config.embedding_weight == 1.0:
-        return EmbeddingSpace.fit(texts, config.embedder, embeddings)
+        return EmbeddingSpace.fit(texts, config.embedder, config, embeddings)
     return BlendSpace.fit(texts, config.embedder, config, embeddings)
 
 

@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 from scoring import RequestDoc, ThemeConfig, ThemeIndex, cluster, cluster_texts
-from scoring.embedding import BlendSpace, Embedder, EmbeddingSpace, fit_space
+from scoring.embedding import BlendSpace, Embedder, EmbeddingSpace, embedding_mean, fit_space
 from scoring.text import TextSpace
 
 #: Words that mean the same thing share a concept; TF-IDF cannot see that.
@@ -161,7 +161,10 @@ def test_fit_space_picks_the_backend() -> None:
 def test_blend_similarity_is_the_weighted_sum_of_both_views(weight: float) -> None:
     config = ThemeConfig(embedder=FakeEmbedder(), embedding_weight=weight)
     space, vectors = fit_space(TEXTS, config)
-    meaning = FakeEmbedder()(TEXTS)
+    assert isinstance(space, BlendSpace)
+    assert space.embedding.mean is not None
+    meaning = FakeEmbedder()(TEXTS) - space.embedding.mean  # the embeddings are centred
+    meaning /= np.linalg.norm(meaning, axis=1, keepdims=True)
     _, lexical = TextSpace.fit(TEXTS, config)
     np.testing.assert_allclose(
         vectors @ vectors.T,
@@ -199,6 +202,45 @@ def test_blend_groups_paraphrases_with_a_word_in_common() -> None:
     themes = cluster_texts([(str(i), t) for i, t in enumerate(texts)], config=config)
     assert themes["0"] == themes["1"] == themes["2"]
     assert themes["3"] == themes["4"] != themes["0"]
+
+
+def test_embedding_mean_is_shrunk_for_a_small_backlog() -> None:
+    vectors = np.tile(np.array([[0.6, 0.8]], dtype=np.float32), (50, 1))
+    np.testing.assert_allclose(embedding_mean(vectors, 0.0), [0.6, 0.8], rtol=1e-6)
+    np.testing.assert_allclose(embedding_mean(vectors, 50.0), [0.3, 0.4], rtol=1e-6)
+    assert embedding_mean(vectors[:0], 100.0).shape == (2,)
+
+
+def _shared_direction(texts: Sequence[str], /) -> np.ndarray:
+    """Every text has a large common component plus its own hashed direction."""
+    out = np.zeros((len(texts), 64), dtype=np.float32)
+    out[:, 0] = 1.0
+    for row, text in enumerate(texts):
+        out[row, 1 + zlib.crc32(text.encode()) % 63] = 0.6
+    return out / np.linalg.norm(out, axis=1, keepdims=True)
+
+
+def test_centring_takes_out_the_direction_every_text_shares() -> None:
+    texts = [f"request number {i}" for i in range(400)]
+    raw = ThemeConfig(embedder=_shared_direction, embedding_weight=1.0, centre_embeddings=False)
+    centred = replace(raw, centre_embeddings=True)
+    _, before = fit_space(texts, raw)
+    space, after = fit_space(texts, centred)
+    # unrelated texts look ~0.74 alike through the shared component alone, ~0 once centred
+    assert before[0] @ before[1] > 0.7
+    assert abs(float(after[0] @ after[1])) < 0.2
+    np.testing.assert_allclose(np.linalg.norm(after, axis=1), 1.0, rtol=1e-5)
+    # a new request is centred on the fitted mean, so ThemeIndex measures the same way
+    np.testing.assert_allclose(space.transform(texts[:3]), after[:3], atol=1e-6)
+
+
+def test_a_tiny_backlog_is_not_centred_on_its_own_topic() -> None:
+    """Two requests centred on their own mean would point in opposite directions."""
+    texts = ["dark mode", "dark mode export"]  # cosine 0.82 before centring
+    _, vectors = fit_space(texts, _config())
+    assert vectors[0] @ vectors[1] > 0.8
+    _, unshrunk = fit_space(texts, replace(_config(), centre_prior=0.0))
+    assert unshrunk[0] @ unshrunk[1] == pytest.approx(-1.0, abs=1e-5)
 
 
 def test_embedding_space_renormalises_and_checks_shape() -> None:
