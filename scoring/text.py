@@ -63,7 +63,12 @@ class TextSpace:
         words = _word_vectorizer()
         chars = _char_vectorizer()
         safe = [_non_empty(t) for t in texts]
-        tfidf = _join(fit_transform(words, safe), fit_transform(chars, safe))
+        # The TF-IDF matrices are the largest objects of a re-grouping (hundreds of MB at
+        # 100k requests): each is released as soon as the next step no longer needs it.
+        parts = [fit_transform(words, safe), fit_transform(chars, safe)]
+        tfidf = sparse.hstack(parts, format="csr")
+        del parts
+        normalize(tfidf, copy=False)
         dims = min(lsa_dimensions(tfidf.shape[0], config), tfidf.shape[1] - 1)
         if dims < 2:
             space = cls(words, chars, None)
@@ -75,11 +80,13 @@ class TextSpace:
             svd.fit(tfidf[sample])
         else:
             svd.fit(tfidf)
-        reduced = svd.transform(tfidf)
-        coverage = float(np.median(np.linalg.norm(reduced, axis=1)))
         projection = np.ascontiguousarray(svd.components_.T, dtype=np.float64)
+        svd.components_ = projection.T  # the same numbers, kept once (vocabulary × dims)
+        reduced = np.asarray(tfidf @ projection)
+        del tfidf
+        coverage = float(np.median(np.linalg.norm(reduced, axis=1)))
         space = cls(words, chars, svd, max(coverage, 1e-6), projection)
-        return space, normalize(reduced).astype(np.float32)
+        return space, normalize(reduced, copy=False).astype(np.float32)
 
     def transform(self, texts: Sequence[str], embeddings: np.ndarray | None = None) -> np.ndarray:
         """Vectors of new texts in this space (float32, one row per text); words only,

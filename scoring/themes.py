@@ -30,6 +30,7 @@ from scoring.neighbours import neighbour_graph, symmetric_graph
 Progress = Callable[[int, int], None]
 
 _STEPS = 5
+_SMOOTH_BLOCK = 2048
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,7 +104,13 @@ def smooth(
         return vectors
     pool = vectors if neighbours is None else neighbours
     weights = np.clip(similarity, 0.0, None) * (index >= 0) / index.shape[1]
-    pulled = np.einsum("nk,nkd->nd", weights, pool[np.maximum(index, 0)])
+    safe = np.maximum(index, 0)
+    pulled = np.empty(vectors.shape, dtype=np.result_type(weights, pool))
+    # a block of rows at a time: all neighbours at once would be an n × k × d array
+    # (4 GB at 100k requests of 512 dimensions)
+    for start in range(0, len(index), _SMOOTH_BLOCK):
+        rows = slice(start, start + _SMOOTH_BLOCK)
+        pulled[rows] = np.einsum("nk,nkd->nd", weights[rows], pool[safe[rows]])
     length = np.linalg.norm(vectors, axis=1, keepdims=True)  # 1, or less for unknown words
     return (normalize(vectors + strength * pulled) * length).astype(np.float32)
 
