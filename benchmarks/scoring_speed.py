@@ -206,6 +206,13 @@ def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
 
 
+def cpu_seconds() -> float:
+    """CPU time of this process so far: less disturbed than the wall clock when the
+    machine is shared, but it counts every busy thread (BLAS may use more than one)."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def measure_one(folder: Path) -> dict[str, float]:
     """Re-group the stored backlog in ``folder`` once; time, stages, peak memory."""
     from scoring import RequestDoc, ThemeConfig, cluster
@@ -218,15 +225,18 @@ def measure_one(folder: Path) -> dict[str, float]:
     config = ThemeConfig(embedder=StoredVectors(db_path, texts))
     docs = [RequestDoc(i, t) for i, t in enumerate(texts)]
     marks: list[float] = []
+    cpu = cpu_seconds()
     start = time.perf_counter()
     themes = cluster(
         docs, config=config, progress=lambda done, total: marks.append(time.perf_counter())
     )
     seconds = time.perf_counter() - start
+    cpu = cpu_seconds() - cpu
     stages = np.diff([start, *marks[1:5], start + seconds]).tolist()
     return {
         "n": len(texts),
         "seconds": seconds,
+        "cpu": cpu,
         "floor": floor,
         "peak_mb": peak_mb(),
         "themes": len(themes),
@@ -331,7 +341,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(
         f"pool: {len(texts)} real texts ("
         + ("Banking77, CLINC150 and the sample" if shared else f"the sample only: {DATA} not found")
-        + f"); 2 cores? {os.cpu_count()} cores; stored vectors: 384 float32 per request"
+        + f"); {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} (other work "
+        "shares the machine when it is above 0); stored vectors: 384 float32 per request"
     )
     base = pool_vectors(texts, args.cache)
     if args.calibrate:
@@ -346,13 +357,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             folders[n].mkdir()
             prepare(folders[n], texts, base, n, args.noise)
         print(
-            f"{'requests':>9} {'seconds':>8} {'peak MB':>8} {'floor s':>8} {'÷ floor':>8} "
+            f"{'requests':>9} {'seconds':>8} {'CPU s':>6} {'peak MB':>8} {'floor s':>8} "
+            f"{'÷ floor':>8} "
             f"{'themes':>7}   stages: vectors+LSA / neighbours / smoothing / linkage / labels"
         )
         for n in sizes:
             r = child(["--one", str(folders[n])])
             print(
-                f"{n:9d} {r['seconds']:8.1f} {r['peak_mb']:8.0f} {r['floor']:8.3f} "
+                f"{n:9d} {r['seconds']:8.1f} {r['cpu']:6.1f} {r['peak_mb']:8.0f} {r['floor']:8.3f} "
                 f"{r['seconds'] / r['floor']:8.0f} {r['themes']:7.0f}   "
                 + " / ".join(f"{s:.1f}" for s in r["stages"]),
                 flush=True,

@@ -14,6 +14,8 @@ from scipy import sparse
 from sklearn.preprocessing import normalize
 
 _BLOCK = 2048
+#: Cells searched per row by the approximate search (of about √n).
+PROBES = 6
 
 
 def neighbour_graph(
@@ -73,22 +75,53 @@ def _top_k(
 
 def _inverted_lists(vectors: np.ndarray, k: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     n = vectors.shape[0]
-    cells = max(16, int(np.sqrt(n)))
-    probes = 6
-    centres, cell_of = _cells(vectors, cells, seed)
-    near_cells = np.argsort(-(centres @ centres.T), axis=1)[:, :probes]
-    members = [np.flatnonzero(cell_of == c) for c in range(cells)]
+    lists = InvertedLists.fit(vectors, seed)
+    near_cells = np.argsort(-(lists.centres @ lists.centres.T), axis=1)[:, :PROBES]
     out_index = np.full((n, k), -1, dtype=np.int64)
     out_sim = np.zeros((n, k), dtype=np.float32)
-    for cell in range(cells):
-        queries = members[cell]
+    for cell, queries in enumerate(lists.members):
         if len(queries) == 0:
             continue
-        candidates = np.sort(np.concatenate([members[c] for c in near_cells[cell]]))
+        candidates = np.sort(np.concatenate([lists.members[c] for c in near_cells[cell]]))
         index, sims = _top_k(vectors, queries, candidates, k)
         out_index[queries] = index
         out_sim[queries] = sims
     return out_index, out_sim
+
+
+class InvertedLists:
+    """Rows filed by their nearest of about √n coarse centres, to search a few cells only.
+
+    The neighbour graph uses it above ``exact_up_to`` rows; ``ThemeIndex`` uses the same
+    cells to find a new request's nearest requests without reading every stored vector.
+    """
+
+    def __init__(self, centres: np.ndarray, members: list[np.ndarray]) -> None:
+        self.centres = centres
+        #: Per cell, its rows in increasing order.
+        self.members = members
+
+    @classmethod
+    def fit(cls, vectors: np.ndarray, seed: int) -> InvertedLists:
+        """Cells for ``vectors`` (a coarse spherical k-means, see :func:`_cells`)."""
+        cells = max(16, int(np.sqrt(len(vectors))))
+        centres, cell_of = _cells(vectors, cells, seed)
+        order = np.argsort(cell_of, kind="stable")
+        bounds = np.searchsorted(cell_of[order], np.arange(cells + 1))
+        members = [order[bounds[c] : bounds[c + 1]] for c in range(cells)]
+        return cls(centres, members)
+
+    def candidates(self, v: np.ndarray, probes: int = PROBES) -> np.ndarray:
+        """The rows of the ``probes`` cells nearest to ``v``, in increasing order."""
+        scores = self.centres @ v.astype(self.centres.dtype, copy=False)
+        probes = min(probes, len(scores))
+        near = np.argpartition(-scores, probes - 1)[:probes]
+        return np.sort(np.concatenate([self.members[c] for c in near.tolist()]))
+
+    def add(self, row: int, v: np.ndarray) -> None:
+        """File a new row (a larger index than any filed so far) in its nearest cell."""
+        cell = int(np.argmax(self.centres @ v.astype(self.centres.dtype, copy=False)))
+        self.members[cell] = np.append(self.members[cell], row)
 
 
 def _cells(

@@ -58,3 +58,18 @@ def test_empty_index() -> None:
     index = ThemeIndex.build([], ThemeConfig())
     assert index.nearest("anything") == []
     assert index.assign("anything") is None
+
+
+def test_a_large_index_searches_cells_and_still_finds_duplicates() -> None:
+    # above exact_neighbours_up_to the index reads only a few cells of its vectors
+    subjects = ["billing", "okta", "kafka", "airflow", "grafana", "terraform", "helm", "dbt"]
+    asks = ["export {} to csv", "dark mode for {}", "audit log of {}", "faster {} runs"]
+    texts = [f"{a.format(s)} {n}" for s in subjects for a in asks for n in range(8)]
+    docs = [RequestDoc(i + 1, t, i // 8) for i, t in enumerate(texts)]
+    config = ThemeConfig(exact_neighbours_up_to=50)
+    index = ThemeIndex.build(docs, config)
+    assert index._lists is not None
+    found = index.nearest("audit log of kafka", k=3)
+    assert [m.theme_id for m in found] == [texts.index("audit log of kafka 0") // 8] * 3
+    index.add(RequestDoc(1000, "usage quotas on the helm charts", theme_id=999))
+    assert index.nearest("usage quotas on the helm charts", k=1)[0].request_id == 1000
