@@ -84,7 +84,12 @@ class _Linkage:
         self.parent = list(range(n))
         self.version = [0] * n  # bumps when a group grows; a dead group is None below
         self.heap: list[_Entry] = []
-        self.neighbours: list[set[int] | None] = _neighbour_sets(graph, n)
+        self.anchored = bool((self.anchor >= 0).any())
+        self.edges = _structure(graph, n)
+        indptr, indices = self.edges
+        self.neighbours: list[set[int] | None] = [
+            set(indices[indptr[i] : indptr[i + 1]].tolist()) for i in range(n)
+        ]
 
     def run(self) -> np.ndarray:
         self._join_anchored()
@@ -113,37 +118,42 @@ class _Linkage:
                 first[anchor] = row
 
     def _queue_all(self) -> None:
-        """Every group's best partner, from one pass over all edges."""
-        live = [g for g, near in enumerate(self.neighbours) if near]
-        if not live:
-            return
-        counts = np.array([len(self.neighbours[g]) for g in live], dtype=np.int64)  # type: ignore[arg-type]
-        rows = np.repeat(np.array(live, dtype=np.int64), counts)
-        cols = np.fromiter(
-            (o for g in live for o in self.neighbours[g]),  # type: ignore[union-attr]
-            dtype=np.int64,
-            count=int(counts.sum()),
-        )
-        values = np.empty(len(rows), dtype=np.float64)
+        """Every group's best partner, from one vectorised pass over the graph's edges."""
+        root = np.array(self.parent, dtype=np.int64)
+        while True:  # pointer jumping: after the anchored joins, each row's group
+            up = root[root]
+            if np.array_equal(up, root):
+                break
+            root = up
+        indptr, indices = self.edges
+        a = root[np.repeat(np.arange(len(indptr) - 1), np.diff(indptr))]
+        b = root[indices]
+        keep = a < b  # each pair of groups once; a group is not its own neighbour
+        pairs = np.unique(a[keep] * len(root) + b[keep])
+        a, b = np.divmod(pairs, len(root))
+        values = np.empty(len(pairs), dtype=np.float64)
         step = 4096  # small blocks: the gathered rows stay in cache, no big allocations
-        for start in range(0, len(rows), step):
-            r, c = rows[start : start + step], cols[start : start + step]
+        for start in range(0, len(pairs), step):
+            r, c = a[start : start + step], b[start : start + step]
             values[start : start + step] = np.einsum("ij,ij->i", self.sums[r], self.sums[c]) / (
                 self.size[r] * self.size[c]
             )
         ok = values >= self.threshold
-        a, b = self.anchor[rows], self.anchor[cols]
-        ok &= (a < 0) | (b < 0) | (a == b)
-        rows, cols, values = rows[ok], cols[ok], values[ok]
-        # per group: the largest value, ties on the smaller partner (= the smaller pair)
-        order = np.lexsort((cols, -values, rows))
-        rows, cols, values = rows[order], cols[order], values[order]
-        first = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]]) if len(rows) else rows
+        if self.anchored:
+            ok &= (self.anchor[a] < 0) | (self.anchor[b] < 0) | (self.anchor[a] == self.anchor[b])
+        a, b, values = a[ok], b[ok], values[ok]
+        # both directions; per group the largest value, ties on the smaller partner
+        group = np.concatenate([a, b])
+        partner = np.concatenate([b, a])
+        values = np.concatenate([values, values])
+        order = np.lexsort((partner, -values, group))
+        group, partner, values = group[order], partner[order], values[order]
+        first = np.flatnonzero(np.r_[True, group[1:] != group[:-1]]) if len(group) else group
         version = self.version
         self.heap = [
             (-v, min(g, o), max(g, o), g, version[g], o, version[o])
             for g, o, v in zip(
-                rows[first].tolist(), cols[first].tolist(), values[first].tolist(), strict=True
+                group[first].tolist(), partner[first].tolist(), values[first].tolist(), strict=True
             )
         ]
         heapq.heapify(self.heap)
@@ -155,15 +165,13 @@ class _Linkage:
             return
         idx = np.fromiter(near, dtype=np.int64, count=len(near))
         values = (self.sums[idx] @ self.sums[group]) / (self.size[idx] * self.size[group])
-        ok = values >= self.threshold
         own = self.anchor[group]
-        if own >= 0:
+        if self.anchored and own >= 0:
             other = self.anchor[idx]
-            ok &= (other < 0) | (other == own)
-        if not ok.any():
-            return
-        idx, values = idx[ok], values[ok]
+            values[(other >= 0) & (other != own)] = -np.inf  # a PM kept these apart
         best = values.max()
+        if best < self.threshold:
+            return
         partner = int(idx[values == best].min())
         heapq.heappush(
             self.heap,
@@ -202,14 +210,14 @@ class _Linkage:
         return a
 
 
-def _neighbour_sets(graph: sparse.spmatrix | sparse.sparray, n: int) -> list[set[int] | None]:
-    """Each row's neighbours: the graph's entries above the diagonal, both ways."""
+def _structure(graph: sparse.spmatrix | sparse.sparray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's neighbours as CSR ``(indptr, indices)``: the graph's entries above the
+    diagonal, both ways."""
     upper = sparse.triu(sparse.coo_matrix(graph), k=1).tocoo()
     rows = np.concatenate([upper.row, upper.col]).astype(np.int64)
     cols = np.concatenate([upper.col, upper.row]).astype(np.int64)
     structure = sparse.csr_matrix((np.ones(len(rows), dtype=np.int8), (rows, cols)), shape=(n, n))
-    indptr, indices = structure.indptr, structure.indices
-    return [set(indices[indptr[i] : indptr[i + 1]].tolist()) for i in range(n)]
+    return structure.indptr, structure.indices
 
 
 def _labels(parent: list[int]) -> np.ndarray:
