@@ -86,14 +86,19 @@ class _Linkage:
         self.heap: list[_Entry] = []
         self.anchored = bool((self.anchor >= 0).any())
         self.edges = _structure(graph, n)
-        indptr, indices = self.edges
-        self.neighbours: list[set[int] | None] = [
-            set(indices[indptr[i] : indptr[i + 1]].tolist()) for i in range(n)
-        ]
+        self.neighbours: list[set[int] | None] = []
 
     def run(self) -> np.ndarray:
-        self._join_anchored()
-        self._queue_all()
+        # the neighbour sets are the run's largest Python objects: without anchors they
+        # are built after the first pass, so its temporary arrays are gone by then
+        if self.anchored:
+            self._build_sets()
+            self._join_anchored()
+            self._queue_all()
+        else:
+            self._queue_all()
+            self._build_sets()
+        del self.edges
         heap = self.heap
         version = self.version
         neighbours = self.neighbours
@@ -106,6 +111,12 @@ class _Linkage:
                 continue
             self._queue_best(self._merge(lo, hi))
         return _labels(self.parent)
+
+    def _build_sets(self) -> None:
+        indptr, indices = self.edges
+        self.neighbours = [
+            set(indices[indptr[i] : indptr[i + 1]].tolist()) for i in range(len(indptr) - 1)
+        ]
 
     def _join_anchored(self) -> None:
         first: dict[int, int] = {}
@@ -130,10 +141,12 @@ class _Linkage:
         b = root[indices]
         keep = a < b  # each pair of groups once; a group is not its own neighbour
         pairs = np.unique(a[keep] * len(root) + b[keep])
+        del keep
         a, b = np.divmod(pairs, len(root))
-        values = np.empty(len(pairs), dtype=np.float64)
+        del pairs
+        values = np.empty(len(a), dtype=np.float64)
         step = 4096  # small blocks: the gathered rows stay in cache, no big allocations
-        for start in range(0, len(pairs), step):
+        for start in range(0, len(a), step):
             r, c = a[start : start + step], b[start : start + step]
             values[start : start + step] = np.einsum(
                 "ij,ij->i", self.sums.rows(r), self.sums.rows(c)
