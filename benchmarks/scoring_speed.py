@@ -14,10 +14,10 @@ the cost of real vocabulary.
 
 **Stored vectors.** Re-grouping before a digest never re-embeds the backlog: each
 request's embedding was stored when it arrived. The benchmark writes every request's
-384-float32 embedding as a blob into a SQLite table, and the embedder the grouping
-gets (:class:`StoredVectors`) reads them back from that table, so the timed re-grouping
-includes reading the stored vectors, as the bot would. A pool text's vector is its real
-MiniLM embedding (embedded once and cached in ``--cache``, default
+384-float32 embedding as a blob into a SQLite table; the timed re-grouping reads them
+back from that table and hands them to ``scoring.cluster`` as ``RequestDoc.embedding``,
+as the bot does (the configured embedder raises if anything asks it to embed). A pool
+text's vector is its real MiniLM embedding (embedded once and cached in ``--cache``, default
 ``/work/cache/minilm.npz``, never committed). A perturbed request's vector is *not*
 embedded (100,000 texts at ~280/s would take six minutes per run): it is the normalised
 sum of its pool texts' embeddings plus isotropic Gaussian noise, renormalised, with the
@@ -183,23 +183,9 @@ def load_stored(db_path: Path) -> np.ndarray:
     return flat.reshape(len(blobs), -1)
 
 
-class StoredVectors:
-    """An ``Embedder`` that reads the backlog's stored vectors instead of embedding.
-
-    A text it does not know (a new request) goes to ``fallback``, the real model.
-    """
-
-    def __init__(self, db_path: Path, texts: Sequence[str], fallback: object = None) -> None:
-        self.db_path = db_path
-        self.row = {t: i for i, t in enumerate(texts)}
-        self.fallback = fallback
-
-    def __call__(self, texts: Sequence[str], /) -> np.ndarray:
-        if len(texts) > 1 and all(t in self.row for t in texts):
-            return load_stored(self.db_path)[[self.row[t] for t in texts]]
-        if self.fallback is None:
-            raise KeyError("a text without a stored vector and no model to embed it")
-        return self.fallback(texts)  # type: ignore[operator]
+def no_model(texts: Sequence[str], /) -> np.ndarray:
+    """The embedder of the re-grouping runs: every request has a stored vector."""
+    raise AssertionError(f"asked to embed {len(texts)} texts; the backlog is stored")
 
 
 def peak_mb() -> float:
@@ -222,11 +208,12 @@ def measure_one(folder: Path) -> dict[str, float]:
     start = time.perf_counter()
     load_stored(db_path)
     floor = time.perf_counter() - start
-    config = ThemeConfig(embedder=StoredVectors(db_path, texts))
-    docs = [RequestDoc(i, t) for i, t in enumerate(texts)]
+    config = ThemeConfig(embedder=no_model)
     marks: list[float] = []
     cpu = cpu_seconds()
     start = time.perf_counter()
+    stored = load_stored(db_path)
+    docs = [RequestDoc(i, t, embedding=stored[i]) for i, t in enumerate(texts)]
     themes = cluster(
         docs, config=config, progress=lambda done, total: marks.append(time.perf_counter())
     )
@@ -252,8 +239,8 @@ def measure_place(folder: Path, new_texts: Sequence[str]) -> dict[str, float]:
 
     texts = json.loads((folder / "texts.json").read_text())
     model = load_embedder()
-    config = ThemeConfig(embedder=StoredVectors(folder / "vectors.db", texts, model))
-    grouping = group_texts(texts, config)
+    config = ThemeConfig(embedder=model)
+    grouping = group_texts(texts, config, embeddings=load_stored(folder / "vectors.db"))
     index = ThemeIndex(
         grouping.space,
         grouping.raw,
@@ -359,7 +346,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(
             f"{'requests':>9} {'seconds':>8} {'CPU s':>6} {'peak MB':>8} {'floor s':>8} "
             f"{'÷ floor':>8} "
-            f"{'themes':>7}   stages: vectors+LSA / neighbours / smoothing / linkage / labels"
+            f"{'themes':>7}   stages: read + vectors + LSA / neighbours / smoothing / linkage "
+            "/ labels"
         )
         for n in sizes:
             r = child(["--one", str(folders[n])])
