@@ -170,9 +170,11 @@ class BlendSpace:
         return self.text.terms()
 
     def _blend(self, meaning: np.ndarray, lexical: np.ndarray) -> np.ndarray:
-        return np.hstack(
-            [np.sqrt(self.weight) * meaning, np.sqrt(1.0 - self.weight) * lexical]
-        ).astype(np.float32)
+        width = meaning.shape[1]
+        out = np.empty((meaning.shape[0], width + lexical.shape[1]), dtype=np.float32)
+        np.multiply(meaning, np.sqrt(self.weight), out=out[:, :width])
+        np.multiply(lexical, np.sqrt(1.0 - self.weight), out=out[:, width:])
+        return out
 
 
 def embedding_mean(vectors: np.ndarray, prior: float) -> np.ndarray:
@@ -192,10 +194,14 @@ def embedding_mean(vectors: np.ndarray, prior: float) -> np.ndarray:
 
 
 def _centre(vectors: np.ndarray, mean: np.ndarray) -> np.ndarray:
-    """``vectors − mean``, back to unit length (a vector equal to the mean stays zero)."""
-    shifted = vectors - mean[None, :]
-    norms = np.linalg.norm(shifted, axis=1, keepdims=True)
-    return (shifted / np.maximum(norms, 1e-12)).astype(np.float32)
+    """``vectors − mean``, back to unit length (a vector equal to the mean stays zero).
+
+    In place: ``vectors`` is always an array of this module's own making.
+    """
+    vectors -= mean[None, :]
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    vectors /= np.maximum(norms, 1e-12)
+    return vectors
 
 
 def fit_space(
@@ -223,7 +229,8 @@ def embed_texts(embedder: Embedder, texts: Sequence[str]) -> np.ndarray:
 
 def doc_embeddings(docs: Sequence[RequestDoc], config: ThemeConfig) -> np.ndarray | None:
     """The docs' embeddings, one row each: stored ones as they are, the others embedded
-    now in one batch. None when the backend has no embedder."""
+    now in one batch (the space re-normalises them). None when the backend has no
+    embedder."""
     if config.embedder is None or not docs:
         return None
     missing = [row for row, d in enumerate(docs) if d.embedding is None]
@@ -236,19 +243,22 @@ def doc_embeddings(docs: Sequence[RequestDoc], config: ThemeConfig) -> np.ndarra
             out[row] = d.embedding
     if fresh is not None:
         out[missing] = fresh
-    return unit_rows(out, len(docs))
+    return out
 
 
 def unit_rows(vectors: np.ndarray, rows: int) -> np.ndarray:
-    """``vectors`` checked to hold ``rows`` rows, re-normalised to unit length (float32).
+    """A copy of ``vectors``, checked to hold ``rows`` rows, re-normalised to unit length
+    (float32).
 
     A model's "unit" vectors drift by float error, and the average linkage relies on unit
-    length (``sum(A)·sum(B) / |A||B|``).
+    length (``sum(A)·sum(B) / |A||B|``). One array is allocated (at 100k requests each
+    copy is 150 MB).
     """
-    vectors = np.asarray(vectors, dtype=np.float32)
-    if vectors.ndim != 2 or vectors.shape[0] != rows:
+    out = np.array(vectors, dtype=np.float32)
+    if out.ndim != 2 or out.shape[0] != rows:
         raise ValueError(
-            f"embeddings have shape {vectors.shape} for {rows} texts; expected one row per text"
+            f"embeddings have shape {out.shape} for {rows} texts; expected one row per text"
         )
-    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-    return (vectors / np.maximum(norms, 1e-12)).astype(np.float32)
+    norms = np.linalg.norm(out, axis=1, keepdims=True)
+    out /= np.maximum(norms, 1e-12)
+    return out
