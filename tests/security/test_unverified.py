@@ -214,7 +214,7 @@ def pulse_answer_to(hook: str) -> SignedRequest:
 @pytest.mark.parametrize(
     "request_to",
     [feedback_to, roadmap_to, vote_to, pulse_answer_to],
-    ids=["feedback (placement reply)", "roadmap (lazy listener)", "vote", "pulse answer"],
+    ids=["feedback (placement reply)", "roadmap (after the ack)", "vote", "pulse answer"],
 )
 def test_a_signed_request_never_gets_a_foreign_response_url_called(
     running_app: RunningApp,
