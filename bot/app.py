@@ -67,12 +67,12 @@ def create_app(
 def make_deps(settings: Settings, session_factory: SessionFactory, client: WebClient) -> Deps:
     """What the listeners share, with the placement worker started in a thread of this
     process; whoever makes them calls ``close()`` on shutdown."""
-    worker = PlacementWorker(session_factory, client, scoring_config(settings))
+    scoring = scoring_config(settings)
     return Deps(
         settings=settings,
         session_factory=session_factory,
-        placements=PlacementThread(worker),
-        scoring=scoring_config(settings),
+        placements=PlacementThread(PlacementWorker(session_factory, client, scoring)),
+        scoring=scoring,
     )
 
 
