@@ -13,7 +13,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 
 from bot.deps import Deps
-from bot.jobs.placement import PlacementRunner, PlacementThread, PlacementWorker
+from bot.jobs.placement import PlacementThread, PlacementWorker
 from bot.listeners import register_all
 from bot.response_urls import ResponseUrls
 from bot.services.scoring_config import scoring_config
@@ -21,9 +21,7 @@ from bot.settings import Settings
 from bot.web.errors import handle_error
 from bot.web.observe import describe_request
 from bot.web.trust import check_input, trust_middleware
-from storage.db import SessionFactory, engine_of
-from storage.intake import Intake, RequestIntake
-from storage.intake_process import IntakeProcess
+from storage.db import SessionFactory
 
 logger = logging.getLogger(__name__)
 
@@ -35,12 +33,11 @@ def create_app(
     settings: Settings,
     session_factory: SessionFactory,
     client: WebClient,
-    deps: Deps | None = None,
+    deps: Deps,
 ) -> App:
     """Build the bolt App with every listener registered.
 
-    ``deps`` defaults to ones with a placement worker in a thread of this process; a
-    server passes its own (a worker in a child process) and closes them on shutdown.
+    ``deps`` come from :func:`make_deps`; their maker closes them on shutdown.
     ``client`` is the Web API client (its base URL comes from SLACK_API_URL, so tests
     point it at a local fake). The listener pool is sized explicitly so that slow work
     after ``ack()`` cannot starve the acks of other requests. A listener that fails (the
@@ -63,41 +60,20 @@ def create_app(
     app.use(check_input)
     app.use(describe_request)
     app.error(handle_error)
-    if deps is None:
-        placements = in_process_placements(settings, session_factory, client)
-        deps = make_deps(settings, session_factory, placements)
     register_all(app, deps)
     return app
 
 
-def make_deps(
-    settings: Settings,
-    session_factory: SessionFactory,
-    placements: PlacementRunner,
-    intake: Intake | None = None,
-) -> Deps:
-    """What the listeners share; whoever makes it calls ``close()`` on shutdown."""
+def make_deps(settings: Settings, session_factory: SessionFactory, client: WebClient) -> Deps:
+    """What the listeners share, with the placement worker started in a thread of this
+    process; whoever makes them calls ``close()`` on shutdown."""
+    scoring = scoring_config(settings)
     return Deps(
         settings=settings,
         session_factory=session_factory,
-        placements=placements,
-        scoring=scoring_config(settings),
-        server_intake=intake,
+        placements=PlacementThread(PlacementWorker(session_factory, client, scoring)),
+        scoring=scoring,
     )
-
-
-def intake_process(settings: Settings, session_factory: SessionFactory) -> IntakeProcess:
-    """The ack's store through a process of its own, started (storage/intake_process.py)."""
-    local = RequestIntake(engine_of(session_factory))
-    return IntakeProcess(settings.database_url, local).start()
-
-
-def in_process_placements(
-    settings: Settings, session_factory: SessionFactory, client: WebClient
-) -> PlacementThread:
-    """A placement worker in a thread of this process (tests, embedded use)."""
-    worker = PlacementWorker(session_factory, client, scoring_config(settings))
-    return PlacementThread(worker)
 
 
 def make_client(settings: Settings) -> WebClient:

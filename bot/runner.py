@@ -13,9 +13,8 @@ from types import FrameType
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.app import create_app, intake_process, make_client, make_deps
+from bot.app import create_app, make_client, make_deps
 from bot.database import open_database
-from bot.jobs.placement import PlacementProcess
 from bot.jobs.scheduler import Jobs
 from bot.logs import setup_logging
 from bot.server import serve_http
@@ -77,10 +76,7 @@ def serve(
         serve_with_gunicorn(settings, workspace_id, host, port, workers)
         return
     jobs = Jobs(settings, session_factory, client, workspace_id)
-    placements = PlacementProcess(settings).start()
-    deps = make_deps(
-        settings, session_factory, placements, intake_process(settings, session_factory)
-    )
+    deps = make_deps(settings, session_factory, client)
     app = create_app(settings, session_factory, client, deps)
     stop_on_sigterm()
     jobs.start()

@@ -3,7 +3,7 @@
 The arbiter (this process) checks the credentials and the database once, then forks
 ``workers`` processes. Each worker builds its own engine, Web API client and bolt app
 (connections and threads must not cross a fork) and runs its own jobs: the scheduler, the
-outbox sender and a placement worker (a child process, bot/jobs/placement.py). Leases
+outbox sender and a placement worker (a thread, bot/jobs/placement.py). Leases
 (bot/jobs/lease.py) make each job firing run in one process of one replica; the outbox
 and the placement queue are claimed with SKIP LOCKED, so workers share them.
 
@@ -24,10 +24,9 @@ from typing import Any
 from gunicorn.app.base import BaseApplication
 from sqlalchemy import Engine
 
-from bot.app import create_app, intake_process, make_client, make_deps
+from bot.app import create_app, make_client, make_deps
 from bot.database import open_database
 from bot.deps import Deps
-from bot.jobs.placement import PlacementProcess
 from bot.jobs.scheduler import Jobs
 from bot.server import WSGIApp, make_wsgi_app
 from bot.settings import Settings
@@ -59,10 +58,7 @@ def build_worker(settings: Settings, workspace_id: str) -> WSGIApp:
     engine, session_factory = open_database(settings.database_url, upgrade_sqlite=False)
     client = make_client(settings)
     jobs = Jobs(settings, session_factory, client, workspace_id)
-    placements = PlacementProcess(settings).start()
-    deps = make_deps(
-        settings, session_factory, placements, intake_process(settings, session_factory)
-    )
+    deps = make_deps(settings, session_factory, client)
     app = create_app(settings, session_factory, client, deps)
     _worker = WorkerState(engine, jobs, deps)
     return make_wsgi_app(app, readiness=ReadinessCheck(engine), session_factory=session_factory)

@@ -6,7 +6,7 @@ short write) a few unlucky ones sleep for hundreds of milliseconds although the 
 free again after one. So every connection of an engine takes this lock before the first
 write of a transaction and gives it back when the connection returns to the pool (after
 its commit or rollback). Threads of the process queue on a lock and wake as soon as it
-is free; other processes on the same file (a placement worker, gunicorn workers) are
+is free; other processes on the same file (gunicorn workers, a CLI command) are
 kept in line by ``flock`` on a lock file beside the database, polled every millisecond.
 
 SQLite's busy timeout still applies behind this: a writer that did not take the lock (a
@@ -32,11 +32,8 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
-from weakref import WeakKeyDictionary
 
 from sqlalchemy import Connection, Engine, event
 
@@ -89,21 +86,6 @@ class WriterLock:
         self._depth = 1
         return True
 
-    @contextmanager
-    def held(self, timeout: float | None = None) -> Iterator[None]:
-        """Hold the lock for a block (for writes that bypass the engine's events).
-
-        With a ``timeout``, a lock not had in time raises DatabaseBusyError instead of
-        leaving the wait to SQLite."""
-        taken = self.acquire(timeout)
-        if not taken and timeout is not None:
-            raise DatabaseBusyError("another writer holds the database")
-        try:
-            yield
-        finally:
-            if taken:
-                self.release()
-
     def release(self) -> None:
         self._depth -= 1
         if self._depth > 0:
@@ -129,19 +111,10 @@ class WriterLock:
                 time.sleep(POLL_SECONDS)
 
 
-_locks: WeakKeyDictionary[Engine, WriterLock] = WeakKeyDictionary()
-
-
-def writer_lock(engine: Engine) -> WriterLock | None:
-    """The lock installed on ``engine`` (None: not a SQLite engine)."""
-    return _locks.get(engine)
-
-
 def queue_writers(engine: Engine, database_path: str | None, timeout: float) -> WriterLock:
     """Install the writer lock on a SQLite ``engine`` (``database_path`` None: in memory)."""
     path = Path(f"{database_path}-writer.lock") if database_path else None
     lock = WriterLock(path, timeout)
-    _locks[engine] = lock
 
     @event.listens_for(engine, "before_cursor_execute")
     def take_before_writing(

@@ -1,27 +1,22 @@
-"""Placement workers: drain the queue of requests waiting for a theme, and tell each asker.
+"""The placement worker: drains the queue of requests waiting for a theme, and tells each
+asker.
 
 The ack of `/feedback` only stores the request (and its queue row); placing it needs the
-theme index (TF-IDF and nearest neighbours, milliseconds of CPU) and answering needs a
-call to Slack. Done in the process that acks, that work would compete with the acks for
-the interpreter lock, and under a burst every ack would wait for it. So a server runs
-its placement worker in a child process of its own, at a lower CPU priority
-(:class:`PlacementProcess`); tests and embedded uses run the same loop in a thread
-(:class:`PlacementThread`). Both are woken after each commit and also poll, so a row
-left by a replica that died is placed too; a worker woken in the middle of a burst waits
-for it to pass (up to a few seconds, :func:`settle`).
+theme index (embedding, TF-IDF and nearest neighbours) and answering needs a call to
+Slack. Each serving process runs one worker in a daemon thread (:class:`PlacementThread`):
+embedding runs in onnxruntime, which releases the interpreter lock, and the worker lets
+a burst of acks pass before it places them (:func:`settle`). It is woken after each
+commit and also polls, so a row left by a replica that died is placed too; workers of
+every replica share the queue (SKIP LOCKED).
 """
 
 from __future__ import annotations
 
 import logging
-import multiprocessing
-import os
-import signal
 import threading
 import time
 from collections.abc import Callable
 from datetime import timedelta
-from typing import Protocol
 
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import (
@@ -33,7 +28,6 @@ from bot.blocks.feedback import logged_reply
 from bot.response_urls import ResponseUrls
 from bot.services.placement import Placed, place_pending
 from bot.services.similar import SimilarRequests
-from bot.settings import Settings
 from bot.slack_calls import send_safely
 from scoring import ScoringConfig
 from storage.db import SessionFactory
@@ -46,15 +40,6 @@ CLAIM_HOLD = timedelta(seconds=60)
 POLL_SECONDS = 2.0
 QUIET_SECONDS = 0.2
 MAX_DEFER_SECONDS = 5.0
-#: The worker's CPU priority below the server's (os.nice): under a burst the acks go first.
-NICENESS = 10
-
-
-class Waitable(Protocol):
-    def set(self) -> None: ...
-    def clear(self) -> None: ...
-    def is_set(self) -> bool: ...
-    def wait(self, timeout: float | None = None) -> bool: ...
 
 
 class PlacementWorker:
@@ -119,7 +104,7 @@ class PlacementWorker:
             ),
         )
 
-    def run(self, stop: Waitable, wake: Waitable, alive: Callable[[], bool] = lambda: True) -> None:
+    def run(self, stop: threading.Event, wake: threading.Event) -> None:
         """Drain, then sleep until woken (or ``POLL_SECONDS``), until ``stop`` is set.
 
         A burst can begin while the queue is being drained; then the worker lets it pass
@@ -130,7 +115,7 @@ class PlacementWorker:
             if wake.is_set():
                 settle(wake, stop)
 
-        while not stop.is_set() and alive():
+        while not stop.is_set():
             try:
                 self.drain(let_a_burst_pass)
             except Exception:
@@ -139,7 +124,7 @@ class PlacementWorker:
                 settle(wake, stop)
 
 
-def settle(wake: Waitable, stop: Waitable) -> None:
+def settle(wake: threading.Event, stop: threading.Event) -> None:
     """Let a burst of requests pass before placing them: return once no request has come
     for ``QUIET_SECONDS``, or ``MAX_DEFER_SECONDS`` after the first.
 
@@ -156,15 +141,8 @@ def settle(wake: Waitable, stop: Waitable) -> None:
         wake.clear()
 
 
-class PlacementRunner(Protocol):
-    """What the listeners hold: wake the worker after committing a queued request."""
-
-    def wake(self) -> None: ...
-    def close(self) -> None: ...
-
-
 class PlacementThread:
-    """The worker in a daemon thread of this process (tests, embedded use)."""
+    """The worker in a daemon thread of this process, started at once."""
 
     def __init__(self, worker: PlacementWorker) -> None:
         self._stop = threading.Event()
@@ -181,85 +159,7 @@ class PlacementThread:
         self._wake.set()
 
     def close(self) -> None:
+        """Let the batch in hand finish, then stop; unplaced rows wait in the queue."""
         self._stop.set()
         self._wake.set()
         self._thread.join(timeout=10)
-
-
-class PlacementProcess:
-    """The worker in a child process, started with ``spawn`` (no threads cross a fork).
-
-    The child opens its own engine and Web API client from ``settings``, runs at a lower
-    CPU priority, ignores Ctrl-C (the parent stops it) and exits if the parent dies.
-    """
-
-    def __init__(self, settings: Settings) -> None:
-        context = multiprocessing.get_context("spawn")
-        self._stop = context.Event()
-        self._wake = context.Event()
-        self._running = context.Event()
-        self._process = context.Process(
-            target=_run_in_child,
-            args=(settings, self._stop, self._wake, self._running, os.getpid()),
-            name="pulseboard-placement",
-            daemon=True,
-        )
-
-    def start(self) -> PlacementProcess:
-        self._process.start()
-        logger.info("placement worker started (pid %s)", self._process.pid)
-        return self
-
-    def wake(self) -> None:
-        if not self._wake.is_set():  # set() wakes the worker's waits every time
-            self._wake.set()
-
-    def close(self) -> None:
-        """Let the batch in hand finish, then stop; unplaced rows wait in the queue.
-
-        A worker still starting (importing its libraries) has nothing in hand: it is
-        stopped at once rather than waited for.
-        """
-        self._stop.set()
-        self._wake.set()
-        if self._process.is_alive() and not self._running.is_set():
-            self._process.terminate()
-        self._process.join(timeout=CLAIM_HOLD.total_seconds() / 2)
-        if self._process.is_alive():
-            self._process.terminate()
-            self._process.join(timeout=5)
-
-    def waker(self) -> WakeOnly:
-        """A handle for forked server workers: they wake this process, never stop it."""
-        return WakeOnly(self._wake)
-
-
-class WakeOnly:
-    def __init__(self, wake: Waitable) -> None:
-        self._wake = wake
-
-    def wake(self) -> None:
-        self._wake.set()
-
-    def close(self) -> None:
-        pass
-
-
-def _run_in_child(
-    settings: Settings, stop: Waitable, wake: Waitable, running: Waitable, parent_pid: int
-) -> None:
-    from bot.app import make_client
-    from bot.database import open_database
-    from bot.logs import setup_logging
-    from bot.services.scoring_config import scoring_config
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    os.nice(NICENESS)
-    setup_logging(settings.log_level, settings.log_format)
-    engine, session_factory = open_database(settings.database_url, upgrade_sqlite=False)
-    worker = PlacementWorker(session_factory, make_client(settings), scoring_config(settings))
-    running.set()
-    try:
-        worker.run(stop, wake, alive=lambda: os.getppid() == parent_pid)
-    finally:
-        engine.dispose()

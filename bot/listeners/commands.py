@@ -14,9 +14,10 @@ from bot.deps import Deps
 from bot.listeners.replies import send_safely
 from bot.services.errors import UserFacingError
 from bot.services.forms import form_choices
-from bot.services.requests import NewRequest, log_request_now
+from bot.services.requests import ACK_WRITE_TIMEOUT_SECONDS, BUSY, NewRequest, log_request
 from storage.db import unit_of_work
 from storage.enums import RequestSource
+from storage.errors import DatabaseBusyError
 
 logger = logging.getLogger(__name__)
 
@@ -34,8 +35,11 @@ def wants_help(text: str) -> bool:
 def register(app: App, deps: Deps) -> None:
     @app.command("/feedback")
     def feedback(ack: Ack, command: dict[str, Any], client: WebClient) -> None:
-        """Store the request and answer at once; a placement worker then puts it in a
-        theme and replaces the answer with one that names the theme and similar asks."""
+        """Store the request and answer at once; the placement worker then puts it in a
+        theme and replaces the answer with one that names the theme and similar asks.
+
+        The write waits at most ``ACK_WRITE_TIMEOUT_SECONDS`` for another writer, then the
+        answer is "busy" with nothing stored, so Slack's retry (same key) stores it once."""
         text = command.get("text", "")
         if not text.strip():
             ack()
@@ -54,13 +58,11 @@ def register(app: App, deps: Deps) -> None:
             response_url=command.get("response_url"),
         )
         try:
-            logged = log_request_now(deps.session_factory, deps.intake, new)
-        except UserFacingError as error:
-            ack(
-                response_type="ephemeral",
-                blocks=error_blocks(str(error)),
-                text=error_text(str(error)),
-            )
+            with unit_of_work(deps.session_factory, ACK_WRITE_TIMEOUT_SECONDS) as session:
+                logged = log_request(session, new)
+        except (UserFacingError, DatabaseBusyError) as error:
+            said = BUSY if isinstance(error, DatabaseBusyError) else str(error)
+            ack(response_type="ephemeral", blocks=error_blocks(said), text=error_text(said))
             return
         ack(
             response_type="ephemeral",

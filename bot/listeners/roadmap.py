@@ -42,7 +42,6 @@ from bot.services.roadmap_admin import (
 )
 from bot.services.theme_details import theme_details
 from bot.validation import whole_number
-from bot.web.errors import answered
 from storage.db import unit_of_work
 from storage.enums import Effort, ThemeStatus
 from storage.repositories import ObjectiveRepository
@@ -74,13 +73,13 @@ def register(app: App, deps: Deps) -> None:
         user = body.get("user_id") or body["user"]["id"]
         return Actor(team, user, deps.settings.admins)
 
-    def ack_roadmap(ack: Ack, command: dict[str, Any]) -> None:
+    @app.command("/roadmap")
+    def roadmap(ack: Ack, command: dict[str, Any], client: WebClient, respond: Respond) -> None:
+        """Help in the ack; anything else is answered after it, through the response URL."""
         if command.get("text", "").strip().lower() in HELP_WORDS:
             ack(response_type="ephemeral", blocks=text_blocks(ROADMAP_HELP), text="/roadmap help")
             return
         ack()
-
-    def answer_roadmap(command: dict[str, Any], client: WebClient, respond: Respond) -> None:
         words = command.get("text", "").split()
         verb = words[0].lower() if words else ""
         if verb in HELP_WORDS:
@@ -213,8 +212,6 @@ def register(app: App, deps: Deps) -> None:
             "objectives modal",
             lambda: client.views_open(trigger_id=trigger_id, view=objectives_modal(rows)),
         )
-
-    app.command("/roadmap")(ack=ack_roadmap, lazy=[answered(answer_roadmap)])
 
     @app.action(ids.THEME_DETAILS_ACTION)
     def details(

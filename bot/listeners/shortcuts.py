@@ -13,17 +13,16 @@ from bot.deps import Deps
 from bot.listeners.replies import send_safely
 from bot.services.forms import form_choices
 from bot.services.requests import split_title
-from bot.web.errors import answered
 from storage.db import unit_of_work
 from storage.enums import RequestSource
 
 
 def register(app: App, deps: Deps) -> None:
-    def ack_shortcut(ack: Ack) -> None:
+    @app.shortcut(MESSAGE_SHORTCUT)
+    def open_prefilled_modal(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        """The modal, prefilled from the message (after the ack); its author will be the
+        requester."""
         ack()
-
-    def open_prefilled_modal(body: dict[str, Any], client: WebClient) -> None:
-        """The modal, prefilled from the message; its author will be the requester."""
         message = body.get("message", {})
         user_id = body["user"]["id"]
         team_id = body["team"]["id"]
@@ -42,5 +41,3 @@ def register(app: App, deps: Deps) -> None:
             "prefilled feedback modal",
             lambda: client.views_open(trigger_id=body["trigger_id"], view=modal),
         )
-
-    app.shortcut(MESSAGE_SHORTCUT)(ack=ack_shortcut, lazy=[answered(open_prefilled_modal)])

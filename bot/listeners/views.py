@@ -53,7 +53,8 @@ def submission_key(body: dict[str, Any]) -> str:
 def register(app: App, deps: Deps) -> None:
     @app.view(ids.FEEDBACK_MODAL)
     def submit(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
-        """Validate on the fields, store, close the modal; then confirm (after the ack)."""
+        """Validate on the fields, store, close the modal; then, after the ack, link a
+        request logged from a message to it."""
         team_id = body["team"]["id"]
         user_id = body["user"]["id"]
         origin = FormOrigin.from_metadata(view.get("private_metadata", ""))
@@ -116,10 +117,10 @@ def register(app: App, deps: Deps) -> None:
         ack()
         if logged.created:
             deps.placement_queued()
-            request_id = logged.id
-            deps.after_ack(
-                "message link", lambda: link_and_tell_thread(body, view, client, request_id)
-            )
+            try:
+                link_and_tell_thread(body, view, client, logged.id)
+            except Exception:  # the request is stored: not an error to answer the person with
+                logger.exception("could not link request %s to its message", logged.id)
 
     def link_and_tell_thread(
         body: dict[str, Any], view: dict[str, Any], client: WebClient, request_id: int

@@ -13,10 +13,6 @@ class NotAllowedError(UserFacingError):
     pass
 
 
-class BusyError(UserFacingError):
-    """The database was held by another writer for longer than an answer can wait."""
-
-
 class InvalidInputError(UserFacingError):
     """Input the database cannot take (a NUL byte, a number or id too large for its
     column): refused at the edge with a clear answer, never counted as an outage."""

@@ -2,26 +2,20 @@
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from bot.services.errors import BusyError, UserFacingError
+from bot.services.errors import UserFacingError
 from scoring import has_content
-from storage.db import SessionFactory, unit_of_work
 from storage.enums import RequestSource
-from storage.errors import DatabaseBusyError
-from storage.intake import Intake, IntakeRow
-from storage.models import utcnow
 from storage.repositories import (
     DomainRepository,
     PlacementQueue,
     RequestRepository,
     UserRepository,
 )
-from storage.repositories.users import known_user_id
 
 MAX_TITLE_CHARS = 150
 MAX_TEXT_CHARS = 4000
@@ -102,8 +96,9 @@ def require_content(new: NewRequest) -> None:
 def log_request(session: Session, new: NewRequest) -> LoggedRequest:
     """Store the request once per idempotency key; a Slack retry gets the same row back.
 
-    With ``confirm_to`` set, the request is also queued for placement in a theme, in the
-    same transaction: the caller wakes a placement worker after committing.
+    A request without a domain gets its requester's. With ``confirm_to`` set, the
+    request is also queued for placement in a theme, in the same transaction: the caller
+    wakes the placement worker after committing.
     """
     text = validate_text(new.text)
     require_content(new)
@@ -112,7 +107,8 @@ def log_request(session: Session, new: NewRequest) -> LoggedRequest:
     if len(body) > MAX_TEXT_CHARS * 2:
         raise UserFacingError(f"Please keep the details under {MAX_TEXT_CHARS * 2:,} characters.")
     users = UserRepository(session, new.workspace_id)
-    domain_id = None
+    requester = users.ref(new.requester_slack_id)
+    domain_id = requester.domain_id
     if new.domain is not None:
         domain = DomainRepository(session, new.workspace_id).by_name(new.domain)
         if domain is None:
@@ -124,11 +120,10 @@ def log_request(session: Session, new: NewRequest) -> LoggedRequest:
         idempotency_key=new.idempotency_key,
         title=title,
         body=body,
-        requester_id=users.id_of(new.requester_slack_id),
+        requester_id=requester.id,
         logged_by_id=users.id_of(new.logged_by_slack_id) if new.logged_by_slack_id else None,
         source=new.source,
         domain_id=domain_id,
-        domain_of_requester=True,
         pain=new.pain,
         message_link=new.message_link,
         created_at=new.created_at,
@@ -138,66 +133,3 @@ def log_request(session: Session, new: NewRequest) -> LoggedRequest:
             new.workspace_id, request.id, new.confirm_to, new.response_url
         )
     return LoggedRequest(id=request.id, title=request.title, created=created)
-
-
-def log_request_now(
-    session_factory: SessionFactory,
-    intake: Intake,
-    new: NewRequest,
-    write_timeout: float = ACK_WRITE_TIMEOUT_SECONDS,
-) -> LoggedRequest:
-    """Log a request for an ack, committed: ``log_request``'s result, found with as little
-    work as possible (storage/intake.py) when a person this process has seen before logs a
-    plain request, as with `/feedback <text>`; in a unit of work otherwise (a person's
-    first request, a Slack retry, a form with a domain or pain).
-
-    The write waits at most ``write_timeout`` for another writer, then BusyError: nothing
-    was stored, so Slack's retry of the same request (its key) stores it once."""
-    deadline = time.monotonic() + write_timeout
-    try:
-        return _log_now(session_factory, intake, new, deadline)
-    except DatabaseBusyError:
-        raise BusyError(BUSY) from None
-
-
-def _log_now(
-    session_factory: SessionFactory, intake: Intake, new: NewRequest, deadline: float
-) -> LoggedRequest:
-    title, body = split_title(validate_text(new.text))
-    require_content(new)
-    requester_id = known_user_id(intake.engine, new.workspace_id, new.requester_slack_id)
-    if requester_id is not None and new.confirm_to is not None and _is_plain(new):
-        request_id = intake.store(
-            IntakeRow(
-                workspace_id=new.workspace_id,
-                idempotency_key=new.idempotency_key,
-                title=title,
-                body=body,
-                requester_id=requester_id,
-                source=new.source,
-                created_at=utcnow(),
-                reply_to=new.confirm_to,
-                response_url=new.response_url,
-            ),
-            write_timeout=_remaining(deadline),
-        )
-        if request_id is not None:
-            return LoggedRequest(id=request_id, title=title, created=True)
-    with unit_of_work(session_factory, write_timeout=_remaining(deadline)) as session:
-        return log_request(session, new)
-
-
-def _remaining(deadline: float) -> float:
-    return max(deadline - time.monotonic(), 0.0)
-
-
-def _is_plain(new: NewRequest) -> bool:
-    """Only text, a requester and someone to tell: nothing that needs checking or reading."""
-    return (
-        not new.body.strip()
-        and new.domain is None
-        and new.pain is None
-        and new.message_link is None
-        and new.logged_by_slack_id is None
-        and new.created_at is None
-    )

@@ -1,8 +1,8 @@
 """Answers for requests that fail: the one place where an exception becomes an answer.
 
 Registered as bolt's error handler, so it sees every listener's and middleware's
-exception; lazy listeners (whose exceptions bolt only logs) are wrapped by
-:func:`answered` so theirs come here too. A request that was never verified (its
+exception, before or after its ack (no listener is lazy: bolt only logs what those
+raise). A request that was never verified (its
 signature check raised instead of saying no) is answered with 401 and nothing else: no
 response URL, no Web API call. Otherwise the failure is classified (bot/web/failures.py:
 an outage gets "try again in a minute", bad input "that input is not valid", anything
@@ -19,13 +19,10 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import BoltContext, BoltRequest
-from slack_bolt.kwargs_injection import build_required_kwargs
 from slack_bolt.response import BoltResponse
-from slack_bolt.util.utils import get_arg_names_of_callable
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
@@ -35,7 +32,7 @@ from bot.web.trust import guarded_respond, was_verified
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["DATABASE_DOWN", "NOT_VALID", "SOMETHING_WRONG", "answered", "handle_error"]
+__all__ = ["DATABASE_DOWN", "NOT_VALID", "SOMETHING_WRONG", "handle_error"]
 
 ACK_POLL_GRACE_SECONDS = 0.1
 UNVERIFIED = BoltResponse(status=401, body={"error": "invalid request"})
@@ -66,36 +63,6 @@ def handle_error(
         _let_the_ack_go_out()
         return None
     return BoltResponse(status=200, body="")
-
-
-def answered(listener: Callable[..., None]) -> Callable[..., None]:
-    """A lazy listener whose exceptions are answered like any listener's.
-
-    bolt runs a lazy listener after the ack and only logs what it raises; wrapped, the
-    listener gets its arguments as bolt would give them, and a failure is classified and
-    answered through the response URL (or a modal) by the same code as ``handle_error``.
-    """
-    wanted = get_arg_names_of_callable(listener)
-
-    def run(request: BoltRequest) -> None:
-        kwargs = build_required_kwargs(
-            logger=request.context.logger,
-            required_arg_names=wanted,
-            request=request,
-            response=None,
-            this_func=listener,
-        )
-        try:
-            listener(**kwargs)
-        except Exception as error:
-            text = classify(error).text
-            context = request.context
-            answer_later(request.body, text, guarded_respond(context), context.client)
-
-    run.__name__ = listener.__name__
-    run.__qualname__ = listener.__qualname__
-    run.__doc__ = listener.__doc__
-    return run
 
 
 def _let_the_ack_go_out() -> None:

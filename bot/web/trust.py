@@ -5,8 +5,8 @@ after it passed (or was skipped: in Socket Mode the socket authenticates Slack, 
 built without a signing secret has chosen to trust its transport). So the first global
 middleware marks the request as verified: a failure before that mark (a signature check
 that raised instead of saying no) is answered with 401 and nothing else. It also puts a
-:class:`~bot.response_urls.GuardedRespond` in the context, which every listener, lazy
-listener and the error handler then uses instead of bolt's own ``respond``. Then
+:class:`~bot.response_urls.GuardedRespond` in the context, which every listener and the
+error handler then uses instead of bolt's own ``respond``. Then
 :func:`check_input` refuses input the database cannot hold.
 """
 

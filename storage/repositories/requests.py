@@ -1,13 +1,10 @@
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import Executable, Integer, bindparam, func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import func, select, update
 
 from storage.enums import RequestSource
 from storage.models import Request, User, utcnow
@@ -45,13 +42,11 @@ class RequestRepository(Repository):
         pain: int | None = None,
         message_link: str | None = None,
         created_at: datetime | None = None,
-        domain_of_requester: bool = False,
     ) -> tuple[LoggedRow, bool]:
         """Store a request unless one with this idempotency key exists: (row, created).
 
-        A Slack retry (same key) gets the first row back, whatever its text. With
-        ``domain_of_requester`` a request without ``domain_id`` gets the requester's
-        domain, read by the insert itself (one statement: this is the ack path).
+        The one way a request is stored. A Slack retry (same key) gets the first row back,
+        whatever its text; the unique key decides, so racing replicas store one row.
         """
         values = {
             "workspace_id": self.workspace_id,
@@ -61,34 +56,19 @@ class RequestRepository(Repository):
             "requester_id": requester_id,
             "logged_by_id": logged_by_id,
             "source": source,
+            "domain_id": domain_id,
             "objective_id": objective_id,
             "pain": pain,
             "message_link": message_link,
             "created_at": created_at or utcnow(),
         }
-        if domain_of_requester:
-            new_id = self._insert_with_requester_domain(
-                values | {"given_domain_id": domain_id, "domain_of_user": requester_id}
-            )
-        else:
-            new_id = self.insert_unless_taken(
-                Request, values | {"domain_id": domain_id}, (Request.__table__.c.idempotency_key,)
-            )
+        new_id = self.insert_unless_taken(Request, values, (Request.__table__.c.idempotency_key,))
         if new_id is not None:
             return LoggedRow(new_id, title), True
         existing = self.session.execute(
             select(Request.id, Request.title).where(Request.idempotency_key == idempotency_key)
         ).one()
         return LoggedRow(existing.id, existing.title), False
-
-    def _insert_with_requester_domain(self, values: dict[str, Any]) -> int | None:
-        connection = self.session.connection()
-        dialect = connection.dialect
-        statement = _insert_with_requester_domain(dialect.name, dialect.insert_returning)
-        result = connection.execute(statement, values)
-        if dialect.insert_returning:
-            return result.scalar()
-        return result.lastrowid if result.rowcount == 1 else None
 
     def by_id(self, request_id: int) -> Request | None:
         request = self.session.get(Request, request_id)
@@ -172,22 +152,3 @@ class RequestRepository(Repository):
             )
             or 0
         )
-
-
-@functools.cache
-def _insert_with_requester_domain(dialect: str, returning: bool) -> Executable:
-    """INSERT a request, its domain the given one or else its requester's; skip if taken."""
-    requests, users = Request.__table__, User.__table__
-    domain = func.coalesce(
-        bindparam("given_domain_id", type_=Integer),
-        select(users.c.domain_id)
-        .where(users.c.id == bindparam("domain_of_user", type_=Integer))
-        .scalar_subquery(),
-    )
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = (
-        insert(requests)
-        .values(domain_id=domain)
-        .on_conflict_do_nothing(index_elements=[requests.c.idempotency_key])
-    )
-    return statement.returning(requests.c.id) if returning else statement

@@ -2,23 +2,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from weakref import WeakKeyDictionary
 
-from sqlalchemy import Engine, bindparam, select
+from sqlalchemy import bindparam, select
 
 from storage.models import User
 from storage.repositories.base import Repository
 
 _USERS = User.__table__
-_known_ids: WeakKeyDictionary[Engine, dict[tuple[str, str], int]] = WeakKeyDictionary()
 _USER_REF = select(_USERS.c.id, _USERS.c.domain_id).where(
     _USERS.c.workspace_id == bindparam("workspace_id"), _USERS.c.slack_id == bindparam("slack_id")
 )
-
-
-def known_user_id(engine: Engine, workspace_id: str, slack_id: str) -> int | None:
-    """A user's id if this process has seen it on ``engine`` (see ``id_of``), else None."""
-    return _known_ids.get(engine, {}).get((workspace_id, slack_id))
 
 
 @dataclass(frozen=True)
@@ -63,15 +56,8 @@ class UserRepository(Repository):
         return UserRef(row.id, row.domain_id)
 
     def id_of(self, slack_id: str) -> int:
-        """The user's id, created on first sight; remembered per engine, as a user's id
-        never changes (users are marked deleted, never removed): no query on the ack path
-        once a person has asked before."""
-        bind = self.session.get_bind()
-        known = _known_ids.setdefault(bind, {}) if isinstance(bind, Engine) else {}
-        key = (self.workspace_id, slack_id)
-        if key not in known:
-            known[key] = self.ref(slack_id).id
-        return known[key]
+        """The user's id, the user created on first sight."""
+        return self.ref(slack_id).id
 
     def add_missing(self, slack_ids: Sequence[str]) -> int:
         """Create the users not yet known (an import): how many were new."""

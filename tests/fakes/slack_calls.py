@@ -48,7 +48,7 @@ class SlackCall:
 class CallLog:
     """A thread-safe, append-only record of calls that tests can wait on.
 
-    Bolt runs lazy listeners in threads, so a test often has to wait for a call that has
+    Listeners go on after their ack in threads, so a test often has to wait for a call that has
     not happened yet when the HTTP response to Slack's request comes back.
     """
 

@@ -96,7 +96,7 @@ def test_a_locked_database_gets_busy_in_time_and_the_retry_stores_once(
     running_app: RunningApp, holder: str, known: bool
 ) -> None:
     app = running_app
-    if known:  # the lean intake path; a first-timer goes through a unit of work
+    if known:  # someone who asked before; a first-timer is also created by the request
         warm = slash_command("/feedback", "an earlier ask", response_url=app.slack.response_url())
         assert app.send(warm)[0] == 200
     before = count_requests(app.db)

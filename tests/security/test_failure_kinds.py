@@ -1,7 +1,7 @@
 """Only the connection and the pool make an outage; a value the database refuses does not.
 
 Each error here is raised by a real database (or built as the driver builds it), then
-classified the way the error handler and the lazy-listener wrapper classify it: what the
+classified the way the error handler classifies it: what the
 person is told, and whether ``pulseboard_database_errors_total`` counts it.
 """
 

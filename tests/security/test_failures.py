@@ -1,7 +1,7 @@
 """Every failure gets an answer, and bad input is not an outage.
 
-- Every `/roadmap` subcommand and the message shortcut (bolt lazy listeners, whose
-  exceptions bolt only logs) answer "try again in a minute" during a database outage and
+- Every `/roadmap` subcommand and the message shortcut (work done after the ack, which
+  only the error handler can answer) answer "try again in a minute" during a database outage and
   "something went wrong" on an unexpected error, as the other listeners do.
 - A NUL byte, a number too large for its column, an id longer than its column get "that
   input is not valid" on both databases, and do not count as database errors.
@@ -96,7 +96,7 @@ def shortcut(app: RunningApp) -> None:
     assert app.send(request) == (200, "")
 
 
-# --- lazy listeners during an outage (PostgreSQL behind a proxy that is cut) ----------
+# --- after the ack, during an outage (PostgreSQL behind a proxy that is cut) ----------
 
 
 @pytest.mark.postgres
@@ -126,7 +126,7 @@ def test_the_message_shortcut_answers_during_an_outage(
         proxy.restore()
 
 
-# --- lazy listeners on an unexpected error --------------------------------------------
+# --- after the ack, on an unexpected error --------------------------------------------
 
 
 @pytest.fixture
@@ -161,7 +161,7 @@ def test_the_message_shortcut_answers_an_unexpected_error(
     answer_with(running_app.slack, SOMETHING_WRONG)
 
 
-def test_an_outage_seen_by_a_lazy_listener_is_told_as_one(
+def test_an_outage_seen_after_the_ack_is_told_as_one(
     running_app: RunningApp, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The same classification as the error handler's (SQLite: an OperationalError)."""

@@ -22,7 +22,7 @@ import pytest
 from slack_bolt import App, BoltRequest
 from slack_sdk import WebClient
 
-from bot.app import create_app, in_process_placements, make_deps
+from bot.app import create_app, make_deps
 from bot.settings import Settings
 from tests.conftest import Database
 from tests.e2e.cli import serve_env, start_serve
@@ -141,8 +141,7 @@ def bolt_app(slack: FakeSlackAPI, sqlite_database: Database) -> Iterator[App]:
         listener_threads=2,
     )
     client = WebClient(token="xoxb-test-token", base_url=slack.url, timeout=5)
-    placements = in_process_placements(settings, sqlite_database.sessions, client)
-    deps = make_deps(settings, sqlite_database.sessions, placements)
+    deps = make_deps(settings, sqlite_database.sessions, client)
     yield create_app(settings, sqlite_database.sessions, client, deps)
     deps.close()
 
@@ -215,7 +214,7 @@ def pulse_answer_to(hook: str) -> SignedRequest:
 @pytest.mark.parametrize(
     "request_to",
     [feedback_to, roadmap_to, vote_to, pulse_answer_to],
-    ids=["feedback (placement reply)", "roadmap (lazy listener)", "vote", "pulse answer"],
+    ids=["feedback (placement reply)", "roadmap (after the ack)", "vote", "pulse answer"],
 )
 def test_a_signed_request_never_gets_a_foreign_response_url_called(
     running_app: RunningApp,

@@ -11,7 +11,7 @@ from wsgiref.simple_server import make_server
 import pytest
 from slack_sdk import WebClient
 
-from bot.app import create_app, in_process_placements, make_deps
+from bot.app import create_app, make_deps
 from bot.server import QuietRequestHandler, ThreadingWSGIServer, make_wsgi_app
 from bot.settings import Settings
 from tests.conftest import Database
@@ -56,7 +56,7 @@ def serve_app(slack: FakeSlackAPI, db: Database, **overrides: Any) -> Iterator[R
         **overrides,
     )
     client = WebClient(token="xoxb-test-token", base_url=slack.url, timeout=5)
-    deps = make_deps(settings, db.sessions, in_process_placements(settings, db.sessions, client))
+    deps = make_deps(settings, db.sessions, client)
     app = create_app(settings, db.sessions, client, deps)
     server = make_server(
         "127.0.0.1",

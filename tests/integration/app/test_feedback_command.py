@@ -132,9 +132,9 @@ def app_on_each_database(slack: FakeSlackAPI, database: Database) -> Iterator[Ru
 def test_a_known_persons_request_is_stored_queued_and_answered_once(
     app_on_each_database: RunningApp,
 ) -> None:
-    """A person's first request creates them; the next ones take the lean store
-    (storage/intake.py), retries included, and end up alike: one row each, with the
-    requester's domain, placed in a theme and answered once."""
+    """A person's first request creates them; the next ones find them, retries included,
+    and end up alike: one row each, with the requester's domain, placed in a theme and
+    answered once."""
     app = app_on_each_database
     seed_workspace(app.db)
     feedback(app, "a staging database per branch")

@@ -231,37 +231,3 @@ def test_a_user_ref_is_created_once_and_found_after(database: Database) -> None:
         other_workspace = UserRepository(session, "T0OTHER").ref("U0NEW")
     assert first == again == later
     assert other_workspace.id != first.id
-
-
-def test_a_request_without_a_domain_takes_its_requesters(database: Database) -> None:
-    with unit_of_work(database.sessions) as session:
-        users = UserRepository(session, WS)
-        ci = DomainRepository(session, WS).add("ci")
-        other = DomainRepository(session, WS).add("data")
-        alice = users.id_of("U0ALICE")
-        stored = users.by_id(alice)
-        assert stored is not None
-        stored.domain_id = ci.id
-        session.flush()
-        requests = RequestRepository(session, WS)
-        plain, _ = requests.log_once(
-            idempotency_key="plain",
-            title="t",
-            requester_id=alice,
-            source=RequestSource.COMMAND,
-            domain_of_requester=True,
-        )
-        chosen, _ = requests.log_once(
-            idempotency_key="chosen",
-            title="t",
-            requester_id=alice,
-            source=RequestSource.COMMAND,
-            domain_id=other.id,
-            domain_of_requester=True,
-        )
-        ci_id, other_id = ci.id, other.id
-    with unit_of_work(database.sessions) as session:
-        requests = RequestRepository(session, WS)
-        assert getattr(requests.by_id(plain.id), "domain_id", None) == ci_id
-        assert getattr(requests.by_id(chosen.id), "domain_id", None) == other_id
-        assert UserRepository(session, WS).id_of("U0ALICE") == alice

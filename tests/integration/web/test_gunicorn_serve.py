@@ -52,7 +52,7 @@ def test_workers_serve_commands_and_stop_on_sigterm(tmp_path: Path) -> None:
 def test_a_request_in_flight_at_sigterm_is_answered_and_stored(tmp_path: Path) -> None:
     """SIGTERM while a /feedback is mid-way (held at the database's writer lock): gunicorn
     lets it finish, Slack gets its answer, the request is stored, and every process
-    (workers and their placement workers) exits cleanly."""
+    exits cleanly."""
     port = free_port()
     database_file = tmp_path / "pb.db"
     database_url = f"sqlite:///{database_file}"
@@ -95,11 +95,11 @@ def test_a_request_in_flight_at_sigterm_is_answered_and_stored(tmp_path: Path) -
 
 
 def child_pids(parent: int) -> list[int]:
-    """Every process under ``parent`` (gunicorn workers, their placement workers)."""
+    """Every process under ``parent`` (its gunicorn worker)."""
     found: list[int] = []
     for _ in range(100):
         found = descendants(parent)
-        if len(found) >= 2:
+        if found:
             return found
         time.sleep(0.1)
     return found
