@@ -10,12 +10,15 @@ and a worker that dies mid-batch leaves the rest of its claim to expire for anot
 from __future__ import annotations
 
 import logging
+from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy.orm import Session
 
 from bot.services.similar import Placement, SimilarRequests
+from bot.services.vectors import embed_requests
 from storage.db import SessionFactory, unit_of_work
 from storage.models import utcnow
 from storage.repositories import PlacementQueue
@@ -65,6 +68,7 @@ def place_pending(
             )
             for row in PlacementQueue(session).claim(limit, utcnow(), hold)
         ]
+    embed_claimed(session_factory, similar, claimed)
     placed: list[Placed] = []
     for one in claimed:
         try:
@@ -78,6 +82,26 @@ def place_pending(
         if placement is not None:
             placed.append(Placed(one.request_id, one.reply_to, one.response_url, placement))
     return placed
+
+
+def embed_claimed(
+    session_factory: SessionFactory, similar: SimilarRequests, claimed: Sequence[Claimed]
+) -> None:
+    """Embed the claimed requests in one batch per workspace and store their vectors, so
+    placing each one reads its vector instead of embedding it alone. Best effort: a
+    request whose vector could not be stored here is embedded when it is placed."""
+    embedder = similar.config.themes.embedder
+    if embedder is None or not claimed:
+        return
+    by_workspace: dict[str, list[int]] = defaultdict(list)
+    for one in claimed:
+        by_workspace[one.workspace_id].append(one.request_id)
+    for workspace_id, request_ids in by_workspace.items():
+        try:
+            with unit_of_work(session_factory) as session:
+                embed_requests(session, workspace_id, embedder, request_ids)
+        except Exception:
+            logger.exception("could not embed a batch of %d requests", len(request_ids))
 
 
 def _place_one(session: Session, similar: SimilarRequests, claimed: Claimed) -> Placement | None:

@@ -29,9 +29,10 @@ from storage.repositories.requests import RequestText
 MAX_INDEX_AGE = 600.0
 #: An index fitted on fewer requests than this is refitted for every request placed
 #: since (cheap: the vectors are stored, only the word space is refitted), so a new
-#: workspace gets duplicate suggestions from its second request on; a larger one is
-#: refitted once it holds twice as many.
-SMALL_INDEX = 200
+#: workspace's word space knows its first requests' words; a larger one is refitted once
+#: it holds twice as many (a burst of 2,000 into an empty workspace: 20 + 7 refits).
+#: Suggestions by meaning need no refit at all: the model knows every word already.
+SMALL_INDEX = 20
 MAX_SUGGESTIONS = 3
 NEIGHBOURS_SEARCHED = 20
 #: Similarity (0..1) from which an existing request is offered as a possible duplicate.

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -103,6 +103,17 @@ class RequestRepository(Repository):
         )
         if before_id is not None:
             query = query.where(table.c.id < before_id)
+        rows = self.session.connection().execute(query.order_by(table.c.id))
+        return [RequestText(row.id, row.title, row.body, row.theme_id) for row in rows]
+
+    def texts_of(self, request_ids: Sequence[int]) -> list[RequestText]:
+        """These live requests' text and theme, oldest first (others are left out)."""
+        table = Request.__table__
+        query = select(table.c.id, table.c.title, table.c.body, table.c.theme_id).where(
+            table.c.workspace_id == self.workspace_id,
+            table.c.withdrawn_at.is_(None),
+            table.c.id.in_(list(request_ids)),
+        )
         rows = self.session.connection().execute(query.order_by(table.c.id))
         return [RequestText(row.id, row.title, row.body, row.theme_id) for row in rows]
 

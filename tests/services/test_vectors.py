@@ -7,12 +7,9 @@ real model (the default backend), as `/feedback` does.
 
 from __future__ import annotations
 
-import zlib
-from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 
-import numpy as np
 import pytest
 
 from bot.sample import load_sample
@@ -29,26 +26,10 @@ from storage.db import unit_of_work
 from storage.enums import RequestSource
 from storage.repositories import EmbeddingRepository
 from tests.conftest import Database
+from tests.fakes.embedder import CountingEmbedder
 
 WS = "T0VECTORS"
 NOW = datetime(2026, 12, 1, tzinfo=UTC)
-
-
-class CountingEmbedder:
-    """A cheap stand-in for the model: hashed words, unit length; remembers its inputs."""
-
-    def __init__(self, model_id: str = "fake-model:1") -> None:
-        self.model_id = model_id
-        self.embedded: list[str] = []
-
-    def __call__(self, texts: Sequence[str], /) -> np.ndarray:
-        self.embedded.extend(texts)
-        out = np.zeros((len(texts), 32), dtype=np.float32)
-        for row, text in enumerate(texts):
-            for word in text.lower().split():
-                out[row, zlib.crc32(word.encode()) % 32] += 1.0
-            out[row, 0] += 1e-3
-        return out / np.linalg.norm(out, axis=1, keepdims=True)
 
 
 def config_with(embedder: CountingEmbedder) -> ScoringConfig:

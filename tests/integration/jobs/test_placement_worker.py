@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 import time
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -15,11 +16,13 @@ from bot.jobs import placement
 from bot.jobs.placement import PlacementThread, PlacementWorker
 from bot.services.requests import NewRequest, log_request
 from bot.services.similar import SimilarRequests
+from scoring import ScoringConfig, ThemeConfig
 from storage.db import unit_of_work
 from storage.enums import RequestSource
 from storage.models import PendingPlacement, utcnow
-from storage.repositories import PlacementQueue, RequestRepository
+from storage.repositories import EmbeddingRepository, PlacementQueue, RequestRepository
 from tests.conftest import Database
+from tests.fakes.embedder import CountingEmbedder
 from tests.fakes.slack_api import FakeSlackAPI
 from tests.integration.app.checks import all_text, valid_blocks
 
@@ -221,3 +224,19 @@ def test_a_burst_that_begins_while_the_queue_drains_passes_before_the_next_batch
     placer.run(stop, wake)
     assert placed_when_waiting == [1], "one wait, after the first batch and before the second"
     assert len(answered) == 3
+
+
+def test_a_claimed_batch_is_embedded_in_one_call_and_each_vector_stored(
+    database: Database, slack: FakeSlackAPI
+) -> None:
+    fake = CountingEmbedder()
+    config = replace(ScoringConfig(), themes=ThemeConfig(embedder=fake))
+    ids = [log(database, ask, number, None) for number, ask in enumerate(ASKS)]
+    placer = PlacementWorker(
+        database.sessions, WebClient(base_url=slack.url, token="xoxb-t"), config
+    )
+    assert placer.drain() == len(ASKS)
+    assert fake.batches == [len(ASKS)], "one batch for the claim, none per placement"
+    with unit_of_work(database.sessions) as session:
+        stored = EmbeddingRepository(session, WS).stored(fake.model_id, ids)
+    assert sorted(stored) == ids
