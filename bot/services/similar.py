@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import threading
 import time
-from collections import defaultdict
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -164,29 +163,31 @@ class SimilarRequests:
     def _suggestions(
         self, session: Session, workspace_id: str, matches: list[Match], request: Request
     ) -> tuple[Suggestion, ...]:
+        """Up to ``MAX_SUGGESTIONS`` themes of the most similar requests, best first, each
+        once (merges followed), that someone other than this request's author asked in.
+
+        ``matches`` come best first, so the walk stops at the first one under the bar and
+        reads a theme only when it could still be suggested.
+        """
         themes = ThemeRepository(session, workspace_id)
         requests = RequestRepository(session, workspace_id)
-        best: dict[int, float] = defaultdict(float)
-        resolved: dict[int, int | None] = {}
+        seen: set[int] = set()
+        suggestions: list[Suggestion] = []
         for match in matches:
+            if match.similarity < SUGGESTION_THRESHOLD or len(suggestions) == MAX_SUGGESTIONS:
+                break
             if match.theme_id is None or match.request_id == request.id:
                 continue
-            if match.similarity < SUGGESTION_THRESHOLD:
+            if match.theme_id in seen:
                 continue
-            if match.theme_id not in resolved:
-                theme = themes.resolve(match.theme_id)
-                resolved[match.theme_id] = theme.id if theme is not None else None
-            theme_id = resolved[match.theme_id]
-            if theme_id is not None:
-                best[theme_id] = max(best[theme_id], match.similarity)
-        ranked = sorted(best.items(), key=lambda item: -item[1])[:MAX_SUGGESTIONS]
-        suggestions = []
-        for theme_id, similarity in ranked:
-            theme = themes.by_id(theme_id)
-            assert theme is not None
-            requesters = requests.requesters_in_theme(theme_id, excluding_request=request.id)
+            seen.add(match.theme_id)
+            theme = themes.resolve(match.theme_id)
+            if theme is None or theme.id in {s.theme_id for s in suggestions}:
+                continue
+            seen.add(theme.id)
+            requesters = requests.requesters_in_theme(theme.id, excluding_request=request.id)
             if requesters:
-                suggestions.append(Suggestion(theme_id, theme.label, requesters, similarity))
+                suggestions.append(Suggestion(theme.id, theme.label, requesters, match.similarity))
         return tuple(suggestions)
 
 
