@@ -23,6 +23,7 @@ from scoring import RequestDoc
 from scoring.embedding import Embedder, embed_texts
 from storage.db import SessionFactory, unit_of_work
 from storage.repositories import EmbeddingRepository, RequestRepository
+from storage.repositories.requests import RequestText
 from storage.repositories.workspaces import known_workspace_ids
 
 #: Requests embedded and committed together by a backfill.
@@ -42,6 +43,11 @@ def to_bytes(vector: np.ndarray) -> bytes:
 
 def from_bytes(blob: bytes) -> np.ndarray:
     return np.frombuffer(blob, dtype="<f4")
+
+
+def text_doc(request: RequestText) -> RequestDoc:
+    """What is embedded of a request: its title and body, as re-grouping sees them."""
+    return RequestDoc(id=request.id, text=f"{request.title}\n{request.body}".strip())
 
 
 def embed_one(embedder: Embedder, text: str) -> np.ndarray:
@@ -88,10 +94,7 @@ def embed_requests(
     """Embed, in one batch, and store the vectors of these requests that have none; how
     many. A placement worker does this for each batch it claims: batched, the model
     embeds several times faster than one request at a time."""
-    docs = [
-        RequestDoc(id=r.id, text=f"{r.title}\n{r.body}".strip())
-        for r in RequestRepository(session, workspace_id).texts_of(request_ids)
-    ]
+    docs = [text_doc(r) for r in RequestRepository(session, workspace_id).texts_of(request_ids)]
     _, fresh = load_or_embed(session, workspace_id, embedder, docs)
     store_embeddings(session, workspace_id, embedder, fresh)
     return len(fresh)
@@ -187,7 +190,7 @@ def backfill(
                 todo = vectors.missing(model, limit=batch)
                 if not todo:
                     break
-                fresh = embed_texts(embedder, [f"{r.title}\n{r.body}".strip() for r in todo])
+                fresh = embed_texts(embedder, [text_doc(r).text for r in todo])
                 vectors.store(model, {r.id: to_bytes(v) for r, v in zip(todo, fresh, strict=True)})
             done += len(todo)
             if progress:
