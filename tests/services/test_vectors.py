@@ -24,7 +24,7 @@ from bot.settings import Settings
 from scoring import ScoringConfig, ThemeConfig
 from storage.db import unit_of_work
 from storage.enums import RequestSource
-from storage.repositories import EmbeddingRepository
+from storage.repositories import EmbeddingRepository, ObjectiveRepository
 from tests.conftest import Database
 from tests.fakes.embedder import CountingEmbedder
 
@@ -82,9 +82,14 @@ def test_a_placed_request_is_embedded_once_and_regrouping_reads_its_vector(
 
     with unit_of_work(database.sessions) as session:
         regroup(session, WS, config_with(fake))
+    objective = "Ship faster quicker builds and deploys"  # embedded once per process
     with unit_of_work(database.sessions) as session:
-        build_roadmap(session, WS, NOW, config_with(fake))
-    assert fake.embedded == texts, "re-grouping and ranking read the stored vectors"
+        ObjectiveRepository(session, WS).add("Ship faster", "quicker builds and deploys", 1.0, [])
+    with unit_of_work(database.sessions) as session:
+        ranked = build_roadmap(session, WS, NOW, config_with(fake))
+    assert fake.embedded[: len(texts)] == texts
+    assert set(fake.embedded[len(texts) :]) <= {objective}, "ranking reads the stored vectors"
+    assert any(entry.objectives for entry in ranked), "fit by meaning from the stored vectors"
 
 
 def test_regrouping_embeds_only_what_has_no_vector_and_stores_it(database: Database) -> None:
