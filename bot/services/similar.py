@@ -29,7 +29,7 @@ MAX_INDEX_AGE = 600.0
 #: An index fitted on fewer requests than this is refitted for every request placed
 #: since (cheap: the vectors are stored, only the word space is refitted), so a new
 #: workspace's word space knows its first requests' words; a larger one is refitted once
-#: it holds twice as many (a burst of 2,000 into an empty workspace: 20 + 7 refits).
+#: it holds twice as many (a burst of 2,000 into an empty workspace: 20 + 6 refits).
 #: Suggestions by meaning need no refit at all: the model knows every word already.
 SMALL_INDEX = 20
 MAX_SUGGESTIONS = 3
