@@ -18,8 +18,11 @@ from bot.database import open_database
 from bot.jobs.scheduler import Jobs
 from bot.logs import setup_logging
 from bot.server import serve_http
+from bot.services.scoring_config import scoring_config
+from bot.services.vectors import backfill, missing_count
 from bot.settings import Settings
 from bot.web.health import ReadinessCheck
+from storage.db import SessionFactory, is_sqlite
 
 logger = logging.getLogger(__name__)
 
@@ -57,6 +60,22 @@ def stop_on_sigterm() -> None:
     signal.signal(signal.SIGTERM, interrupt)
 
 
+def store_missing_vectors(settings: Settings, session_factory: SessionFactory) -> int:
+    """Embed and store the vectors of requests that have none; how many.
+
+    SQLite is upgraded on start (PostgreSQL by `pulseboard db upgrade`, which does this
+    too), so a database from before stored vectors gets them here, once, instead of every
+    ranking embedding its themes' requests again until the next re-grouping.
+    """
+    if settings.theme_backend != "semantic" or missing_count(session_factory) == 0:
+        return 0
+    embedder = scoring_config(settings).themes.embedder
+    assert embedder is not None
+    embedded = backfill(session_factory, embedder)
+    logger.info("stored the vectors of %d requests that had none", embedded)
+    return embedded
+
+
 def serve(
     settings: Settings, *, http: bool, host: str, port: int, workers: int | None = None
 ) -> None:
@@ -67,6 +86,8 @@ def serve(
         raise MissingCredentialsError(CREDENTIALS_HELP)
     setup_logging(settings.log_level, settings.log_format)
     engine, session_factory = open_database(settings.database_url)
+    if is_sqlite(settings.database_url):
+        store_missing_vectors(settings, session_factory)
     client = make_client(settings)
     workspace_id = workspace_of(client, settings.slack_api_url)
     if workers is not None:

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from bot.runner import store_missing_vectors
 from bot.sample import load_sample
 from bot.services.requests import NewRequest, log_request
 from bot.services.roadmap import build_roadmap
@@ -180,3 +181,16 @@ def test_placing_into_an_imported_backlog_embeds_its_missing_vectors_once(
     total = len(load_sample().requests) + 1
     assert len(fake.embedded) == total
     assert missing_count(sqlite_database.sessions, fake) == 0, "all stored by the placement"
+
+
+def test_an_older_sqlite_database_gets_its_missing_vectors_when_serve_starts(
+    sqlite_database: Database,
+) -> None:
+    import_sample(sqlite_database)  # grouped by words: no vectors stored
+    settings = Settings(theme_backend="semantic", database_url=sqlite_database.url)
+    total = len(load_sample().requests)
+    assert store_missing_vectors(settings, sqlite_database.sessions) == total
+    assert missing_count(sqlite_database.sessions) == 0
+    assert store_missing_vectors(settings, sqlite_database.sessions) == 0
+    words_only = Settings(theme_backend="tfidf", database_url=sqlite_database.url)
+    assert store_missing_vectors(words_only, sqlite_database.sessions) == 0
