@@ -64,13 +64,13 @@ def store_missing_vectors(settings: Settings, session_factory: SessionFactory) -
     """Embed and store the vectors of requests that have none; how many.
 
     SQLite is upgraded on start (PostgreSQL by `pulseboard db upgrade`, which does this
-    too), so a database from before stored vectors gets them here, once, instead of every
-    ranking embedding its themes' requests again until the next re-grouping.
+    too), so a database from before stored vectors, or from another model file, gets them
+    here, once, instead of every ranking embedding its themes' requests again until the
+    next re-grouping.
     """
-    if settings.theme_backend != "semantic" or missing_count(session_factory) == 0:
+    embedder = scoring_config(settings).themes.embedder  # loaded once per process
+    if embedder is None or missing_count(session_factory, embedder) == 0:
         return 0
-    embedder = scoring_config(settings).themes.embedder
-    assert embedder is not None
     embedded = backfill(session_factory, embedder)
     logger.info("stored the vectors of %d requests that had none", embedded)
     return embedded
