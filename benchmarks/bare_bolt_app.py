@@ -8,7 +8,7 @@ import os
 from slack_bolt import App
 from slack_sdk import WebClient
 
-from bot.server import serve_http
+from bot.runtime.http_server import serve_http
 
 
 def main() -> None:

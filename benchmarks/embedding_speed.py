@@ -45,7 +45,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--texts", type=int, default=3000, help="requests to embed")
     parser.add_argument("--singles", type=int, default=200, help="requests embedded alone")
     args = parser.parse_args(argv)
-    from bot.services.embedder import load_embedder
+    from bot.services.themes.embedder import load_embedder
 
     start = time.perf_counter()
     embed = load_embedder()

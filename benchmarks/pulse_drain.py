@@ -25,7 +25,7 @@ from sqlalchemy import func, select
 
 from bot.jobs.outbox import DrainReport, OutboxSender, Pace
 from bot.jobs.pulses import fetch_people
-from bot.services.pulses import PulseConfig, start_round
+from bot.services.pulses.rounds import PulseConfig, start_round
 from storage import migrate
 from storage.db import make_engine, make_session_factory, unit_of_work
 from storage.enums import OutboxStatus

@@ -188,7 +188,7 @@ def methods(embedder: Embedder | None) -> dict[str, Method]:
 
 
 def load_embedder_or_none() -> Embedder | None:
-    from bot.services.embedder import SemanticBackendUnavailableError, load_embedder
+    from bot.services.themes.embedder import SemanticBackendUnavailableError, load_embedder
 
     try:
         return load_embedder()

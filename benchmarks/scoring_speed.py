@@ -152,7 +152,7 @@ def pool_vectors(texts: Sequence[str], cache: Path) -> np.ndarray:
         known = dict(zip(saved["texts"].tolist(), saved["vectors"], strict=True))
     missing = [t for t in texts if t not in known]
     if missing:
-        from bot.services.embedder import load_embedder
+        from bot.services.themes.embedder import load_embedder
 
         print(f"embedding {len(missing)} pool texts once (cache {cache})", flush=True)
         known.update(zip(missing, load_embedder()(missing), strict=True))
@@ -233,7 +233,7 @@ def measure_one(folder: Path) -> dict[str, float]:
 
 def measure_place(folder: Path, new_texts: Sequence[str]) -> dict[str, float]:
     """Group the stored backlog, then place each new request as ``/feedback`` does."""
-    from bot.services.embedder import load_embedder
+    from bot.services.themes.embedder import load_embedder
     from scoring import ThemeConfig, ThemeIndex
     from scoring.themes import group_texts
 
@@ -275,7 +275,7 @@ def measure_place(folder: Path, new_texts: Sequence[str]) -> dict[str, float]:
 
 def calibrate(texts: Sequence[str], base: np.ndarray, noise: float, count: int) -> None:
     """Cosine of perturbed requests to their clean vector: the model's and simulated."""
-    from bot.services.embedder import load_embedder
+    from bot.services.themes.embedder import load_embedder
 
     generated, parts = generate(texts, count * 2, seed=7)
     chosen = [(t, p) for t, p in zip(generated, parts, strict=True) if t not in texts][:count]

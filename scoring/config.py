@@ -55,7 +55,7 @@ class ThemeConfig:
     seed: int = 0
     #: The semantic backend: a callable turning texts into unit vectors (sentence
     #: embeddings). None = TF-IDF + LSA. ``scoring`` never loads a model itself; the bot
-    #: passes one in (``bot.services.embedder``). See docs/scoring.md.
+    #: passes one in (``bot.services.themes.embedder``). See docs/scoring.md.
     embedder: Embedder | None = field(default=None, compare=False, repr=False)
     #: ``similarity_threshold`` for the semantic backend, on the blended scale of centred
     #: embeddings (tuned on Banking77 and CLINC150 dev together, checked on the

@@ -1,6 +1,6 @@
 """The semantic backend: sentence embeddings, blended with TF-IDF, behind one interface.
 
-``scoring`` stays pure: it never loads a model. The caller (``bot.services.embedder``)
+``scoring`` stays pure: it never loads a model. The caller (``bot.services.themes.embedder``)
 hands in an :class:`Embedder`, any callable that turns texts into unit vectors, through
 ``ThemeConfig.embedder``. Everything downstream (neighbour graph, smoothing, average
 linkage, ``ThemeIndex``) is the same as for TF-IDF; only the similarity scale differs,

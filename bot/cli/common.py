@@ -9,9 +9,9 @@ from rich.console import Console
 from rich.progress import Progress
 from sqlalchemy.orm import Session
 
-from bot.database import DatabaseNotReadyError, open_database
-from bot.logs import setup_logging
-from bot.settings import Settings, SettingsError, load_settings
+from bot.runtime.database import DatabaseNotReadyError, open_database
+from bot.runtime.logs import setup_logging
+from bot.runtime.settings import Settings, SettingsError, load_settings
 from storage.db import SessionFactory
 from storage.repositories.workspaces import known_workspace_ids
 
@@ -45,8 +45,8 @@ def settings_or_fail() -> Settings:
 
 def configured_scoring(settings: Settings) -> ScoringConfig:
     """The scoring model of the settings; a semantic backend that cannot run ends the command."""
-    from bot.services.embedder import SemanticBackendUnavailableError
     from bot.services.scoring_config import scoring_config
+    from bot.services.themes.embedder import SemanticBackendUnavailableError
 
     try:
         return scoring_config(settings)

@@ -15,7 +15,7 @@ from bot.cli.common import (
     settings_or_fail,
     stdout,
 )
-from bot.settings import Settings
+from bot.runtime.settings import Settings
 from storage import migrate
 from storage.db import SessionFactory, make_engine, make_session_factory
 
@@ -60,7 +60,7 @@ def backfill_vectors(
     model's: a model change is `pulseboard reindex`'s to handle), so an upgrade of an
     up-to-date database stays quick.
     """
-    from bot.services.vectors import backfill, missing_count
+    from bot.services.themes.vectors import backfill, missing_count
 
     if settings.theme_backend != "semantic":
         return

@@ -13,14 +13,14 @@ from pathlib import Path
 from rich.console import Console
 from slack_sdk.models.blocks import Block
 
-from bot.blocks.digest import digest_blocks
 from bot.cli.common import EXIT_OK, configured_scoring, settings_or_fail, stdout
 from bot.cli.terminal import print_digest
-from bot.database import open_database
-from bot.logs import setup_logging
+from bot.runtime.database import open_database
+from bot.runtime.logs import setup_logging
 from bot.sample import load_sample
 from bot.services.digest import build_digest
-from bot.services.workspace_import import ImportReport, import_workspace
+from bot.services.workspace.transfer import ImportReport, import_workspace
+from bot.slack.blocks.digest import digest_blocks
 from scoring import ScoringConfig
 from storage.db import SessionFactory, unit_of_work
 

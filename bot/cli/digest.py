@@ -9,7 +9,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bot.blocks.digest import digest_blocks
 from bot.cli.common import (
     EXIT_OK,
     EXIT_USAGE,
@@ -21,8 +20,9 @@ from bot.cli.common import (
     stdout,
 )
 from bot.cli.terminal import print_digest
+from bot.runtime.settings import Settings
 from bot.services.digest import DigestView, build_digest, previous_positions
-from bot.settings import Settings
+from bot.slack.blocks.digest import digest_blocks
 from scoring import ScoringConfig
 from storage.db import unit_of_work
 from storage.repositories import DigestRunRepository
@@ -85,9 +85,9 @@ def demo_view(top: int | None, config: ScoringConfig) -> DigestView:
 
 def post_now(settings: Settings) -> int:
     """Queue this period's digests and send them; a second run in the period posts nothing."""
-    from bot.app import make_client
     from bot.jobs.scheduler import Jobs
-    from bot.runner import SlackUnavailableError, workspace_of
+    from bot.runtime.serve import SlackUnavailableError, workspace_of
+    from bot.slack.app import make_client
 
     if settings.slack_bot_token is None:
         raise CommandError("posting needs SLACK_BOT_TOKEN (or use --dry-run)", EXIT_USAGE)

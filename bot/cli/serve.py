@@ -5,12 +5,12 @@ from __future__ import annotations
 import argparse
 
 from bot.cli.common import EXIT_OK, EXIT_USAGE, CommandError, settings_or_fail
-from bot.database import DatabaseNotReadyError
+from bot.runtime.database import DatabaseNotReadyError
 
 
 def run(args: argparse.Namespace) -> int:
-    from bot.runner import MissingCredentialsError, SlackUnavailableError, serve
-    from bot.services.embedder import SemanticBackendUnavailableError
+    from bot.runtime.serve import MissingCredentialsError, SlackUnavailableError, serve
+    from bot.services.themes.embedder import SemanticBackendUnavailableError
 
     settings = settings_or_fail()
     try:

@@ -6,8 +6,8 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from bot.blocks.text import plural
 from bot.services.digest import DigestView
+from bot.slack.blocks.text import plural
 
 STATUS_STYLES = {
     "open": "white",

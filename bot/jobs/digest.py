@@ -14,11 +14,11 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from bot.blocks.digest import digest_blocks, digest_text
 from bot.jobs.schedule import period_key
+from bot.runtime.settings import Settings
 from bot.services.digest import build_digest, previous_positions, shown_theme_ids
-from bot.services.themes import regroup
-from bot.settings import Settings
+from bot.services.themes.regroup import regroup
+from bot.slack.blocks.digest import digest_blocks, digest_text
 from scoring import ScoringConfig
 from storage.db import SessionFactory, unit_of_work
 from storage.models import OutboxMessage

@@ -28,7 +28,7 @@ from typing import Any
 from sqlalchemy import delete, or_, update
 from sqlalchemy.exc import IntegrityError
 
-from bot.metrics import JOB_RUNS
+from bot.runtime.metrics import JOB_RUNS
 from storage.db import SessionFactory, unit_of_work
 from storage.models import Lease
 

@@ -24,11 +24,11 @@ from slack_sdk.http_retry.builtin_handlers import (
     ServerErrorRetryHandler,
 )
 
-from bot.blocks.feedback import logged_reply
-from bot.response_urls import ResponseUrls
-from bot.services.placement import Placed, place_pending
-from bot.services.similar import SimilarRequests
-from bot.slack_calls import send_safely
+from bot.services.themes.placement import Placed, place_pending
+from bot.services.themes.similar import SimilarRequests
+from bot.slack.blocks.feedback import logged_reply
+from bot.slack.calls import send_safely
+from bot.slack.response_urls import ResponseUrls
 from scoring import ScoringConfig
 from storage.db import SessionFactory
 

@@ -18,13 +18,12 @@ from slack_sdk import WebClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.blocks.pulse import pulse_dm_blocks, pulse_dm_text
-from bot.charts import chart_alt_text, trend_chart_png
 from bot.jobs.schedule import period_key
+from bot.runtime.settings import Settings
 from bot.services.followups import queue_followups
-from bot.services.pulse_results import pulse_results
-from bot.services.pulse_timing import delivery_time, zone_of
-from bot.services.pulses import (
+from bot.services.pulses.chart import chart_alt_text, trend_chart_png
+from bot.services.pulses.results import pulse_results
+from bot.services.pulses.rounds import (
     PULSE_KIND,
     REMINDER_KIND,
     PulseConfig,
@@ -35,7 +34,8 @@ from bot.services.pulses import (
     started_already,
     why_not_start,
 )
-from bot.settings import Settings
+from bot.services.pulses.timing import delivery_time, zone_of
+from bot.slack.blocks.pulse import pulse_dm_blocks, pulse_dm_text
 from storage.db import SessionFactory, unit_of_work
 from storage.models import OutboxMessage, PulseChartPost
 from storage.repositories import DigestRunRepository, OutboxRepository, PulseRepository

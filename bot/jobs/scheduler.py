@@ -20,8 +20,8 @@ from bot.jobs.lease import JOB_LEASE_TTL, leased
 from bot.jobs.outbox import OutboxSender, Pace
 from bot.jobs.pulses import CHECK_INTERVAL_SECONDS, PulseJobs, chain_hooks, record_pulse_sent
 from bot.jobs.schedule import Schedule
+from bot.runtime.settings import Settings
 from bot.services.scoring_config import scoring_config
-from bot.settings import Settings
 from storage.db import SessionFactory
 
 logger = logging.getLogger(__name__)

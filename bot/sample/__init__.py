@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from importlib.resources import files
 
-from bot.services.workspace_file import WorkspaceFile
+from bot.services.workspace.file import WorkspaceFile
 
 SAMPLE_FILE = "workspace.json"
 

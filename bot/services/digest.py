@@ -9,10 +9,10 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session
 
 from bot.services.followups import FollowupSummary, followup_summaries
-from bot.services.metrics import Metrics, compute_metrics
-from bot.services.pulse_anonymity import DEFAULT_THRESHOLD
-from bot.services.pulse_results import PulseResults, pulse_results
-from bot.services.roadmap import RoadmapEntry, build_roadmap, theme_ids_in_domain
+from bot.services.kpis import Metrics, compute_metrics
+from bot.services.pulses.anonymity import DEFAULT_THRESHOLD
+from bot.services.pulses.results import PulseResults, pulse_results
+from bot.services.roadmap.ranking import RoadmapEntry, build_roadmap, theme_ids_in_domain
 from scoring import ScoringConfig
 from storage.enums import ThemeStatus
 from storage.repositories import ThemeRepository

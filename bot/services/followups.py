@@ -4,7 +4,7 @@ Asked once per (shipment, requester): the follow-up row is unique on that pair a
 is an outbox message keyed by it. The question stays open for ``FOLLOWUP_OPEN_FOR``;
 answers and comments are taken until then, and a shipment's counts and comments show only
 after it closed and only with at least the anonymity threshold of distinct people
-(bot/services/pulse_anonymity.py), so they never move one answer at a time.
+(bot/services/pulses/anonymity.py), so they never move one answer at a time.
 
 After a "no" the person may put their need back on the roadmap: a follow-up request in
 their name, linked to the answer (withdrawn again if the answer changes), so an unmet need
@@ -20,10 +20,10 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from bot.blocks.followup import followup_dm_blocks, followup_dm_text
 from bot.services.errors import NotAllowedError, NotFoundError, UserFacingError
-from bot.services.pulse_anonymity import DEFAULT_THRESHOLD, releasable_blocks, released
+from bot.services.pulses.anonymity import DEFAULT_THRESHOLD, releasable_blocks, released
 from bot.services.requests import NewRequest, log_request
+from bot.slack.blocks.followup import followup_dm_blocks, followup_dm_text
 from storage.enums import RequestSource
 from storage.models import ShipFollowup, Theme
 from storage.repositories import OutboxRepository, RequestRepository, UserRepository

@@ -7,10 +7,10 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from bot.services.pulse_anonymity import DEFAULT_THRESHOLD
-from bot.services.pulse_results import PulseResults, pulse_results
-from bot.services.roadmap import RoadmapEntry, build_roadmap
-from bot.settings import Settings
+from bot.runtime.settings import Settings
+from bot.services.pulses.anonymity import DEFAULT_THRESHOLD
+from bot.services.pulses.results import PulseResults, pulse_results
+from bot.services.roadmap.ranking import RoadmapEntry, build_roadmap
 from scoring import ScoringConfig
 from storage.repositories import (
     RequestRepository,

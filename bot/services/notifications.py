@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from bot.blocks.notices import status_notice_blocks, status_notice_text
+from bot.slack.blocks.notices import status_notice_blocks, status_notice_text
 from storage.models import Theme, ThemeStatusChange
 from storage.repositories import OutboxRepository, RequestRepository, UserRepository, VoteRepository
 

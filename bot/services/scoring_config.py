@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from bot.services.embedder import configured_model, theme_config
-from bot.settings import Settings
+from bot.runtime.settings import Settings
+from bot.services.themes.embedder import configured_model, theme_config
 from scoring import ScoringConfig
 
 

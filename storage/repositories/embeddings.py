@@ -1,6 +1,6 @@
 """Requests' stored sentence embeddings (``request_embeddings``), as raw bytes.
 
-Storage does not interpret the bytes: ``bot/services/vectors.py`` turns them into
+Storage does not interpret the bytes: ``bot/services/themes/vectors.py`` turns them into
 arrays. Only vectors of the ``model`` asked for count; a request whose vector came from
 another model file is "missing" until it is embedded again.
 """

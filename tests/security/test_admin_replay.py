@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.services.errors import UserFacingError
-from bot.services.roadmap_admin import Actor, split_request
+from bot.services.roadmap.admin import Actor, split_request
 from storage.db import unit_of_work
 from storage.models import (
     AuditEntry,

@@ -15,16 +15,16 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import IntegrityError, StatementError
 
-from bot.metrics import DATABASE_ERRORS
+from bot.runtime.metrics import DATABASE_ERRORS
 from bot.services.errors import InvalidInputError
-from bot.validation import whole_number
-from bot.web.failures import (
+from bot.slack.failures import (
     DATABASE_DOWN,
     NOT_VALID,
     SOMETHING_WRONG,
     FailureKind,
     classify,
 )
+from bot.slack.validation import whole_number
 from storage.db import make_engine
 from tests.conftest import Database
 

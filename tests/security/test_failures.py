@@ -22,8 +22,8 @@ from urllib.parse import quote
 import pytest
 from sqlalchemy.exc import OperationalError
 
-from bot.metrics import DATABASE_ERRORS
-from bot.web.errors import DATABASE_DOWN, SOMETHING_WRONG
+from bot.runtime.metrics import DATABASE_ERRORS
+from bot.slack.errors import DATABASE_DOWN, SOMETHING_WRONG
 from tests.conftest import Database
 from tests.fakes.slack_api import FakeSlackAPI
 from tests.fakes.slack_calls import SlackCall
@@ -142,8 +142,8 @@ def broken_storage(monkeypatch: pytest.MonkeyPatch) -> None:
         raise RuntimeError("a bug")
 
     for module in ("roadmap", "pulses", "shortcuts"):
-        monkeypatch.setattr(f"bot.listeners.{module}.unit_of_work", broken)
-    monkeypatch.setattr("bot.listeners.pulses.start_round_from_slack", broken_call)
+        monkeypatch.setattr(f"bot.slack.listeners.{module}.unit_of_work", broken)
+    monkeypatch.setattr("bot.slack.listeners.pulses.start_round_from_slack", broken_call)
 
 
 @pytest.mark.parametrize("subcommand", SUBCOMMANDS)
@@ -171,7 +171,7 @@ def test_an_outage_seen_after_the_ack_is_told_as_one(
         raise OperationalError("SELECT 1", {}, Exception("connection refused"))
         yield
 
-    monkeypatch.setattr("bot.listeners.roadmap.unit_of_work", down)
+    monkeypatch.setattr("bot.slack.listeners.roadmap.unit_of_work", down)
     before = database_errors()
     roadmap(running_app, "stats")
     answer_with(running_app.slack, DATABASE_DOWN)

@@ -28,18 +28,18 @@ from slack_sdk.models.views import View
 from sqlalchemy import select
 
 import bot
-from bot.blocks import pulse as pulse_blocks
-from bot.blocks.followup import ANSWER_ACTION_PREFIX
-from bot.blocks.followup import COMMENT_BLOCK as FOLLOWUP_COMMENT_BLOCK
-from bot.blocks.followup import COMMENT_INPUT as FOLLOWUP_COMMENT_INPUT
-from bot.blocks.followup import COMMENT_MODAL as FOLLOWUP_COMMENT_MODAL
-from bot.blocks.ids import THEME_DETAILS_ACTION, VOTE_ACTION
 from bot.jobs.digest import queue_digests
 from bot.jobs.pulses import remind
-from bot.services import pulses
 from bot.services.followups import queue_followups
-from bot.services.pulses import PulseConfig, start_round
+from bot.services.pulses import rounds as pulses
+from bot.services.pulses.rounds import PulseConfig, start_round
 from bot.services.requests import NewRequest, log_request
+from bot.slack.blocks import pulse as pulse_blocks
+from bot.slack.blocks.followup import ANSWER_ACTION_PREFIX
+from bot.slack.blocks.followup import COMMENT_BLOCK as FOLLOWUP_COMMENT_BLOCK
+from bot.slack.blocks.followup import COMMENT_INPUT as FOLLOWUP_COMMENT_INPUT
+from bot.slack.blocks.followup import COMMENT_MODAL as FOLLOWUP_COMMENT_MODAL
+from bot.slack.blocks.ids import THEME_DETAILS_ACTION, VOTE_ACTION
 from storage.db import unit_of_work
 from storage.enums import RequestSource
 from storage.models import OutboxMessage, ShipFollowup

@@ -20,21 +20,21 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from bot.blocks.digest import digest_blocks
-from bot.blocks.home import home_tab
-from bot.blocks.pulse import SCORE_ACTION_PREFIX
-from bot.blocks.roadmap import stats_blocks
-from bot.blocks.theme import theme_detail_blocks
 from bot.cli.data import roadmap_csv, roadmap_json
 from bot.jobs.pulses import close_rounds
-from bot.services import pulses
 from bot.services.digest import build_digest
 from bot.services.followups import answer_followup, comment_followup, queue_followups
 from bot.services.home import home_view
-from bot.services.metrics import compute_metrics
-from bot.services.roadmap import build_roadmap
-from bot.services.theme_details import theme_details
-from bot.services.workspace_file import WorkspaceFile
+from bot.services.kpis import compute_metrics
+from bot.services.pulses import rounds as pulses
+from bot.services.roadmap.ranking import build_roadmap
+from bot.services.roadmap.theme_details import theme_details
+from bot.services.workspace.file import WorkspaceFile
+from bot.slack.blocks.digest import digest_blocks
+from bot.slack.blocks.home import home_tab
+from bot.slack.blocks.pulse import SCORE_ACTION_PREFIX
+from bot.slack.blocks.roadmap import stats_blocks
+from bot.slack.blocks.theme import theme_detail_blocks
 from storage.db import unit_of_work
 from storage.enums import RequestSource, ThemeStatus
 from storage.models import Request, Theme

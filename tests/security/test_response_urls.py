@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.response_urls import RESPONSE_URL_TIMEOUT_SECONDS, ResponseUrls
-from bot.settings import DEFAULT_SLACK_API_URL
+from bot.runtime.settings import DEFAULT_SLACK_API_URL
+from bot.slack.response_urls import RESPONSE_URL_TIMEOUT_SECONDS, ResponseUrls
 
 SLACK = ResponseUrls.for_api(DEFAULT_SLACK_API_URL)
 GOVSLACK = ResponseUrls.for_api("https://slack-gov.com/api/")

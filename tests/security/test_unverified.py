@@ -22,8 +22,8 @@ import pytest
 from slack_bolt import App, BoltRequest
 from slack_sdk import WebClient
 
-from bot.app import create_app, make_deps
-from bot.settings import Settings
+from bot.runtime.settings import Settings
+from bot.slack.app import create_app, make_deps
 from tests.conftest import Database
 from tests.e2e.cli import serve_env, start_serve
 from tests.e2e.test_serve_http import free_port, wait_until_healthy
@@ -168,7 +168,7 @@ def test_socket_mode_requests_are_trusted_and_answered(
     def broken(*_args: Any, **_kwargs: Any) -> Any:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("bot.listeners.actions.toggle_vote", broken)
+    monkeypatch.setattr("bot.slack.listeners.actions.toggle_vote", broken)
     clicked = block_action("vote_theme", "1", response_url=slack.response_url("socket"))
     response = bolt_app.dispatch(BoltRequest(body=clicked.payload(), mode="socket_mode"))
     assert response.status == 200
@@ -237,7 +237,7 @@ def test_a_failing_listener_never_answers_a_foreign_response_url(
     def broken(*_args: Any, **_kwargs: Any) -> Any:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("bot.listeners.actions.toggle_vote", broken)
+    monkeypatch.setattr("bot.slack.listeners.actions.toggle_vote", broken)
     caplog.set_level(logging.WARNING)
     assert running_app.send(vote_to(attacker.url()))[0] == 200
     wait_for_log(caplog, REFUSED)

@@ -15,9 +15,10 @@ import pytest
 from sqlalchemy import select
 
 from bot.jobs.digest import queue_digests
+from bot.runtime.settings import Settings
 from bot.sample import load_sample
 from bot.services.requests import NewRequest, log_request
-from bot.services.roadmap_admin import (
+from bot.services.roadmap.admin import (
     Actor,
     change_status,
     merge_themes,
@@ -25,9 +26,8 @@ from bot.services.roadmap_admin import (
     set_effort,
     split_request,
 )
-from bot.services.themes import regroup
-from bot.services.workspace_import import import_workspace
-from bot.settings import Settings
+from bot.services.themes.regroup import regroup
+from bot.services.workspace.transfer import import_workspace
 from storage.db import unit_of_work
 from storage.enums import Effort, RequestSource, ThemeStatus
 from storage.models import Request, Theme

@@ -12,16 +12,16 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.runner import store_missing_vectors
+from bot.runtime.serve import store_missing_vectors
+from bot.runtime.settings import Settings
 from bot.sample import load_sample
 from bot.services.requests import NewRequest, log_request
-from bot.services.roadmap import build_roadmap
+from bot.services.roadmap.ranking import build_roadmap
 from bot.services.scoring_config import scoring_config
-from bot.services.similar import Placement, SimilarRequests
-from bot.services.themes import regroup
-from bot.services.vectors import backfill, missing_count, model_key
-from bot.services.workspace_import import import_workspace
-from bot.settings import Settings
+from bot.services.themes.regroup import regroup
+from bot.services.themes.similar import Placement, SimilarRequests
+from bot.services.themes.vectors import backfill, missing_count, model_key
+from bot.services.workspace.transfer import import_workspace
 from scoring import ScoringConfig, ThemeConfig
 from storage.db import unit_of_work
 from storage.enums import RequestSource

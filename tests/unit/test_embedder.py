@@ -13,8 +13,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bot.services import embedder as embedder_module
-from bot.services.embedder import (
+from bot.runtime.settings import Settings, SettingsError, load_settings
+from bot.services.scoring_config import scoring_config
+from bot.services.themes import embedder as embedder_module
+from bot.services.themes.embedder import (
     MODEL_SHA256,
     ModelFile,
     SemanticBackendUnavailableError,
@@ -24,8 +26,6 @@ from bot.services.embedder import (
     packaged_model,
     theme_config,
 )
-from bot.services.scoring_config import scoring_config
-from bot.settings import Settings, SettingsError, load_settings
 from scoring import RequestDoc, ThemeConfig, cluster
 
 PARAPHRASES = ("one-click rollback to the previous release", "undo deploy")
@@ -161,7 +161,7 @@ def test_missing_model_package_names_it_and_the_setting(monkeypatch: pytest.Monk
 def test_the_real_embedder_pulls_no_torch() -> None:
     code = (
         "import sys\n"
-        "from bot.services.embedder import load_embedder\n"
+        "from bot.services.themes.embedder import load_embedder\n"
         "load_embedder()(['dark mode please'])\n"
         "bad = {'torch', 'sentence_transformers', 'transformers'} & set(sys.modules)\n"
         "assert not bad, bad\n"

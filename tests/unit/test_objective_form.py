@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.listeners.roadmap import parse_objectives
 from bot.services.errors import InvalidInputError
+from bot.slack.listeners.roadmap import parse_objectives
 
 
 def _text(value: str) -> dict[str, dict[str, str]]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.settings import DEFAULT_DATABASE_URL, SettingsError, load_settings
+from bot.runtime.settings import DEFAULT_DATABASE_URL, SettingsError, load_settings
 
 ALL_VARIABLES = [
     "SLACK_BOT_TOKEN",

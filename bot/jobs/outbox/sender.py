@@ -50,7 +50,7 @@ from bot.jobs.outbox.policy import (
     classify_error,
     client_without_retries,
 )
-from bot.services.pulse_anonymity import loggable_outbox_key
+from bot.services.pulses.anonymity import loggable_outbox_key
 from storage.db import SessionFactory, unit_of_work
 from storage.models import OutboxMessage, utcnow
 from storage.repositories import OutboxRepository

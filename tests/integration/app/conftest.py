@@ -11,9 +11,9 @@ from wsgiref.simple_server import make_server
 import pytest
 from slack_sdk import WebClient
 
-from bot.app import create_app, make_deps
-from bot.server import QuietRequestHandler, ThreadingWSGIServer, make_wsgi_app
-from bot.settings import Settings
+from bot.runtime.http_server import QuietRequestHandler, ThreadingWSGIServer, make_wsgi_app
+from bot.runtime.settings import Settings
+from bot.slack.app import create_app, make_deps
 from tests.conftest import Database
 from tests.fakes.slack_api import FakeSlackAPI
 from tests.fakes.slack_requests import SIGNING_SECRET, SignedRequest, post

@@ -7,11 +7,11 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
-from bot.blocks.digest import digest_blocks
-from bot.blocks.theme import theme_detail_blocks
 from bot.services.digest import build_digest
 from bot.services.followups import queue_followups
-from bot.services.theme_details import theme_details
+from bot.services.roadmap.theme_details import theme_details
+from bot.slack.blocks.digest import digest_blocks
+from bot.slack.blocks.theme import theme_detail_blocks
 from storage.db import unit_of_work
 from storage.enums import RequestSource, ThemeStatus
 from storage.models import OutboxMessage, Request, ShipFollowup

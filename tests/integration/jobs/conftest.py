@@ -27,7 +27,7 @@ def slack() -> Iterator[FakeSlackAPI]:
 
 @pytest.fixture
 def app_client(slack: FakeSlackAPI) -> WebClient:
-    """A client like the app's (bot.app.make_client), retry handlers included.
+    """A client like the app's (bot.slack.app.make_client), retry handlers included.
 
     The sender must bypass those handlers: they would hide 429s and repeat posts.
     """

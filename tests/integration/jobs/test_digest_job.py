@@ -15,9 +15,9 @@ from sqlalchemy import select
 from bot.jobs.lease import JOB_LEASE_TTL, run_once_with_lease
 from bot.jobs.outbox import Pace
 from bot.jobs.scheduler import Jobs
+from bot.runtime.settings import Settings
 from bot.services.requests import NewRequest, log_request
-from bot.services.themes import regroup
-from bot.settings import Settings
+from bot.services.themes.regroup import regroup
 from storage.db import unit_of_work
 from storage.enums import RequestSource, ThemeStatus
 from storage.models import DigestRun

@@ -15,7 +15,7 @@ from sqlalchemy import update
 from bot.jobs import placement
 from bot.jobs.placement import PlacementThread, PlacementWorker
 from bot.services.requests import NewRequest, log_request
-from bot.services.similar import SimilarRequests
+from bot.services.themes.similar import SimilarRequests
 from scoring import ScoringConfig, ThemeConfig
 from storage.db import unit_of_work
 from storage.enums import RequestSource

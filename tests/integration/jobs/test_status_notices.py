@@ -7,7 +7,7 @@ from slack_sdk import WebClient
 from bot.jobs.digest import record_posted
 from bot.jobs.outbox import OutboxSender, Pace
 from bot.services.requests import NewRequest, log_request
-from bot.services.roadmap_admin import Actor, change_status
+from bot.services.roadmap.admin import Actor, change_status
 from storage.db import unit_of_work
 from storage.enums import RequestSource, ThemeStatus
 from storage.repositories import (

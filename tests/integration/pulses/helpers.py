@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from bot.services.pulse_timing import DeliveryWindow
-from bot.services.pulses import PulseConfig, RoundStart, start_round
+from bot.services.pulses.rounds import PulseConfig, RoundStart, start_round
+from bot.services.pulses.timing import DeliveryWindow
 from storage.db import unit_of_work
 from storage.models import OutboxMessage, PulseInvitation
 from storage.repositories.directory import SlackPerson

@@ -15,7 +15,7 @@ from slack_sdk import WebClient
 
 from bot.jobs.outbox import OutboxSender, Pace
 from bot.jobs.pulses import close_rounds, record_pulse_sent, remind
-from bot.services import pulses
+from bot.services.pulses import rounds as pulses
 from storage.db import make_engine, make_session_factory, unit_of_work
 from storage.enums import OutboxStatus
 from storage.repositories import UserRepository

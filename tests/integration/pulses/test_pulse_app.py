@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
-from bot.blocks import pulse as pulse_blocks
-from bot.services.pulses import start_round
+from bot.services.pulses.rounds import start_round
+from bot.slack.blocks import pulse as pulse_blocks
 from storage.db import unit_of_work
 from storage.enums import RequestSource
 from storage.models import PulseResponse, PulseRound, Request, User
@@ -89,7 +89,7 @@ def test_stop_asking_me_sets_the_preference(running_app: RunningApp) -> None:
 def test_comment_becomes_a_request_with_source_pulse_comment(running_app: RunningApp) -> None:
     round_id = open_round(running_app)
     click(running_app, f"{pulse_blocks.SCORE_ACTION_PREFIX}2", f"{round_id}:2", "s")
-    from bot.services import pulses
+    from bot.services.pulses import rounds as pulses
 
     with unit_of_work(running_app.db.sessions) as session:
         pulses.record_comment(

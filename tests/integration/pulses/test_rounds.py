@@ -88,7 +88,7 @@ def test_opted_out_people_are_never_asked_and_ask_less_skips_a_round(database: D
 
 
 def test_audience_limits_to_configured_members(database: Database) -> None:
-    from bot.services.pulses import start_round
+    from bot.services.pulses.rounds import start_round
     from tests.integration.pulses.helpers import CONFIG
 
     with unit_of_work(database.sessions) as session:

@@ -10,8 +10,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import Engine, func, inspect, select
 
-from bot.services import workspace_import
-from bot.services.workspace_file import WorkspaceFile
+from bot.services.workspace import transfer as workspace_import
+from bot.services.workspace.file import WorkspaceFile
 from storage.db import unit_of_work
 from storage.enums import RequestSource
 from storage.models import HandledDelivery, OutboxMessage, User, Vote

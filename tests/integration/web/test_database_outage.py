@@ -12,7 +12,7 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy.engine import make_url
 
-from bot.web.errors import DATABASE_DOWN
+from bot.slack.errors import DATABASE_DOWN
 from storage.db import make_engine, make_session_factory
 from tests.conftest import Database, truncate_all
 from tests.fakes.slack_api import FakeSlackAPI

@@ -12,9 +12,9 @@ from urllib.parse import urlsplit
 import pytest
 from slack_bolt import App
 
-from bot.logs import JsonFormatter, RedactTokens
-from bot.server import make_wsgi_app
-from bot.web.health import ReadinessCheck
+from bot.runtime.http_server import make_wsgi_app
+from bot.runtime.logs import JsonFormatter, RedactTokens
+from bot.runtime.web.health import ReadinessCheck
 from storage.db import make_engine
 from tests.fakes.slack_requests import slash_command
 from tests.integration.app.checks import count_requests

@@ -6,10 +6,10 @@ from datetime import UTC, datetime
 
 from slack_sdk.models.blocks import Block
 
-from bot.blocks.digest import MAX_BLOCKS, digest_blocks, text_size
 from bot.services.digest import DigestView, StatusNews
-from bot.services.metrics import Metrics
-from bot.services.roadmap import RoadmapEntry
+from bot.services.kpis import Metrics
+from bot.services.roadmap.ranking import RoadmapEntry
+from bot.slack.blocks.digest import MAX_BLOCKS, digest_blocks, text_size
 from scoring.models import ScoreComponent
 
 NOW = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.blocks.text import escape, plural, safe, truncate
+from bot.slack.blocks.text import escape, plural, safe, truncate
 
 
 @pytest.mark.parametrize(

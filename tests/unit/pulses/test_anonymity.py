@@ -1,9 +1,9 @@
-"""The anonymity rules, with the worked examples of bot/services/pulse_anonymity.py."""
+"""The anonymity rules, with the worked examples of bot/services/pulses/anonymity.py."""
 
 from __future__ import annotations
 
-from bot.services.pulse_anonymity import visible_groups, whole_visible
-from bot.services.pulse_stats import Answer, enps, round_figures
+from bot.services.pulses.anonymity import visible_groups, whole_visible
+from bot.services.pulses.stats import Answer, enps, round_figures
 
 K = 5
 
@@ -71,13 +71,13 @@ def test_round_figures_per_domain_and_enps_withheld_when_few_answered_it() -> No
     assert figures.groups["platform"].enps is None
 
 
-# --- released blocks, distinct people, theme signal, logs (bot/services/pulse_anonymity.py)
+# --- released blocks, distinct people, theme signal, logs (bot/services/pulses/anonymity.py)
 
 
 def test_a_block_is_released_only_once_closed() -> None:
     from datetime import UTC, datetime, timedelta
 
-    from bot.services.pulse_anonymity import released
+    from bot.services.pulses.anonymity import released
 
     closes = datetime(2026, 3, 9, tzinfo=UTC)
     assert not released(None, closes, closes - timedelta(seconds=1))
@@ -86,7 +86,7 @@ def test_a_block_is_released_only_once_closed() -> None:
 
 
 def test_distinct_people_not_answers_count() -> None:
-    from bot.services.pulse_anonymity import enough_people, releasable_blocks
+    from bot.services.pulses.anonymity import enough_people, releasable_blocks
 
     assert not enough_people(["a", "a", "b", "c", "d"], 5)  # five answers, four people
     assert enough_people("abcde", 5)
@@ -96,7 +96,7 @@ def test_distinct_people_not_answers_count() -> None:
 
 
 def test_theme_signal_needs_k_authors_and_uses_round_moods_only() -> None:
-    from bot.services.pulse_anonymity import Mention, theme_signal
+    from bot.services.pulses.anonymity import Mention, theme_signal
 
     four = [Mention(n, -1.0) for n in range(4)]
     assert theme_signal(four, 5) == (0, None)
@@ -105,9 +105,9 @@ def test_theme_signal_needs_k_authors_and_uses_round_moods_only() -> None:
 
 
 def test_logs_name_answer_buttons_without_the_answer_and_reminders_without_the_person() -> None:
-    from bot.blocks.followup import ANSWER_ACTION_PREFIX
-    from bot.blocks.pulse import SCORE_ACTION_PREFIX
-    from bot.services.pulse_anonymity import loggable_action, loggable_outbox_key
+    from bot.services.pulses.anonymity import loggable_action, loggable_outbox_key
+    from bot.slack.blocks.followup import ANSWER_ACTION_PREFIX
+    from bot.slack.blocks.pulse import SCORE_ACTION_PREFIX
 
     assert loggable_action(f"{SCORE_ACTION_PREFIX}4") == "pulse_score"
     assert loggable_action(f"{ANSWER_ACTION_PREFIX}no") == "followup_answer"

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.services.pulse_mentions import mentions, theme_mentions
-from bot.services.pulse_results import ReleasedComment
+from bot.services.pulses.mentions import mentions, theme_mentions
+from bot.services.pulses.results import ReleasedComment
 
 TERMS = ("build cache", "ci", "builds", "remote")
 

@@ -8,11 +8,11 @@ from typing import Any
 from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
-from bot.blocks import followup, pulse
 from bot.services.followups import FollowupView
-from bot.services.pulse_results import PulseResults, RoundResult, TrendPoint
-from bot.services.pulse_stats import Answer, round_figures
-from bot.services.pulses import AnswerView
+from bot.services.pulses.results import PulseResults, RoundResult, TrendPoint
+from bot.services.pulses.rounds import AnswerView
+from bot.services.pulses.stats import Answer, round_figures
+from bot.slack.blocks import followup, pulse
 
 CLOSES = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
 

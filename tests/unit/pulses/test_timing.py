@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.services.pulse_timing import DeliveryWindow, delivery_time, next_windows, zone_of
+from bot.services.pulses.timing import DeliveryWindow, delivery_time, next_windows, zone_of
 
 WINDOW = DeliveryWindow((1, 2, 3), time(10), time(16))  # Tue–Thu 10:00–16:00
 BERLIN = ZoneInfo("Europe/Berlin")

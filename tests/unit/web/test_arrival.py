@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.web.arrival import MAX_HEADER_BYTES, Arrival, arrival
+from bot.runtime.web.arrival import MAX_HEADER_BYTES, Arrival, arrival
 
 HEAD = b"POST /slack/events HTTP/1.1\r\nHost: x\r\n"
 

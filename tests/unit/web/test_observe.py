@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from bot.metrics import REQUEST_SECONDS
-from bot.web.observe import observed
-from bot.web.read_deadline import RequestReadTimeoutError
+from bot.runtime.metrics import REQUEST_SECONDS
+from bot.runtime.web.observe import observed
+from bot.runtime.web.read_deadline import RequestReadTimeoutError
 
 
 def _count(status: str) -> float:

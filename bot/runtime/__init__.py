@@ -1,0 +1,1 @@
+"""How Pulseboard runs: settings, database, logging, Prometheus metrics, HTTP serving."""

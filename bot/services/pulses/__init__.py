@@ -1,0 +1,1 @@
+"""Satisfaction pulses: rounds, answers, results, anonymity, timing, the trend chart."""

@@ -1,0 +1,361 @@
+"""Satisfaction pulses: start a round, record answers, preferences, comments as requests.
+
+A round invites each person in the audience once, at a random moment of their own working
+window (bot/services/pulses/timing.py); the DM is an outbox message keyed
+``pulse:{round}:{user}``, so it is sent once per person and round across restarts and
+replicas. Answers can change until the round closes.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session
+
+from bot.runtime.settings import Settings
+from bot.services.errors import NotAllowedError, NotFoundError, UserFacingError
+from bot.services.pulses.timing import DeliveryWindow, delivery_time, zone_of
+from bot.services.requests import NewRequest, log_request
+from bot.slack.blocks.pulse import pulse_dm_blocks, pulse_dm_text
+from storage.enums import RequestSource
+from storage.models import PulseResponse, PulseRound, User
+from storage.repositories import PulseRepository, UserRepository
+from storage.repositories.directory import DirectoryRepository, SlackPerson
+from storage.repositories.pulses import pulse_dm_rows
+
+PULSE_KIND = "pulse"
+REMINDER_KIND = "pulse_reminder"
+SLACKBOT_ID = "USLACKBOT"
+ALREADY_STARTED = "This round was started already."
+MAX_COMMENT_CHARS = 2000
+
+
+def pulse_key(round_id: int, slack_id: str) -> str:
+    return f"pulse:{round_id}:{slack_id}"
+
+
+def reminder_key(round_id: int, slack_id: str) -> str:
+    return f"pulse-reminder:{round_id}:{slack_id}"
+
+
+class RoundClosedError(UserFacingError):
+    """A click on a pulse whose round has closed."""
+
+    def __init__(self) -> None:
+        super().__init__("This pulse round has closed — thank you for wanting to answer!")
+
+
+@dataclass(frozen=True)
+class PulseConfig:
+    question: str = "How well does the platform help you ship?"
+    window: DeliveryWindow = field(default_factory=DeliveryWindow)
+    zone: ZoneInfo = field(default_factory=lambda: ZoneInfo("UTC"))
+    open_for: timedelta = timedelta(days=7)
+    remind_after: timedelta = timedelta(days=2)
+    min_gap: timedelta = timedelta(days=13)
+    anonymity: int = 5
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> PulseConfig:
+        start, end = settings.pulse_hours
+        return cls(
+            question=settings.pulse_question,
+            window=DeliveryWindow(tuple(settings.pulse_days), start, end),
+            zone=settings.zone,
+            open_for=timedelta(days=settings.pulse_open_days),
+            remind_after=timedelta(hours=settings.pulse_reminder_hours),
+            min_gap=timedelta(days=settings.pulse_min_gap_days),
+            anonymity=settings.pulse_anonymity,
+        )
+
+
+@dataclass(frozen=True)
+class RoundStart:
+    round_id: int | None
+    created: bool
+    invited: int
+    reason: str = ""
+
+
+# When a person's DM goes: their zone in, an instant out (tests and the benchmark pin it).
+DeliverAt = Callable[[ZoneInfo, datetime, datetime], datetime | None]
+
+
+def in_working_window(window: DeliveryWindow, rng: random.Random) -> DeliverAt:
+    def deliver(zone: ZoneInfo, now: datetime, deadline: datetime) -> datetime | None:
+        return delivery_time(now, zone, window, rng, deadline)
+
+    return deliver
+
+
+def started_already(session: Session, workspace_id: str, trigger_key: str) -> RoundStart | None:
+    """The round ``trigger_key`` started, if it did: asked again (a command delivered twice,
+    a cron firing seen by two replicas), the answer is that round, not "one is open"."""
+    pulses = PulseRepository(session, workspace_id)
+    pulse_round = pulses.by_trigger_key(trigger_key)
+    if pulse_round is None:
+        return None
+    invited = len(pulses.invited_user_ids(pulse_round.id))
+    return RoundStart(pulse_round.id, False, invited, ALREADY_STARTED)
+
+
+def why_not_start(
+    session: Session, workspace_id: str, config: PulseConfig, now: datetime, scheduled: bool
+) -> str | None:
+    """Why no round may start now (one open at a time; scheduled ones keep their gap)."""
+    latest = PulseRepository(session, workspace_id).latest()
+    if latest is None:
+        return None
+    if latest.closed_at is None and latest.closes_at > now:
+        return f"A pulse round is open until {latest.closes_at:%a %d %b %H:%M} UTC."
+    if scheduled and now - latest.started_at < config.min_gap:
+        return f"The last round started {latest.started_at:%d %b}; skipping this firing."
+    return None
+
+
+def eligible(
+    users: Collection[User], audience: Collection[str] | None, skip_ids: Collection[int]
+) -> list[User]:
+    """Humans still here, in the audience, who did not opt out (or asked less, last time)."""
+    return [
+        u
+        for u in users
+        if not u.is_bot
+        and not u.is_deleted
+        and not u.pulse_opt_out
+        and u.slack_id != SLACKBOT_ID
+        and (audience is None or u.slack_id in audience)
+        and not (u.pulse_less_often and u.id in skip_ids)
+    ]
+
+
+def start_round(
+    session: Session,
+    workspace_id: str,
+    config: PulseConfig,
+    now: datetime,
+    trigger_key: str,
+    *,
+    people: Sequence[SlackPerson] | None = None,
+    audience: Collection[str] | None = None,
+    deliver_at: DeliverAt | None = None,
+    scheduled: bool = False,
+) -> RoundStart:
+    """Start a round and queue one DM per person; a second call with the key does nothing.
+
+    ``people``: Slack's directory (users.list), synced first; ``audience``: the Slack ids
+    of configured channels or groups (None: everyone). People who asked to be asked less
+    often skip a round after each round they were asked in.
+    """
+    earlier = started_already(session, workspace_id, trigger_key)
+    if earlier is not None:
+        return earlier
+    reason = why_not_start(session, workspace_id, config, now, scheduled)
+    if reason is not None:
+        return RoundStart(None, False, 0, reason)
+    pulses = PulseRepository(session, workspace_id)
+    previous = pulses.latest()
+    asked_last_time = pulses.invited_user_ids(previous.id) if previous else set()
+    if people is not None:
+        users = list(DirectoryRepository(session, workspace_id).sync(people).values())
+    else:
+        users = UserRepository(session, workspace_id).list_all()
+    closes_at = now + config.open_for
+    pulse_round, created = pulses.start_round_once(config.question, now, closes_at, trigger_key)
+    if not created:
+        return RoundStart(pulse_round.id, False, 0, ALREADY_STARTED)
+    deliver = deliver_at or in_working_window(config.window, random.Random())
+    blocks = pulse_dm_blocks(pulse_round.id, config.question, config.anonymity)
+    invitations: list[tuple[int, datetime]] = []
+    messages = []
+    for user in eligible(users, audience, asked_last_time):
+        at = deliver(zone_of(user.tz, config.zone), now, closes_at)
+        if at is None:
+            continue
+        invitations.append((user.id, at))
+        payload = {
+            "method": "chat.postMessage",
+            "args": {
+                "channel": user.slack_id,
+                "text": pulse_dm_text(config.question),
+                "blocks": blocks,
+            },
+            "pulse_round_id": pulse_round.id,
+        }
+        key = pulse_key(pulse_round.id, user.slack_id)
+        messages.append((key, PULSE_KIND, user.slack_id, payload, at))
+    pulses.invite_all(pulse_round.id, invitations)
+    session.add_all(pulse_dm_rows(workspace_id, messages))
+    session.flush()
+    return RoundStart(pulse_round.id, True, len(invitations))
+
+
+# --- answers ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AnswerView:
+    """What the thank-you message shows back to the person who answered."""
+
+    round_id: int
+    question: str
+    score: int
+    enps: int | None
+    comment: str | None
+    request_id: int | None
+    closes_at: datetime
+
+
+def _open_round(session: Session, workspace_id: str, round_id: int, now: datetime) -> PulseRound:
+    pulse_round = PulseRepository(session, workspace_id).by_id(round_id)
+    if pulse_round is None:
+        raise NotFoundError("That pulse round does not exist any more.")
+    if pulse_round.closed_at is not None or now >= pulse_round.closes_at:
+        raise RoundClosedError()
+    return pulse_round
+
+
+def _invited_user(session: Session, workspace_id: str, round_id: int, slack_id: str) -> User:
+    user = UserRepository(session, workspace_id).by_slack_id(slack_id)
+    pulses = PulseRepository(session, workspace_id)
+    if user is None or pulses.invitation(round_id, user.id) is None:
+        raise NotAllowedError("This pulse was sent to someone else; yours comes by DM.")
+    return user
+
+
+def _view(pulse_round: PulseRound, response: PulseResponse) -> AnswerView:
+    return AnswerView(
+        round_id=pulse_round.id,
+        question=pulse_round.question,
+        score=response.score,
+        enps=response.enps,
+        comment=response.comment,
+        request_id=response.request_id,
+        closes_at=pulse_round.closes_at,
+    )
+
+
+def _existing(
+    session: Session, workspace_id: str, round_id: int, slack_id: str, now: datetime
+) -> tuple[PulseRound, User, PulseResponse]:
+    pulse_round = _open_round(session, workspace_id, round_id, now)
+    user = _invited_user(session, workspace_id, round_id, slack_id)
+    response = PulseRepository(session, workspace_id).response(round_id, user.id)
+    if response is None:
+        raise UserFacingError("Pick a score from 1 to 5 first.")
+    return pulse_round, user, response
+
+
+def record_score(
+    session: Session, workspace_id: str, round_id: int, slack_id: str, score: int, now: datetime
+) -> AnswerView:
+    if not 1 <= score <= 5:
+        raise UserFacingError("Scores go from 1 to 5.")
+    pulse_round = _open_round(session, workspace_id, round_id, now)
+    user = _invited_user(session, workspace_id, round_id, slack_id)
+    pulses = PulseRepository(session, workspace_id)
+    before = pulses.response(round_id, user.id)
+    response = pulses.record_answer(
+        round_id,
+        user.id,
+        score,
+        now,
+        enps=before.enps if before else None,
+        comment=before.comment if before else None,
+    )
+    return _view(pulse_round, response)
+
+
+def record_enps(
+    session: Session, workspace_id: str, round_id: int, slack_id: str, enps: int, now: datetime
+) -> AnswerView:
+    if not 0 <= enps <= 10:
+        raise UserFacingError("Pick a number from 0 to 10.")
+    pulse_round, _, response = _existing(session, workspace_id, round_id, slack_id, now)
+    response.enps = enps
+    response.updated_at = now
+    session.flush()
+    return _view(pulse_round, response)
+
+
+def record_comment(
+    session: Session, workspace_id: str, round_id: int, slack_id: str, comment: str, now: datetime
+) -> AnswerView:
+    text = comment.strip()
+    if len(text) > MAX_COMMENT_CHARS:
+        raise UserFacingError(f"Please keep the comment under {MAX_COMMENT_CHARS:,} characters.")
+    pulse_round, _, response = _existing(session, workspace_id, round_id, slack_id, now)
+    response.comment = text or None
+    response.updated_at = now
+    session.flush()
+    return _view(pulse_round, response)
+
+
+def current_answer(
+    session: Session, workspace_id: str, round_id: int, slack_id: str, now: datetime
+) -> AnswerView:
+    pulse_round, _, response = _existing(session, workspace_id, round_id, slack_id, now)
+    return _view(pulse_round, response)
+
+
+def log_comment_as_request(
+    session: Session, workspace_id: str, round_id: int, slack_id: str, now: datetime
+) -> tuple[AnswerView, int]:
+    """The author turns their comment into a feature request (source ``pulse_comment``).
+
+    Keyed by the answer, so a second click finds the same request. Allowed after the round
+    closed too: the comment is the author's to share.
+    """
+    pulse_round = PulseRepository(session, workspace_id).by_id(round_id)
+    if pulse_round is None:
+        raise NotFoundError("That pulse round does not exist any more.")
+    user = _invited_user(session, workspace_id, round_id, slack_id)
+    response = PulseRepository(session, workspace_id).response(round_id, user.id)
+    if response is None or not response.comment:
+        raise UserFacingError("Add a comment first; then it can become a request.")
+    logged = log_request(
+        session,
+        NewRequest(
+            workspace_id=workspace_id,
+            requester_slack_id=slack_id,
+            text=response.comment,
+            source=RequestSource.PULSE_COMMENT,
+            idempotency_key=f"pulse-comment:{response.id}",
+            created_at=now,
+        ),
+    )
+    response.request_id = logged.id
+    session.flush()
+    return _view(pulse_round, response), logged.id
+
+
+# --- preferences ------------------------------------------------------------------------
+
+LESS_OFTEN = "less_often"
+STOP = "stop"
+RESUME = "resume"
+
+
+def set_preference(session: Session, workspace_id: str, slack_id: str, choice: str) -> str:
+    """Ask less often (every other round), stop asking, or ask again; says what is set."""
+    user = UserRepository(session, workspace_id).get_or_create(slack_id)
+    if choice == LESS_OFTEN:
+        user.pulse_less_often, user.pulse_opt_out = True, False
+        message = "Got it: from now on I'll ask you every other round."
+    elif choice == STOP:
+        user.pulse_opt_out = True
+        message = (
+            "Got it: I won't send you satisfaction pulses any more. "
+            "`/roadmap pulse resume` brings them back."
+        )
+    elif choice == RESUME:
+        user.pulse_opt_out, user.pulse_less_often = False, False
+        message = "Welcome back: you'll get the next satisfaction pulse."
+    else:
+        raise UserFacingError("I don't know that preference.")
+    session.flush()
+    return message

@@ -1,0 +1,219 @@
+"""The ranked roadmap: rows mapped to scoring's plain types, scored, ranked."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+
+from sqlalchemy.orm import Session
+
+from bot.services.pulses.anonymity import DEFAULT_THRESHOLD
+from bot.services.pulses.mentions import theme_mentions
+from bot.services.pulses.results import ReleasedComment, released_comments
+from bot.services.themes.regroup import request_text
+from bot.services.themes.vectors import embeddings_for, mean_direction, text_embedding
+from scoring import (
+    Objective,
+    RankedTheme,
+    RequestDoc,
+    RequestFact,
+    ScoreComponent,
+    ScoringConfig,
+    ThemeFacts,
+    VoteFact,
+    rank,
+    score_theme,
+)
+from scoring.embedding import Embedder
+from storage.enums import ThemeStatus
+from storage.models import Request, Theme, Vote
+from storage.repositories import (
+    ObjectiveRepository,
+    RequestRepository,
+    ThemeRepository,
+    VoteRepository,
+)
+
+MAX_THEME_TEXT_REQUESTS = 50
+# Pulse comments from rounds started this long ago count towards a theme's satisfaction.
+PULSE_MENTION_WINDOW = timedelta(days=90)
+CLOSED_STATUSES = frozenset({ThemeStatus.SHIPPED, ThemeStatus.DECLINED})
+
+
+@dataclass(frozen=True)
+class RoadmapEntry:
+    """One theme as the roadmap shows it; plain values, ready for any renderer."""
+
+    theme_id: int
+    position: int
+    label: str
+    status: str
+    score: float
+    why: str
+    trend: str
+    requesters: int
+    voters: int
+    domains: tuple[str, ...]
+    objectives: tuple[tuple[str, str], ...]
+    effort: str | None
+    components: tuple[ScoreComponent, ...]
+    request_count: int
+
+
+def build_roadmap(
+    session: Session,
+    workspace_id: str,
+    now: datetime,
+    config: ScoringConfig | None = None,
+    previous_positions: Mapping[int, int] | None = None,
+    domain_id: int | None = None,
+    active_only: bool = True,
+    anonymity: int = DEFAULT_THRESHOLD,
+) -> list[RoadmapEntry]:
+    """Score and rank the live themes that have requests (optionally one domain's).
+
+    Shipped and declined themes are left out unless ``active_only`` is False: the roadmap
+    ranks what could still be done. ``anonymity``: the pulse threshold, for the pulse
+    mentions in the satisfaction component.
+    """
+    config = config or ScoringConfig()
+    themes = ThemeRepository(session, workspace_id).live()
+    requests = RequestRepository(session, workspace_id).live()
+    votes = VoteRepository(session, workspace_id).by_theme()
+    embedder = config.themes.embedder
+    objectives = [
+        Objective(
+            name=o.name, description=o.description, keywords=tuple(o.keywords), weight=o.weight
+        )
+        for o in ObjectiveRepository(session, workspace_id).list_active()
+        if domain_id is None or o.domain_id in (None, domain_id)
+    ]
+    if embedder is not None:
+        objectives = [replace(o, embedding=text_embedding(embedder, o.text())) for o in objectives]
+    comments = released_comments(session, workspace_id, now - PULSE_MENTION_WINDOW, anonymity, now)
+    by_theme: dict[int, list[Request]] = defaultdict(list)
+    for request in requests:
+        if request.theme_id is not None:
+            by_theme[request.theme_id].append(request)
+    facts: dict[int, ThemeFacts] = {}
+    theme_rows: dict[int, Theme] = {}
+    for theme in themes:
+        if active_only and theme.status in CLOSED_STATUSES:
+            continue
+        members = by_theme.get(theme.id, [])
+        if not members:
+            continue
+        if domain_id is not None and not any(r.domain_id == domain_id for r in members):
+            continue
+        facts[theme.id] = with_pulse_mentions(
+            theme_facts(theme, members, votes.get(theme.id, [])), theme, comments, anonymity
+        )
+        theme_rows[theme.id] = theme
+    if embedder is not None and objectives:
+        facts = with_meaning(session, workspace_id, embedder, facts, by_theme)
+    scores = [score_theme(f, objectives, config, now) for f in facts.values()]
+    ranked = rank(scores, previous_positions)
+    return [to_entry(r, theme_rows[r.theme_id], facts[r.theme_id]) for r in ranked]
+
+
+def theme_facts(theme: Theme, members: Sequence[Request], votes: Sequence[Vote]) -> ThemeFacts:
+    request_facts = tuple(
+        RequestFact(
+            requester=r.requester.slack_id,
+            domain=r.domain.name if r.domain else None,
+            pain=r.pain,
+            created_at=r.created_at,
+            objective=r.objective.name if r.objective else None,
+        )
+        for r in members
+    )
+    requesters = {r.requester_id for r in members}
+    vote_facts = tuple(
+        VoteFact(
+            user=v.user.slack_id,
+            domain=v.user.domain.name if v.user.domain else None,
+            created_at=v.created_at,
+        )
+        for v in votes
+        if v.user_id not in requesters
+    )
+    text = "\n".join(request_text(r) for r in members[:MAX_THEME_TEXT_REQUESTS])
+    return ThemeFacts(
+        theme_id=theme.id,
+        label=theme.label,
+        text=text,
+        requests=request_facts,
+        votes=vote_facts,
+        effort=theme.effort.value if theme.effort else None,
+        confidence=theme.confidence,
+    )
+
+
+def with_meaning(
+    session: Session,
+    workspace_id: str,
+    embedder: Embedder,
+    facts: Mapping[int, ThemeFacts],
+    members: Mapping[int, Sequence[Request]],
+) -> dict[int, ThemeFacts]:
+    """Each theme's facts with its direction in the embedding space: the mean of the
+    stored embeddings of the requests its text is made of (for objective alignment)."""
+    docs = {
+        theme_id: [
+            RequestDoc(id=r.id, text=request_text(r))
+            for r in members[theme_id][:MAX_THEME_TEXT_REQUESTS]
+        ]
+        for theme_id in facts
+    }
+    vectors = embeddings_for(
+        session, workspace_id, embedder, [d for rows in docs.values() for d in rows]
+    )
+    out: dict[int, ThemeFacts] = {}
+    start = 0
+    for theme_id, rows in docs.items():
+        direction = mean_direction(vectors[start : start + len(rows)])
+        out[theme_id] = replace(facts[theme_id], embedding=direction)
+        start += len(rows)
+    return out
+
+
+def with_pulse_mentions(
+    facts: ThemeFacts, theme: Theme, comments: Sequence[ReleasedComment], k: int
+) -> ThemeFacts:
+    """Pulse comments on the theme's topic: the satisfaction signal (docs/scoring.md),
+    within the anonymity rules (bot/services/pulses/anonymity.py)."""
+    mentions, mood = theme_mentions(comments, theme.top_terms, theme.label, k)
+    return replace(facts, pulse_mentions=mentions, pulse_mention_sentiment=mood)
+
+
+def to_entry(ranked: RankedTheme, theme: Theme, facts: ThemeFacts) -> RoadmapEntry:
+    domains = sorted(
+        {r.domain for r in facts.requests if r.domain} | {v.domain for v in facts.votes if v.domain}
+    )
+    return RoadmapEntry(
+        theme_id=theme.id,
+        position=ranked.position,
+        label=theme.label,
+        status=theme.status.value,
+        score=ranked.score.total,
+        why=ranked.score.why,
+        trend=ranked.trend.marker,
+        requesters=len({r.requester for r in facts.requests}),
+        voters=len({v.user for v in facts.votes}),
+        domains=tuple(domains),
+        objectives=ranked.score.objectives,
+        effort=facts.effort,
+        components=ranked.score.components,
+        request_count=len(facts.requests),
+    )
+
+
+def theme_ids_in_domain(session: Session, workspace_id: str, domain_id: int) -> set[int]:
+    """Themes with at least one live request from the domain (any status)."""
+    return {
+        r.theme_id
+        for r in RequestRepository(session, workspace_id).live()
+        if r.domain_id == domain_id and r.theme_id is not None
+    }

@@ -1,0 +1,66 @@
+"""One theme in full: its requests, who asked from which domain, and its score breakdown."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from bot.services.errors import NotFoundError
+from bot.services.followups import FollowupSummary, followup_summaries
+from bot.services.pulses.anonymity import DEFAULT_THRESHOLD
+from bot.services.roadmap.ranking import RoadmapEntry, build_roadmap
+from scoring import ScoringConfig
+from storage.repositories import RequestRepository, ThemeRepository
+
+
+@dataclass(frozen=True)
+class RequestLine:
+    id: int
+    title: str
+    domain: str | None
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class ThemeDetails:
+    theme_id: int
+    label: str
+    status: str
+    top_terms: tuple[str, ...]
+    requests: tuple[RequestLine, ...]
+    entry: RoadmapEntry | None
+    followup: FollowupSummary | None = None
+
+
+def theme_details(
+    session: Session,
+    workspace_id: str,
+    theme_id: int,
+    now: datetime,
+    config: ScoringConfig | None = None,
+    anonymity: int = DEFAULT_THRESHOLD,
+) -> ThemeDetails:
+    theme = ThemeRepository(session, workspace_id).resolve(theme_id)
+    if theme is None:
+        raise NotFoundError(f"There is no theme #{theme_id}.")
+    requests = RequestRepository(session, workspace_id).in_theme(theme.id)
+    roadmap = build_roadmap(
+        session, workspace_id, now, config, active_only=False, anonymity=anonymity
+    )
+    entry = next((e for e in roadmap if e.theme_id == theme.id), None)
+    return ThemeDetails(
+        theme_id=theme.id,
+        label=theme.label,
+        status=theme.status.value,
+        top_terms=tuple(theme.top_terms),
+        requests=tuple(
+            RequestLine(r.id, r.title, r.domain.name if r.domain else None, r.created_at)
+            for r in requests
+        ),
+        entry=entry,
+        followup=followup_summaries(session, workspace_id, {theme.id}, now, anonymity).get(
+            theme.id
+        ),
+    )

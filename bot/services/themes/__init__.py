@@ -1,0 +1,1 @@
+"""Grouping requests by meaning: the model, stored vectors, suggestions, placement, re-grouping."""

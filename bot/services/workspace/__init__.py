@@ -1,0 +1,1 @@
+"""The workspace file: its limits, and loading it into and out of the database."""

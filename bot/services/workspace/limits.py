@@ -1,0 +1,129 @@
+"""What a workspace file's values must fit before anything of it is stored.
+
+Lengths come from the columns (storage/models.py), so the check and the schema cannot
+drift apart. SQLite would store a too-long value anyway and PostgreSQL refuse it half-way
+through an import; a NUL character PostgreSQL cannot store at all; a timestamp far in the
+past or future is a mistake in the file (or overflows when converted to UTC). Every
+problem names its record and field.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+from pydantic import BaseModel
+from sqlalchemy import Column, String
+
+from bot.services.workspace.file import WorkspaceFile, WorkspaceFileError
+from storage.models import Domain, Request, ThemeStatusChange, User
+
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST = datetime(2100, 1, 1, tzinfo=UTC)
+SHOWN_PROBLEMS = 5
+
+
+def _column(model: type, name: str) -> Column[Any]:
+    return model.__table__.c[name]  # type: ignore[attr-defined, no-any-return]
+
+
+#: Fields stored in a column of limited length: (collection, field) -> column.
+COLUMNS: dict[tuple[str, str], Column[Any]] = {
+    ("users", "id"): _column(User, "slack_id"),
+    ("users", "name"): _column(User, "name"),
+    ("users", "tz"): _column(User, "tz"),
+    ("domains", "name"): _column(Domain, "name"),
+    ("domains", "owner"): _column(Domain, "owner_slack_id"),
+    ("domains", "digest_channel"): _column(Domain, "digest_channel"),
+    ("requests", "title"): _column(Request, "title"),
+    ("status_changes", "by"): _column(ThemeStatusChange, "changed_by"),
+}
+
+
+def import_key(workspace_id: str, ref: str) -> str:
+    """The idempotency key of an imported request."""
+    return f"import:{workspace_id}:{ref}"
+
+
+def check_fits(data: WorkspaceFile) -> None:
+    """Raise WorkspaceFileError listing the first problems, if the file has any."""
+    problems = list(_problems(data))
+    if problems:
+        shown = "; ".join(problems[:SHOWN_PROBLEMS])
+        more = len(problems) - SHOWN_PROBLEMS
+        raise WorkspaceFileError(shown + (f" (and {more} more)" if more > 0 else ""))
+
+
+def _problems(data: WorkspaceFile) -> Iterator[str]:
+    key_length = _length(_column(Request, "idempotency_key"))
+    for collection, label, record in _records(data):
+        yield from _field_problems(collection, label, record)
+        if collection == "requests":
+            key = import_key(data.workspace.id, record.ref)
+            if key_length is not None and len(key) > key_length:
+                yield (
+                    f"{label}: ref is {len(record.ref)} characters; "
+                    f"at most {key_length - len(key) + len(record.ref)} fit"
+                )
+
+
+def _records(data: WorkspaceFile) -> Iterator[tuple[str, str, BaseModel]]:
+    yield "workspace", "workspace", data.workspace
+    for user in data.users:
+        yield "users", f"user {_short(user.id)}", user
+    for domain in data.domains:
+        yield "domains", f"domain {_short(domain.name)!r}", domain
+    for objective in data.objectives:
+        yield "objectives", f"objective {_short(objective.name)!r}", objective
+    for request in data.requests:
+        yield "requests", f"request {_short(request.ref)}", request
+    for vote in data.votes:
+        yield "votes", f"vote by {_short(vote.user)} on {_short(vote.request)}", vote
+    for change in data.status_changes:
+        yield "status_changes", f"status change of {_short(change.request)}", change
+    for number, pulse_round in enumerate(data.pulse_rounds, start=1):
+        label = f"pulse round {number}"
+        yield "pulse_rounds", label, pulse_round
+        for answer in pulse_round.responses:
+            yield "responses", f"{label}, answer by {_short(answer.user)}", answer
+
+
+def _field_problems(collection: str, label: str, record: BaseModel) -> Iterator[str]:
+    for field in type(record).model_fields:
+        value = getattr(record, field)
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, str):
+                yield from _text_problems(collection, label, field, item)
+            elif isinstance(item, datetime) and not _in_range(item):
+                yield (
+                    f"{label}: {field} {item.isoformat()} is outside "
+                    f"{EARLIEST:%Y-%m-%d} – {LATEST:%Y-%m-%d}"
+                )
+
+
+def _text_problems(collection: str, label: str, field: str, text: str) -> Iterator[str]:
+    if "\x00" in text:
+        yield f"{label}: {field} contains a NUL character"
+    column = COLUMNS.get((collection, field))
+    length = _length(column) if column is not None else None
+    if length is not None and len(text) > length:
+        yield f"{label}: {field} is {len(text):,} characters; at most {length:,} fit"
+
+
+def _short(text: str, limit: int = 40) -> str:
+    """A record's name as a message shows it: a long or odd one cut, control characters
+    shown escaped."""
+    shown = text if len(text) <= limit else text[: limit - 1] + "…"
+    return shown.encode("unicode_escape").decode("ascii") if not shown.isprintable() else shown
+
+
+def _length(column: Column[Any]) -> int | None:
+    return column.type.length if isinstance(column.type, String) else None
+
+
+def _in_range(value: datetime) -> bool:
+    try:
+        return EARLIEST <= value.astimezone(UTC) < LATEST
+    except OverflowError:
+        return False

@@ -1,0 +1,1 @@
+"""The Slack adapter: the bolt app, listeners by surface, Block Kit builders, error answers."""

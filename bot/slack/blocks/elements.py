@@ -1,0 +1,85 @@
+"""Small Block Kit pieces used by several builders."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from bot.slack.blocks.ids import VOTE_ACTION
+
+Block = dict[str, Any]
+
+
+def plain(text: str, limit: int = 75) -> dict[str, Any]:
+    shown = text if len(text) <= limit else text[: limit - 1] + "…"
+    return {"type": "plain_text", "text": shown, "emoji": True}
+
+
+def button(text: str, action_id: str, value: str, style: str | None = None) -> Block:
+    element: Block = {"type": "button", "text": plain(text), "action_id": action_id, "value": value}
+    if style:
+        element["style"] = style
+    return element
+
+
+def vote_button(theme_id: int) -> Block:
+    """A +1 for a theme (action ids need only be unique within their block)."""
+    return button(":thumbsup: +1", VOTE_ACTION, str(theme_id))
+
+
+def section(text: str, accessory: Block | None = None) -> Block:
+    block: Block = {"type": "section", "text": {"type": "mrkdwn", "text": text[:3000]}}
+    if accessory is not None:
+        block["accessory"] = accessory
+    return block
+
+
+def context(text: str) -> Block:
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text[:3000]}]}
+
+
+def actions(*elements: Block) -> Block:
+    return {"type": "actions", "elements": list(elements)}
+
+
+@dataclass(frozen=True)
+class CommentForm:
+    """A one-field modal for an optional free-text comment (pulse answers, follow-ups)."""
+
+    callback_id: str
+    block_id: str
+    action_id: str
+    label: str
+    placeholder: str | None = None
+    max_length: int = 2000
+
+
+def comment_modal(form: CommentForm, metadata: dict[str, Any], existing: str | None) -> Block:
+    element: Block = {
+        "type": "plain_text_input",
+        "action_id": form.action_id,
+        "multiline": True,
+        "max_length": form.max_length,
+    }
+    if form.placeholder:
+        element["placeholder"] = plain(form.placeholder)
+    if existing:
+        element["initial_value"] = existing[: form.max_length]
+    return {
+        "type": "modal",
+        "callback_id": form.callback_id,
+        "private_metadata": json.dumps(metadata),
+        "title": plain("Your comment", 24),
+        "submit": plain("Save", 24),
+        "close": plain("Cancel", 24),
+        "blocks": [
+            {
+                "type": "input",
+                "block_id": form.block_id,
+                "label": plain(form.label, 2000),
+                "element": element,
+                "optional": True,
+            }
+        ],
+    }

@@ -1,0 +1,59 @@
+"""The App Home tab."""
+
+from __future__ import annotations
+
+from bot.services.home import HomeView
+from bot.slack.blocks.elements import Block, context, section, vote_button
+from bot.slack.blocks.feedback import home_button
+from bot.slack.blocks.pulse import results_blocks
+from bot.slack.blocks.text import safe
+
+STATUS_WORDS = {
+    "open": "open",
+    "planned": "planned",
+    "in_progress": "in progress",
+    "shipped": "shipped :tada:",
+    "declined": "declined",
+}
+
+
+def home_tab(view: HomeView) -> Block:
+    blocks: list[Block] = [
+        {"type": "header", "text": {"type": "plain_text", "text": "Pulseboard"}},
+        section("Tell the platform team what would help you, and see what comes next."),
+        home_button(),
+        {"type": "divider"},
+        section("*Your requests*"),
+    ]
+    if not view.my_requests:
+        blocks.append(context("Nothing yet. `/feedback <what you need>` works from anywhere."))
+    for request in view.my_requests:
+        theme = f" · theme *{safe(request.theme_label, 120)}*" if request.theme_label else ""
+        state = (
+            "withdrawn" if request.withdrawn else STATUS_WORDS.get(request.status, request.status)
+        )
+        blocks.append(section(f"#{request.id} {safe(request.title, 200)}\n{state}{theme}"))
+    if view.more_requests:
+        blocks.append(context(f"and {view.more_requests} more"))
+    blocks.extend([{"type": "divider"}, section("*Themes you backed*")])
+    if not view.voted:
+        blocks.append(context("None yet. Press *+1* on a theme to back it."))
+    for theme in view.voted[:10]:
+        blocks.append(
+            section(f"{safe(theme.label, 200)} · {STATUS_WORDS.get(theme.status, theme.status)}")
+        )
+    blocks.extend([{"type": "divider"}, section("*Top of the roadmap*")])
+    if not view.top:
+        blocks.append(context("No themes yet."))
+    for entry in view.top:
+        heading = f"*{entry.position}. {safe(entry.label, 150)}*  {entry.trend}"
+        blocks.append(section(f"{heading}\n_{safe(entry.why, 300)}_", vote_button(entry.theme_id)))
+    if view.pulse is not None:
+        blocks.extend(
+            [
+                {"type": "divider"},
+                section("*Developer satisfaction* (admins)"),
+                *results_blocks(view.pulse),
+            ]
+        )
+    return {"type": "home", "blocks": blocks[:100]}

@@ -1,0 +1,32 @@
+"""Short ephemeral answers to commands."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.slack.blocks.text import safe
+
+Block = dict[str, Any]
+
+FEEDBACK_HELP = (
+    "*/feedback* — tell the platform team what would help you\n"
+    "• `/feedback <what you need>` logs it straight away and shows similar asks\n"
+    "• `/feedback help` shows this"
+)
+
+
+def text_blocks(mrkdwn: str) -> list[Block]:
+    return [{"type": "section", "text": {"type": "mrkdwn", "text": mrkdwn[:3000]}}]
+
+
+def logged_blocks(request_id: int, title: str) -> list[Block]:
+    return text_blocks(f":white_check_mark: Logged as *#{request_id}*: {safe(title, 200)}")
+
+
+def error_text(message: str) -> str:
+    """An error's notification text: the message may quote what someone typed."""
+    return safe(message, 2800)
+
+
+def error_blocks(message: str) -> list[Block]:
+    return text_blocks(f":warning: {safe(message, 2800)}")

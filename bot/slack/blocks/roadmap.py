@@ -1,0 +1,66 @@
+"""Answers to /roadmap: help, my requests, stats, and the result of a change."""
+
+from __future__ import annotations
+
+from bot.services.home import MyRequest
+from bot.services.kpis import Metrics
+from bot.slack.blocks.elements import Block, context, section
+from bot.slack.blocks.text import plural, safe
+
+ROADMAP_HELP = "\n".join(
+    [
+        "*/roadmap* — what the platform team will do next",
+        "• `/roadmap` the current ranking · `/roadmap theme N` one theme in detail",
+        "• `/roadmap mine` your requests · `/roadmap stats` how the platform team is doing",
+        "*For the platform's product managers*",
+        "• `/roadmap status N planned|in_progress|shipped|declined [note]`",
+        "• `/roadmap merge N INTO` · `/roadmap split REQUEST [label]`",
+        "• `/roadmap effort N S|M|L|XL` · `/roadmap rename N <label>`",
+        "• `/roadmap objectives` add, edit, reweight or retire business objectives",
+    ]
+)
+
+STATUS_WORDS = {
+    "open": "open",
+    "planned": "planned",
+    "in_progress": "in progress",
+    "shipped": "shipped :tada:",
+    "declined": "declined",
+}
+
+
+def mine_blocks(requests: tuple[MyRequest, ...], limit: int = 20) -> list[Block]:
+    if not requests:
+        return [section("You have not asked for anything yet. `/feedback <what you need>`")]
+    lines = []
+    for request in requests[:limit]:
+        state = (
+            "withdrawn" if request.withdrawn else STATUS_WORDS.get(request.status, request.status)
+        )
+        theme = f" · {safe(request.theme_label, 80)}" if request.theme_label else ""
+        lines.append(f"• #{request.id} {safe(request.title, 120)} — {state}{theme}")
+    blocks = [section("*Your requests*\n" + "\n".join(lines))]
+    if len(requests) > limit:
+        blocks.append(context(f"and {len(requests) - limit} more"))
+    return blocks
+
+
+def stats_blocks(metrics: Metrics, days: int) -> list[Block]:
+    lines = [
+        f"*The last {days} days*",
+        f"• {plural(metrics.requests_this_period, 'request')} logged",
+        f"• {plural(metrics.themes_shipped_this_period, 'theme')} shipped",
+    ]
+    if metrics.median_days_to_ship is not None:
+        lines.append(
+            f"• Time to market: median {metrics.median_days_to_ship:.0f} days from "
+            f"first ask to shipped ({plural(metrics.shipped_measured, 'theme')})"
+        )
+    if metrics.satisfaction is not None:
+        lines.append(
+            f"• Developer satisfaction: {metrics.satisfaction:.1f}/5 in the latest "
+            f"pulse ({plural(metrics.satisfaction_answers, 'answer')})"
+        )
+    else:
+        lines.append("• Developer satisfaction: not enough pulse answers yet")
+    return [section("\n".join(lines))]

@@ -1,0 +1,57 @@
+"""One theme in detail: for the Details modal and `/roadmap theme N`."""
+
+from __future__ import annotations
+
+from bot.services.roadmap.theme_details import ThemeDetails
+from bot.slack.blocks.elements import Block, context, plain, section, vote_button
+from bot.slack.blocks.followup import summary_text
+from bot.slack.blocks.text import plural, safe
+
+REQUESTS_SHOWN = 12
+
+
+def theme_detail_blocks(details: ThemeDetails, with_vote: bool = True) -> list[Block]:
+    entry = details.entry
+    heading = (
+        f"*#{details.theme_id} {safe(details.label, 200)}* · {details.status.replace('_', ' ')}"
+    )
+    if entry is not None and details.status not in {"shipped", "declined"}:
+        heading += f"\nRank {entry.position} · score `{entry.score:.2f}` · {entry.trend}"
+    blocks: list[Block] = [section(heading, vote_button(details.theme_id) if with_vote else None)]
+    if entry is not None:
+        blocks.append(context(f"_{safe(entry.why, 500)}_"))
+        lines = [
+            f"• {safe(c.name, 40)}: {c.value:.2f} × {c.weight:g} = *{c.contribution:.2f}*"
+            f" — {safe(c.detail, 150)}"
+            for c in entry.components
+        ]
+        blocks.append(section("*Score breakdown*\n" + "\n".join(lines)))
+    if details.followup is not None and details.followup.answers:
+        said = [summary_text(details.followup)]
+        said += [f"“{safe(comment, 200)}”" for comment in details.followup.comments]
+        blocks.append(section("\n".join(said)))
+    if details.top_terms:
+        blocks.append(context("Key terms: " + ", ".join(safe(t, 30) for t in details.top_terms)))
+    domains = sorted({r.domain for r in details.requests if r.domain})
+    request_lines = [
+        f"• #{r.id} {safe(r.title, 120)}" + (f" _({safe(r.domain, 40)})_" if r.domain else "")
+        for r in details.requests[:REQUESTS_SHOWN]
+    ]
+    if len(details.requests) > REQUESTS_SHOWN:
+        request_lines.append(f"and {len(details.requests) - REQUESTS_SHOWN} more")
+    blocks.append(
+        section(
+            f"*{plural(len(details.requests), 'request')} from "
+            f"{plural(len(domains), 'domain')}*\n" + "\n".join(request_lines)
+        )
+    )
+    return blocks
+
+
+def theme_modal(details: ThemeDetails) -> Block:
+    return {
+        "type": "modal",
+        "title": plain("Theme details", 24),
+        "close": plain("Close", 24),
+        "blocks": theme_detail_blocks(details),
+    }
