@@ -29,7 +29,7 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Literal
+from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -61,9 +61,6 @@ OnSent = Callable[[Session, OutboxMessage, dict[str, Any]], None]
 
 # Claims are not filtered by workspace: one bot token per deployment today (DESIGN.md).
 _ANY_WORKSPACE = ""
-
-OnSent = Callable[[Session, OutboxMessage, dict[str, Any]], None]
-FailureKind = Literal["rate_limited", "permanent", "transient"]
 
 
 @dataclass

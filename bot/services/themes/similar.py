@@ -87,13 +87,6 @@ class SimilarRequests:
         self._lock = threading.Lock()
         self._cache: dict[str, _CachedIndex] = {}
 
-    def invalidate(self, workspace_id: str | None = None) -> None:
-        with self._lock:
-            if workspace_id is None:
-                self._cache.clear()
-            else:
-                self._cache.pop(workspace_id, None)
-
     def place(self, session: Session, workspace_id: str, request_id: int) -> Placement:
         """Put the request in its nearest theme (or a new one) and list similar themes.
 

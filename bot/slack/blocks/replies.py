@@ -19,10 +19,6 @@ def text_blocks(mrkdwn: str) -> list[Block]:
     return [{"type": "section", "text": {"type": "mrkdwn", "text": mrkdwn[:3000]}}]
 
 
-def logged_blocks(request_id: int, title: str) -> list[Block]:
-    return text_blocks(f":white_check_mark: Logged as *#{request_id}*: {safe(title, 200)}")
-
-
 def error_text(message: str) -> str:
     """An error's notification text: the message may quote what someone typed."""
     return safe(message, 2800)

@@ -14,12 +14,6 @@ def escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def truncate(text: str, limit: int) -> str:
-    if len(text) <= limit:
-        return text
-    return text[: limit - 1].rstrip() + ELLIPSIS
-
-
 def safe(text: str, limit: int) -> str:
     """Escaped and truncated, without cutting an escape sequence in half."""
     escaped = escape(text)

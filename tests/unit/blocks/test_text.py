@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.slack.blocks.text import escape, plural, safe, truncate
+from bot.slack.blocks.text import escape, plural, safe
 
 
 @pytest.mark.parametrize(
@@ -20,11 +20,6 @@ from bot.slack.blocks.text import escape, plural, safe, truncate
 )
 def test_escape(typed: str, shown: str) -> None:
     assert escape(typed) == shown
-
-
-def test_truncate_marks_the_cut() -> None:
-    assert truncate("abcdef", 10) == "abcdef"
-    assert truncate("abcdefghij", 5) == "abcd…"
 
 
 def test_safe_never_cuts_an_escape_in_half() -> None:
