@@ -30,10 +30,10 @@ from sqlalchemy import func, select, text
 
 from storage.db import make_engine
 from storage.models import Request
-from tests.conftest import POSTGRES_ENV, url_with_schema
 from tests.e2e.cli import clean_env
 from tests.fakes.slack_api import FakeSlackAPI
 from tests.fakes.slack_requests import SIGNING_SECRET, SignedRequest, slash_command
+from tests.fixtures.databases import POSTGRES_ENV, url_with_schema
 from tests.system.replicas import (
     ASKS,
     NoReplicaLeftError,

@@ -30,10 +30,10 @@ from sqlalchemy import func, select, text
 
 from storage.db import make_engine
 from storage.models import PendingPlacement, Request
-from tests.conftest import url_with_schema
 from tests.e2e.test_serve_http import free_port
 from tests.fakes.slack_api import FakeSlackAPI
 from tests.fakes.slack_requests import SIGNING_SECRET, post, slash_command
+from tests.fixtures.databases import url_with_schema
 from tests.system.replicas import ASKS
 
 PULSEBOARD = str(Path(sys.executable).parent / "pulseboard")

@@ -29,11 +29,11 @@ from storage.models import (
     Request,
     Theme,
 )
-from tests.conftest import Database
 from tests.fakes.slack_api import FakeSlackAPI
 from tests.fakes.slack_requests import SignedRequest, slash_command, view_submission
+from tests.fixtures.app import ADMIN_ID, RunningApp, serve_app
+from tests.fixtures.databases import Database
 from tests.integration.app.checks import all_text, valid_blocks
-from tests.integration.app.conftest import ADMIN_ID, RunningApp, serve_app
 from tests.integration.app.seed import TEAM, Seeded, seed_workspace
 from tests.integration.app.test_roadmap import objectives_state
 

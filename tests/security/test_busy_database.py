@@ -20,8 +20,8 @@ from storage.db import unit_of_work
 from storage.repositories import UserRepository
 from tests.fakes import slack_ids
 from tests.fakes.slack_requests import slash_command, view_submission
+from tests.fixtures.app import RunningApp
 from tests.integration.app.checks import all_text, count_requests
-from tests.integration.app.conftest import RunningApp
 
 HOLD_SECONDS = 3.5
 #: The ack's write timeout and the request's own work, well under Slack's 3 s.

@@ -26,7 +26,7 @@ from bot.slack.failures import (
 )
 from bot.slack.validation import whole_number
 from storage.db import make_engine
-from tests.conftest import Database
+from tests.fixtures.databases import Database
 
 
 def raised_by(engine: Engine, sql: str, **params: Any) -> Exception:

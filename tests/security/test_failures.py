@@ -24,7 +24,6 @@ from sqlalchemy.exc import OperationalError
 
 from bot.runtime.metrics import DATABASE_ERRORS
 from bot.slack.errors import DATABASE_DOWN, SOMETHING_WRONG
-from tests.conftest import Database
 from tests.fakes.slack_api import FakeSlackAPI
 from tests.fakes.slack_calls import SlackCall
 from tests.fakes.slack_requests import (
@@ -35,8 +34,9 @@ from tests.fakes.slack_requests import (
     view_submission,
 )
 from tests.fakes.slack_signing import FORM, JSON, sign
+from tests.fixtures.app import ADMIN_ID, RunningApp, serve_app
+from tests.fixtures.databases import Database
 from tests.integration.app.checks import count_requests
-from tests.integration.app.conftest import ADMIN_ID, RunningApp, serve_app
 from tests.integration.app.seed import seed_workspace
 from tests.integration.app.test_roadmap import objectives_state
 from tests.integration.web.tcp_proxy import TcpProxy

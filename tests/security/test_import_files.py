@@ -20,7 +20,7 @@ from bot.cli import main
 from bot.cli.common import stderr
 from storage.models import Domain, Objective, Request, Theme, User, Vote
 from storage.repositories.pulses import PulseRepository
-from tests.conftest import Database
+from tests.fixtures.databases import Database
 
 TEAM = "T0IMPORT1"
 WHEN = "2026-11-02T09:00:00Z"

@@ -59,7 +59,7 @@ from tests.fakes.slack_requests import (
     slash_command,
     view_submission,
 )
-from tests.integration.app.conftest import ADMIN_ID, RunningApp
+from tests.fixtures.app import ADMIN_ID, RunningApp
 from tests.integration.pulses.helpers import CONFIG
 from tests.security.test_requests import INJECTION, assert_escaped
 

@@ -40,12 +40,12 @@ from storage.enums import RequestSource, ThemeStatus
 from storage.models import Request, Theme
 from storage.repositories import DomainRepository, ThemeRepository, UserRepository
 from storage.repositories.directory import SlackPerson
-from tests.conftest import Database
 from tests.e2e.cli import run
 from tests.fakes.slack_api import FakeSlackAPI
 from tests.fakes.slack_requests import block_action, slash_command
+from tests.fixtures.app import ADMIN_ID, RunningApp, serve_app
+from tests.fixtures.databases import Database
 from tests.integration.app.checks import all_text, valid_blocks
-from tests.integration.app.conftest import ADMIN_ID, RunningApp, serve_app
 from tests.integration.app.seed import TEAM, seed_workspace
 from tests.integration.pulses.helpers import CONFIG
 

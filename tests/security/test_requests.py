@@ -26,8 +26,8 @@ from tests.fakes.slack_requests import (
     view_submission,
 )
 from tests.fakes.slack_signing import FORM, JSON, sign
+from tests.fixtures.app import ADMIN_ID, RunningApp
 from tests.integration.app.checks import count_requests
-from tests.integration.app.conftest import ADMIN_ID, RunningApp
 from tests.integration.app.seed import seed_workspace
 from tests.integration.app.test_roadmap import OUTSIDER, objectives_state, roadmap, snapshot
 

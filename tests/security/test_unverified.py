@@ -24,7 +24,6 @@ from slack_sdk import WebClient
 
 from bot.runtime.settings import Settings
 from bot.slack.app import create_app, make_deps
-from tests.conftest import Database
 from tests.e2e.cli import serve_env, start_serve
 from tests.e2e.test_serve_http import free_port, wait_until_healthy
 from tests.fakes.slack_api import FakeSlackAPI
@@ -39,8 +38,9 @@ from tests.fakes.slack_requests import (
     view_submission,
 )
 from tests.fakes.slack_signing import compute_signature
+from tests.fixtures.app import ADMIN_ID, RunningApp
+from tests.fixtures.databases import Database
 from tests.integration.app.checks import count_requests
-from tests.integration.app.conftest import ADMIN_ID, RunningApp
 from tests.security.attacker import Attacker, attacker_server
 
 #: What "a few seconds" allows a response URL that never answers to hold a thread.

@@ -10,7 +10,7 @@ from storage.db import unit_of_work
 from storage.enums import RequestSource
 from storage.models import PendingPlacement
 from storage.repositories import DomainRepository, RequestRepository, UserRepository
-from tests.conftest import Database
+from tests.fixtures.databases import Database
 
 WS = "T0TEST"
 

@@ -32,7 +32,7 @@ from storage.db import unit_of_work
 from storage.enums import Effort, RequestSource, ThemeStatus
 from storage.models import Request, Theme
 from storage.repositories import ThemeRepository
-from tests.conftest import Database
+from tests.fixtures.databases import Database
 
 ADMIN = "U0PMADMIN1"
 CHANNEL = "C0DIGEST01"

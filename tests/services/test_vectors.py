@@ -26,8 +26,8 @@ from scoring import ScoringConfig, ThemeConfig
 from storage.db import unit_of_work
 from storage.enums import RequestSource
 from storage.repositories import EmbeddingRepository, ObjectiveRepository
-from tests.conftest import Database
 from tests.fakes.embedder import CountingEmbedder
+from tests.fixtures.databases import Database
 
 WS = "T0VECTORS"
 NOW = datetime(2026, 12, 1, tzinfo=UTC)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import POSTGRES_ENV, postgres_url
+from tests.fixtures.databases import POSTGRES_ENV, postgres_url
 
 SYSTEM_DIR = Path(__file__).resolve().parent
 SKIP_REASON = (

@@ -39,11 +39,11 @@ from bot.slack.errors import DATABASE_DOWN
 from storage.db import make_engine
 from storage.enums import OutboxStatus
 from storage.models import DigestRun, Lease, OutboxMessage, PulseInvitation, Request, User
-from tests.conftest import postgres_lock
 from tests.fakes import slack_ids as ids
 from tests.fakes.slack_api import FakeSlackAPI
 from tests.fakes.slack_calls import SlackCall
 from tests.fakes.slack_requests import SignedRequest, slash_command
+from tests.fixtures.databases import postgres_lock
 from tests.system.replicas import (
     ASKS,
     Answer,

@@ -9,7 +9,7 @@ from slack_sdk.models.views import View
 from sqlalchemy import func, select
 
 from storage.models import Request, Vote
-from tests.conftest import Database
+from tests.fixtures.databases import Database
 
 
 def valid_blocks(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -14,8 +14,8 @@ from storage.repositories import (
     ThemeRepository,
     UserRepository,
 )
-from tests.conftest import Database
 from tests.fakes import slack_ids as ids
+from tests.fixtures.databases import Database
 
 TEAM = ids.TEAM_ID
 ASKERS = ["U0BOB00001", "U0CAROL001", "U0DAVE0001"]

@@ -8,11 +8,11 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.conftest import Database
 from tests.fakes.slack_api import FakeSlackAPI
 from tests.fakes.slack_requests import slash_command
+from tests.fixtures.app import RunningApp, serve_app
+from tests.fixtures.databases import Database
 from tests.integration.app.checks import all_text, count_requests, requests, valid_blocks
-from tests.integration.app.conftest import RunningApp, serve_app
 from tests.integration.app.seed import seed_workspace
 
 

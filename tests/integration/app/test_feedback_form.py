@@ -7,6 +7,7 @@ import time
 
 from tests.fakes import slack_ids as ids
 from tests.fakes.slack_requests import block_action, message_action, slash_command, view_submission
+from tests.fixtures.app import RunningApp
 from tests.integration.app.checks import (
     all_text,
     count_requests,
@@ -14,7 +15,6 @@ from tests.integration.app.checks import (
     valid_blocks,
     valid_view,
 )
-from tests.integration.app.conftest import RunningApp
 from tests.integration.app.seed import seed_workspace
 
 AUTHOR = "U0AUTHOR01"

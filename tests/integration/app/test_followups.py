@@ -17,8 +17,8 @@ from storage.enums import RequestSource, ThemeStatus
 from storage.models import OutboxMessage, Request, ShipFollowup
 from storage.repositories import ThemeRepository, UserRepository, VoteRepository
 from tests.fakes.slack_requests import block_action
+from tests.fixtures.app import RunningApp
 from tests.integration.app.checks import all_text, valid_blocks
-from tests.integration.app.conftest import RunningApp
 from tests.integration.app.seed import ASKERS, TEAM, seed_workspace
 
 SHIPPED_AT = datetime(2026, 10, 1, 9, 0, tzinfo=UTC)

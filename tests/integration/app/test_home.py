@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from tests.fakes import slack_ids as ids
 from tests.fakes.slack_requests import block_action, event_callback
+from tests.fixtures.app import RunningApp
 from tests.integration.app.checks import all_text, valid_view
-from tests.integration.app.conftest import RunningApp
 from tests.integration.app.seed import ASKERS, seed_workspace
 
 
@@ -55,7 +55,7 @@ def test_admins_also_see_the_pulse_results(running_app: RunningApp) -> None:
 
     from storage.db import unit_of_work
     from storage.repositories import PulseRepository, UserRepository
-    from tests.integration.app.conftest import ADMIN_ID
+    from tests.fixtures.app import ADMIN_ID
 
     seed_workspace(running_app.db)
     started = datetime.now(UTC) - timedelta(days=10)

@@ -11,8 +11,8 @@ import json
 import pytest
 
 from tests.fakes.slack_requests import slash_command, view_submission
+from tests.fixtures.app import RunningApp
 from tests.integration.app.checks import all_text, count_requests, valid_blocks
-from tests.integration.app.conftest import RunningApp
 from tests.integration.app.seed import seed_workspace
 from tests.integration.app.test_feedback_form import form_state
 

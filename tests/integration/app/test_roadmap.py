@@ -10,8 +10,8 @@ from sqlalchemy import select
 from storage.enums import ThemeStatus
 from storage.models import AuditEntry, OutboxMessage, Request, Theme, Vote
 from tests.fakes.slack_requests import block_action, slash_command, view_submission
+from tests.fixtures.app import ADMIN_ID, RunningApp
 from tests.integration.app.checks import all_text, valid_blocks, valid_view
-from tests.integration.app.conftest import ADMIN_ID, RunningApp
 from tests.integration.app.seed import ASKERS, seed_workspace
 
 OUTSIDER = "U0OUTSIDE1"

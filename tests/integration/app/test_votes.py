@@ -6,8 +6,8 @@ from storage.db import unit_of_work
 from storage.models import utcnow
 from storage.repositories import ThemeRepository
 from tests.fakes.slack_requests import block_action
+from tests.fixtures.app import RunningApp
 from tests.integration.app.checks import all_text, count_requests, count_votes, valid_blocks
-from tests.integration.app.conftest import RunningApp
 from tests.integration.app.seed import ASKERS, seed_workspace
 
 VOTER = "U0VOTER001"

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -12,17 +12,11 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 
 from bot.jobs.outbox import Backoff, OutboxSender, Pace
-from tests.conftest import Database
 from tests.fakes.slack_api import FakeSlackAPI
+from tests.fixtures.databases import Database
 from tests.integration.jobs.outbox_helpers import FakeClock
 
 FAST = Pace(global_interval=0.0, channel_interval=0.0)
-
-
-@pytest.fixture
-def slack() -> Iterator[FakeSlackAPI]:
-    with FakeSlackAPI() as fake:
-        yield fake
 
 
 @pytest.fixture

@@ -19,10 +19,10 @@ import pytest
 
 from bot.jobs import digest as digest_job
 from storage.repositories import DeliveryRepository, DigestRunRepository, OutboxRepository
-from tests.conftest import Database
 from tests.e2e.cli import PULSEBOARD, clean_env
 from tests.fakes.slack_api import FakeSlackAPI
 from tests.fakes.slack_workspace import WorkspaceIdentity
+from tests.fixtures.databases import Database
 from tests.integration.jobs.test_digest_job import (
     CHANNEL,
     DOMAIN_CHANNEL,

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import pytest
 from slack_sdk import WebClient
 from sqlalchemy import select
 
@@ -28,8 +26,8 @@ from storage.repositories import (
     UserRepository,
     VoteRepository,
 )
-from tests.conftest import Database
 from tests.fakes.slack_api import FakeSlackAPI
+from tests.fixtures.databases import Database
 from tests.integration.app.checks import all_text, valid_blocks
 
 TEAM = "T0PULSE01"
@@ -50,12 +48,6 @@ class Clock:
 
     def __call__(self) -> datetime:
         return self.now
-
-
-@pytest.fixture
-def slack() -> Iterator[FakeSlackAPI]:
-    with FakeSlackAPI() as fake:
-        yield fake
 
 
 def seed(db: Database) -> None:

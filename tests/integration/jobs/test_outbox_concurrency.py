@@ -10,8 +10,8 @@ from slack_sdk import WebClient
 
 from bot.jobs.outbox import DrainReport, OutboxSender, Pace
 from storage.db import make_engine, make_session_factory
-from tests.conftest import Database
 from tests.fakes.slack_api import FakeSlackAPI
+from tests.fixtures.databases import Database
 from tests.integration.jobs.outbox_helpers import (
     enqueue,
     pending,

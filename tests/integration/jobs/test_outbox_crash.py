@@ -22,8 +22,8 @@ from slack_sdk import WebClient
 
 from bot.jobs.outbox import OutboxSender, Pace
 from storage.enums import OutboxStatus
-from tests.conftest import Database
 from tests.fakes.slack_api import FakeSlackAPI
+from tests.fixtures.databases import Database
 from tests.integration.jobs import outbox_worker
 from tests.integration.jobs.outbox_helpers import (
     all_messages,

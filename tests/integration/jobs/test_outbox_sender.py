@@ -18,8 +18,8 @@ from storage.db import unit_of_work
 from storage.enums import OutboxStatus
 from storage.models import OutboxMessage, utcnow
 from storage.repositories import OutboxRepository
-from tests.conftest import Database
 from tests.fakes.slack_api import FakeSlackAPI
+from tests.fixtures.databases import Database
 from tests.integration.jobs.outbox_helpers import (
     WS,
     FakeClock,

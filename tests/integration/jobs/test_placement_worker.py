@@ -21,9 +21,9 @@ from storage.db import unit_of_work
 from storage.enums import RequestSource
 from storage.models import PendingPlacement, utcnow
 from storage.repositories import EmbeddingRepository, PlacementQueue, RequestRepository
-from tests.conftest import Database
 from tests.fakes.embedder import CountingEmbedder
 from tests.fakes.slack_api import FakeSlackAPI
+from tests.fixtures.databases import Database
 from tests.integration.app.checks import all_text, valid_blocks
 
 WS = "T0PLACE"

@@ -17,8 +17,8 @@ from storage.repositories import (
     UserRepository,
     VoteRepository,
 )
-from tests.conftest import Database
 from tests.fakes.slack_api import FakeSlackAPI
+from tests.fixtures.databases import Database
 from tests.integration.app.checks import all_text, valid_blocks
 
 TEAM = "T0PULSE01"

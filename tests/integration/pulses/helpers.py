@@ -12,7 +12,7 @@ from bot.services.pulses.timing import DeliveryWindow
 from storage.db import unit_of_work
 from storage.models import OutboxMessage, PulseInvitation
 from storage.repositories.directory import SlackPerson
-from tests.conftest import Database
+from tests.fixtures.databases import Database
 
 WS = "T0PULSE01"
 MONDAY = datetime(2026, 3, 2, 7, 0, tzinfo=UTC)

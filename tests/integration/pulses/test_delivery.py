@@ -7,7 +7,6 @@ import random
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 
 import pytest
@@ -19,8 +18,8 @@ from bot.services.pulses import rounds as pulses
 from storage.db import make_engine, make_session_factory, unit_of_work
 from storage.enums import OutboxStatus
 from storage.repositories import UserRepository
-from tests.conftest import Database
 from tests.fakes.slack_api import FakeSlackAPI
+from tests.fixtures.databases import Database
 from tests.integration.jobs.outbox_helpers import (
     FakeClock,
     pending,
@@ -36,12 +35,6 @@ from tests.integration.pulses.helpers import (
     pulse_messages,
     start,
 )
-
-
-@pytest.fixture
-def slack() -> Iterator[FakeSlackAPI]:
-    with FakeSlackAPI() as fake:
-        yield fake
 
 
 def drain(

@@ -14,8 +14,8 @@ from storage.enums import RequestSource
 from storage.models import PulseResponse, PulseRound, Request, User
 from tests.fakes import slack_ids as ids
 from tests.fakes.slack_requests import block_action, slash_command
+from tests.fixtures.app import ADMIN_ID, RunningApp
 from tests.integration.app.checks import all_text, valid_blocks
-from tests.integration.app.conftest import ADMIN_ID, RunningApp
 from tests.integration.pulses.helpers import CONFIG, people
 
 TEAM = ids.TEAM_ID

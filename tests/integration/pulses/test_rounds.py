@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from storage.db import unit_of_work
 from storage.repositories import PulseRepository, UserRepository
-from tests.conftest import Database
+from tests.fixtures.databases import Database
 from tests.integration.pulses.helpers import (
     MONDAY,
     WS,

@@ -22,7 +22,7 @@ from storage.repositories import (
     UserRepository,
     VoteRepository,
 )
-from tests.conftest import Database
+from tests.fixtures.databases import Database
 
 TEAM = "T0ATOMIC"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from storage.db import unit_of_work
 from storage.enums import RequestSource
 from storage.repositories import EmbeddingRepository, RequestRepository, UserRepository
-from tests.conftest import Database
+from tests.fixtures.databases import Database
 
 WS = "T0VECTORS"
 

@@ -11,7 +11,7 @@ from sqlalchemy import inspect
 from storage import migrate
 from storage.db import make_engine
 from storage.models import Base
-from tests.conftest import Database
+from tests.fixtures.databases import Database
 
 
 def test_upgrade_builds_every_table_and_is_current(database: Database) -> None:

@@ -16,7 +16,7 @@ from storage.repositories import (
     RequestRepository,
     UserRepository,
 )
-from tests.conftest import Database
+from tests.fixtures.databases import Database
 
 WS = "T0QUEUE"
 HOLD = timedelta(seconds=60)

@@ -22,7 +22,7 @@ from storage.repositories import (
     VoteRepository,
 )
 from storage.repositories.requests import LoggedRow
-from tests.conftest import Database
+from tests.fixtures.databases import Database
 
 WS = "T0TEST"
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)

@@ -16,7 +16,7 @@ from storage.enums import RequestSource
 from storage.models import Request
 from storage.repositories import RequestRepository, UserRepository
 from storage.sqlite_writer import WriterLock
-from tests.conftest import Database
+from tests.fixtures.databases import Database
 
 WRITES_PER_THREAD = 40
 THREADS = 6

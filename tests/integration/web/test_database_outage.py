@@ -14,11 +14,11 @@ from sqlalchemy.engine import make_url
 
 from bot.slack.errors import DATABASE_DOWN
 from storage.db import make_engine, make_session_factory
-from tests.conftest import Database, truncate_all
 from tests.fakes.slack_api import FakeSlackAPI
 from tests.fakes.slack_requests import block_action, slash_command, view_submission
+from tests.fixtures.app import RunningApp, serve_app
+from tests.fixtures.databases import Database, truncate_all
 from tests.integration.app.checks import count_requests
-from tests.integration.app.conftest import RunningApp, serve_app
 from tests.integration.web.tcp_proxy import TcpProxy
 
 pytestmark = pytest.mark.postgres

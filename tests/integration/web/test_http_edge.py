@@ -17,8 +17,8 @@ from bot.runtime.logs import JsonFormatter, RedactTokens
 from bot.runtime.web.health import ReadinessCheck
 from storage.db import make_engine
 from tests.fakes.slack_requests import slash_command
+from tests.fixtures.app import RunningApp
 from tests.integration.app.checks import count_requests
-from tests.integration.app.conftest import RunningApp
 
 
 def get(url: str) -> tuple[int, str]:

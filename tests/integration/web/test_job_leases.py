@@ -6,7 +6,7 @@ import threading
 from datetime import UTC, datetime, timedelta
 
 from bot.jobs.lease import acquire, lease, run_once_with_lease
-from tests.conftest import Database
+from tests.fixtures.databases import Database
 
 TTL = timedelta(minutes=4)
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)

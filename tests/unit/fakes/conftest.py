@@ -1,15 +1,7 @@
-from collections.abc import Iterator
-
 import pytest
 from slack_sdk import WebClient
 
 from tests.fakes.slack_api import FakeSlackAPI
-
-
-@pytest.fixture
-def slack() -> Iterator[FakeSlackAPI]:
-    with FakeSlackAPI() as fake:
-        yield fake
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 A throwaway bolt app stands in for Pulseboard's, so this checks the fakes, not the app.
 """
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -22,12 +21,6 @@ from tests.fakes.slack_requests import (
     url_verification,
     view_submission,
 )
-
-
-@pytest.fixture
-def slack() -> Iterator[FakeSlackAPI]:
-    with FakeSlackAPI() as fake:
-        yield fake
 
 
 @pytest.fixture

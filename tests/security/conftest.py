@@ -1,5 +1,0 @@
-"""The app fixtures of tests/integration/app, for the security tests."""
-
-from tests.integration.app.conftest import running_app, slack
-
-__all__ = ["running_app", "slack"]
