@@ -38,7 +38,7 @@ class Alignment:
 def recency(created_at: datetime, now: datetime, half_life_days: float) -> float:
     """``0.5 ** (age / half-life)``: 1 today, 0.5 after one half-life."""
     age_days = max(0.0, (now - created_at).total_seconds() / 86_400)
-    return 0.5 ** (age_days / half_life_days)
+    return float(0.5 ** (age_days / half_life_days))
 
 
 def saturate(x: float, half_point: float) -> float:

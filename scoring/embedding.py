@@ -29,9 +29,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
+from numpy.typing import NDArray
 from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 
@@ -44,7 +45,7 @@ from scoring.text import TextSpace, _non_empty, _word_vectorizer, fit_transform
 class Embedder(Protocol):
     """Texts in, one row per text out: float vectors of unit length (any dimension)."""
 
-    def __call__(self, texts: Sequence[str], /) -> np.ndarray: ...
+    def __call__(self, texts: Sequence[str], /) -> NDArray[np.floating[Any]]: ...
 
 
 class VectorSpace(Protocol):
@@ -55,12 +56,12 @@ class VectorSpace(Protocol):
     """
 
     def transform(
-        self, texts: Sequence[str], embeddings: np.ndarray | None = None
-    ) -> np.ndarray: ...
+        self, texts: Sequence[str], embeddings: NDArray[np.floating[Any]] | None = None
+    ) -> NDArray[np.float32]: ...
 
     def word_tfidf(self, texts: Sequence[str]) -> sparse.csr_matrix: ...
 
-    def terms(self) -> np.ndarray: ...
+    def terms(self) -> NDArray[np.object_]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +71,7 @@ class EmbeddingSpace:
     embedder: Embedder
     words: TfidfVectorizer
     #: Subtracted from every embedding before re-normalising (None: not centred).
-    mean: np.ndarray | None = None
+    mean: NDArray[np.float32] | None = None
 
     @classmethod
     def fit(
@@ -78,8 +79,8 @@ class EmbeddingSpace:
         texts: Sequence[str],
         embedder: Embedder,
         config: ThemeConfig | None = None,
-        embeddings: np.ndarray | None = None,
-    ) -> tuple[EmbeddingSpace, np.ndarray]:
+        embeddings: NDArray[np.floating[Any]] | None = None,
+    ) -> tuple[EmbeddingSpace, NDArray[np.float32]]:
         """Embed ``texts`` (or take their stored ``embeddings``), fit the centring mean and
         the word vocabulary for top terms."""
         words = _word_vectorizer()
@@ -93,8 +94,8 @@ class EmbeddingSpace:
         embedder: Embedder,
         words: TfidfVectorizer,
         config: ThemeConfig,
-        embeddings: np.ndarray | None = None,
-    ) -> tuple[EmbeddingSpace, np.ndarray]:
+        embeddings: NDArray[np.floating[Any]] | None = None,
+    ) -> tuple[EmbeddingSpace, NDArray[np.float32]]:
         """Like :meth:`fit`, reusing an already fitted word vocabulary."""
         raw = cls(embedder, words).transform(texts, embeddings)
         if not config.centre_embeddings or raw.size == 0:
@@ -102,7 +103,9 @@ class EmbeddingSpace:
         mean = embedding_mean(raw, config.centre_prior)
         return cls(embedder, words, mean), _centre(raw, mean)
 
-    def transform(self, texts: Sequence[str], embeddings: np.ndarray | None = None) -> np.ndarray:
+    def transform(
+        self, texts: Sequence[str], embeddings: NDArray[np.floating[Any]] | None = None
+    ) -> NDArray[np.float32]:
         """Unit vectors of ``texts`` (float32, one row per text): their ``embeddings``
         when given, else the embedder's.
 
@@ -120,9 +123,10 @@ class EmbeddingSpace:
         """Word-level TF-IDF, used to find a theme's distinguishing terms."""
         return sparse.csr_matrix(self.words.transform([_non_empty(t) for t in texts]))
 
-    def terms(self) -> np.ndarray:
+    def terms(self) -> NDArray[np.object_]:
         """The word vocabulary, in column order of :meth:`word_tfidf`."""
-        return self.words.get_feature_names_out()
+        terms: NDArray[np.object_] = self.words.get_feature_names_out()
+        return terms
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,8 +148,8 @@ class BlendSpace:
         texts: Sequence[str],
         embedder: Embedder,
         config: ThemeConfig,
-        embeddings: np.ndarray | None = None,
-    ) -> tuple[BlendSpace, np.ndarray]:
+        embeddings: NDArray[np.floating[Any]] | None = None,
+    ) -> tuple[BlendSpace, NDArray[np.float32]]:
         """Embed ``texts`` (or take their stored ``embeddings``), fit TF-IDF + LSA on
         them, and blend the two."""
         text, lexical = TextSpace.fit(texts, config)
@@ -155,7 +159,9 @@ class BlendSpace:
         space = cls(embedding, text, config.embedding_weight)
         return space, space._blend(meaning, lexical)
 
-    def transform(self, texts: Sequence[str], embeddings: np.ndarray | None = None) -> np.ndarray:
+    def transform(
+        self, texts: Sequence[str], embeddings: NDArray[np.floating[Any]] | None = None
+    ) -> NDArray[np.float32]:
         """Blended vectors of ``texts`` (float32, one row per text)."""
         if len(texts) == 0:
             return np.zeros((0, 0), dtype=np.float32)
@@ -165,11 +171,13 @@ class BlendSpace:
         """Word-level TF-IDF, used to find a theme's distinguishing terms."""
         return self.text.word_tfidf(texts)
 
-    def terms(self) -> np.ndarray:
+    def terms(self) -> NDArray[np.object_]:
         """The word vocabulary, in column order of :meth:`word_tfidf`."""
         return self.text.terms()
 
-    def _blend(self, meaning: np.ndarray, lexical: np.ndarray) -> np.ndarray:
+    def _blend(
+        self, meaning: NDArray[np.float32], lexical: NDArray[np.float32]
+    ) -> NDArray[np.float32]:
         width = meaning.shape[1]
         out = np.empty((meaning.shape[0], width + lexical.shape[1]), dtype=np.float32)
         np.multiply(meaning, np.sqrt(self.weight), out=out[:, :width])
@@ -177,7 +185,7 @@ class BlendSpace:
         return out
 
 
-def embedding_mean(vectors: np.ndarray, prior: float) -> np.ndarray:
+def embedding_mean(vectors: NDArray[np.float32], prior: float) -> NDArray[np.float32]:
     """The mean of unit ``vectors``, shrunk towards zero by ``n / (n + prior)``.
 
     The mean is meant to capture the model's common direction, not the backlog's own
@@ -186,14 +194,14 @@ def embedding_mean(vectors: np.ndarray, prior: float) -> np.ndarray:
     ``prior`` requests' worth of "no shift". From a few thousand requests on, the
     shrinkage is negligible.
     """
-    n = vectors.shape[0]
+    n: int = vectors.shape[0]
     if n == 0:
         return np.zeros(vectors.shape[1], dtype=np.float32)
-    mean = vectors.astype(np.float64).mean(axis=0)
+    mean: NDArray[np.float64] = vectors.astype(np.float64).mean(axis=0)
     return (mean * (n / (n + max(prior, 0.0)))).astype(np.float32)
 
 
-def _centre(vectors: np.ndarray, mean: np.ndarray) -> np.ndarray:
+def _centre(vectors: NDArray[np.float32], mean: NDArray[np.float32]) -> NDArray[np.float32]:
     """``vectors − mean``, back to unit length (a vector equal to the mean stays zero).
 
     In place: ``vectors`` is always an array of this module's own making.
@@ -205,8 +213,8 @@ def _centre(vectors: np.ndarray, mean: np.ndarray) -> np.ndarray:
 
 
 def fit_space(
-    texts: Sequence[str], config: ThemeConfig, embeddings: np.ndarray | None = None
-) -> tuple[VectorSpace, np.ndarray]:
+    texts: Sequence[str], config: ThemeConfig, embeddings: NDArray[np.floating[Any]] | None = None
+) -> tuple[VectorSpace, NDArray[np.float32]]:
     """The backend the config asks for.
 
     No embedder: TF-IDF + LSA. An embedder: its vectors alone when
@@ -222,12 +230,12 @@ def fit_space(
     return BlendSpace.fit(texts, config.embedder, config, embeddings)
 
 
-def embed_texts(embedder: Embedder, texts: Sequence[str]) -> np.ndarray:
+def embed_texts(embedder: Embedder, texts: Sequence[str]) -> NDArray[np.float32]:
     """``embedder(texts)`` as unit float32 rows; an empty text is embedded as a marker."""
     return unit_rows(embedder([_non_empty(t) for t in texts]), len(texts))
 
 
-def doc_embeddings(docs: Sequence[RequestDoc], config: ThemeConfig) -> np.ndarray | None:
+def doc_embeddings(docs: Sequence[RequestDoc], config: ThemeConfig) -> NDArray[np.float32] | None:
     """The docs' embeddings, one row each: stored ones as they are, the others embedded
     now in one batch (the space re-normalises them). None when the backend has no
     embedder."""
@@ -246,7 +254,7 @@ def doc_embeddings(docs: Sequence[RequestDoc], config: ThemeConfig) -> np.ndarra
     return out
 
 
-def unit_rows(vectors: np.ndarray, rows: int) -> np.ndarray:
+def unit_rows(vectors: NDArray[np.floating[Any]], rows: int) -> NDArray[np.float32]:
     """A copy of ``vectors``, checked to hold ``rows`` rows, re-normalised to unit length
     (float32).
 

@@ -17,8 +17,10 @@ took 60–70 ms on a shared 2-core machine, the cells under 1 ms.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any, TypeVar
 
 import numpy as np
+from numpy.typing import NDArray
 from sklearn import config_context
 
 from scoring.config import ThemeConfig
@@ -29,6 +31,8 @@ from scoring.themes import embed, smooth
 
 _GROW = 1.5
 
+_Float = TypeVar("_Float", np.float32, np.float64)
+
 
 class ThemeIndex:
     """Requests and themes as vectors, for ``nearest`` / ``assign`` / ``add``."""
@@ -36,8 +40,8 @@ class ThemeIndex:
     def __init__(
         self,
         space: VectorSpace,
-        raw: np.ndarray,
-        vectors: np.ndarray,
+        raw: NDArray[np.float32],
+        vectors: NDArray[np.float32],
         request_ids: Sequence[int],
         theme_ids: Sequence[int | None],
         config: ThemeConfig,
@@ -54,9 +58,11 @@ class ThemeIndex:
         self._theme_ids: list[int] = []
         self._theme_sums = np.zeros((16, vectors.shape[1]), dtype=np.float64)
         self._theme_sizes = np.zeros(16, dtype=np.float64)
-        self._last_raw: tuple[str, np.ndarray] | None = None
-        self._last_vectors: tuple[tuple[str, int], tuple[np.ndarray, np.ndarray]] | None = None
-        self._last_sims: tuple[tuple[str, int], np.ndarray, np.ndarray] | None = None
+        self._last_raw: tuple[str, NDArray[np.float32]] | None = None
+        self._last_vectors: (
+            tuple[tuple[str, int], tuple[NDArray[np.float32], NDArray[np.float32]]] | None
+        ) = None
+        self._last_sims: tuple[tuple[str, int], NDArray[np.intp], NDArray[np.float32]] | None = None
         self._lists: InvertedLists | None = None
         if self._count > config.exact_neighbours_up_to:
             self._lists = InvertedLists.fit(self._raw[: self._count], config.seed)
@@ -93,8 +99,8 @@ class ThemeIndex:
         return self._count
 
     def vectors(
-        self, text: str, embedding: np.ndarray | None = None
-    ) -> tuple[np.ndarray, np.ndarray]:
+        self, text: str, embedding: NDArray[np.floating[Any]] | None = None
+    ) -> tuple[NDArray[np.float32], NDArray[np.float32]]:
         """The unit vector of ``text`` and its smoothed form, as the clustering sees it.
 
         ``embedding``: the text's stored sentence embedding, if it has one (else the
@@ -124,15 +130,19 @@ class ThemeIndex:
         self._last_vectors = (key, result)
         return result
 
-    def _raw_vector(self, text: str, embedding: np.ndarray | None = None) -> np.ndarray:
+    def _raw_vector(
+        self, text: str, embedding: NDArray[np.floating[Any]] | None = None
+    ) -> NDArray[np.float32]:
         if self._last_raw is not None and self._last_raw[0] == text:
             return self._last_raw[1]
         stored = None if embedding is None else np.asarray(embedding)[None, :]
-        raw = self._space.transform([text], stored)[0]
+        raw: NDArray[np.float32] = self._space.transform([text], stored)[0]
         self._last_raw = (text, raw)
         return raw
 
-    def nearest(self, text: str, k: int = 3, embedding: np.ndarray | None = None) -> list[Match]:
+    def nearest(
+        self, text: str, k: int = 3, embedding: NDArray[np.floating[Any]] | None = None
+    ) -> list[Match]:
         """The ``k`` most similar known requests, best first (duplicate suggestions)."""
         if self._count == 0 or k <= 0:
             return []
@@ -142,7 +152,7 @@ class ThemeIndex:
             for r, s in zip(rows.tolist(), sims.tolist(), strict=True)
         ]
 
-    def assign(self, text: str, embedding: np.ndarray | None = None) -> int | None:
+    def assign(self, text: str, embedding: NDArray[np.floating[Any]] | None = None) -> int | None:
         """The theme ``text`` belongs to (average similarity ≥ threshold), or None."""
         used = len(self._theme_ids)
         if used == 0:
@@ -176,7 +186,7 @@ class ThemeIndex:
         if request.theme_id is not None:
             self._add_to_theme(request.theme_id, v)
 
-    def _add_to_theme(self, theme_id: int, v: np.ndarray) -> None:
+    def _add_to_theme(self, theme_id: int, v: NDArray[np.float32]) -> None:
         row = self._theme_row.get(theme_id)
         if row is None:
             row = len(self._theme_ids)
@@ -192,8 +202,8 @@ class ThemeIndex:
         self._theme_sizes[row] += 1
 
     def _top(
-        self, text: str, k: int, embedding: np.ndarray | None = None
-    ) -> tuple[np.ndarray, np.ndarray]:
+        self, text: str, k: int, embedding: NDArray[np.floating[Any]] | None = None
+    ) -> tuple[NDArray[np.intp], NDArray[np.float32]]:
         """The ``k`` known requests most similar to ``text``: rows and similarities."""
         rows, sims = self._similarities(text, embedding)
         k = min(k, len(rows))
@@ -205,8 +215,8 @@ class ThemeIndex:
         return rows[best], sims[best]
 
     def _similarities(
-        self, text: str, embedding: np.ndarray | None = None
-    ) -> tuple[np.ndarray, np.ndarray]:
+        self, text: str, embedding: NDArray[np.floating[Any]] | None = None
+    ) -> tuple[NDArray[np.intp], NDArray[np.float32]]:
         """Rows worth comparing with ``text`` and their similarities, kept for the next
         call: placing a request asks for its smoothing neighbours and then its nearest."""
         key = (text, self._count)
@@ -223,7 +233,8 @@ class ThemeIndex:
         return rows, sims
 
 
-def _matvec(matrix: np.ndarray, v: np.ndarray) -> np.ndarray:
+def _matvec(matrix: NDArray[_Float], v: NDArray[_Float]) -> NDArray[_Float]:
     """``matrix @ v`` on one thread: for a single request, multi-threaded BLAS spends more
     time waking threads (and, on a busy machine, waiting for them) than multiplying."""
-    return np.einsum("ij,j->i", matrix, v)
+    product: NDArray[_Float] = np.einsum("ij,j->i", matrix, v)
+    return product

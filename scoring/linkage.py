@@ -35,8 +35,10 @@ better, so they are rarely popped before the merge they wait for.
 from __future__ import annotations
 
 import heapq
+from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 from scipy import sparse
 
 #: A queue entry: (-similarity, smaller id, larger id, group, its version, partner,
@@ -45,11 +47,11 @@ _Entry = tuple[float, int, int, int, int, int, int]
 
 
 def average_linkage(
-    vectors: np.ndarray,
+    vectors: NDArray[np.float32],
     graph: sparse.spmatrix | sparse.sparray,
     threshold: float,
-    anchors: np.ndarray | None = None,
-) -> np.ndarray:
+    anchors: NDArray[np.integer[Any]] | None = None,
+) -> NDArray[np.int64]:
     """Cluster labels (0..k-1, numbered by first member) of L2-normalised ``vectors``.
 
     ``graph`` is a symmetric neighbour graph (non-zero = worth comparing).
@@ -67,10 +69,10 @@ class _Linkage:
 
     def __init__(
         self,
-        vectors: np.ndarray,
+        vectors: NDArray[np.float32],
         graph: sparse.spmatrix | sparse.sparray,
         threshold: float,
-        anchors: np.ndarray | None,
+        anchors: NDArray[np.integer[Any]] | None,
     ) -> None:
         n = vectors.shape[0]
         self.threshold = threshold
@@ -88,7 +90,7 @@ class _Linkage:
         self.edges = _structure(graph, n)
         self.neighbours: list[set[int] | None] = []
 
-    def run(self) -> np.ndarray:
+    def run(self) -> NDArray[np.int64]:
         # the neighbour sets are the run's largest Python objects: without anchors they
         # are built after the first pass, so its temporary arrays are gone by then
         if self.anchored:
@@ -231,24 +233,27 @@ class _Sums:
     follows the number of merged groups, not n × dimensions (410 MB at 100k × 512).
     """
 
-    def __init__(self, vectors: np.ndarray) -> None:
+    def __init__(self, vectors: NDArray[np.float32]) -> None:
         self.vectors = vectors
         self.slot = np.full(vectors.shape[0], -1, dtype=np.int64)
         self.own = np.zeros((16, vectors.shape[1]), dtype=np.float64)
         self.free: list[int] = []
         self.used = 0
 
-    def rows(self, idx: np.ndarray) -> np.ndarray:
-        out = self.vectors[idx].astype(np.float64)
+    def rows(self, idx: NDArray[np.integer[Any]]) -> NDArray[np.float64]:
+        out: NDArray[np.float64] = self.vectors[idx].astype(np.float64)
         slots = self.slot[idx]
         grown = slots >= 0
         if grown.any():
             out[grown] = self.own[slots[grown]]
         return out
 
-    def row(self, group: int) -> np.ndarray:
+    def row(self, group: int) -> NDArray[np.float64]:
         slot = self.slot[group]
-        return self.own[slot] if slot >= 0 else self.vectors[group].astype(np.float64)
+        row: NDArray[np.float64] = (
+            self.own[slot] if slot >= 0 else self.vectors[group].astype(np.float64)
+        )
+        return row
 
     def join(self, a: int, b: int) -> None:
         """Add group b's sum to group a's; b is gone."""
@@ -271,7 +276,9 @@ class _Sums:
         return self.used - 1
 
 
-def _structure(graph: sparse.spmatrix | sparse.sparray, n: int) -> tuple[np.ndarray, np.ndarray]:
+def _structure(
+    graph: sparse.spmatrix | sparse.sparray, n: int
+) -> tuple[NDArray[np.signedinteger[Any]], NDArray[np.signedinteger[Any]]]:
     """Each row's neighbours as CSR ``(indptr, indices)``: the graph's entries above the
     diagonal, both ways."""
     upper = sparse.triu(sparse.coo_matrix(graph), k=1).tocoo()
@@ -281,7 +288,7 @@ def _structure(graph: sparse.spmatrix | sparse.sparray, n: int) -> tuple[np.ndar
     return structure.indptr, structure.indices
 
 
-def _labels(parent: list[int]) -> np.ndarray:
+def _labels(parent: list[int]) -> NDArray[np.int64]:
     def root(i: int) -> int:
         while parent[i] != i:
             parent[i] = parent[parent[i]]

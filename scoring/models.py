@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
+from numpy.typing import NDArray
 
 Framework = Literal["default", "rice", "wsjf"]
 Effort = Literal["S", "M", "L", "XL"]
@@ -35,7 +36,7 @@ class RequestDoc:
     text: str
     theme_id: int | None = None
     pinned: bool = False
-    embedding: np.ndarray | None = field(default=None, compare=False, repr=False)
+    embedding: NDArray[np.floating[Any]] | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,7 +117,7 @@ class ThemeFacts:
     pulse_mention_sentiment: float | None = None  # -1 (unhappy) .. +1 (happy)
     #: The mean of its requests' sentence embeddings (unit length), for objective fit by
     #: meaning; None: fit by words (``scoring.objectives.text_similarity``).
-    embedding: np.ndarray | None = field(default=None, compare=False, repr=False)
+    embedding: NDArray[np.floating[Any]] | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,7 +130,7 @@ class Objective:
     weight: float = 1.0
     #: The sentence embedding of :meth:`text` (unit length), in the same space as
     #: ``ThemeFacts.embedding``; None: fit by words.
-    embedding: np.ndarray | None = field(default=None, compare=False, repr=False)
+    embedding: NDArray[np.floating[Any]] | None = field(default=None, compare=False, repr=False)
 
     def text(self) -> str:
         """What a theme is compared with: name, description and keywords."""

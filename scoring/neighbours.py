@@ -10,6 +10,7 @@ at the price of missing a few far-off neighbours, which would not be grouped any
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import NDArray
 from scipy import sparse
 from sklearn.preprocessing import normalize
 
@@ -19,8 +20,8 @@ PROBES = 6
 
 
 def neighbour_graph(
-    vectors: np.ndarray, k: int, *, exact_up_to: int = 20_000, seed: int = 0
-) -> tuple[np.ndarray, np.ndarray]:
+    vectors: NDArray[np.float32], k: int, *, exact_up_to: int = 20_000, seed: int = 0
+) -> tuple[NDArray[np.int64], NDArray[np.float32]]:
     """Indices and similarities of each row's ``k`` nearest other rows.
 
     Returns ``(index, similarity)``, both of shape (n, k'), k' = min(k, n - 1), best
@@ -36,7 +37,7 @@ def neighbour_graph(
     return _inverted_lists(vectors, k, seed)
 
 
-def symmetric_graph(index: np.ndarray, similarity: np.ndarray) -> sparse.csr_matrix:
+def symmetric_graph(index: NDArray[np.int64], similarity: NDArray[np.float32]) -> sparse.csr_matrix:
     """The union of the neighbour lists as a symmetric sparse matrix of similarities."""
     n = index.shape[0]
     rows = np.repeat(np.arange(n), index.shape[1])
@@ -48,8 +49,8 @@ def symmetric_graph(index: np.ndarray, similarity: np.ndarray) -> sparse.csr_mat
 
 
 def _top_k(
-    vectors: np.ndarray, queries: np.ndarray, candidates: np.ndarray, k: int
-) -> tuple[np.ndarray, np.ndarray]:
+    vectors: NDArray[np.float32], queries: NDArray[np.intp], candidates: NDArray[np.intp], k: int
+) -> tuple[NDArray[np.int64], NDArray[np.float32]]:
     """Exact top-k of each query row among candidate rows (excluding itself)."""
     out_index = np.full((len(queries), k), -1, dtype=np.int64)
     out_sim = np.zeros((len(queries), k), dtype=np.float32)
@@ -73,7 +74,9 @@ def _top_k(
     return out_index, out_sim
 
 
-def _inverted_lists(vectors: np.ndarray, k: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+def _inverted_lists(
+    vectors: NDArray[np.float32], k: int, seed: int
+) -> tuple[NDArray[np.int64], NDArray[np.float32]]:
     n = vectors.shape[0]
     lists = InvertedLists.fit(vectors, seed)
     near_cells = np.argsort(-(lists.centres @ lists.centres.T), axis=1)[:, :PROBES]
@@ -96,13 +99,13 @@ class InvertedLists:
     cells to find a new request's nearest requests without reading every stored vector.
     """
 
-    def __init__(self, centres: np.ndarray, members: list[np.ndarray]) -> None:
+    def __init__(self, centres: NDArray[np.float32], members: list[NDArray[np.intp]]) -> None:
         self.centres = centres
         #: Per cell, its rows in increasing order.
         self.members = members
 
     @classmethod
-    def fit(cls, vectors: np.ndarray, seed: int) -> InvertedLists:
+    def fit(cls, vectors: NDArray[np.float32], seed: int) -> InvertedLists:
         """Cells for ``vectors`` (a coarse spherical k-means, see :func:`_cells`)."""
         cells = max(16, int(np.sqrt(len(vectors))))
         centres, cell_of = _cells(vectors, cells, seed)
@@ -111,22 +114,22 @@ class InvertedLists:
         members = [order[bounds[c] : bounds[c + 1]] for c in range(cells)]
         return cls(centres, members)
 
-    def candidates(self, v: np.ndarray, probes: int = PROBES) -> np.ndarray:
+    def candidates(self, v: NDArray[np.float32], probes: int = PROBES) -> NDArray[np.intp]:
         """The rows of the ``probes`` cells nearest to ``v``, in increasing order."""
         scores = self.centres @ v.astype(self.centres.dtype, copy=False)
         probes = min(probes, len(scores))
         near = np.argpartition(-scores, probes - 1)[:probes]
         return np.sort(np.concatenate([self.members[c] for c in near.tolist()]))
 
-    def add(self, row: int, v: np.ndarray) -> None:
+    def add(self, row: int, v: NDArray[np.float32]) -> None:
         """File a new row (a larger index than any filed so far) in its nearest cell."""
         cell = int(np.argmax(self.centres @ v.astype(self.centres.dtype, copy=False)))
         self.members[cell] = np.append(self.members[cell], row)
 
 
 def _cells(
-    vectors: np.ndarray, cells: int, seed: int, rounds: int = 2
-) -> tuple[np.ndarray, np.ndarray]:
+    vectors: NDArray[np.float32], cells: int, seed: int, rounds: int = 2
+) -> tuple[NDArray[np.float32], NDArray[np.int64]]:
     """A coarse spherical k-means: seeded random rows as centres, a couple of rounds.
 
     The cells only need to be roughly right: probing several cells per row covers

@@ -11,8 +11,10 @@ cosine similarity.
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 from scipy import sparse
 from sklearn.feature_extraction.text import HashingVectorizer
 from sklearn.preprocessing import normalize
@@ -51,7 +53,7 @@ def text_similarity(a: str, b: str) -> float:
     return float(np.clip(matrix[0].multiply(matrix[1]).sum(), 0.0, 1.0))
 
 
-def meaning_similarity(a: np.ndarray, b: np.ndarray) -> float:
+def meaning_similarity(a: NDArray[np.floating[Any]], b: NDArray[np.floating[Any]]) -> float:
     """Cosine similarity (-1..1) of two sentence embeddings."""
     norms = float(np.linalg.norm(a) * np.linalg.norm(b))
     return float(np.dot(a, b) / norms) if norms > 0 else 0.0

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 from scipy import sparse
 from sklearn import config_context
 from sklearn.decomposition import TruncatedSVD
@@ -55,10 +57,12 @@ class TextSpace:
     #: ``svd.components_.T`` laid out contiguously: projecting one request is then a
     #: sparse row times this matrix (TruncatedSVD.transform copies the transpose on
     #: every call, which costs milliseconds on a large vocabulary).
-    projection: np.ndarray | None = None
+    projection: NDArray[np.float64] | None = None
 
     @classmethod
-    def fit(cls, texts: Sequence[str], config: ThemeConfig) -> tuple[TextSpace, np.ndarray]:
+    def fit(
+        cls, texts: Sequence[str], config: ThemeConfig
+    ) -> tuple[TextSpace, NDArray[np.float32]]:
         """Fit on ``texts`` and return the space with their unit vectors (float32)."""
         words = _word_vectorizer()
         chars = _char_vectorizer()
@@ -88,7 +92,9 @@ class TextSpace:
         space = cls(words, chars, svd, max(coverage, 1e-6), projection)
         return space, normalize(reduced, copy=False).astype(np.float32)
 
-    def transform(self, texts: Sequence[str], embeddings: np.ndarray | None = None) -> np.ndarray:
+    def transform(
+        self, texts: Sequence[str], embeddings: NDArray[np.floating[Any]] | None = None
+    ) -> NDArray[np.float32]:
         """Vectors of new texts in this space (float32, one row per text); words only,
         so ``embeddings`` are ignored.
 
@@ -103,8 +109,8 @@ class TextSpace:
             tfidf = _join(self.words.transform(safe), self.chars.transform(safe))
         if self.projection is None:
             return _dense_unit(tfidf)
-        reduced = np.asarray(tfidf @ self.projection)
-        norms = np.linalg.norm(reduced, axis=1, keepdims=True)
+        reduced: NDArray[np.float64] = np.asarray(tfidf @ self.projection)
+        norms: NDArray[np.float64] = np.linalg.norm(reduced, axis=1, keepdims=True)
         scale = np.minimum(1.0, norms / self.typical_coverage) / np.maximum(norms, 1e-12)
         return (reduced * scale).astype(np.float32)
 
@@ -112,9 +118,10 @@ class TextSpace:
         """Word-level TF-IDF, used to find a theme's distinguishing terms."""
         return sparse.csr_matrix(self.words.transform([_non_empty(t) for t in texts]))
 
-    def terms(self) -> np.ndarray:
+    def terms(self) -> NDArray[np.object_]:
         """The word vocabulary, in column order of :meth:`word_tfidf`."""
-        return self.words.get_feature_names_out()
+        terms: NDArray[np.object_] = self.words.get_feature_names_out()
+        return terms
 
 
 def fit_transform(vectorizer: TfidfVectorizer, texts: Sequence[str]) -> sparse.csr_matrix:
@@ -133,8 +140,9 @@ def _join(words: sparse.spmatrix, chars: sparse.spmatrix) -> sparse.csr_matrix:
     return normalize(sparse.hstack([words, chars], format="csr"))
 
 
-def _dense_unit(tfidf: sparse.spmatrix) -> np.ndarray:
-    return normalize(tfidf).toarray().astype(np.float32)
+def _dense_unit(tfidf: sparse.spmatrix) -> NDArray[np.float32]:
+    dense: NDArray[np.float32] = normalize(tfidf).toarray().astype(np.float32)
+    return dense
 
 
 def _non_empty(text: str) -> str:

@@ -15,8 +15,10 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 from scipy import sparse
 from sklearn.preprocessing import normalize
 
@@ -38,19 +40,21 @@ class Grouping:
     """The raw result of grouping: vectors, neighbours and a label per row."""
 
     space: VectorSpace
-    raw: np.ndarray  # unit vectors, one row per input
-    vectors: np.ndarray  # the same, smoothed towards their neighbours
-    neighbour_index: np.ndarray
-    neighbour_similarity: np.ndarray
-    labels: np.ndarray
+    raw: NDArray[np.float32]  # unit vectors, one row per input
+    vectors: NDArray[np.float32]  # the same, smoothed towards their neighbours
+    neighbour_index: NDArray[np.int64]
+    neighbour_similarity: NDArray[np.float32]
+    labels: NDArray[np.int64]
 
 
 def embed(
     texts: Sequence[str],
     config: ThemeConfig,
     progress: Progress | None = None,
-    embeddings: np.ndarray | None = None,
-) -> tuple[VectorSpace, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    embeddings: NDArray[np.floating[Any]] | None = None,
+) -> tuple[
+    VectorSpace, NDArray[np.float32], NDArray[np.float32], NDArray[np.int64], NDArray[np.float32]
+]:
     """Fit the space; return it with raw vectors, smoothed vectors and neighbours.
 
     The space is TF-IDF + LSA, or sentence embeddings when ``config.embedder`` is set
@@ -72,9 +76,9 @@ def embed(
 def group_texts(
     texts: Sequence[str],
     config: ThemeConfig,
-    anchors: np.ndarray | None = None,
+    anchors: NDArray[np.int64] | None = None,
     progress: Progress | None = None,
-    embeddings: np.ndarray | None = None,
+    embeddings: NDArray[np.floating[Any]] | None = None,
 ) -> Grouping:
     """Group ``texts``; ``anchors`` (-1 = free) fixes rows to PM-decided groups;
     ``embeddings``: the texts' stored sentence embeddings, one row each."""
@@ -87,12 +91,12 @@ def group_texts(
 
 
 def smooth(
-    vectors: np.ndarray,
-    index: np.ndarray,
-    similarity: np.ndarray,
+    vectors: NDArray[np.float32],
+    index: NDArray[np.integer[Any]],
+    similarity: NDArray[np.float32],
     strength: float,
-    neighbours: np.ndarray | None = None,
-) -> np.ndarray:
+    neighbours: NDArray[np.float32] | None = None,
+) -> NDArray[np.float32]:
     """Lean each unit vector towards its neighbours, in proportion to their similarity.
 
     ``v' = unit(v + strength × mean_j(sim_j × n_j))`` over the k neighbours ``n_j``: a
@@ -112,7 +116,10 @@ def smooth(
         rows = slice(start, start + _SMOOTH_BLOCK)
         pulled[rows] = np.einsum("nk,nkd->nd", weights[rows], pool[safe[rows]])
     length = np.linalg.norm(vectors, axis=1, keepdims=True)  # 1, or less for unknown words
-    return (normalize(vectors + strength * pulled) * length).astype(np.float32)
+    smoothed: NDArray[np.float32] = (normalize(vectors + strength * pulled) * length).astype(
+        np.float32
+    )
+    return smoothed
 
 
 def cluster(
@@ -167,7 +174,7 @@ def cluster_texts(
     items: Sequence[tuple[str, str]],
     progress: Progress | None = None,
     config: ThemeConfig | None = None,
-    embeddings: np.ndarray | None = None,
+    embeddings: NDArray[np.floating[Any]] | None = None,
 ) -> dict[str, int]:
     """Theme numbers for ``(id, text)`` pairs: the ``pulseboard cluster`` command.
 
@@ -192,7 +199,10 @@ def cluster_texts(
 
 
 def describe(
-    grouping: Grouping, texts: Sequence[str], members: Sequence[np.ndarray], config: ThemeConfig
+    grouping: Grouping,
+    texts: Sequence[str],
+    members: Sequence[NDArray[np.intp]],
+    config: ThemeConfig,
 ) -> list[tuple[str, tuple[str, ...]]]:
     """A label (the most central request's title, cleaned) and top terms per group."""
     words = grouping.space.word_tfidf(texts)
@@ -235,7 +245,10 @@ def trim_title(text: str, limit: int) -> str:
 
 
 def _top_terms(
-    group_mean: sparse.csr_matrix, overall: np.ndarray, vocabulary: np.ndarray, config: ThemeConfig
+    group_mean: sparse.csr_matrix,
+    overall: NDArray[np.float64],
+    vocabulary: NDArray[np.object_],
+    config: ThemeConfig,
 ) -> tuple[str, ...]:
     """Terms whose weight in the group most exceeds their weight in all requests."""
     cols = group_mean.indices
@@ -255,7 +268,7 @@ def _top_terms(
     return tuple(chosen)
 
 
-def _anchors(ordered: Sequence[RequestDoc], previous: Sequence[ThemeState]) -> np.ndarray:
+def _anchors(ordered: Sequence[RequestDoc], previous: Sequence[ThemeState]) -> NDArray[np.int64]:
     """Per row, the theme a PM fixed it to (pinned or in a locked theme), else -1."""
     locked_theme: dict[int, int] = {}
     for theme in previous:
@@ -296,13 +309,13 @@ def _match_ids(
     return result
 
 
-def _members(labels: np.ndarray) -> list[np.ndarray]:
+def _members(labels: NDArray[np.int64]) -> list[NDArray[np.intp]]:
     order = np.argsort(labels, kind="stable")
     bounds = np.flatnonzero(np.diff(labels[order])) + 1
     return list(np.split(order, bounds))
 
 
-def _membership(members: Sequence[np.ndarray], n: int) -> sparse.csr_matrix:
+def _membership(members: Sequence[NDArray[np.intp]], n: int) -> sparse.csr_matrix:
     rows = np.concatenate([np.full(len(m), g) for g, m in enumerate(members)])
     cols = np.concatenate(members)
     return sparse.csr_matrix((np.ones(len(cols)), (rows, cols)), shape=(len(members), n))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -54,7 +55,9 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 
 
 def _configure_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:
-    if hasattr(dbapi_connection, "autocommit"):  # Python 3.12+: isolation_level rules
+    # Python 3.12+: isolation_level rules (the version test is for the type checker: before
+    # 3.12 a sqlite3 connection has no autocommit, and sqlite3 no LEGACY_TRANSACTION_CONTROL)
+    if sys.version_info >= (3, 12) and hasattr(dbapi_connection, "autocommit"):
         dbapi_connection.autocommit = sqlite3.LEGACY_TRANSACTION_CONTROL  # only in this mode
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from sqlalchemy import (
     JSON,
@@ -23,6 +23,7 @@ from sqlalchemy import (
     LargeBinary,
     MetaData,
     String,
+    Table,
     Text,
     UniqueConstraint,
 )
@@ -66,6 +67,11 @@ class Base(DeclarativeBase):
         dict[str, Any]: JSON,
         list[str]: JSON,
     }
+
+    if TYPE_CHECKING:
+        # SQLAlchemy types it as any FromClause; every model here is declared with a
+        # __tablename__, so it is a Table (whose columns are Column objects).
+        __table__: ClassVar[Table]
 
 
 class Domain(Base):

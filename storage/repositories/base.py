@@ -6,9 +6,19 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import Any, Protocol, TypeVar
+from typing import Any, ClassVar, Protocol, TypeVar, cast
 
-from sqlalchemy import Column, ColumnElement, Executable, Table, select, update
+from sqlalchemy import (
+    Column,
+    ColumnElement,
+    CursorResult,
+    Executable,
+    Result,
+    SQLColumnExpression,
+    Table,
+    select,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session
@@ -88,11 +98,15 @@ class Repository:
 
 
 class Claimable(Protocol):
-    """A queue row that workers claim: ``claimed_by`` a token until ``claimed_until``."""
+    """A queue row that workers claim: ``claimed_by`` a token until ``claimed_until``.
 
-    id: Mapped[int]
-    claimed_until: Mapped[datetime | None]
-    claimed_by: Mapped[str | None]
+    The members are the model's mapped attributes (class-level descriptors): a column on
+    the class, its value on a row.
+    """
+
+    id: ClassVar[Mapped[int]]
+    claimed_until: ClassVar[Mapped[datetime | None]]
+    claimed_by: ClassVar[Mapped[str | None]]
 
 
 ClaimableT = TypeVar("ClaimableT", bound=Claimable)
@@ -102,7 +116,7 @@ def claim_rows(
     session: Session,
     model: type[ClaimableT],
     claimable: ColumnElement[bool],
-    order_by: Sequence[ColumnElement[Any]],
+    order_by: Sequence[SQLColumnExpression[Any]],
     limit: int,
     until: datetime,
     token: str,
@@ -139,6 +153,15 @@ def claim_rows(
             .execution_options(populate_existing=True)
         )
     )
+
+
+def affected_rows(result: Result[*tuple[Any, ...]]) -> int:
+    """How many rows the UPDATE or DELETE that gave ``result`` matched (its rowcount).
+
+    ``Session.execute`` is typed to return a ``Result``, which has no ``rowcount``; for
+    a DML statement it is a ``CursorResult``, which has.
+    """
+    return cast("CursorResult[*tuple[Any, ...]]", result).rowcount
 
 
 @functools.cache

@@ -8,7 +8,7 @@ another model file is "missing" until it is embedded again.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TypeVarTuple
 
 from sqlalchemy import Select, and_, func, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -19,6 +19,8 @@ from storage.repositories.requests import RequestText
 
 #: Ids per ``IN (…)`` list: well under SQLite's limit on bound parameters.
 _CHUNK = 900
+
+_Columns = TypeVarTuple("_Columns")
 
 
 class EmbeddingRepository(Repository):
@@ -52,7 +54,7 @@ class EmbeddingRepository(Repository):
         query = self._without_vector(select(func.count(Request.id)), model)
         return int(self.session.scalar(query) or 0)
 
-    def _without_vector(self, query: Select[Any], model: str | None) -> Select[Any]:
+    def _without_vector(self, query: Select[*_Columns], model: str | None) -> Select[*_Columns]:
         on = RequestEmbedding.request_id == Request.id
         if model is not None:
             on = and_(on, RequestEmbedding.model == model)

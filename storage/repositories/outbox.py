@@ -16,7 +16,7 @@ from sqlalchemy import ColumnElement, and_, func, literal, or_, select, update
 
 from storage.enums import OutboxStatus
 from storage.models import OutboxMessage, utcnow
-from storage.repositories.base import Repository, claim_rows
+from storage.repositories.base import Repository, affected_rows, claim_rows
 from storage.types import UTCDateTime
 
 
@@ -166,7 +166,7 @@ class OutboxRepository(Repository):
             .values(**values)
             .execution_options(synchronize_session=False)
         )
-        if result.rowcount != 1:  # type: ignore[attr-defined]
+        if affected_rows(result) != 1:
             return None
         return self.session.get(OutboxMessage, message_id, populate_existing=True)
 

@@ -16,7 +16,7 @@ from sqlalchemy import ColumnElement, delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from storage.models import PendingPlacement, utcnow
-from storage.repositories.base import Repository, claim_rows
+from storage.repositories.base import Repository, affected_rows, claim_rows
 
 
 def _claimable(now: datetime) -> ColumnElement[bool]:
@@ -62,7 +62,7 @@ class PlacementQueue:
                 PendingPlacement.id.in_(placement_ids), PendingPlacement.claimed_by == claimed_by
             )
         )
-        return int(result.rowcount or 0)
+        return int(affected_rows(result) or 0)
 
     def depth(self) -> int:
         return int(self.session.scalar(select(func.count(PendingPlacement.id))) or 0)

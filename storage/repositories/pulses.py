@@ -23,7 +23,7 @@ from storage.models import (
     PulseRound,
     User,
 )
-from storage.repositories.base import Repository
+from storage.repositories.base import Repository, affected_rows
 
 
 @dataclass(frozen=True)
@@ -337,7 +337,7 @@ class PulseRepository(Repository):
             .values(reminded_at=now)
             .execution_options(synchronize_session=False)
         )
-        return result.rowcount == 1  # type: ignore[attr-defined]
+        return affected_rows(result) == 1
 
     def rounds_to_close(self, now: datetime) -> list[PulseRound]:
         return list(
@@ -357,7 +357,7 @@ class PulseRepository(Repository):
             .values(closed_at=now)
             .execution_options(synchronize_session=False)
         )
-        return result.rowcount == 1  # type: ignore[attr-defined]
+        return affected_rows(result) == 1
 
     def cancel_unsent(self, key_prefix: str, reason: str) -> int:
         """Drop pulse DMs still waiting in the outbox (the round closed before their time).
@@ -374,7 +374,7 @@ class PulseRepository(Repository):
             .values(status=OutboxStatus.FAILED, last_error=reason)
             .execution_options(synchronize_session=False)
         )
-        return result.rowcount  # type: ignore[attr-defined,no-any-return]
+        return affected_rows(result)
 
 
 def pulse_dm_rows(

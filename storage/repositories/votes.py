@@ -81,6 +81,7 @@ class VoteRepository(Repository):
             .where(Vote.workspace_id == self.workspace_id, Request.theme_id.is_not(None))
         )
         for vote, theme_id in via_request:
+            assert theme_id is not None
             grouped[theme_id].append(vote)
         return dict(grouped)
 
