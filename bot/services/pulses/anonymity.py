@@ -59,12 +59,13 @@ from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.slack.blocks.followup import ANSWER_ACTION_PREFIX as FOLLOWUP_ANSWER_PREFIX
-from bot.slack.blocks.pulse import SCORE_ACTION_PREFIX
-
 DEFAULT_THRESHOLD = 5
 
-# Action ids whose suffix is the answer itself.
+# Action ids whose suffix is the answer itself: the buttons of a pulse DM and of a
+# follow-up DM (bot/slack/blocks) are named from these, and what is kept of a click
+# (audit, exports) is scrubbed by them.
+SCORE_ACTION_PREFIX = "pulse_score_"  # pulse_score_1 … pulse_score_5
+FOLLOWUP_ANSWER_PREFIX = "followup_answer_"  # followup_answer_yes | _partly | _no
 ANSWER_ACTION_PREFIXES = (SCORE_ACTION_PREFIX, FOLLOWUP_ANSWER_PREFIX)
 # Outbox kinds whose key names a person together with whether they answered.
 ANSWER_REVEALING_KINDS = frozenset({"pulse_reminder"})

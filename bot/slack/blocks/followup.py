@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from bot.services.pulses.anonymity import FOLLOWUP_ANSWER_PREFIX as ANSWER_ACTION_PREFIX
 from bot.slack.blocks.elements import (
     Block,
     CommentForm,
@@ -18,7 +19,6 @@ from bot.slack.blocks.text import safe
 if TYPE_CHECKING:
     from bot.services.followups import FollowupSummary, FollowupView
 
-ANSWER_ACTION_PREFIX = "followup_answer_"  # followup_answer_yes | _partly | _no
 COMMENT_ACTION = "followup_comment_open"
 REOPEN_ACTION = "followup_reopen"
 COMMENT_MODAL = "followup_comment_modal"

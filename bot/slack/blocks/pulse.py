@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from bot.services.pulses.anonymity import SCORE_ACTION_PREFIX
 from bot.slack.blocks import elements
 from bot.slack.blocks.elements import Block, CommentForm, actions, button, context, plain, section
 from bot.slack.blocks.text import plural, safe
@@ -18,7 +19,6 @@ if TYPE_CHECKING:
     from bot.services.pulses.rounds import AnswerView
     from bot.services.pulses.stats import Figures
 
-SCORE_ACTION_PREFIX = "pulse_score_"  # pulse_score_1 … pulse_score_5
 ENPS_ACTION = "pulse_enps"
 COMMENT_ACTION = "pulse_comment_open"
 LOG_REQUEST_ACTION = "pulse_log_request"
