@@ -83,7 +83,10 @@ def run_demo(output_dir: Path, top: int, console: Console, config: ScoringConfig
         )
     blocks = digest_blocks(view)
     for block in blocks:
-        Block.parse(block).validate_json()
+        parsed = Block.parse(block)
+        if parsed is None:
+            raise ValueError(f"not a Block Kit block: {block.get('type')!r}")
+        parsed.validate_json()
     elapsed = time.perf_counter() - started
     report = demo.report
     console.print(

@@ -86,7 +86,7 @@ def child_exit(_server: Any, worker_process: Any) -> None:
         multiprocess.mark_process_dead(worker_process.pid)
 
 
-class PulseboardServer(BaseApplication):  # type: ignore[misc]
+class PulseboardServer(BaseApplication):
     """gunicorn, configured here rather than by a config file or its command line."""
 
     def __init__(

@@ -16,7 +16,7 @@ import logging
 import sys
 from collections.abc import Callable, Iterable
 from socketserver import ThreadingMixIn
-from typing import Any
+from typing import IO, Any, cast
 from wsgiref.simple_server import ServerHandler, WSGIRequestHandler, WSGIServer, make_server
 
 from slack_bolt import App
@@ -117,6 +117,10 @@ class ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
 class TimeoutAnsweringHandler(ServerHandler):
     """wsgiref's per-request handler; a body that missed its deadline gets a 408."""
 
+    # set by wsgiref's BaseHandler at run time; typeshed does not declare them
+    headers_sent: bool
+    environ: dict[str, Any]
+
     def handle_error(self) -> None:
         if not isinstance(sys.exc_info()[1], RequestReadTimeoutError):
             super().handle_error()
@@ -157,8 +161,10 @@ class QuietRequestHandler(WSGIRequestHandler):
             logger.debug("%s - request headers not received in time", self.address_string())
             self._answer_timeout()
             return
+        # socketserver types its files as BufferedIOBase, wsgiref asks for IO[bytes]
+        rfile, wfile = cast(IO[bytes], self.rfile), cast(IO[bytes], self.wfile)
         handler = TimeoutAnsweringHandler(
-            self.rfile, self.wfile, self.get_stderr(), self.get_environ(), multithread=False
+            rfile, wfile, self.get_stderr(), self.get_environ(), multithread=False
         )
         handler.request_handler = self  # type: ignore[attr-defined]
         handler.run(self.server.get_app())  # type: ignore[attr-defined]

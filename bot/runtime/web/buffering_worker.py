@@ -45,7 +45,7 @@ class Incoming:
     data: bytearray = field(default_factory=bytearray)
 
 
-class BufferingThreadWorker(ThreadWorker):  # type: ignore[misc]
+class BufferingThreadWorker(ThreadWorker):
     read_seconds = DEFAULT_READ_SECONDS
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

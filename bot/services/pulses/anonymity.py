@@ -58,6 +58,7 @@ import statistics
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TypeVar
 
 DEFAULT_THRESHOLD = 5
 
@@ -109,7 +110,12 @@ def visible_groups(counts: Mapping[str, int], total: int, k: int) -> frozenset[s
     return frozenset(shown)
 
 
-def releasable_blocks(people_by_block: Mapping[Hashable, Iterable[Hashable]], k: int) -> set:
+BlockKey = TypeVar("BlockKey", bound=Hashable)
+
+
+def releasable_blocks(
+    people_by_block: Mapping[BlockKey, Iterable[Hashable]], k: int
+) -> set[BlockKey]:
     """The blocks (e.g. shipments) that each have at least ``k`` distinct people.
 
     Summing only such blocks means a shown figure moves only by a whole block.

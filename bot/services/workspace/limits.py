@@ -16,16 +16,16 @@ from typing import Any
 from pydantic import BaseModel
 from sqlalchemy import Column, String
 
-from bot.services.workspace.file import WorkspaceFile, WorkspaceFileError
-from storage.models import Domain, Request, ThemeStatusChange, User
+from bot.services.workspace.file import RequestRecord, WorkspaceFile, WorkspaceFileError
+from storage.models import Base, Domain, Request, ThemeStatusChange, User
 
 EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
 LATEST = datetime(2100, 1, 1, tzinfo=UTC)
 SHOWN_PROBLEMS = 5
 
 
-def _column(model: type, name: str) -> Column[Any]:
-    return model.__table__.c[name]  # type: ignore[attr-defined, no-any-return]
+def _column(model: type[Base], name: str) -> Column[Any]:
+    return model.__table__.c[name]
 
 
 #: Fields stored in a column of limited length: (collection, field) -> column.
@@ -59,7 +59,7 @@ def _problems(data: WorkspaceFile) -> Iterator[str]:
     key_length = _length(_column(Request, "idempotency_key"))
     for collection, label, record in _records(data):
         yield from _field_problems(collection, label, record)
-        if collection == "requests":
+        if isinstance(record, RequestRecord):
             key = import_key(data.workspace.id, record.ref)
             if key_length is not None and len(key) > key_length:
                 yield (

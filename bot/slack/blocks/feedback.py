@@ -92,8 +92,9 @@ def feedback_modal(
             "placeholder": plain("Which part of the platform?"),
             "options": [option(d, d) for d in choices.domains[:MAX_OPTIONS]],
         }
-        if choices.default_domain in choices.domains[:MAX_OPTIONS]:
-            select["initial_option"] = option(choices.default_domain, choices.default_domain)
+        default = choices.default_domain
+        if default is not None and default in choices.domains[:MAX_OPTIONS]:
+            select["initial_option"] = option(default, default)
         blocks.append(input_block(ids.DOMAIN_BLOCK, "Domain", select))
     blocks.append(
         input_block(

@@ -38,9 +38,9 @@ def home_tab(view: HomeView) -> Block:
     blocks.extend([{"type": "divider"}, section("*Themes you backed*")])
     if not view.voted:
         blocks.append(context("None yet. Press *+1* on a theme to back it."))
-    for theme in view.voted[:10]:
+    for backed in view.voted[:10]:
         blocks.append(
-            section(f"{safe(theme.label, 200)} · {STATUS_WORDS.get(theme.status, theme.status)}")
+            section(f"{safe(backed.label, 200)} · {STATUS_WORDS.get(backed.status, backed.status)}")
         )
     blocks.extend([{"type": "divider"}, section("*Top of the roadmap*")])
     if not view.top:
