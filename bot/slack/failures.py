@@ -1,6 +1,10 @@
-"""What a failure was, told by its exception: an outage, bad input, or a bug.
+"""What a failure was, told by its exception: an outage, a refusal, bad input, or a bug.
 
-Only the connection and the pool make an outage ("try again in a minute", counted in
+A service's :class:`~bot.services.errors.UserFacingError` and a busy database (a write
+that could not start within the ack's budget) are refusals a person can act on: told as a
+warning, in blocks, as the listeners told them. Input the edge refuses
+(:class:`~bot.services.errors.InvalidInputError`, bot/slack/validation.py) is told in
+plain text. Only the connection and the pool make an outage ("try again in a minute", counted in
 ``pulseboard_database_errors_total``). A value the database cannot take (a NUL byte, a
 number or a string too large for its column, a date out of range) is bad input: the
 edge refuses it first (bot/slack/validation.py), and should one get through, the database's
@@ -12,6 +16,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy.exc import (
     DataError,
@@ -24,8 +29,11 @@ from sqlalchemy.exc import (
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
 from bot.runtime.metrics import DATABASE_ERRORS
-from bot.services.errors import UserFacingError
+from bot.services.errors import InvalidInputError, UserFacingError
+from bot.services.requests import BUSY
+from bot.slack.blocks.replies import error_blocks, error_text
 from bot.slack.blocks.text import escape
+from storage.errors import DatabaseBusyError
 
 logger = logging.getLogger("bot.slack.errors")
 
@@ -43,8 +51,10 @@ OUTAGE_TYPES = (OperationalError, InterfaceError, PoolTimeoutError, Disconnectio
 
 class FailureKind(StrEnum):
     OUTAGE = "outage"
+    BUSY = "busy"
     INVALID_INPUT = "invalid_input"
     USER_FACING = "user_facing"
+    REFUSED = "refused"
     UNEXPECTED = "unexpected"
 
 
@@ -52,6 +62,11 @@ class FailureKind(StrEnum):
 class Failure:
     kind: FailureKind
     text: str
+    blocks: list[dict[str, Any]] | None = None
+
+
+def refusal(kind: FailureKind, message: str) -> Failure:
+    return Failure(kind, error_text(message), error_blocks(message))
 
 
 def is_database_outage(error: BaseException) -> bool:
@@ -81,9 +96,15 @@ def classify(error: BaseException) -> Failure:
         DATABASE_ERRORS.inc()
         logger.warning("database unavailable while handling a request: %s", name)
         return Failure(FailureKind.OUTAGE, DATABASE_DOWN)
+    if isinstance(error, DatabaseBusyError):
+        logger.info("database busy: nothing was stored")
+        return refusal(FailureKind.BUSY, BUSY)
+    if isinstance(error, InvalidInputError):
+        logger.info("input refused: %s", name)
+        return Failure(FailureKind.USER_FACING, f":no_entry_sign: {escape(str(error))}")
     if isinstance(error, UserFacingError):
         logger.info("request refused: %s", name)
-        return Failure(FailureKind.USER_FACING, f":no_entry_sign: {escape(str(error))}")
+        return refusal(FailureKind.REFUSED, str(error))
     if is_invalid_input(error):
         logger.warning("input the database cannot take: %s", name)
         return Failure(FailureKind.INVALID_INPUT, NOT_VALID)
