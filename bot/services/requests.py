@@ -133,3 +133,10 @@ def log_request(session: Session, new: NewRequest) -> LoggedRequest:
             new.workspace_id, request.id, new.confirm_to, new.response_url
         )
     return LoggedRequest(id=request.id, title=request.title, created=created)
+
+
+def set_message_link(session: Session, workspace_id: str, request_id: int, link: str) -> None:
+    """Remember the message a request was logged from (its permalink)."""
+    request = RequestRepository(session, workspace_id).by_id(request_id)
+    if request is not None:
+        request.message_link = link[:500]

@@ -258,6 +258,24 @@ def _rename(session: Session, actor: Actor, theme_id: int, label: str) -> Change
 
 
 @dataclass(frozen=True)
+class ObjectiveSummary:
+    id: int
+    name: str
+    description: str
+    weight: float
+    keywords: tuple[str, ...]
+
+
+def editable_objectives(session: Session, actor: Actor) -> list[ObjectiveSummary]:
+    """The active objectives, for an admin to edit."""
+    actor.require_admin()
+    return [
+        ObjectiveSummary(o.id, o.name, o.description, o.weight, tuple(o.keywords))
+        for o in ObjectiveRepository(session, actor.workspace_id).list_active()
+    ]
+
+
+@dataclass(frozen=True)
 class ObjectiveInput:
     name: str
     description: str
