@@ -17,6 +17,7 @@ from bot.runtime.deps import Deps
 from bot.runtime.settings import Settings
 from bot.runtime.web.observe import describe_request
 from bot.services.scoring_config import scoring_config
+from bot.slack.context import deps_middleware
 from bot.slack.errors import handle_error
 from bot.slack.listeners import register_all
 from bot.slack.response_urls import ResponseUrls
@@ -37,7 +38,8 @@ def create_app(
 ) -> App:
     """Build the bolt App with every listener registered.
 
-    ``deps`` come from :func:`make_deps`; their maker closes them on shutdown.
+    ``deps`` come from :func:`make_deps`, and reach each listener through bolt's
+    ``context`` (bot/slack/context.py); their maker closes them on shutdown.
     ``client`` is the Web API client (its base URL comes from SLACK_API_URL, so tests
     point it at a local fake). The listener pool is sized explicitly so that slow work
     after ``ack()`` cannot starve the acks of other requests. A listener that fails (the
@@ -59,8 +61,9 @@ def create_app(
     app.use(trust_middleware(ResponseUrls.for_api(settings.slack_api_url)))
     app.use(check_input)
     app.use(describe_request)
+    app.use(deps_middleware(deps))
     app.error(handle_error)
-    register_all(app, deps)
+    register_all(app)
     return app
 
 

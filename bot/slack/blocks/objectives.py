@@ -1,25 +1,20 @@
-"""The objectives modal: edit, reweight and retire each objective, or add a new one."""
+"""The objectives modal: edit, reweight and retire each objective, or add a new one;
+and its submitted fields read back into one change per objective."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import Any
 
+from bot.services.roadmap.admin import ObjectiveInput, ObjectiveSummary
 from bot.slack.blocks.elements import Block, context, plain, section
 from bot.slack.blocks.feedback import input_block
 from bot.slack.blocks.ids import OBJECTIVES_MODAL
+from bot.slack.validation import whole_number
 
 MAX_EDITABLE = 12
 NEW = "new"
-
-
-@dataclass(frozen=True)
-class ObjectiveRow:
-    id: int
-    name: str
-    description: str
-    weight: float
-    keywords: tuple[str, ...]
+WEIGHT_RANGE = "Use a number from 0 to 10."
 
 
 def field_block(objective_key: str, field: str) -> str:
@@ -65,7 +60,7 @@ def weight_input(objective_key: str, value: float | None) -> Block:
     )
 
 
-def objectives_modal(objectives: Sequence[ObjectiveRow]) -> Block:
+def objectives_modal(objectives: Sequence[ObjectiveSummary]) -> Block:
     blocks: list[Block] = [
         context(
             "Themes are scored against these objectives, each times its weight. "
@@ -124,3 +119,68 @@ def objectives_modal(objectives: Sequence[ObjectiveRow]) -> Block:
         "close": plain("Cancel", 24),
         "blocks": blocks,
     }
+
+
+class ObjectiveFieldError(Exception):
+    """One field of the submitted modal is wrong: told on that field."""
+
+    def __init__(self, block_id: str, message: str) -> None:
+        super().__init__(message)
+        self.block_id = block_id
+        self.message = message
+
+
+def first_field(values: dict[str, Any]) -> str:
+    """Where an error about the whole submission is shown."""
+    return next(iter(values), field_block(NEW, "name"))
+
+
+def parse_objectives(values: dict[str, Any]) -> list[tuple[int | None, ObjectiveInput]]:
+    """Read the modal's fields into one change per objective (None id: the new one)."""
+    edits: list[tuple[int | None, ObjectiveInput]] = []
+    for key, state in objective_fields(values).items():
+        name = (state.get("name", {}).get("value") or "").strip()
+        if key == NEW and not name:
+            continue
+        if not name:
+            raise ObjectiveFieldError(field_block(key, "name"), "An objective needs a name.")
+        keywords = tuple(
+            k.strip()
+            for k in (state.get("keywords", {}).get("value") or "").split(",")
+            if k.strip()
+        )
+        retire = bool(state.get("retire", {}).get("selected_options"))
+        change = ObjectiveInput(
+            name,
+            (state.get("description", {}).get("value") or ""),
+            read_weight(key, state.get("weight", {}).get("value")),
+            keywords,
+            active=not retire,
+        )
+        edits.append((None if key == NEW else whole_number(key), change))
+    return edits
+
+
+def objective_fields(values: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Each objective's fields by its key (its id, or NEW), from the modal's block ids."""
+    fields: dict[str, dict[str, Any]] = {}
+    for block_id, inner in values.items():
+        parts = block_id.split(":")
+        if len(parts) != 3 or parts[0] != "objective":
+            continue
+        _, key, field = parts
+        if key != NEW and whole_number(key) is None:
+            continue  # not a block of ours: the modal names each objective by its id
+        state = next(iter(inner.values()), {})
+        fields.setdefault(key, {})[field] = state
+    return fields
+
+
+def read_weight(key: str, raw: str | None) -> float:
+    try:
+        weight = float(raw) if raw not in (None, "") else 1.0
+    except ValueError:
+        raise ObjectiveFieldError(field_block(key, "weight"), WEIGHT_RANGE) from None
+    if not 0 <= weight <= 10:
+        raise ObjectiveFieldError(field_block(key, "weight"), WEIGHT_RANGE)
+    return weight

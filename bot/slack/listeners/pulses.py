@@ -2,21 +2,23 @@
 
 A click is acked at once; the answer is stored, then the DM is replaced in place through
 the action's response_url (``replace_original``) with what was recorded. A click after
-the round closed replaces it with a polite "this round has closed".
+the round closed replaces it with a polite "this round has closed". A click the service
+refuses is answered by the error handler, as an ephemeral warning beside the DM; a
+follow-up's refusal is answered here, as it always was, without a response type. A
+comment form tells what is wrong on its field, here too.
 """
 
 from __future__ import annotations
 
-import json
-import logging
 import random
 import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
+from sqlalchemy.orm import Session
 
 from bot.jobs.pulses import start_round_from_slack, upload_chart
 from bot.runtime.deps import Deps
@@ -30,14 +32,34 @@ from bot.slack.blocks import followup as followup_blocks
 from bot.slack.blocks import pulse as blocks
 from bot.slack.blocks.elements import Block
 from bot.slack.blocks.replies import error_blocks, error_text, text_blocks
-from bot.slack.listeners.replies import send_safely
+from bot.slack.calls import send_safely
+from bot.slack.context import deps_of
+from bot.slack.state import field_state, metadata, metadata_id
 from bot.slack.validation import whole_number
 from storage.db import unit_of_work
 
-logger = logging.getLogger(__name__)
-
 PULSE_USAGE = "`/roadmap pulse [start | chart | stop | less | resume]`"
 PREFERENCE_WORDS = {"stop": pulses.STOP, "less": pulses.LESS_OFTEN, "resume": pulses.RESUME}
+NO_PULSE = "That button does not point at a pulse."
+NO_QUESTION = "That button does not point at a question."
+CLOSED = "This pulse round has closed."
+THANKS = "Thanks for answering!"
+
+Record = Callable[[Session, str, int, str, int, datetime], pulses.AnswerView]
+
+
+def register(app: App) -> None:
+    app.action(re.compile(rf"^{blocks.SCORE_ACTION_PREFIX}[1-5]$"))(score)
+    app.action(blocks.ENPS_ACTION)(enps)
+    app.action(blocks.LOG_REQUEST_ACTION)(log_comment)
+    app.action(blocks.COMMENT_ACTION)(open_comment)
+    app.view(blocks.COMMENT_MODAL)(save_comment)
+    app.action(blocks.LESS_OFTEN_ACTION)(less_often)
+    app.action(blocks.STOP_ACTION)(stop)
+    app.action(re.compile(rf"^{followup_blocks.ANSWER_ACTION_PREFIX}(yes|partly|no)$"))(answer)
+    app.action(followup_blocks.REOPEN_ACTION)(reopen)
+    app.action(followup_blocks.COMMENT_ACTION)(open_followup_comment)
+    app.view(followup_blocks.COMMENT_MODAL)(save_followup_comment)
 
 
 def now() -> datetime:
@@ -57,13 +79,12 @@ def pulse_command(
         return blocks.results_blocks(results)
     if word == "start":
         who.require_admin()
-        moment = now()
         started = start_round_from_slack(
             deps.session_factory,
             client,
             who.workspace_id,
             settings,
-            moment,
+            now(),
             f"manual:{key}",
             scheduled=False,
             rng=random.Random(),
@@ -91,290 +112,272 @@ def pulse_command(
     raise UserFacingError(f"Usage: {PULSE_USAGE}")
 
 
-def register(app: App, deps: Deps) -> None:
-    k = deps.settings.pulse_anonymity
-
-    def replace(respond: Respond, shown: list[Block], text: str) -> None:
-        send_safely("pulse update", lambda: respond(blocks=shown, text=text, replace_original=True))
-
-    def whisper(respond: Respond, message: str) -> None:
-        send_safely(
-            "pulse note",
-            lambda: respond(
-                blocks=error_blocks(message),
-                text=error_text(message),
-                response_type="ephemeral",
-                replace_original=False,
-            ),
-        )
-
-    def answer_in_place(
-        body: dict[str, Any], respond: Respond, change: Callable[[Any], pulses.AnswerView]
-    ) -> None:
-        try:
-            with unit_of_work(deps.session_factory) as session:
-                view = change(session)
-        except pulses.RoundClosedError:
-            replace(respond, blocks.closed_blocks(), "This pulse round has closed.")
-            return
-        except UserFacingError as error:
-            whisper(respond, str(error))
-            return
-        replace(respond, blocks.thank_you_blocks(view, k), "Thanks for answering!")
-
-    def record_choice(
-        body: dict[str, Any],
-        respond: Respond,
-        raw_value: str | None,
-        unreadable: str,
-        record: Callable[..., Any],
-    ) -> None:
-        """Parse a "round:value" choice and store it with ``record``; answer in place."""
-        parsed = blocks.parse_value(raw_value)
-        team, user = body["team"]["id"], body["user"]["id"]
-        if parsed is None or parsed[1] is None:
-            whisper(respond, unreadable)
-            return
-        round_id, value = parsed[0], parsed[1]
-        answer_in_place(body, respond, lambda s: record(s, team, round_id, user, value, now()))
-
-    @app.action(re.compile(rf"^{blocks.SCORE_ACTION_PREFIX}[1-5]$"))
-    def score(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
-        ack()
-        record_choice(
-            body,
-            respond,
-            action.get("value"),
-            "That button does not carry an answer.",
-            pulses.record_score,
-        )
-
-    @app.action(blocks.ENPS_ACTION)
-    def enps(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
-        ack()
-        record_choice(
-            body,
-            respond,
-            (action.get("selected_option") or {}).get("value"),
-            "Pick a number from 0 to 10.",
-            pulses.record_enps,
-        )
-
-    @app.action(blocks.LOG_REQUEST_ACTION)
-    def log_comment(
-        ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond
-    ) -> None:
-        ack()
-        parsed = blocks.parse_value(action.get("value"))
-        team, user = body["team"]["id"], body["user"]["id"]
-        if parsed is None:
-            whisper(respond, "That button does not point at a pulse.")
-            return
-        try:
-            with unit_of_work(deps.session_factory) as session:
-                view, request_id = pulses.log_comment_as_request(
-                    session, team, parsed[0], user, now()
-                )
-                still_open = now() < view.closes_at
-        except UserFacingError as error:
-            whisper(respond, str(error))
-            return
-        if still_open:
-            replace(respond, blocks.thank_you_blocks(view, k), f"Logged as request #{request_id}")
-        else:
-            whisper(respond, f"Logged as request #{request_id}.")
-
-    @app.action(blocks.COMMENT_ACTION)
-    def open_comment(
-        ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond
-    ) -> None:
-        ack()
-        parsed = blocks.parse_value(action.get("value"))
-        team, user = body["team"]["id"], body["user"]["id"]
-        container = body.get("container") or {}
-        try:
-            if parsed is None:
-                raise UserFacingError("That button does not point at a pulse.")
-            with unit_of_work(deps.session_factory) as session:
-                view = pulses.current_answer(session, team, parsed[0], user, now())
-        except pulses.RoundClosedError:
-            replace(respond, blocks.closed_blocks(), "This pulse round has closed.")
-            return
-        except UserFacingError as error:
-            whisper(respond, str(error))
-            return
-        modal = blocks.comment_modal(
-            view.round_id,
-            view.comment,
-            str(container.get("channel_id") or ""),
-            str(container.get("message_ts") or ""),
-        )
-        send_safely(
-            "pulse comment modal",
-            lambda: client.views_open(trigger_id=body["trigger_id"], view=modal),
-        )
-
-    @app.view(blocks.COMMENT_MODAL)
-    def save_comment(
-        ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient
-    ) -> None:
-        meta = _metadata(view)
-        values = view.get("state", {}).get("values", {})
-        text = values.get(blocks.COMMENT_BLOCK, {}).get(blocks.COMMENT_INPUT, {}).get("value")
-        team, user = body["team"]["id"], body["user"]["id"]
-        try:
-            with unit_of_work(deps.session_factory) as session:
-                saved = pulses.record_comment(
-                    session, team, _metadata_id(meta, "round"), user, text or "", now()
-                )
-        except UserFacingError as error:
-            ack(response_action="errors", errors={blocks.COMMENT_BLOCK: str(error)[:150]})
-            return
-        ack()
-        update_in_place(
-            client, meta, blocks.thank_you_blocks(saved, k), "Thanks for answering!", "pulse"
-        )
-
-    def preference(choice: str) -> Callable[..., None]:
-        def handle(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
-            ack()
-            with unit_of_work(deps.session_factory) as session:
-                message = pulses.set_preference(
-                    session, body["team"]["id"], body["user"]["id"], choice
-                )
-            send_safely(
-                "pulse preference",
-                lambda: respond(
-                    blocks=text_blocks(message),
-                    text=message,
-                    response_type="ephemeral",
-                    replace_original=False,
-                ),
-            )
-
-        return handle
-
-    app.action(blocks.LESS_OFTEN_ACTION)(preference(pulses.LESS_OFTEN))
-    app.action(blocks.STOP_ACTION)(preference(pulses.STOP))
-    register_followups(app, deps)
+# --- pulse DMs ------------------------------------------------------------------------
 
 
-def _metadata(view: dict[str, Any]) -> dict[str, Any]:
+def score(
+    ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, context: BoltContext
+) -> None:
+    ack()
+    unreadable = "That button does not carry an answer."
+    record_choice(context, body, respond, action.get("value"), unreadable, pulses.record_score)
+
+
+def enps(
+    ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, context: BoltContext
+) -> None:
+    ack()
+    chosen = (action.get("selected_option") or {}).get("value")
+    record_choice(context, body, respond, chosen, "Pick a number from 0 to 10.", pulses.record_enps)
+
+
+def record_choice(
+    context: BoltContext,
+    body: dict[str, Any],
+    respond: Respond,
+    raw_value: str | None,
+    unreadable: str,
+    record: Record,
+) -> None:
+    """Store a "round:value" choice with ``record`` and replace the DM with the thank-you
+    (or "closed")."""
+    parsed = blocks.parse_value(raw_value)
+    if parsed is None or parsed[1] is None:
+        raise UserFacingError(unreadable)
+    round_id, value = parsed[0], parsed[1]
+    team, user = body["team"]["id"], body["user"]["id"]
+    deps = deps_of(context)
     try:
-        meta = json.loads(view.get("private_metadata") or "{}")
-    except ValueError:
-        return {}
-    return meta if isinstance(meta, dict) else {}
+        with unit_of_work(deps.session_factory) as session:
+            view = record(session, team, round_id, user, value, now())
+    except pulses.RoundClosedError:
+        replace(respond, blocks.closed_blocks(), CLOSED)
+        return
+    replace(respond, blocks.thank_you_blocks(view, deps.settings.pulse_anonymity), THANKS)
 
 
-def _metadata_id(meta: dict[str, Any], key: str) -> int:
-    """An id a form carries in its metadata; 0 (no such row) when it is not a number."""
-    return whole_number(str(meta.get(key, ""))) or 0
+def log_comment(
+    ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, context: BoltContext
+) -> None:
+    ack()
+    round_id = pulse_of(action)
+    deps = deps_of(context)
+    with unit_of_work(deps.session_factory) as session:
+        view, request_id = pulses.log_comment_as_request(
+            session, body["team"]["id"], round_id, body["user"]["id"], now()
+        )
+        still_open = now() < view.closes_at
+    if still_open:
+        shown = blocks.thank_you_blocks(view, deps.settings.pulse_anonymity)
+        replace(respond, shown, f"Logged as request #{request_id}")
+    else:
+        whisper(respond, f"Logged as request #{request_id}.")
 
 
-def register_followups(app: App, deps: Deps) -> None:
-    @app.action(re.compile(rf"^{followup_blocks.ANSWER_ACTION_PREFIX}(yes|partly|no)$"))
-    def answer(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
-        ack()
-        value, _, choice = (action.get("value") or "").partition(":")
-        try:
-            followup_id = whole_number(value)
-            if followup_id is None:
-                raise UserFacingError("That button does not point at a question.")
-            with unit_of_work(deps.session_factory) as session:
-                view = answer_followup(
-                    session, body["team"]["id"], followup_id, body["user"]["id"], choice, now()
-                )
-        except UserFacingError as error:
-            message = str(error)
-            send_safely(
-                "follow-up error",
-                lambda: respond(
-                    blocks=error_blocks(message), text=error_text(message), replace_original=False
-                ),
+def open_comment(
+    ack: Ack,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    client: WebClient,
+    respond: Respond,
+    context: BoltContext,
+) -> None:
+    ack()
+    round_id = pulse_of(action)
+    team, user = body["team"]["id"], body["user"]["id"]
+    try:
+        with unit_of_work(deps_of(context).session_factory) as session:
+            view = pulses.current_answer(session, team, round_id, user, now())
+    except pulses.RoundClosedError:
+        replace(respond, blocks.closed_blocks(), CLOSED)
+        return
+    container = body.get("container") or {}
+    modal = blocks.comment_modal(
+        view.round_id,
+        view.comment,
+        str(container.get("channel_id") or ""),
+        str(container.get("message_ts") or ""),
+    )
+    send_safely(
+        "pulse comment modal",
+        lambda: client.views_open(trigger_id=body["trigger_id"], view=modal),
+    )
+
+
+def save_comment(
+    ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, context: BoltContext
+) -> None:
+    meta = metadata(view)
+    text = field_state(view, blocks.COMMENT_BLOCK, blocks.COMMENT_INPUT).get("value")
+    deps = deps_of(context)
+    try:
+        round_id = metadata_id(meta, "round")
+        with unit_of_work(deps.session_factory) as session:
+            saved = pulses.record_comment(
+                session, body["team"]["id"], round_id, body["user"]["id"], text or "", now()
             )
-            return
-        send_safely(
-            "follow-up thanks",
-            lambda: respond(
-                blocks=followup_blocks.followup_thanks_blocks(view),
-                text="Thanks!",
-                replace_original=True,
-            ),
-        )
+    except UserFacingError as error:
+        ack(response_action="errors", errors={blocks.COMMENT_BLOCK: str(error)[:150]})
+        return
+    ack()
+    shown = blocks.thank_you_blocks(saved, deps.settings.pulse_anonymity)
+    update_in_place(client, meta, shown, THANKS, "pulse")
 
-    @app.action(followup_blocks.REOPEN_ACTION)
-    def reopen(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
-        ack()
-        try:
-            followup_id = whole_number(action.get("value"))
-            if followup_id is None:
-                raise UserFacingError("That button does not point at a question.")
-            with unit_of_work(deps.session_factory) as session:
-                view = reopen_as_request(
-                    session, body["team"]["id"], followup_id, body["user"]["id"], now()
-                )
-        except UserFacingError as error:
-            message = str(error)
-            send_safely(
-                "follow-up error",
-                lambda: respond(
-                    blocks=error_blocks(message), text=error_text(message), replace_original=False
-                ),
+
+def less_often(ack: Ack, body: dict[str, Any], respond: Respond, context: BoltContext) -> None:
+    ack()
+    set_preference(context, body, respond, pulses.LESS_OFTEN)
+
+
+def stop(ack: Ack, body: dict[str, Any], respond: Respond, context: BoltContext) -> None:
+    ack()
+    set_preference(context, body, respond, pulses.STOP)
+
+
+def set_preference(
+    context: BoltContext, body: dict[str, Any], respond: Respond, choice: str
+) -> None:
+    with unit_of_work(deps_of(context).session_factory) as session:
+        message = pulses.set_preference(session, body["team"]["id"], body["user"]["id"], choice)
+    send_safely(
+        "pulse preference",
+        lambda: respond(
+            blocks=text_blocks(message),
+            text=message,
+            response_type="ephemeral",
+            replace_original=False,
+        ),
+    )
+
+
+def pulse_of(action: dict[str, Any]) -> int:
+    parsed = blocks.parse_value(action.get("value"))
+    if parsed is None:
+        raise UserFacingError(NO_PULSE)
+    return parsed[0]
+
+
+def replace(respond: Respond, shown: list[Block], text: str) -> None:
+    send_safely("pulse update", lambda: respond(blocks=shown, text=text, replace_original=True))
+
+
+def whisper(respond: Respond, message: str) -> None:
+    send_safely(
+        "pulse note",
+        lambda: respond(
+            blocks=error_blocks(message),
+            text=error_text(message),
+            response_type="ephemeral",
+            replace_original=False,
+        ),
+    )
+
+
+# --- ship follow-ups ------------------------------------------------------------------
+
+
+def answer(
+    ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, context: BoltContext
+) -> None:
+    ack()
+    value, _, choice = (action.get("value") or "").partition(":")
+    try:
+        followup_id = followup_of(value)
+        with unit_of_work(deps_of(context).session_factory) as session:
+            view = answer_followup(
+                session, body["team"]["id"], followup_id, body["user"]["id"], choice, now()
             )
-            return
-        send_safely(
-            "follow-up reopened",
-            lambda: respond(
-                blocks=followup_blocks.followup_thanks_blocks(view),
-                text="Back on the roadmap.",
-                replace_original=True,
-            ),
-        )
+    except UserFacingError as error:
+        refuse_followup(respond, error)
+        return
+    shown = followup_blocks.followup_thanks_blocks(view)
+    send_safely(
+        "follow-up thanks",
+        lambda: respond(blocks=shown, text="Thanks!", replace_original=True),
+    )
 
-    @app.action(followup_blocks.COMMENT_ACTION)
-    def open_comment(
-        ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient
-    ) -> None:
-        ack()
-        container = body.get("container") or {}
-        followup_id = whole_number(action.get("value"))
-        if followup_id is None:
-            return
-        modal = followup_blocks.followup_comment_modal(
-            followup_id,
-            None,
-            str(container.get("channel_id") or ""),
-            str(container.get("message_ts") or ""),
-        )
-        send_safely(
-            "follow-up comment modal",
-            lambda: client.views_open(trigger_id=body["trigger_id"], view=modal),
-        )
 
-    @app.view(followup_blocks.COMMENT_MODAL)
-    def save(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
-        meta = _metadata(view)
-        values = view.get("state", {}).get("values", {})
-        block = values.get(followup_blocks.COMMENT_BLOCK, {})
-        text = block.get(followup_blocks.COMMENT_INPUT, {}).get("value") or ""
-        try:
-            with unit_of_work(deps.session_factory) as session:
-                saved = comment_followup(
-                    session,
-                    body["team"]["id"],
-                    _metadata_id(meta, "followup"),
-                    body["user"]["id"],
-                    text,
-                    now(),
-                )
-        except UserFacingError as error:
-            ack(response_action="errors", errors={followup_blocks.COMMENT_BLOCK: str(error)[:150]})
-            return
-        ack()
-        update_in_place(
-            client, meta, followup_blocks.followup_thanks_blocks(saved), "Thanks!", "follow-up"
-        )
+def reopen(
+    ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, context: BoltContext
+) -> None:
+    ack()
+    try:
+        followup_id = followup_of(action.get("value"))
+        with unit_of_work(deps_of(context).session_factory) as session:
+            view = reopen_as_request(
+                session, body["team"]["id"], followup_id, body["user"]["id"], now()
+            )
+    except UserFacingError as error:
+        refuse_followup(respond, error)
+        return
+    shown = followup_blocks.followup_thanks_blocks(view)
+    send_safely(
+        "follow-up reopened",
+        lambda: respond(blocks=shown, text="Back on the roadmap.", replace_original=True),
+    )
+
+
+def open_followup_comment(
+    ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient
+) -> None:
+    ack()
+    followup_id = whole_number(action.get("value"))
+    if followup_id is None:
+        return
+    container = body.get("container") or {}
+    modal = followup_blocks.followup_comment_modal(
+        followup_id,
+        None,
+        str(container.get("channel_id") or ""),
+        str(container.get("message_ts") or ""),
+    )
+    send_safely(
+        "follow-up comment modal",
+        lambda: client.views_open(trigger_id=body["trigger_id"], view=modal),
+    )
+
+
+def save_followup_comment(
+    ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, context: BoltContext
+) -> None:
+    meta = metadata(view)
+    state = field_state(view, followup_blocks.COMMENT_BLOCK, followup_blocks.COMMENT_INPUT)
+    try:
+        followup_id = metadata_id(meta, "followup")
+        with unit_of_work(deps_of(context).session_factory) as session:
+            saved = comment_followup(
+                session,
+                body["team"]["id"],
+                followup_id,
+                body["user"]["id"],
+                state.get("value") or "",
+                now(),
+            )
+    except UserFacingError as error:
+        ack(response_action="errors", errors={followup_blocks.COMMENT_BLOCK: str(error)[:150]})
+        return
+    ack()
+    shown = followup_blocks.followup_thanks_blocks(saved)
+    update_in_place(client, meta, shown, "Thanks!", "follow-up")
+
+
+def followup_of(value: str | None) -> int:
+    followup_id = whole_number(value)
+    if followup_id is None:
+        raise UserFacingError(NO_QUESTION)
+    return followup_id
+
+
+def refuse_followup(respond: Respond, error: UserFacingError) -> None:
+    """A follow-up's refusal: beside the question, as before the error handler answered
+    refusals (without ``response_type``, so not quite its answer)."""
+    message = str(error)
+    send_safely(
+        "follow-up error",
+        lambda: respond(
+            blocks=error_blocks(message), text=error_text(message), replace_original=False
+        ),
+    )
 
 
 def update_in_place(

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
+from slack_bolt import BoltContext
 from slack_sdk import WebClient
 
+from bot.services.home import admin_threshold, home_view
 from bot.slack.blocks.elements import Block
+from bot.slack.blocks.home import home_tab
 from bot.slack.calls import send_safely
+from bot.slack.context import deps_of
+from storage.db import unit_of_work
 
 
 def tell(
@@ -33,3 +39,19 @@ def tell(
     return send_safely(
         "direct message", lambda: client.chat_postMessage(channel=user_id, blocks=blocks, text=text)
     )
+
+
+def refresh_home(context: BoltContext, client: WebClient, team_id: str, user_id: str) -> None:
+    """Publish the person's App Home tab as it is now."""
+    deps = deps_of(context)
+    with unit_of_work(deps.session_factory) as session:
+        view = home_view(
+            session,
+            team_id,
+            user_id,
+            datetime.now(UTC),
+            config=deps.scoring,
+            pulse_threshold=admin_threshold(deps.settings, user_id),
+            anonymity=deps.settings.pulse_anonymity,
+        )
+    send_safely("home view", lambda: client.views_publish(user_id=user_id, view=home_tab(view)))

@@ -4,40 +4,43 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
-from bot.runtime.deps import Deps
 from bot.services.forms import form_choices
 from bot.services.requests import split_title
 from bot.slack.blocks.feedback import FormOrigin, feedback_modal
 from bot.slack.blocks.ids import MESSAGE_SHORTCUT
-from bot.slack.listeners.replies import send_safely
+from bot.slack.calls import send_safely
+from bot.slack.context import deps_of
 from storage.db import unit_of_work
 from storage.enums import RequestSource
 
 
-def register(app: App, deps: Deps) -> None:
-    @app.shortcut(MESSAGE_SHORTCUT)
-    def open_prefilled_modal(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        """The modal, prefilled from the message (after the ack); its author will be the
-        requester."""
-        ack()
-        message = body.get("message", {})
-        user_id = body["user"]["id"]
-        team_id = body["team"]["id"]
-        text = message.get("text", "")
-        title, _ = split_title(text) if text.strip() else ("", "")
-        with unit_of_work(deps.session_factory) as session:
-            choices = form_choices(session, team_id, message.get("user") or user_id)
-        origin = FormOrigin(
-            source=RequestSource.SHORTCUT.value,
-            requester=message.get("user") or user_id,
-            channel=body.get("channel", {}).get("id"),
-            message_ts=message.get("ts"),
-        )
-        modal = feedback_modal(choices, origin, title=title, details=text)
-        send_safely(
-            "prefilled feedback modal",
-            lambda: client.views_open(trigger_id=body["trigger_id"], view=modal),
-        )
+def register(app: App) -> None:
+    app.shortcut(MESSAGE_SHORTCUT)(open_prefilled_modal)
+
+
+def open_prefilled_modal(
+    ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext
+) -> None:
+    """The modal, prefilled from the message (after the ack); its author will be the
+    requester."""
+    ack()
+    message = body.get("message", {})
+    requester = message.get("user") or body["user"]["id"]
+    text = message.get("text", "")
+    title, _ = split_title(text) if text.strip() else ("", "")
+    with unit_of_work(deps_of(context).session_factory) as session:
+        choices = form_choices(session, body["team"]["id"], requester)
+    origin = FormOrigin(
+        source=RequestSource.SHORTCUT.value,
+        requester=requester,
+        channel=body.get("channel", {}).get("id"),
+        message_ts=message.get("ts"),
+    )
+    modal = feedback_modal(choices, origin, title=title, details=text)
+    send_safely(
+        "prefilled feedback modal",
+        lambda: client.views_open(trigger_id=body["trigger_id"], view=modal),
+    )

@@ -1,42 +1,48 @@
-"""Modal submissions: the feature request form."""
+"""Modal submissions: the feature request form.
+
+What is wrong with a submission, a busy database included, is told on the form's fields
+(``response_action: errors``), here: the error handler would push a separate modal.
+"""
 
 from __future__ import annotations
 
 import logging
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
-from bot.runtime.deps import Deps
-from bot.services.errors import UserFacingError
-from bot.services.requests import (
-    ACK_WRITE_TIMEOUT_SECONDS,
-    BUSY,
-    MAX_TEXT_CHARS,
-    NewRequest,
-    log_request,
-)
+from bot.services.forms import FormField, RequestForm, submit_form
+from bot.services.requests import ACK_WRITE_TIMEOUT_SECONDS, BUSY, set_message_link
 from bot.slack.blocks import ids
 from bot.slack.blocks.feedback import FormOrigin, thread_note
-from bot.slack.listeners.replies import send_safely
+from bot.slack.calls import send_safely
+from bot.slack.context import deps_of
+from bot.slack.state import field_state, selected
 from storage.db import unit_of_work
 from storage.enums import RequestSource
 from storage.errors import DatabaseBusyError
-from storage.repositories import DomainRepository, ObjectiveRepository, RequestRepository
 
 logger = logging.getLogger(__name__)
 
 FORM_BUSY = BUSY.removeprefix(":hourglass: ")
+FIELD_BLOCKS = {
+    FormField.TITLE: ids.TITLE_BLOCK,
+    FormField.DETAILS: ids.DETAILS_BLOCK,
+    FormField.DOMAIN: ids.DOMAIN_BLOCK,
+    FormField.PAIN: ids.PAIN_BLOCK,
+    FormField.OBJECTIVE: ids.OBJECTIVE_BLOCK,
+}
+#: Slack shows at most this much of a field's error.
+FIELD_ERROR_CHARS = 150
 
 
-def form_value(view: dict[str, Any], block_id: str, action_id: str) -> Any:
-    return view.get("state", {}).get("values", {}).get(block_id, {}).get(action_id, {})
+def register(app: App) -> None:
+    app.view(ids.FEEDBACK_MODAL)(submit)
 
 
-def selected(view: dict[str, Any], block_id: str, action_id: str) -> str | None:
-    option = form_value(view, block_id, action_id).get("selected_option") or {}
-    return option.get("value")
+def submission_key(body: dict[str, Any]) -> str:
+    return f"view:{body['team']['id']}:{body['view']['id']}"
 
 
 def request_source(origin: FormOrigin) -> RequestSource:
@@ -46,112 +52,83 @@ def request_source(origin: FormOrigin) -> RequestSource:
         return RequestSource.HOME
 
 
-def submission_key(body: dict[str, Any]) -> str:
-    return f"view:{body['team']['id']}:{body['view']['id']}"
-
-
-def register(app: App, deps: Deps) -> None:
-    @app.view(ids.FEEDBACK_MODAL)
-    def submit(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
-        """Validate on the fields, store, close the modal; then, after the ack, link a
-        request logged from a message to it."""
-        team_id = body["team"]["id"]
-        user_id = body["user"]["id"]
-        origin = FormOrigin.from_metadata(view.get("private_metadata", ""))
-        title = (form_value(view, ids.TITLE_BLOCK, ids.TITLE_INPUT).get("value") or "").strip()
-        details = form_value(view, ids.DETAILS_BLOCK, ids.DETAILS_INPUT).get("value") or ""
-        domain = selected(view, ids.DOMAIN_BLOCK, ids.DOMAIN_INPUT)
-        pain = selected(view, ids.PAIN_BLOCK, ids.PAIN_INPUT)
-        objective = selected(view, ids.OBJECTIVE_BLOCK, ids.OBJECTIVE_INPUT)
-        errors: dict[str, str] = {}
-        if not title:
-            errors[ids.TITLE_BLOCK] = "Give your request a short title."
-        elif len(title) > 150:
-            errors[ids.TITLE_BLOCK] = "Keep the title under 150 characters."
-        if len(details) > MAX_TEXT_CHARS:
-            errors[ids.DETAILS_BLOCK] = f"Keep the details under {MAX_TEXT_CHARS:,} characters."
-        if pain is not None and pain not in {"1", "2", "3", "4", "5"}:
-            errors[ids.PAIN_BLOCK] = "Pick one of the five answers."
+def submit(
+    ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, context: BoltContext
+) -> None:
+    """Check the fields, store, close the modal; then, after the ack, link a request
+    logged from a message to it."""
+    deps = deps_of(context)
+    try:
+        with unit_of_work(deps.session_factory, ACK_WRITE_TIMEOUT_SECONDS) as session:
+            result = submit_form(session, read_form(body, view))
+    except DatabaseBusyError:
+        ack(response_action="errors", errors={ids.TITLE_BLOCK: FORM_BUSY})
+        return
+    if result.logged is None:
+        ack(response_action="errors", errors=field_errors(result.errors))
+        return
+    ack()
+    if result.logged.created:
+        deps.placement_queued()
         try:
-            with unit_of_work(deps.session_factory, ACK_WRITE_TIMEOUT_SECONDS) as session:
-                if (
-                    domain is not None
-                    and DomainRepository(session, team_id).by_name(domain) is None
-                ):
-                    errors[ids.DOMAIN_BLOCK] = "That domain does not exist any more; pick another."
-                objective_id = None
-                if objective is not None:
-                    found = ObjectiveRepository(session, team_id).by_name(objective)
-                    if found is None or not found.active:
-                        errors[ids.OBJECTIVE_BLOCK] = "That objective is not active any more."
-                    else:
-                        objective_id = found.id
-                if errors:
-                    ack(response_action="errors", errors=errors)
-                    return
-                new = NewRequest(
-                    workspace_id=team_id,
-                    requester_slack_id=origin.requester or user_id,
-                    logged_by_slack_id=user_id if origin.source == RequestSource.SHORTCUT else None,
-                    text=title,
-                    body=details,
-                    source=request_source(origin),
-                    idempotency_key=submission_key(body),
-                    domain=domain,
-                    pain=int(pain) if pain else None,
-                    confirm_to=user_id,
-                )
-                try:
-                    logged = log_request(session, new)
-                except UserFacingError as error:
-                    ack(response_action="errors", errors={ids.TITLE_BLOCK: str(error)[:150]})
-                    return
-                if objective_id is not None:
-                    request = RequestRepository(session, team_id).by_id(logged.id)
-                    assert request is not None
-                    request.objective_id = objective_id
-        except DatabaseBusyError:
-            # Another writer held SQLite past the ack's budget: nothing was stored.
-            ack(response_action="errors", errors={ids.TITLE_BLOCK: FORM_BUSY})
-            return
-        ack()
-        if logged.created:
-            deps.placement_queued()
-            try:
-                link_and_tell_thread(body, view, client, logged.id)
-            except Exception:  # the request is stored: not an error to answer the person with
-                logger.exception("could not link request %s to its message", logged.id)
+            link_and_tell_thread(body, view, client, context, result.logged.id)
+        except Exception:  # the request is stored: not an error to answer the person with
+            logger.exception("could not link request %s to its message", result.logged.id)
 
-    def link_and_tell_thread(
-        body: dict[str, Any], view: dict[str, Any], client: WebClient, request_id: int
-    ) -> None:
-        """For a request logged from a message: store its permalink, and say so in its
-        thread if asked. (Its asker hears where it was placed from the placement worker.)"""
-        origin = FormOrigin.from_metadata(view.get("private_metadata", ""))
-        if not (origin.channel and origin.message_ts):
-            return
-        team_id = body["team"]["id"]
-        user_id = body["user"]["id"]
-        link_message(team_id, request_id, origin, client)
-        if form_value(view, ids.THREAD_BLOCK, ids.THREAD_INPUT).get("selected_options"):
-            send_safely(
-                "thread note",
-                lambda: client.chat_postMessage(
-                    channel=origin.channel,
-                    thread_ts=origin.message_ts,
-                    text=thread_note(request_id, user_id),
-                ),
-            )
 
-    def link_message(team_id: str, request_id: int, origin: FormOrigin, client: WebClient) -> None:
-        try:
-            permalink = client.chat_getPermalink(
-                channel=origin.channel, message_ts=origin.message_ts
-            )["permalink"]
-        except Exception as error:
-            logger.warning("no permalink for request %s: %s", request_id, error)
-            return
-        with unit_of_work(deps.session_factory) as session:
-            request = RequestRepository(session, team_id).by_id(request_id)
-            if request is not None:
-                request.message_link = str(permalink)[:500]
+def read_form(body: dict[str, Any], view: dict[str, Any]) -> RequestForm:
+    origin = FormOrigin.from_metadata(view.get("private_metadata", ""))
+    user_id = body["user"]["id"]
+    return RequestForm(
+        workspace_id=body["team"]["id"],
+        submitter=user_id,
+        requester=origin.requester or user_id,
+        source=request_source(origin),
+        idempotency_key=submission_key(body),
+        title=field_state(view, ids.TITLE_BLOCK, ids.TITLE_INPUT).get("value") or "",
+        details=field_state(view, ids.DETAILS_BLOCK, ids.DETAILS_INPUT).get("value") or "",
+        domain=selected(view, ids.DOMAIN_BLOCK, ids.DOMAIN_INPUT),
+        pain=selected(view, ids.PAIN_BLOCK, ids.PAIN_INPUT),
+        objective=selected(view, ids.OBJECTIVE_BLOCK, ids.OBJECTIVE_INPUT),
+    )
+
+
+def field_errors(errors: dict[FormField, str]) -> dict[str, str]:
+    return {FIELD_BLOCKS[name]: message[:FIELD_ERROR_CHARS] for name, message in errors.items()}
+
+
+def link_and_tell_thread(
+    body: dict[str, Any],
+    view: dict[str, Any],
+    client: WebClient,
+    context: BoltContext,
+    request_id: int,
+) -> None:
+    """For a request logged from a message: store its permalink, and say so in its
+    thread if asked. (Its asker hears where it was placed from the placement worker.)"""
+    origin = FormOrigin.from_metadata(view.get("private_metadata", ""))
+    if not (origin.channel and origin.message_ts):
+        return
+    link_message(context, client, body["team"]["id"], request_id, origin)
+    if field_state(view, ids.THREAD_BLOCK, ids.THREAD_INPUT).get("selected_options"):
+        send_safely(
+            "thread note",
+            lambda: client.chat_postMessage(
+                channel=origin.channel,
+                thread_ts=origin.message_ts,
+                text=thread_note(request_id, body["user"]["id"]),
+            ),
+        )
+
+
+def link_message(
+    context: BoltContext, client: WebClient, team_id: str, request_id: int, origin: FormOrigin
+) -> None:
+    try:
+        found = client.chat_getPermalink(channel=origin.channel, message_ts=origin.message_ts)
+        permalink = str(found["permalink"])
+    except Exception as error:
+        logger.warning("no permalink for request %s: %s", request_id, error)
+        return
+    with unit_of_work(deps_of(context).session_factory) as session:
+        set_message_link(session, team_id, request_id, permalink)
