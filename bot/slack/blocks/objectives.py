@@ -171,7 +171,7 @@ def objective_fields(values: dict[str, Any]) -> dict[str, dict[str, Any]]:
         _, key, field = parts
         if key != NEW and whole_number(key) is None:
             continue  # not a block of ours: the modal names each objective by its id
-        state = next(iter(inner.values()), {})
+        state: dict[str, Any] = next(iter(inner.values()), {})
         fields.setdefault(key, {})[field] = state
     return fields
 

@@ -7,6 +7,7 @@ What is wrong with a submission, a busy database included, is told on the form's
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
@@ -93,7 +94,7 @@ def read_form(body: dict[str, Any], view: dict[str, Any]) -> RequestForm:
     )
 
 
-def field_errors(errors: dict[FormField, str]) -> dict[str, str]:
+def field_errors(errors: Mapping[FormField, str]) -> dict[str, str]:
     return {FIELD_BLOCKS[name]: message[:FIELD_ERROR_CHARS] for name, message in errors.items()}
 
 
@@ -107,25 +108,31 @@ def link_and_tell_thread(
     """For a request logged from a message: store its permalink, and say so in its
     thread if asked. (Its asker hears where it was placed from the placement worker.)"""
     origin = FormOrigin.from_metadata(view.get("private_metadata", ""))
-    if not (origin.channel and origin.message_ts):
+    channel, message_ts = origin.channel, origin.message_ts
+    if not (channel and message_ts):
         return
-    link_message(context, client, body["team"]["id"], request_id, origin)
+    link_message(context, client, body["team"]["id"], request_id, channel, message_ts)
     if field_state(view, ids.THREAD_BLOCK, ids.THREAD_INPUT).get("selected_options"):
         send_safely(
             "thread note",
             lambda: client.chat_postMessage(
-                channel=origin.channel,
-                thread_ts=origin.message_ts,
+                channel=channel,
+                thread_ts=message_ts,
                 text=thread_note(request_id, body["user"]["id"]),
             ),
         )
 
 
 def link_message(
-    context: BoltContext, client: WebClient, team_id: str, request_id: int, origin: FormOrigin
+    context: BoltContext,
+    client: WebClient,
+    team_id: str,
+    request_id: int,
+    channel: str,
+    message_ts: str,
 ) -> None:
     try:
-        found = client.chat_getPermalink(channel=origin.channel, message_ts=origin.message_ts)
+        found = client.chat_getPermalink(channel=channel, message_ts=message_ts)
         permalink = str(found["permalink"])
     except Exception as error:
         logger.warning("no permalink for request %s: %s", request_id, error)
