@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from bot.services.errors import InvalidInputError
-from bot.slack.listeners.roadmap import parse_objectives
+from bot.slack.blocks.objectives import parse_objectives
 
 
 def _text(value: str) -> dict[str, dict[str, str]]:
