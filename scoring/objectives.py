@@ -20,6 +20,8 @@ from sklearn.feature_extraction.text import HashingVectorizer
 from sklearn.preprocessing import normalize
 
 _FEATURES = 2**18
+# Themes and objectives of a ranking or two; a theme's row is a few thousand entries.
+_CACHED_TEXTS = 1024
 
 
 @lru_cache(maxsize=1)
@@ -45,12 +47,19 @@ def text_similarity(a: str, b: str) -> float:
     """Cosine similarity (0..1) of two texts in a fixed hashed space."""
     if not a.strip() or not b.strip():
         return 0.0
+    return float(np.clip(_hashed(a).multiply(_hashed(b)).sum(), 0.0, 1.0))
+
+
+@lru_cache(maxsize=_CACHED_TEXTS)
+def _hashed(text: str) -> sparse.csr_matrix:
+    """One text's unit row: its word and character parts, each of unit length, joined.
+
+    The space is fixed, so a text's row never changes: a ranking compares each theme with
+    every objective, and a digest ranks several times, so each text is hashed once.
+    """
     words, chars = _vectorizers()
-    both = [a, b]
-    matrix = normalize(
-        sparse.hstack([normalize(words.transform(both)), normalize(chars.transform(both))])
-    )
-    return float(np.clip(matrix[0].multiply(matrix[1]).sum(), 0.0, 1.0))
+    parts = [normalize(words.transform([text])), normalize(chars.transform([text]))]
+    return normalize(sparse.hstack(parts).tocsr())
 
 
 def meaning_similarity(a: NDArray[np.floating[Any]], b: NDArray[np.floating[Any]]) -> float:
