@@ -307,24 +307,24 @@ def nested(depth: int) -> str:
 
 @pytest.mark.parametrize("depth", [50_000, 500])
 def test_deeply_nested_json_is_refused_with_400(
-    running_app: RunningApp, caplog: pytest.LogCaptureFixture, depth: int
+    served_app: RunningApp, caplog: pytest.LogCaptureFixture, depth: int
 ) -> None:
     caplog.set_level(logging.ERROR)
-    assert running_app.send(sign(nested(depth), JSON))[0] == 400
-    assert running_app.send(sign("payload=" + quote(nested(depth)), FORM))[0] == 400
+    assert served_app.send(sign(nested(depth), JSON))[0] == 400
+    assert served_app.send(sign("payload=" + quote(nested(depth)), FORM))[0] == 400
     assert caplog.records == []
-    assert running_app.slack.calls() == []
+    assert served_app.slack.calls() == []
 
 
 def test_a_block_actions_with_no_actions_gets_a_clean_answer(
-    running_app: RunningApp, caplog: pytest.LogCaptureFixture
+    served_app: RunningApp, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.ERROR)
-    clicked = block_action("vote_theme", "1", response_url=running_app.slack.response_url())
+    clicked = block_action("vote_theme", "1", response_url=served_app.slack.response_url())
     for actions in ([], None, [None], ["x"], [{"value": "1"}]):
         payload = {**clicked.payload(), "actions": actions}
-        status, _ = running_app.send(sign("payload=" + quote(json.dumps(payload)), FORM))
+        status, _ = served_app.send(sign("payload=" + quote(json.dumps(payload)), FORM))
         assert status in {200, 400, 404}, (actions, status)
     time.sleep(0.1)
     assert caplog.records == []
-    assert running_app.slack.responses() == []
+    assert served_app.slack.responses() == []

@@ -341,21 +341,21 @@ def test_followups_of_four_people_never_show(
 
 
 def test_answer_buttons_are_logged_without_the_answer(
-    running_app: RunningApp, caplog: pytest.LogCaptureFixture
+    served_app: RunningApp, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.INFO)
-    pulse_round = start_round(running_app.db, 1, datetime.now(UTC) - timedelta(hours=1))
+    pulse_round = start_round(served_app.db, 1, datetime.now(UTC) - timedelta(hours=1))
     action = f"{SCORE_ACTION_PREFIX}4"
-    status, _ = running_app.send(
+    status, _ = served_app.send(
         block_action(
             action,
             f"{pulse_round.round_id}:4",
             answerer(0),
-            response_url=running_app.slack.response_url("score"),
+            response_url=served_app.slack.response_url("score"),
         )
     )
     assert status == 200
-    running_app.slack.wait_for("response_url", where=lambda c: c.path.endswith("/score"))
+    served_app.slack.wait_for("response_url", where=lambda c: c.path.endswith("/score"))
     logged = "\n".join(r.getMessage() for r in caplog.records if r.levelno >= logging.INFO)
     assert "block_actions pulse_score" in logged
     assert action not in logged

@@ -273,14 +273,14 @@ def test_injection_in_objective_names_and_status_notes_is_escaped(
 # --- bodies: oversized, malformed, unknown ids ---------------------------------------
 
 
-def test_a_body_over_one_megabyte_is_refused(running_app: RunningApp) -> None:
+def test_a_body_over_one_megabyte_is_refused(served_app: RunningApp) -> None:
     big = slash_command("/feedback", "x" * 1_000_001)
     try:
-        status = running_app.send(big)[0]
+        status = served_app.send(big)[0]
     except OSError:  # refused before the upload finished: the server closed the socket
         status = 413
     assert status == 413
-    assert count_requests(running_app.db) == 0
+    assert count_requests(served_app.db) == 0
 
 
 @pytest.mark.parametrize(
@@ -300,11 +300,11 @@ def test_a_body_over_one_megabyte_is_refused(running_app: RunningApp) -> None:
     ],
 )
 def test_malformed_bodies_are_answered_cleanly(
-    running_app: RunningApp, body: str, content_type: str
+    served_app: RunningApp, body: str, content_type: str
 ) -> None:
-    status, _ = running_app.send(sign(body, content_type))
+    status, _ = served_app.send(sign(body, content_type))
     assert status in {200, 400, 401, 404}, status
-    assert count_requests(running_app.db) == 0
+    assert count_requests(served_app.db) == 0
 
 
 @pytest.mark.parametrize(

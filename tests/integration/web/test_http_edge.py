@@ -70,9 +70,9 @@ def test_readyz_answers_503_until_ready(tmp_path: Path) -> None:
     engine.dispose()
 
 
-def test_metrics_report_requests_and_the_queues(running_app: RunningApp) -> None:
-    running_app.send(slash_command("/feedback", "faster CI"))
-    status, text = get(f"{running_app.url}/metrics")
+def test_metrics_report_requests_and_the_queues(served_app: RunningApp) -> None:
+    served_app.send(slash_command("/feedback", "faster CI"))
+    status, text = get(f"{served_app.url}/metrics")
     assert status == 200
     assert 'pulseboard_request_seconds_count{kind="command",status="200"}' in text
     samples = dict(
@@ -84,9 +84,9 @@ def test_metrics_report_requests_and_the_queues(running_app: RunningApp) -> None
     assert float(samples["pulseboard_outbox_depth"]) == 0
 
 
-def test_readyz_and_healthz_over_http(running_app: RunningApp) -> None:
-    assert get(f"{running_app.url}/healthz")[0] == 200
-    assert get(f"{running_app.url}/readyz")[0] == 200
+def test_readyz_and_healthz_over_http(served_app: RunningApp) -> None:
+    assert get(f"{served_app.url}/healthz")[0] == 200
+    assert get(f"{served_app.url}/readyz")[0] == 200
 
 
 @pytest.mark.parametrize(
@@ -94,46 +94,46 @@ def test_readyz_and_healthz_over_http(running_app: RunningApp) -> None:
     ["2000000", "-1", "abc"],
 )
 def test_a_declared_length_over_the_limit_or_malformed_is_refused(
-    running_app: RunningApp, content_length: str
+    served_app: RunningApp, content_length: str
 ) -> None:
     head = (
         "POST /slack/events HTTP/1.1\r\nHost: 127.0.0.1\r\n"
         f"Content-Type: application/json\r\nContent-Length: {content_length}"
     )
-    status_line = raw_post(running_app.url, head, b"{}")
+    status_line = raw_post(served_app.url, head, b"{}")
     assert " 413 " in status_line
-    assert count_requests(running_app.db) == 0
+    assert count_requests(served_app.db) == 0
 
 
 def test_a_body_without_content_length_is_treated_as_empty_and_refused(
-    running_app: RunningApp,
+    served_app: RunningApp,
 ) -> None:
     request = slash_command("/feedback", "no length")
     head = "POST /slack/events HTTP/1.0\r\nHost: 127.0.0.1\r\n" + "\r\n".join(
         f"{k}: {v}" for k, v in request.headers.items()
     )
-    status_line = raw_post(running_app.url, head, request.body.encode())
+    status_line = raw_post(served_app.url, head, request.body.encode())
     assert " 401 " in status_line  # the signature covers the body bolt sees: none
-    assert count_requests(running_app.db) == 0
+    assert count_requests(served_app.db) == 0
 
 
-def test_a_short_content_length_never_reads_past_it(running_app: RunningApp) -> None:
+def test_a_short_content_length_never_reads_past_it(served_app: RunningApp) -> None:
     request = slash_command("/feedback", "lying length")
     headers = {**request.headers, "Content-Length": "10"}
     head = "POST /slack/events HTTP/1.0\r\nHost: 127.0.0.1\r\n" + "\r\n".join(
         f"{k}: {v}" for k, v in headers.items() if k.lower() != "content-length"
     )
     head += "\r\nContent-Length: 10"
-    status_line = raw_post(running_app.url, head, request.body.encode())
+    status_line = raw_post(served_app.url, head, request.body.encode())
     assert " 401 " in status_line
-    assert count_requests(running_app.db) == 0
+    assert count_requests(served_app.db) == 0
 
 
 def test_one_json_log_line_per_request_without_text(
-    running_app: RunningApp, caplog: pytest.LogCaptureFixture
+    served_app: RunningApp, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.INFO, logger="pulseboard.http")
-    running_app.send(slash_command("/feedback", "secret roadmap idea", trigger_id="9.8.7"))
+    served_app.send(slash_command("/feedback", "secret roadmap idea", trigger_id="9.8.7"))
     [record] = [r for r in caplog.records if r.name == "pulseboard.http"]
     line = json.loads(JsonFormatter().format(record))
     assert line["status"] == 200
