@@ -25,12 +25,11 @@ from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, or_, update
 from sqlalchemy.exc import IntegrityError
 
 from bot.runtime.metrics import JOB_RUNS
 from storage.db import SessionFactory, unit_of_work
-from storage.models import Lease
+from storage.repositories.leases import LeaseRepository
 
 logger = logging.getLogger(__name__)
 
@@ -56,16 +55,11 @@ def acquire(
     """Take ``name`` until now + ``ttl`` if it is free, expired or already ours."""
     now = clock()
     with unit_of_work(session_factory) as session:
-        taken = session.execute(
-            update(Lease)
-            .where(Lease.name == name, or_(Lease.expires_at <= now, Lease.holder == holder))
-            .values(holder=holder, expires_at=now + ttl)
-        )
-        if taken.rowcount == 1:  # type: ignore[attr-defined]
+        if LeaseRepository(session).take(name, holder, now, until=now + ttl):
             return True
     try:
         with unit_of_work(session_factory) as session:
-            session.add(Lease(name=name, holder=holder, expires_at=now + ttl))
+            LeaseRepository(session).add(name, holder, until=now + ttl)
     except IntegrityError:
         return False
     return True
@@ -74,7 +68,7 @@ def acquire(
 def release(session_factory: SessionFactory, name: str, holder: str) -> None:
     """Give ``name`` back early (only if we still hold it)."""
     with unit_of_work(session_factory) as session:
-        session.execute(delete(Lease).where(Lease.name == name, Lease.holder == holder))
+        LeaseRepository(session).give_back(name, holder)
 
 
 @contextmanager
