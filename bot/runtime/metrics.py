@@ -10,19 +10,17 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import REGISTRY, Collector
-from sqlalchemy import Select, func, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from storage.db import SessionFactory
-from storage.enums import OutboxStatus
-from storage.models import OutboxMessage, PendingPlacement
+from storage.repositories.queue_depths import QueueDepth, QueueDepths
 
 logger = logging.getLogger(__name__)
 
@@ -52,21 +50,15 @@ class QueueGauges:
 
     name: str
     what: str
-    count_and_oldest: Select[tuple[int, datetime | None]]
+    depth_of: Callable[[QueueDepths], QueueDepth]
 
 
 QUEUES = (
-    QueueGauges(
-        "outbox",
-        "outbox messages waiting to be sent",
-        select(func.count(OutboxMessage.id), func.min(OutboxMessage.created_at)).where(
-            OutboxMessage.status == OutboxStatus.PENDING
-        ),
-    ),
+    QueueGauges("outbox", "outbox messages waiting to be sent", QueueDepths.outbox),
     QueueGauges(
         "placement_queue",
         "logged requests waiting to be placed in a theme",
-        select(func.count(PendingPlacement.id), func.min(PendingPlacement.enqueued_at)),
+        QueueDepths.placements,
     ),
 )
 
@@ -82,17 +74,17 @@ class QueueCollector(Collector):
         for queue in QUEUES:
             try:
                 with self.session_factory() as session:
-                    count, oldest = session.execute(queue.count_and_oldest).one()
+                    backlog = queue.depth_of(QueueDepths(session))
             except SQLAlchemyError as error:
                 logger.warning("%s metrics unavailable: %s", queue.name, type(error).__name__)
                 continue
             depth = GaugeMetricFamily(f"pulseboard_{queue.name}_depth", f"How many {queue.what}.")
-            depth.add_metric([], float(count or 0))
+            depth.add_metric([], float(backlog.waiting))
             age = GaugeMetricFamily(
                 f"pulseboard_{queue.name}_oldest_age_seconds",
                 f"Age of the oldest of the {queue.what}.",
             )
-            age.add_metric([], _age_seconds(oldest))
+            age.add_metric([], _age_seconds(backlog.oldest))
             yield depth
             yield age
 
