@@ -6,14 +6,11 @@ import statistics
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.services.pulses.anonymity import DEFAULT_THRESHOLD, released
 from bot.services.pulses.results import round_result
-from storage.enums import ThemeStatus
-from storage.models import Request, Theme
-from storage.repositories import PulseRepository
+from storage.repositories import PulseRepository, RequestRepository, ThemeRepository
 
 
 @dataclass(frozen=True)
@@ -39,41 +36,21 @@ def compute_metrics(
     None when there is no round or its figures are withheld (fewer than ``k`` answers):
     nothing is shown rather than a made-up or revealing number.
     """
-    shipped = session.scalars(
-        select(Theme).where(
-            Theme.workspace_id == workspace_id,
-            Theme.status == ThemeStatus.SHIPPED,
-            Theme.status_changed_at.is_not(None),
-            Theme.merged_into_id.is_(None),
-        )
-    ).all()
+    requests = RequestRepository(session, workspace_id)
     durations: list[float] = []
     shipped_this_period = 0
-    for theme in shipped:
+    for theme in ThemeRepository(session, workspace_id).shipped():
         assert theme.status_changed_at is not None
         if since <= theme.status_changed_at <= now:
             shipped_this_period += 1
-        first = session.scalar(
-            select(Request.created_at)
-            .where(Request.theme_id == theme.id)
-            .order_by(Request.created_at)
-            .limit(1)
-        )
+        first = requests.first_asked_at(theme.id)
         if first is not None and first <= theme.status_changed_at:
             durations.append((theme.status_changed_at - first) / timedelta(days=1))
-    requests = session.scalars(
-        select(Request.id).where(
-            Request.workspace_id == workspace_id,
-            Request.created_at >= since,
-            Request.created_at <= now,
-            Request.withdrawn_at.is_(None),
-        )
-    ).all()
     satisfaction, answers = latest_satisfaction(session, workspace_id, now, k)
     return Metrics(
         median_days_to_ship=statistics.median(durations) if durations else None,
         shipped_measured=len(durations),
-        requests_this_period=len(requests),
+        requests_this_period=requests.count_logged_between(since, now),
         themes_shipped_this_period=shipped_this_period,
         satisfaction=satisfaction,
         satisfaction_answers=answers,

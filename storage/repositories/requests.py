@@ -126,6 +126,29 @@ class RequestRepository(Repository):
             )
         )
 
+    def first_asked_at(self, theme_id: int) -> datetime | None:
+        """When the theme's earliest request was logged, withdrawn or not: it was asked."""
+        return self.session.scalar(
+            select(Request.created_at)
+            .where(Request.theme_id == theme_id)
+            .order_by(Request.created_at)
+            .limit(1)
+        )
+
+    def count_logged_between(self, since: datetime, until: datetime) -> int:
+        """How many live (not withdrawn) requests were logged from ``since`` to ``until``."""
+        return int(
+            self.session.scalar(
+                select(func.count(Request.id)).where(
+                    Request.workspace_id == self.workspace_id,
+                    Request.created_at >= since,
+                    Request.created_at <= until,
+                    Request.withdrawn_at.is_(None),
+                )
+            )
+            or 0
+        )
+
     def requesters_in_theme(self, theme_id: int, excluding_request: int | None = None) -> int:
         """How many people asked for something in the theme (live requests only)."""
         query = select(func.count(func.distinct(Request.requester_id))).where(

@@ -50,6 +50,19 @@ class ThemeRepository(Repository):
             )
         )
 
+    def shipped(self) -> list[Theme]:
+        """Shipped themes, with when they shipped, that were not merged into another."""
+        return list(
+            self.session.scalars(
+                select(Theme).where(
+                    Theme.workspace_id == self.workspace_id,
+                    Theme.status == ThemeStatus.SHIPPED,
+                    Theme.status_changed_at.is_not(None),
+                    Theme.merged_into_id.is_(None),
+                )
+            )
+        )
+
     def mark_labels_shown(self, theme_ids: Iterable[int], at: datetime | None = None) -> None:
         """Record that a digest showed these themes' labels (the first time counts)."""
         ids = sorted(set(theme_ids))

@@ -66,6 +66,12 @@ class VoteRepository(Repository):
         self.session.delete(vote)
         self.session.flush()
 
+    def list_all(self) -> list[Vote]:
+        """Every vote in the workspace, on a theme or on a request."""
+        return list(
+            self.session.scalars(select(Vote).where(Vote.workspace_id == self.workspace_id))
+        )
+
     def by_theme(self) -> dict[int, list[Vote]]:
         """Votes per theme, counting a vote on a request as a vote on its theme."""
         grouped: dict[int, list[Vote]] = defaultdict(list)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.services.errors import UserFacingError
@@ -25,7 +24,7 @@ from bot.services.workspace.file import (
 from bot.services.workspace.limits import check_fits, import_key
 from scoring import ScoringConfig
 from storage.enums import RequestSource, ThemeStatus
-from storage.models import Domain, User, Vote
+from storage.models import Domain, User
 from storage.repositories import (
     DomainRepository,
     ObjectiveRepository,
@@ -284,7 +283,7 @@ def _export_votes(
     session: Session, workspace_id: str, refs: dict[int, str], first_of_theme: dict[int, str]
 ) -> list[VoteRecord]:
     records: dict[tuple[str, str], VoteRecord] = {}
-    for vote in session.scalars(select(Vote).where(Vote.workspace_id == workspace_id)):
+    for vote in VoteRepository(session, workspace_id).list_all():
         if vote.request_id is not None:
             ref = refs.get(vote.request_id)
         else:
