@@ -69,11 +69,11 @@ def print_digest(view: DigestView, console: Console) -> None:
 
 
 def print_footer(view: DigestView, console: Console) -> None:
-    """The success metrics and, once pulses ran, satisfaction (anonymity rules applied)."""
-    metrics = view.metrics
-    parts = [plural(metrics.themes_shipped_this_period, "theme") + " shipped this period"]
-    if metrics.median_days_to_ship is not None:
-        parts.insert(0, f"median {metrics.median_days_to_ship:.0f} days from first ask to shipped")
+    """The product KPIs and, once pulses ran, satisfaction (anonymity rules applied)."""
+    kpis = view.kpis
+    parts = [plural(kpis.themes_shipped_this_period, "theme") + " shipped this period"]
+    if kpis.median_days_to_ship is not None:
+        parts.insert(0, f"median {kpis.median_days_to_ship:.0f} days from first ask to shipped")
     pulse = view.pulse
     if pulse is not None and pulse.current.figures.whole is not None:
         whole = pulse.current.figures.whole

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session
 
 from bot.services.followups import FollowupSummary, followup_summaries
-from bot.services.kpis import Metrics, compute_metrics
+from bot.services.kpis import ProductKpis, compute_kpis
 from bot.services.pulses.anonymity import DEFAULT_THRESHOLD
 from bot.services.pulses.results import PulseResults, pulse_results
 from bot.services.roadmap.ranking import RoadmapEntry, build_roadmap, theme_ids_in_domain
@@ -37,13 +37,13 @@ class DigestView:
     total_themes: int
     shipped: tuple[StatusNews, ...]
     planned: tuple[StatusNews, ...]
-    metrics: Metrics
+    kpis: ProductKpis
     generated_at: datetime
     pulse: PulseResults | None = None
 
     @property
     def requests_this_period(self) -> int:
-        return self.metrics.requests_this_period
+        return self.kpis.requests_this_period
 
     def positions(self) -> dict[str, int]:
         """The ranking snapshot kept with a posted digest, for the next one's trend."""
@@ -101,7 +101,7 @@ def build_digest(
         total_themes=len(roadmap),
         shipped=tuple(shipped),
         planned=tuple(planned),
-        metrics=compute_metrics(session, workspace_id, since, now, pulse_threshold),
+        kpis=compute_kpis(session, workspace_id, since, now, pulse_threshold),
         generated_at=now,
         pulse=pulse_results(session, workspace_id, pulse_threshold, now),
     )

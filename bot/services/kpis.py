@@ -1,4 +1,7 @@
-"""The success metrics a platform PM is judged by, computed from the data."""
+"""Product KPIs: the success figures a platform PM is judged by, computed from the data.
+
+Not to be confused with the Prometheus metrics of the running service (bot/runtime/metrics.py).
+"""
 
 from __future__ import annotations
 
@@ -14,7 +17,7 @@ from storage.repositories import PulseRepository, RequestRepository, ThemeReposi
 
 
 @dataclass(frozen=True)
-class Metrics:
+class ProductKpis:
     median_days_to_ship: float | None
     shipped_measured: int
     requests_this_period: int
@@ -23,13 +26,13 @@ class Metrics:
     satisfaction_answers: int
 
 
-def compute_metrics(
+def compute_kpis(
     session: Session,
     workspace_id: str,
     since: datetime,
     now: datetime,
     k: int = DEFAULT_THRESHOLD,
-) -> Metrics:
+) -> ProductKpis:
     """Time-to-market (first request → shipped), activity this period, satisfaction.
 
     Satisfaction is the average answer of the latest closed pulse round (1–5), and is
@@ -47,7 +50,7 @@ def compute_metrics(
         if first is not None and first <= theme.status_changed_at:
             durations.append((theme.status_changed_at - first) / timedelta(days=1))
     satisfaction, answers = latest_satisfaction(session, workspace_id, now, k)
-    return Metrics(
+    return ProductKpis(
         median_days_to_ship=statistics.median(durations) if durations else None,
         shipped_measured=len(durations),
         requests_this_period=requests.count_logged_between(since, now),

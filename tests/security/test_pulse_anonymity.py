@@ -25,7 +25,7 @@ from bot.jobs.pulses import close_rounds
 from bot.services.digest import build_digest
 from bot.services.followups import answer_followup, comment_followup, queue_followups
 from bot.services.home import home_view
-from bot.services.kpis import compute_metrics
+from bot.services.kpis import compute_kpis
 from bot.services.pulses import rounds as pulses
 from bot.services.roadmap.ranking import build_roadmap
 from bot.services.roadmap.theme_details import theme_details
@@ -126,7 +126,7 @@ def pulse_surfaces(db: Database, at: datetime) -> dict[str, str]:
     with unit_of_work(db.sessions) as session:
         digest = digest_blocks(build_digest(session, TEAM, at, pulse_threshold=K))
         home = home_tab(home_view(session, TEAM, ADMIN_ID, at, pulse_threshold=K))
-        stats = stats_blocks(compute_metrics(session, TEAM, at - timedelta(days=30), at), 30)
+        stats = stats_blocks(compute_kpis(session, TEAM, at - timedelta(days=30), at), 30)
     return {
         "digest": json.dumps(valid_blocks(digest), ensure_ascii=False),
         "home": json.dumps(valid_blocks(home["blocks"]), ensure_ascii=False),

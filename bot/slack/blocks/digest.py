@@ -8,7 +8,7 @@ and saying "and N more", never by failing.
 from __future__ import annotations
 
 from bot.services.digest import DigestView, StatusNews
-from bot.services.kpis import Metrics
+from bot.services.kpis import ProductKpis
 from bot.services.roadmap.ranking import RoadmapEntry
 from bot.slack.blocks.elements import Block, actions, button, context, section, vote_button
 from bot.slack.blocks.followup import summary_text
@@ -39,7 +39,7 @@ def digest_blocks(view: DigestView, with_buttons: bool = True) -> list[Block]:
         *news_blocks("Shipped since last digest", view.shipped),
         *news_blocks("Newly planned", view.planned),
         *pulse_blocks(view),
-        *metrics_blocks(view.metrics),
+        *kpi_blocks(view.kpis),
     ]
     per_theme = BLOCKS_PER_THEME if with_buttons else 1
     room = (MAX_BLOCKS - len(head) - len(tail) - 1) // per_theme
@@ -64,7 +64,7 @@ def header_blocks(view: DigestView) -> list[Block]:
         {"type": "header", "text": {"type": "plain_text", "text": view.title[:150]}},
         context(
             f"{safe(view.period_label, 200)} · "
-            f"{plural(view.metrics.requests_this_period, 'new request')} · "
+            f"{plural(view.kpis.requests_this_period, 'new request')} · "
             f"{plural(view.total_themes, 'theme')} ranked"
         ),
     ]
@@ -130,15 +130,15 @@ def pulse_blocks(view: DigestView) -> list[Block]:
     ]
 
 
-def metrics_blocks(metrics: Metrics) -> list[Block]:
+def kpi_blocks(kpis: ProductKpis) -> list[Block]:
     parts = []
-    if metrics.median_days_to_ship is not None:
-        parts.append(f"median {metrics.median_days_to_ship:.0f} days from first ask to shipped")
-    parts.append(plural(metrics.themes_shipped_this_period, "theme") + " shipped this period")
-    if metrics.satisfaction is not None:
+    if kpis.median_days_to_ship is not None:
+        parts.append(f"median {kpis.median_days_to_ship:.0f} days from first ask to shipped")
+    parts.append(plural(kpis.themes_shipped_this_period, "theme") + " shipped this period")
+    if kpis.satisfaction is not None:
         parts.append(
-            f"developer satisfaction {metrics.satisfaction:.1f}/5 "
-            f"({plural(metrics.satisfaction_answers, 'answer')})"
+            f"developer satisfaction {kpis.satisfaction:.1f}/5 "
+            f"({plural(kpis.satisfaction_answers, 'answer')})"
         )
     return [context(" · ".join(parts))]
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.services.home import MyRequest
-from bot.services.kpis import Metrics
+from bot.services.kpis import ProductKpis
 from bot.slack.blocks.elements import Block, context, section
 from bot.slack.blocks.text import plural, safe
 
@@ -45,21 +45,21 @@ def mine_blocks(requests: tuple[MyRequest, ...], limit: int = 20) -> list[Block]
     return blocks
 
 
-def stats_blocks(metrics: Metrics, days: int) -> list[Block]:
+def stats_blocks(kpis: ProductKpis, days: int) -> list[Block]:
     lines = [
         f"*The last {days} days*",
-        f"• {plural(metrics.requests_this_period, 'request')} logged",
-        f"• {plural(metrics.themes_shipped_this_period, 'theme')} shipped",
+        f"• {plural(kpis.requests_this_period, 'request')} logged",
+        f"• {plural(kpis.themes_shipped_this_period, 'theme')} shipped",
     ]
-    if metrics.median_days_to_ship is not None:
+    if kpis.median_days_to_ship is not None:
         lines.append(
-            f"• Time to market: median {metrics.median_days_to_ship:.0f} days from "
-            f"first ask to shipped ({plural(metrics.shipped_measured, 'theme')})"
+            f"• Time to market: median {kpis.median_days_to_ship:.0f} days from "
+            f"first ask to shipped ({plural(kpis.shipped_measured, 'theme')})"
         )
-    if metrics.satisfaction is not None:
+    if kpis.satisfaction is not None:
         lines.append(
-            f"• Developer satisfaction: {metrics.satisfaction:.1f}/5 in the latest "
-            f"pulse ({plural(metrics.satisfaction_answers, 'answer')})"
+            f"• Developer satisfaction: {kpis.satisfaction:.1f}/5 in the latest "
+            f"pulse ({plural(kpis.satisfaction_answers, 'answer')})"
         )
     else:
         lines.append("• Developer satisfaction: not enough pulse answers yet")

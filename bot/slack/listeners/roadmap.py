@@ -22,7 +22,7 @@ from bot.runtime.deps import Deps
 from bot.services.digest import build_digest
 from bot.services.errors import UserFacingError
 from bot.services.home import my_requests
-from bot.services.kpis import compute_metrics
+from bot.services.kpis import compute_kpis as compute_metrics
 from bot.services.roadmap.admin import (
     Actor,
     ChangeResult,

@@ -7,13 +7,13 @@ from datetime import UTC, datetime
 from slack_sdk.models.blocks import Block
 
 from bot.services.digest import DigestView, StatusNews
-from bot.services.kpis import Metrics
+from bot.services.kpis import ProductKpis
 from bot.services.roadmap.ranking import RoadmapEntry
 from bot.slack.blocks.digest import MAX_BLOCKS, digest_blocks, text_size
 from scoring.models import ScoreComponent
 
 NOW = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
-METRICS = Metrics(42.0, 3, 17, 2, 3.6, 40)
+METRICS = ProductKpis(42.0, 3, 17, 2, 3.6, 40)
 
 
 def entry(position: int, label: str = "", why: str = "") -> RoadmapEntry:
@@ -43,7 +43,7 @@ def view(count: int, **overrides: object) -> DigestView:
         "total_themes": count,
         "shipped": tuple(StatusNews(i, f"Shipped thing {i}", "thanks all", NOW) for i in range(8)),
         "planned": tuple(StatusNews(i, f"Planned thing {i}", "", NOW) for i in range(3)),
-        "metrics": METRICS,
+        "kpis": METRICS,
         "generated_at": NOW,
     }
     values.update(overrides)
