@@ -14,9 +14,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from bot.jobs.schedule import period_key
 from bot.runtime.settings import Settings
 from bot.services.digest import build_digest, previous_positions, shown_theme_ids
+from bot.services.periods import period_key
 from bot.services.themes.regroup import regroup
 from bot.slack.blocks.digest import digest_blocks, digest_text
 from scoring import ScoringConfig

@@ -18,9 +18,9 @@ from slack_sdk import WebClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.jobs.schedule import period_key
 from bot.runtime.settings import Settings
 from bot.services.followups import queue_followups
+from bot.services.periods import period_key
 from bot.services.pulses.chart import chart_alt_text, trend_chart_png
 from bot.services.pulses.results import pulse_results
 from bot.services.pulses.rounds import (

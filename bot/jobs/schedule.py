@@ -1,8 +1,7 @@
 """Cron schedules in the team's time zone, and which firing a moment belongs to.
 
-A digest's period is the scheduled firing it belongs to (the latest one at or before
-now). Keying the digest by that firing, not by the moment it ran, is what lets a restart,
-a second replica or a manual re-run find the digest already posted.
+The latest firing at or before now names the period that scheduled work is keyed by
+(bot/services/periods.py), so a restart, a second replica or a manual re-run finds it done.
 """
 
 from __future__ import annotations
@@ -62,8 +61,3 @@ class Schedule:
         """The latest firing inside the grace window before ``now``, to catch up on start."""
         firings = self.firings_between(now - grace, now)
         return firings[-1] if firings else None
-
-
-def period_key(firing: datetime) -> str:
-    """A stable name for the period that starts at ``firing`` (UTC, minute precision)."""
-    return firing.astimezone(UTC).strftime("%Y-%m-%dT%H:%MZ")

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.jobs.schedule import Schedule, period_key
+from bot.jobs.schedule import Schedule
+from bot.services.periods import period_key
 
 BERLIN = ZoneInfo("Europe/Berlin")
 MONDAY_NINE = Schedule("0 9 * * mon", BERLIN)
