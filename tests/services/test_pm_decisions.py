@@ -14,9 +14,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from bot.jobs.digest import queue_digests
 from bot.runtime.settings import Settings
 from bot.sample import load_sample
+from bot.services.digest_posting import queue_digests
 from bot.services.requests import NewRequest, log_request
 from bot.services.roadmap.admin import (
     Actor,

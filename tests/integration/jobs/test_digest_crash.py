@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from bot.jobs import digest as digest_job
+from bot.services import digest_posting as digest_job
 from storage.repositories import DeliveryRepository, DigestRunRepository, OutboxRepository
 from tests.e2e.cli import PULSEBOARD, clean_env
 from tests.fakes.slack_api import FakeSlackAPI
@@ -52,7 +52,7 @@ def fail_instead(*_args: Any, **_kwargs: Any) -> Any:
     raise KilledError
 
 
-#: Where a run dies: the name in bot.jobs.digest (or a repository method) and how.
+#: Where a run dies: the name in bot.services.digest_posting (or a repository method) and how.
 STEPS: dict[str, Callable[[pytest.MonkeyPatch], None]] = {
     "after the regroup key": lambda mp: mp.setattr(digest_job, "regroup", fail_instead),
     "after claiming the period": lambda mp: mp.setattr(
@@ -108,7 +108,7 @@ def test_the_regrouping_of_a_failed_run_is_redone_by_the_next(
 KILLED_CHILD = """
 import os, sys
 from bot.cli import main
-from bot.jobs import digest
+from bot.services import digest_posting as digest
 from storage.repositories import OutboxRepository
 
 def die(*_args, **_kwargs):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from slack_sdk import WebClient
 
-from bot.jobs.digest import record_posted
 from bot.jobs.outbox import OutboxSender, Pace
+from bot.services.digest_posting import record_posted
 from bot.services.requests import NewRequest, log_request
 from bot.services.roadmap.admin import Actor, change_status
 from storage.db import unit_of_work

@@ -1,8 +1,9 @@
-"""The weekly digest job: one digest per channel and period, posted through the outbox.
+"""Posting the weekly digest: one per channel and period, through the outbox.
 
 Claiming (channel, period) and queueing the message happen in one transaction, and the
 period is the scheduled firing, so a restart, a second replica, a manual re-run or a
-catch-up after downtime finds the claim and posts nothing more.
+catch-up after downtime finds the claim and posts nothing more. When it runs is the
+scheduler's business (bot/jobs/scheduler.py).
 """
 
 from __future__ import annotations
@@ -123,6 +124,8 @@ def queue_one(
     now: datetime,
     config: ScoringConfig | None = None,
 ) -> bool:
+    """Claim the target's digest for ``period`` and queue it, in the caller's transaction;
+    False when the period was claimed already."""
     runs = DigestRunRepository(session, workspace_id)
     run = runs.claim(target.channel, period, at=now)
     if run is None:
