@@ -17,10 +17,11 @@ from slack_sdk import WebClient
 
 from bot.jobs.lease import JOB_LEASE_TTL, leased
 from bot.jobs.outbox import OutboxSender, Pace
-from bot.jobs.pulses import CHECK_INTERVAL_SECONDS, PulseJobs, chain_hooks, record_pulse_sent
+from bot.jobs.pulses import CHECK_INTERVAL_SECONDS, PulseJobs, chain_hooks
 from bot.jobs.schedule import Schedule
 from bot.runtime.settings import Settings
 from bot.services.digest_posting import DigestOutcome, queue_digests, record_posted
+from bot.services.pulses.delivery import record_pulse_sent
 from bot.services.scoring_config import scoring_config
 from storage.db import SessionFactory
 

@@ -28,10 +28,10 @@ from slack_sdk.models.views import View
 from sqlalchemy import select
 
 import bot
-from bot.jobs.pulses import remind
 from bot.services.digest_posting import queue_digests
 from bot.services.followups import queue_followups
 from bot.services.pulses import rounds as pulses
+from bot.services.pulses.delivery import remind
 from bot.services.pulses.rounds import PulseConfig, start_round
 from bot.services.requests import NewRequest, log_request
 from bot.slack.blocks import pulse as pulse_blocks

@@ -21,12 +21,12 @@ import pytest
 from sqlalchemy import select
 
 from bot.cli.data import roadmap_csv, roadmap_json
-from bot.jobs.pulses import close_rounds
 from bot.services.digest import build_digest
 from bot.services.followups import answer_followup, comment_followup, queue_followups
 from bot.services.home import home_view
 from bot.services.kpis import compute_kpis
 from bot.services.pulses import rounds as pulses
+from bot.services.pulses.delivery import close_rounds
 from bot.services.roadmap.ranking import build_roadmap
 from bot.services.roadmap.theme_details import theme_details
 from bot.services.workspace.file import WorkspaceFile

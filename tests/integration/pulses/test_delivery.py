@@ -13,8 +13,8 @@ import pytest
 from slack_sdk import WebClient
 
 from bot.jobs.outbox import OutboxSender, Pace
-from bot.jobs.pulses import close_rounds, record_pulse_sent, remind
 from bot.services.pulses import rounds as pulses
+from bot.services.pulses.delivery import close_rounds, record_pulse_sent, remind
 from storage.db import make_engine, make_session_factory, unit_of_work
 from storage.enums import OutboxStatus
 from storage.repositories import UserRepository

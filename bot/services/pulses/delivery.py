@@ -1,0 +1,77 @@
+"""A round's DMs after it started: reminders, closing on time, noting each DM sent.
+
+Every replica runs the periodic check; the database makes each step happen once: a
+reminder or a close is a conditional update only one replica wins, and a reminder is an
+outbox message with a unique key.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from bot.services.pulses.rounds import PULSE_KIND, REMINDER_KIND, PulseConfig, reminder_key
+from bot.services.pulses.timing import delivery_time, zone_of
+from bot.slack.blocks.pulse import pulse_dm_blocks, pulse_dm_text
+from storage.models import OutboxMessage
+from storage.repositories import OutboxRepository, PulseRepository
+
+
+def remind(
+    session: Session, workspace_id: str, config: PulseConfig, now: datetime, rng: random.Random
+) -> int:
+    """Queue one reminder to each person asked ``remind_after`` ago who has not answered."""
+    pulses = PulseRepository(session, workspace_id)
+    outbox = OutboxRepository(session, workspace_id)
+    queued = 0
+    for pulse_round in pulses.open_rounds(now):
+        blocks = pulse_dm_blocks(pulse_round.id, pulse_round.question, config.anonymity, True)
+        for invitation_id, user in pulses.due_reminders(pulse_round.id, now - config.remind_after):
+            if user.pulse_opt_out or not pulses.claim_reminder(invitation_id, now):
+                continue
+            zone = zone_of(user.tz, config.zone)
+            at = delivery_time(now, zone, config.window, rng, pulse_round.closes_at)
+            if at is None:
+                continue
+            outbox.enqueue_once(
+                dedupe_key=reminder_key(pulse_round.id, user.slack_id),
+                kind=REMINDER_KIND,
+                channel=user.slack_id,
+                payload={
+                    "method": "chat.postMessage",
+                    "args": {
+                        "channel": user.slack_id,
+                        "text": pulse_dm_text(pulse_round.question),
+                        "blocks": blocks,
+                    },
+                },
+                not_before=at,
+            )
+            queued += 1
+    return queued
+
+
+def close_rounds(session: Session, workspace_id: str, now: datetime) -> list[int]:
+    """Close rounds past their time (once), dropping their DMs that never went out."""
+    pulses = PulseRepository(session, workspace_id)
+    closed = []
+    for pulse_round in pulses.rounds_to_close(now):
+        if not pulses.claim_close(pulse_round.id, now):
+            continue
+        for prefix in (f"pulse:{pulse_round.id}:", f"pulse-reminder:{pulse_round.id}:"):
+            pulses.cancel_unsent(prefix, "round closed before this DM's time")
+        closed.append(pulse_round.id)
+    return closed
+
+
+def record_pulse_sent(session: Session, message: OutboxMessage, response: dict[str, Any]) -> None:
+    """Outbox hook: note when a person's pulse DM reached Slack."""
+    round_id = message.payload.get("pulse_round_id")
+    if message.kind != PULSE_KIND or round_id is None:
+        return
+    PulseRepository(session, message.workspace_id).mark_sent(
+        int(round_id), message.channel, message.sent_at or datetime.now().astimezone()
+    )
