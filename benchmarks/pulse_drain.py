@@ -24,8 +24,8 @@ from slack_sdk import WebClient
 from sqlalchemy import func, select
 
 from bot.jobs.outbox import DrainReport, OutboxSender, Pace
-from bot.jobs.pulses import fetch_people
 from bot.services.pulses.rounds import PulseConfig, start_round
+from bot.slack.pulse_api import WebApiDirectory
 from storage import migrate
 from storage.db import make_engine, make_session_factory, unit_of_work
 from storage.enums import OutboxStatus
@@ -42,7 +42,7 @@ def queue_round(sessions, slack: FakeSlackAPI, users: int) -> tuple[int, float]:
         slack.add_user(f"U{n:09d}", tz=ZONES[n % len(ZONES)] or "Europe/Berlin")
     client = WebClient(token="xoxb-bench", base_url=slack.url, timeout=10)
     started = time.perf_counter()
-    directory = fetch_people(client)
+    directory = WebApiDirectory(client).people()
     now = datetime.now(UTC)
     with unit_of_work(sessions) as session:
         result = start_round(

@@ -79,7 +79,7 @@ def test_bot_scopes_are_the_minimum(manifest: dict[str, Any]) -> None:
         "im:history",
         "channels:history",
         "groups:history",
-        # the pulse audience from configured channels and user groups (bot/jobs/pulses.py)
+        # the pulse audience from configured channels and user groups (bot/slack/pulse_api.py)
         "channels:read",
         "groups:read",
         "usergroups:read",

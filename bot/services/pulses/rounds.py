@@ -8,6 +8,7 @@ replicas. Answers can change until the round closes.
 
 from __future__ import annotations
 
+import logging
 import random
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
@@ -18,14 +19,19 @@ from sqlalchemy.orm import Session
 
 from bot.runtime.settings import Settings
 from bot.services.errors import NotAllowedError, NotFoundError, UserFacingError
+from bot.services.periods import period_key
+from bot.services.pulses.directory import SlackDirectory
 from bot.services.pulses.timing import DeliveryWindow, delivery_time, zone_of
 from bot.services.requests import NewRequest, log_request
 from bot.slack.blocks.pulse import pulse_dm_blocks, pulse_dm_text
+from storage.db import SessionFactory, unit_of_work
 from storage.enums import RequestSource
 from storage.models import PulseResponse, PulseRound, User
 from storage.repositories import PulseRepository, UserRepository
 from storage.repositories.directory import DirectoryRepository, SlackPerson
 from storage.repositories.pulses import pulse_dm_rows
+
+logger = logging.getLogger(__name__)
 
 PULSE_KIND = "pulse"
 REMINDER_KIND = "pulse_reminder"
@@ -40,6 +46,11 @@ def pulse_key(round_id: int, slack_id: str) -> str:
 
 def reminder_key(round_id: int, slack_id: str) -> str:
     return f"pulse-reminder:{round_id}:{slack_id}"
+
+
+def scheduled_trigger(firing: datetime) -> str:
+    """The trigger key of the round a firing of the pulse schedule starts."""
+    return f"schedule:{period_key(firing)}"
 
 
 class RoundClosedError(UserFacingError):
@@ -58,6 +69,8 @@ class PulseConfig:
     remind_after: timedelta = timedelta(days=2)
     min_gap: timedelta = timedelta(days=13)
     anonymity: int = 5
+    #: Channels and user groups whose members are asked; none: everyone.
+    audience_sources: tuple[str, ...] = ()
 
     @classmethod
     def from_settings(cls, settings: Settings) -> PulseConfig:
@@ -70,6 +83,7 @@ class PulseConfig:
             remind_after=timedelta(hours=settings.pulse_reminder_hours),
             min_gap=timedelta(days=settings.pulse_min_gap_days),
             anonymity=settings.pulse_anonymity,
+            audience_sources=settings.pulse_audience,
         )
 
 
@@ -192,6 +206,49 @@ def start_round(
     session.add_all(pulse_dm_rows(workspace_id, messages))
     session.flush()
     return RoundStart(pulse_round.id, True, len(invitations))
+
+
+def start_round_from_directory(
+    session_factory: SessionFactory,
+    directory: SlackDirectory,
+    workspace_id: str,
+    config: PulseConfig,
+    now: datetime,
+    trigger_key: str,
+    *,
+    scheduled: bool,
+    rng: random.Random | None = None,
+) -> RoundStart:
+    """Refresh the people and the audience from Slack's directory, then start the round.
+
+    Whether a round may start is checked first, so a firing or a command that starts
+    nothing does not read the whole directory.
+    """
+    with unit_of_work(session_factory) as session:
+        earlier = started_already(session, workspace_id, trigger_key)
+        reason = why_not_start(session, workspace_id, config, now, scheduled)
+    if earlier is not None:
+        return earlier
+    if reason is not None:
+        return RoundStart(None, False, 0, reason)
+    people = list(directory.people())
+    sources = config.audience_sources
+    audience = directory.members_of(sources) if sources else None
+    deliver = in_working_window(config.window, rng or random.Random())
+    with unit_of_work(session_factory) as session:
+        started = start_round(
+            session,
+            workspace_id,
+            config,
+            now,
+            trigger_key,
+            people=people,
+            audience=audience,
+            deliver_at=deliver,
+            scheduled=scheduled,
+        )
+    logger.info("pulse round %s: %s", trigger_key, started)
+    return started
 
 
 # --- answers ---------------------------------------------------------------------------

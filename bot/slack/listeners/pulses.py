@@ -20,7 +20,6 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 from sqlalchemy.orm import Session
 
-from bot.jobs.pulses import start_round_from_slack, upload_chart
 from bot.runtime.deps import Deps
 from bot.services.errors import UserFacingError
 from bot.services.followups import answer_followup, comment_followup, reopen_as_request
@@ -34,6 +33,7 @@ from bot.slack.blocks.elements import Block
 from bot.slack.blocks.replies import error_blocks, error_text, text_blocks
 from bot.slack.calls import send_safely
 from bot.slack.context import deps_of
+from bot.slack.pulse_api import start_round_from_slack, upload_chart
 from bot.slack.state import field_state, metadata, metadata_id
 from bot.slack.validation import whole_number
 from storage.db import unit_of_work
