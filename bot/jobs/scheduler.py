@@ -1,7 +1,10 @@
-"""Everything that runs on a clock: the digest (cron) and the outbox sender (a thread).
+"""Everything that runs on a clock: the digest and pulse schedules (cron), the pulse
+check and the digest catch-up (intervals), and the outbox sender (a thread).
 
-Every replica runs the same jobs; the database decides which replica's firing posts
-(digest claims) and which sends a message (outbox claims), so nothing runs twice.
+A job is a schedule, a lease and one call to a service (bot/services), which decides what
+happens. Every replica runs the same jobs; the database decides which replica's firing
+posts (leases, digest claims) and which sends a message (outbox claims), so nothing runs
+twice.
 """
 
 from __future__ import annotations
@@ -11,19 +14,22 @@ import random
 import threading
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from slack_sdk import WebClient
+from sqlalchemy.orm import Session
 
 from bot.jobs.lease import JOB_LEASE_TTL, leased
-from bot.jobs.outbox import OutboxSender, Pace
-from bot.jobs.pulses import CHECK_INTERVAL_SECONDS, PulseJobs, chain_hooks
+from bot.jobs.outbox import OnSent, OutboxSender, Pace
+from bot.jobs.pulses import CHECK_INTERVAL_SECONDS, PulseJobs
 from bot.jobs.schedule import Schedule
 from bot.runtime.settings import Settings
 from bot.services.digest_posting import DigestOutcome, queue_digests, record_posted
 from bot.services.pulses.delivery import record_pulse_sent
 from bot.services.scoring_config import scoring_config
 from storage.db import SessionFactory
+from storage.models import OutboxMessage
 
 logger = logging.getLogger(__name__)
 
@@ -36,6 +42,16 @@ def utcnow() -> datetime:
 #: down, or the replica holding the firing died): within the grace window it is posted late,
 #: once; the (channel, period) key makes a check after a successful firing a no-op.
 CATCH_UP_INTERVAL_SECONDS = 600
+
+
+def chain_hooks(*hooks: OnSent) -> OnSent:
+    """One outbox on_sent hook that runs several, in order, in the same transaction."""
+
+    def run(session: Session, message: OutboxMessage, response: dict[str, Any]) -> None:
+        for hook in hooks:
+            hook(session, message, response)
+
+    return run
 
 
 class Jobs:

@@ -1,0 +1,48 @@
+"""The pulse trend chart in the thread of the latest digest, once per digest.
+
+The claim commits before the upload: a crash in between loses this chart (at most once),
+never posts it twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from bot.services.pulses.chart import chart_alt_text, trend_chart_png
+from bot.services.pulses.results import pulse_results
+from storage.db import SessionFactory, unit_of_work
+from storage.repositories import DigestRunRepository
+from storage.repositories.pulse_charts import PulseChartRepository
+
+#: Puts a PNG in a channel, in a thread when one is given: (channel, png, alt text,
+#: thread ts) -> the file's id, if the upload named one.
+UploadChart = Callable[[str, bytes, str, str | None], str | None]
+
+
+def attach_chart_to_digest(
+    session_factory: SessionFactory,
+    workspace_id: str,
+    channel: str | None,
+    anonymity: int,
+    clock: Callable[[], datetime],
+    upload: UploadChart,
+) -> str | None:
+    """Post the trend chart in the thread of the channel's latest digest; the file id."""
+    if not channel:
+        return None
+    now = clock()
+    with unit_of_work(session_factory) as session:
+        run = DigestRunRepository(session, workspace_id).last_posted(channel)
+        results = pulse_results(session, workspace_id, anonymity, now)
+        if run is None or not run.posted_ts or results is None:
+            return None
+        claim_id = PulseChartRepository(session, workspace_id).claim(run.id, now)
+        if claim_id is None:
+            return None
+        thread_ts = run.posted_ts
+    png = trend_chart_png(results.history)
+    file_id = upload(channel, png, chart_alt_text(results.history), thread_ts)
+    with unit_of_work(session_factory) as session:
+        PulseChartRepository(session, workspace_id).record_posted(claim_id, file_id, clock())
+    return file_id
