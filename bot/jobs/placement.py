@@ -19,16 +19,10 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from slack_sdk import WebClient
-from slack_sdk.http_retry.builtin_handlers import (
-    RateLimitErrorRetryHandler,
-    ServerErrorRetryHandler,
-)
 
 from bot.services.themes.placement import Placed, place_pending
 from bot.services.themes.similar import SimilarRequests
-from bot.slack.blocks.feedback import logged_reply
-from bot.slack.calls import send_safely
-from bot.slack.response_urls import ResponseUrls
+from bot.slack.placement_replies import PlacementReplies
 from scoring import ScoringConfig
 from storage.db import SessionFactory
 
@@ -53,10 +47,9 @@ class PlacementWorker:
         batch_size: int = BATCH_SIZE,
     ) -> None:
         self.session_factory = session_factory
-        self.client = client
         self.similar = SimilarRequests(scoring)
         self.batch_size = batch_size
-        self.response_urls = ResponseUrls.for_api(client.base_url)
+        self.replies = PlacementReplies(client)
 
     def drain(self, before_batch: Callable[[], None] = lambda: None) -> int:
         """Place until the queue is empty; how many were placed. ``before_batch`` runs
@@ -74,35 +67,7 @@ class PlacementWorker:
                 return total
 
     def reply(self, placed: Placed) -> None:
-        """The answer that replaces "Logged as #N" with its theme and similar asks."""
-        placement = placed.placement
-        blocks = logged_reply(
-            placed.request_id,
-            placement.request_title,
-            placement.theme_label,
-            placement.suggestions,
-        )
-        text = f"Logged as #{placed.request_id}"
-        if placed.response_url is None:
-            send_safely(
-                "confirmation DM",
-                lambda: self.client.chat_postMessage(
-                    channel=placed.reply_to, blocks=blocks, text=text
-                ),
-            )
-            return
-        webhook = self.response_urls.client(
-            placed.response_url,
-            retry_handlers=[RateLimitErrorRetryHandler(2), ServerErrorRetryHandler(2)],
-        )
-        if webhook is None:
-            return
-        send_safely(
-            "ephemeral reply",
-            lambda: webhook.send(
-                text=text, blocks=blocks, response_type="ephemeral", replace_original=True
-            ),
-        )
+        self.replies.send(placed)
 
     def run(self, stop: threading.Event, wake: threading.Event) -> None:
         """Drain, then sleep until woken (or ``POLL_SECONDS``), until ``stop`` is set.
