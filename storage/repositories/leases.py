@@ -29,7 +29,7 @@ class LeaseRepository:
             .where(Lease.name == name, or_(Lease.expires_at <= now, Lease.holder == holder))
             .values(holder=holder, expires_at=until)
         )
-        return taken.rowcount == 1  # type: ignore[attr-defined]
+        return int(taken.rowcount) == 1  # type: ignore[attr-defined]
 
     def add(self, name: str, holder: str, until: datetime) -> None:
         """The lease's first row; its commit fails (IntegrityError) if another replica's won."""
