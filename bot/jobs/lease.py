@@ -1,10 +1,8 @@
 """Database leases: each firing of a scheduled job runs in one replica only.
 
 Every replica runs the same scheduler. Before a job runs, its replica takes the job's
-lease, a row in ``leases`` (name, holder, expires_at): one conditional UPDATE takes a
-lease that is free or expired, or an INSERT creates it the first time; both race safely
-on SQLite and PostgreSQL (the row lock, or the primary key, lets one writer win). The
-other replicas see the lease held and skip that firing.
+lease, a row in ``leases`` (name, holder, expires_at) that one replica wins
+(bot/services/leases.py). The other replicas see the lease held and skip that firing.
 
 A replica that dies while holding a lease loses it when ``expires_at`` passes. Jobs keep
 their lease until it expires (``keep=True``), not only while they run, so a replica
@@ -25,11 +23,9 @@ from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
-
 from bot.runtime.metrics import JOB_RUNS
-from storage.db import SessionFactory, unit_of_work
-from storage.repositories.leases import LeaseRepository
+from bot.services.leases import give_back_lease, take_lease
+from storage.db import SessionFactory
 
 logger = logging.getLogger(__name__)
 
@@ -53,22 +49,12 @@ def acquire(
     clock: Clock = utcnow,
 ) -> bool:
     """Take ``name`` until now + ``ttl`` if it is free, expired or already ours."""
-    now = clock()
-    with unit_of_work(session_factory) as session:
-        if LeaseRepository(session).take(name, holder, now, until=now + ttl):
-            return True
-    try:
-        with unit_of_work(session_factory) as session:
-            LeaseRepository(session).add(name, holder, until=now + ttl)
-    except IntegrityError:
-        return False
-    return True
+    return take_lease(session_factory, name, holder, clock(), ttl)
 
 
 def release(session_factory: SessionFactory, name: str, holder: str) -> None:
     """Give ``name`` back early (only if we still hold it)."""
-    with unit_of_work(session_factory) as session:
-        LeaseRepository(session).give_back(name, holder)
+    give_back_lease(session_factory, name, holder)
 
 
 @contextmanager

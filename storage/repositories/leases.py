@@ -1,7 +1,7 @@
 """Job leases (the ``leases`` table): which replica runs a scheduled job's firing.
 
 Unlike most repositories this one is not bound to a workspace: a lease names a job of the
-whole deployment. Taking a lease is two transactions (see bot/jobs/lease.py): a
+whole deployment. Taking a lease is two transactions (bot/services/leases.py): a
 conditional update, then, the first time, an insert the primary key lets one writer win.
 """
 
@@ -13,6 +13,7 @@ from sqlalchemy import delete, or_, update
 from sqlalchemy.orm import Session
 
 from storage.models import Lease
+from storage.repositories.base import affected_rows
 
 
 class LeaseRepository:
@@ -29,7 +30,7 @@ class LeaseRepository:
             .where(Lease.name == name, or_(Lease.expires_at <= now, Lease.holder == holder))
             .values(holder=holder, expires_at=until)
         )
-        return int(taken.rowcount) == 1  # type: ignore[attr-defined]
+        return affected_rows(taken) == 1
 
     def add(self, name: str, holder: str, until: datetime) -> None:
         """The lease's first row; its commit fails (IntegrityError) if another replica's won."""
