@@ -18,9 +18,10 @@ from prometheus_client import CollectorRegistry, Counter, Histogram, generate_la
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import REGISTRY, Collector
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
 
+from bot.services.backlogs import QueueDepth, outbox_backlog, placement_backlog
 from storage.db import SessionFactory
-from storage.repositories.queue_depths import QueueDepth, QueueDepths
 
 logger = logging.getLogger(__name__)
 
@@ -50,15 +51,13 @@ class QueueGauges:
 
     name: str
     what: str
-    depth_of: Callable[[QueueDepths], QueueDepth]
+    depth_of: Callable[[Session], QueueDepth]
 
 
 QUEUES = (
-    QueueGauges("outbox", "outbox messages waiting to be sent", QueueDepths.outbox),
+    QueueGauges("outbox", "outbox messages waiting to be sent", outbox_backlog),
     QueueGauges(
-        "placement_queue",
-        "logged requests waiting to be placed in a theme",
-        QueueDepths.placements,
+        "placement_queue", "logged requests waiting to be placed in a theme", placement_backlog
     ),
 )
 
@@ -74,7 +73,7 @@ class QueueCollector(Collector):
         for queue in QUEUES:
             try:
                 with self.session_factory() as session:
-                    backlog = queue.depth_of(QueueDepths(session))
+                    backlog = queue.depth_of(session)
             except SQLAlchemyError as error:
                 logger.warning("%s metrics unavailable: %s", queue.name, type(error).__name__)
                 continue
