@@ -15,9 +15,9 @@ from typing import Any
 from slack_sdk import WebClient
 
 from bot.runtime.settings import Settings
+from bot.services.pulses.directory import SlackPerson
 from bot.services.pulses.rounds import PulseConfig, RoundStart, start_round_from_directory
 from storage.db import SessionFactory
-from storage.repositories.directory import SlackPerson
 
 PAGE_SIZE = 200
 USER_GROUP_PREFIX = "S"

@@ -13,6 +13,8 @@ from typing import Protocol
 
 from storage.repositories.directory import SlackPerson
 
+__all__ = ["SlackDirectory", "SlackPerson"]
+
 
 class SlackDirectory(Protocol):
     def people(self) -> Iterable[SlackPerson]:
