@@ -3,18 +3,26 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Protocol
 
-from bot.jobs.placement import PlacementThread
 from bot.runtime.settings import Settings
 from scoring import ScoringConfig
 from storage.db import SessionFactory
+
+
+class RunningPlacementWorker(Protocol):
+    """This process's placement worker (bot/jobs/placement.py), as listeners use it."""
+
+    def wake(self) -> None: ...
+
+    def close(self) -> None: ...
 
 
 @dataclass(frozen=True)
 class Deps:
     settings: Settings
     session_factory: SessionFactory
-    placements: PlacementThread
+    placements: RunningPlacementWorker
     scoring: ScoringConfig = field(default_factory=ScoringConfig)
 
     def placement_queued(self) -> None:

@@ -32,7 +32,8 @@ from bot.runtime.settings import Settings
 from bot.runtime.web.buffering_worker import buffering_worker
 from bot.runtime.web.health import ReadinessCheck
 from bot.runtime.web.limits import MAX_BODY_BYTES
-from bot.slack.app import create_app, make_client, make_deps
+from bot.runtime.wiring import make_deps
+from bot.slack.app import create_app, make_client
 
 logger = logging.getLogger(__name__)
 

@@ -19,9 +19,10 @@ from bot.runtime.http_server import serve_http
 from bot.runtime.logs import setup_logging
 from bot.runtime.settings import Settings
 from bot.runtime.web.health import ReadinessCheck
+from bot.runtime.wiring import make_deps
 from bot.services.scoring_config import scoring_config
 from bot.services.themes.vectors import backfill, missing_count
-from bot.slack.app import create_app, make_client, make_deps
+from bot.slack.app import create_app, make_client
 from storage.db import SessionFactory, is_sqlite
 
 logger = logging.getLogger(__name__)

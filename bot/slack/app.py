@@ -12,11 +12,9 @@ from slack_sdk.http_retry.builtin_handlers import (
     ServerErrorRetryHandler,
 )
 
-from bot.jobs.placement import PlacementThread, PlacementWorker
 from bot.runtime.deps import Deps
 from bot.runtime.settings import Settings
 from bot.runtime.web.observe import describe_request
-from bot.services.scoring_config import scoring_config
 from bot.slack.context import deps_middleware
 from bot.slack.errors import handle_error
 from bot.slack.listeners import register_all
@@ -38,8 +36,8 @@ def create_app(
 ) -> App:
     """Build the bolt App with every listener registered.
 
-    ``deps`` come from :func:`make_deps`, and reach each listener through bolt's
-    ``context`` (bot/slack/context.py); their maker closes them on shutdown.
+    ``deps`` come from :func:`bot.runtime.wiring.make_deps`, and reach each listener through
+    bolt's ``context`` (bot/slack/context.py); their maker closes them on shutdown.
     ``client`` is the Web API client (its base URL comes from SLACK_API_URL, so tests
     point it at a local fake). The listener pool is sized explicitly so that slow work
     after ``ack()`` cannot starve the acks of other requests. A listener that fails (the
@@ -65,18 +63,6 @@ def create_app(
     app.error(handle_error)
     register_all(app)
     return app
-
-
-def make_deps(settings: Settings, session_factory: SessionFactory, client: WebClient) -> Deps:
-    """What the listeners share, with the placement worker started in a thread of this
-    process; whoever makes them calls ``close()`` on shutdown."""
-    scoring = scoring_config(settings)
-    return Deps(
-        settings=settings,
-        session_factory=session_factory,
-        placements=PlacementThread(PlacementWorker(session_factory, client, scoring)),
-        scoring=scoring,
-    )
 
 
 def make_client(settings: Settings) -> WebClient:

@@ -23,7 +23,8 @@ from slack_bolt import App, BoltRequest
 from slack_sdk import WebClient
 
 from bot.runtime.settings import Settings
-from bot.slack.app import create_app, make_deps
+from bot.runtime.wiring import make_deps
+from bot.slack.app import create_app
 from tests.e2e.cli import serve_env, start_serve
 from tests.e2e.test_serve_http import free_port, wait_until_healthy
 from tests.fakes.slack_api import FakeSlackAPI
