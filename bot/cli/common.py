@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 from bot.runtime.database import DatabaseNotReadyError, open_database
 from bot.runtime.logs import setup_logging
 from bot.runtime.settings import Settings, SettingsError, load_settings
+from bot.services.workspace.known import workspace_ids
 from storage.db import SessionFactory
-from storage.repositories.workspaces import known_workspace_ids
 
 if TYPE_CHECKING:
     from scoring import ScoringConfig
@@ -63,7 +63,7 @@ def database_or_fail(url: str) -> SessionFactory:
 
 
 def pick_workspace(session: Session, requested: str | None) -> str:
-    known = known_workspace_ids(session)
+    known = workspace_ids(session)
     if requested:
         if requested not in known:
             raise CommandError(f"no data for workspace {requested} in this database")

@@ -21,11 +21,11 @@ from bot.cli.common import (
 )
 from bot.cli.terminal import print_digest
 from bot.runtime.settings import Settings
-from bot.services.digest import DigestView, build_digest, previous_positions
+from bot.services.digest import DigestView, build_digest
+from bot.services.digest_preview import preview_digest
 from bot.slack.blocks.digest import digest_blocks
 from scoring import ScoringConfig
 from storage.db import unit_of_work
-from storage.repositories import DigestRunRepository
 
 MAX_SEND_ROUNDS = 30
 
@@ -52,17 +52,12 @@ def database_view(settings: Settings, args: argparse.Namespace) -> DigestView:
     sessions = database_or_fail(settings.database_url)
     now = datetime.now(UTC)
     with unit_of_work(sessions) as session:
-        workspace_id = pick_workspace(session, args.workspace)
-        last = None
-        if settings.digest_channel:
-            last = DigestRunRepository(session, workspace_id).latest(settings.digest_channel)
-        return build_digest(
+        return preview_digest(
             session,
-            workspace_id,
+            pick_workspace(session, args.workspace),
             now,
+            channel=settings.digest_channel,
             top=args.top or settings.digest_size,
-            since=last.started_at if last else None,
-            previous_positions=previous_positions(last.ranking) if last else None,
             pulse_threshold=settings.pulse_anonymity,
             config=configured_scoring(settings),
         )
