@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from bot.runtime.settings import Settings
 from bot.services.digest import build_digest, previous_positions, shown_theme_ids
+from bot.services.outbox import SlackPost, queue
 from bot.services.periods import period_key
 from bot.services.themes.regroup import regroup
 from bot.slack.blocks.digest import digest_blocks, digest_text
@@ -146,20 +147,13 @@ def queue_one(
     )
     run.ranking = {"positions": view.positions()}
     ThemeRepository(session, workspace_id).mark_labels_shown(shown_theme_ids(view), now)
-    OutboxRepository(session, workspace_id).enqueue_once(
-        dedupe_key=f"digest:{workspace_id}:{target.channel}:{period}",
+    post = SlackPost(target.channel, digest_text(view), digest_blocks(view), unfurl_links=False)
+    queue(
+        OutboxRepository(session, workspace_id),
+        post,
+        key=f"digest:{workspace_id}:{target.channel}:{period}",
         kind=DIGEST_KIND,
-        channel=target.channel,
-        payload={
-            "method": "chat.postMessage",
-            "args": {
-                "channel": target.channel,
-                "text": digest_text(view),
-                "blocks": digest_blocks(view),
-                "unfurl_links": False,
-            },
-            "digest_run_id": run.id,
-        },
+        extra={"digest_run_id": run.id},
     )
     return True
 

@@ -21,6 +21,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session
 
 from bot.services.errors import NotAllowedError, NotFoundError, UserFacingError
+from bot.services.outbox import SlackPost, queue
 from bot.services.pulses.anonymity import DEFAULT_THRESHOLD, releasable_blocks, released
 from bot.services.requests import NewRequest, log_request
 from bot.slack.blocks.followup import followup_dm_blocks, followup_dm_text
@@ -75,19 +76,12 @@ def queue_followups(
             )
             if not created:
                 continue
-            outbox.enqueue_once(
-                dedupe_key=followup_key(change.id, user.slack_id),
-                kind=FOLLOWUP_KIND,
-                channel=user.slack_id,
-                payload={
-                    "method": "chat.postMessage",
-                    "args": {
-                        "channel": user.slack_id,
-                        "text": followup_dm_text(theme.label),
-                        "blocks": followup_dm_blocks(followup.id, theme.label),
-                    },
-                },
+            post = SlackPost(
+                user.slack_id,
+                followup_dm_text(theme.label),
+                followup_dm_blocks(followup.id, theme.label),
             )
+            queue(outbox, post, key=followup_key(change.id, user.slack_id), kind=FOLLOWUP_KIND)
             queued += 1
     return queued
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from bot.services.outbox import SlackPost, queue
 from bot.services.pulses.rounds import PULSE_KIND, REMINDER_KIND, PulseConfig, reminder_key
 from bot.services.pulses.timing import delivery_time, zone_of
 from bot.slack.blocks.pulse import pulse_dm_blocks, pulse_dm_text
@@ -36,18 +37,11 @@ def remind(
             at = delivery_time(now, zone, config.window, rng, pulse_round.closes_at)
             if at is None:
                 continue
-            outbox.enqueue_once(
-                dedupe_key=reminder_key(pulse_round.id, user.slack_id),
+            queue(
+                outbox,
+                SlackPost(user.slack_id, pulse_dm_text(pulse_round.question), blocks),
+                key=reminder_key(pulse_round.id, user.slack_id),
                 kind=REMINDER_KIND,
-                channel=user.slack_id,
-                payload={
-                    "method": "chat.postMessage",
-                    "args": {
-                        "channel": user.slack_id,
-                        "text": pulse_dm_text(pulse_round.question),
-                        "blocks": blocks,
-                    },
-                },
                 not_before=at,
             )
             queued += 1

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from bot.runtime.settings import Settings
 from bot.services.errors import NotAllowedError, NotFoundError, UserFacingError
+from bot.services.outbox import SlackPost
 from bot.services.periods import period_key
 from bot.services.pulses.directory import SlackDirectory
 from bot.services.pulses.timing import DeliveryWindow, delivery_time, zone_of
@@ -191,15 +192,8 @@ def start_round(
         if at is None:
             continue
         invitations.append((user.id, at))
-        payload = {
-            "method": "chat.postMessage",
-            "args": {
-                "channel": user.slack_id,
-                "text": pulse_dm_text(config.question),
-                "blocks": blocks,
-            },
-            "pulse_round_id": pulse_round.id,
-        }
+        post = SlackPost(user.slack_id, pulse_dm_text(config.question), blocks)
+        payload = post.payload({"pulse_round_id": pulse_round.id})
         key = pulse_key(pulse_round.id, user.slack_id)
         messages.append((key, PULSE_KIND, user.slack_id, payload, at))
     pulses.invite_all(pulse_round.id, invitations)
