@@ -159,9 +159,9 @@ def queue_one(
 
 
 def record_posted(session: Session, message: OutboxMessage, response: dict[str, Any]) -> None:
-    """Outbox hook: remember the ts of a posted digest (for threads and the audit trail)."""
+    """After a digest is sent: remember its ts (for threads and the audit trail)."""
     run_id = message.payload.get("digest_run_id")
-    if message.kind != DIGEST_KIND or run_id is None:
+    if run_id is None:
         return
     runs = DigestRunRepository(session, message.workspace_id)
     run = runs.by_id(int(run_id))
