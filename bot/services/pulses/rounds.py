@@ -23,6 +23,7 @@ from bot.services.outbox import SlackPost
 from bot.services.periods import period_key
 from bot.services.pulses.directory import SlackDirectory
 from bot.services.pulses.timing import DeliveryWindow, delivery_time, zone_of
+from bot.services.pulses.views import AnswerView
 from bot.services.requests import NewRequest, log_request
 from bot.slack.blocks.pulse import pulse_dm_blocks, pulse_dm_text
 from storage.db import SessionFactory, unit_of_work
@@ -246,19 +247,6 @@ def start_round_from_directory(
 
 
 # --- answers ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class AnswerView:
-    """What the thank-you message shows back to the person who answered."""
-
-    round_id: int
-    question: str
-    score: int
-    enps: int | None
-    comment: str | None
-    request_id: int | None
-    closes_at: datetime
 
 
 def _open_round(session: Session, workspace_id: str, round_id: int, now: datetime) -> PulseRound:
