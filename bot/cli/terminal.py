@@ -6,7 +6,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from bot.services.digest import DigestView
+from bot.services.digest_views import DigestView
 from bot.slack.blocks.text import plural
 
 STATUS_STYLES = {

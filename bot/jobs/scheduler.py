@@ -14,22 +14,19 @@ import random
 import threading
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from slack_sdk import WebClient
-from sqlalchemy.orm import Session
 
 from bot.jobs.lease import JOB_LEASE_TTL, leased
-from bot.jobs.outbox import OnSent, OutboxSender, Pace
+from bot.jobs.outbox import OutboxSender, Pace
 from bot.jobs.pulses import CHECK_INTERVAL_SECONDS, PulseJobs
 from bot.jobs.schedule import Schedule
 from bot.runtime.settings import Settings
-from bot.services.digest_posting import DigestOutcome, queue_digests, record_posted
-from bot.services.pulses.delivery import record_pulse_sent
+from bot.services.digest_posting import DigestOutcome, queue_digests
+from bot.services.outbox_hooks import AFTER_SENT
 from bot.services.scoring_config import scoring_config
 from storage.db import SessionFactory
-from storage.models import OutboxMessage
 
 logger = logging.getLogger(__name__)
 
@@ -42,16 +39,6 @@ def utcnow() -> datetime:
 #: down, or the replica holding the firing died): within the grace window it is posted late,
 #: once; the (channel, period) key makes a check after a successful firing a no-op.
 CATCH_UP_INTERVAL_SECONDS = 600
-
-
-def chain_hooks(*hooks: OnSent) -> OnSent:
-    """One outbox on_sent hook that runs several, in order, in the same transaction."""
-
-    def run(session: Session, message: OutboxMessage, response: dict[str, Any]) -> None:
-        for hook in hooks:
-            hook(session, message, response)
-
-    return run
 
 
 class Jobs:
@@ -71,8 +58,7 @@ class Jobs:
         self.scoring = scoring_config(settings)
         self.digest_schedule = Schedule(settings.digest_schedule, settings.zone)
         self.grace = timedelta(hours=settings.digest_grace_hours)
-        on_sent = chain_hooks(record_posted, record_pulse_sent)
-        self.sender = OutboxSender(session_factory, client, on_sent=on_sent, pace=pace)
+        self.sender = OutboxSender(session_factory, client, after_sent=AFTER_SENT, pace=pace)
         self.pulse_schedule = Schedule(settings.pulse_schedule, settings.zone)
         self.pulses = PulseJobs(
             settings, session_factory, client, workspace_id, clock, random.Random()

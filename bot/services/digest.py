@@ -3,51 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from bot.services.followups import FollowupSummary, followup_summaries
-from bot.services.kpis import ProductKpis, compute_kpis
+from bot.services.digest_views import DigestView, StatusNews
+from bot.services.followups import followup_summaries
+from bot.services.kpis import compute_kpis
 from bot.services.pulses.anonymity import DEFAULT_THRESHOLD
-from bot.services.pulses.results import PulseResults, pulse_results
-from bot.services.roadmap.ranking import RoadmapEntry, build_roadmap, theme_ids_in_domain
+from bot.services.pulses.results import pulse_results
+from bot.services.roadmap.ranking import build_roadmap, theme_ids_in_domain
 from scoring import ScoringConfig
 from storage.enums import ThemeStatus
 from storage.repositories import ThemeRepository
 
 DEFAULT_PERIOD = timedelta(days=7)
-
-
-@dataclass(frozen=True)
-class StatusNews:
-    theme_id: int
-    label: str
-    note: str
-    at: datetime
-    followup: FollowupSummary | None = None
-
-
-@dataclass(frozen=True)
-class DigestView:
-    title: str
-    period_label: str
-    entries: tuple[RoadmapEntry, ...]
-    total_themes: int
-    shipped: tuple[StatusNews, ...]
-    planned: tuple[StatusNews, ...]
-    kpis: ProductKpis
-    generated_at: datetime
-    pulse: PulseResults | None = None
-
-    @property
-    def requests_this_period(self) -> int:
-        return self.kpis.requests_this_period
-
-    def positions(self) -> dict[str, int]:
-        """The ranking snapshot kept with a posted digest, for the next one's trend."""
-        return {str(entry.theme_id): entry.position for entry in self.entries}
 
 
 def build_digest(

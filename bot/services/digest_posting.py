@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from bot.runtime.settings import Settings
 from bot.services.digest import build_digest, previous_positions, shown_theme_ids
+from bot.services.outbox import SlackPost, queue
 from bot.services.periods import period_key
 from bot.services.themes.regroup import regroup
 from bot.slack.blocks.digest import digest_blocks, digest_text
@@ -146,28 +147,21 @@ def queue_one(
     )
     run.ranking = {"positions": view.positions()}
     ThemeRepository(session, workspace_id).mark_labels_shown(shown_theme_ids(view), now)
-    OutboxRepository(session, workspace_id).enqueue_once(
-        dedupe_key=f"digest:{workspace_id}:{target.channel}:{period}",
+    post = SlackPost(target.channel, digest_text(view), digest_blocks(view), unfurl_links=False)
+    queue(
+        OutboxRepository(session, workspace_id),
+        post,
+        key=f"digest:{workspace_id}:{target.channel}:{period}",
         kind=DIGEST_KIND,
-        channel=target.channel,
-        payload={
-            "method": "chat.postMessage",
-            "args": {
-                "channel": target.channel,
-                "text": digest_text(view),
-                "blocks": digest_blocks(view),
-                "unfurl_links": False,
-            },
-            "digest_run_id": run.id,
-        },
+        extra={"digest_run_id": run.id},
     )
     return True
 
 
 def record_posted(session: Session, message: OutboxMessage, response: dict[str, Any]) -> None:
-    """Outbox hook: remember the ts of a posted digest (for threads and the audit trail)."""
+    """After a digest is sent: remember its ts (for threads and the audit trail)."""
     run_id = message.payload.get("digest_run_id")
-    if message.kind != DIGEST_KIND or run_id is None:
+    if run_id is None:
         return
     runs = DigestRunRepository(session, message.workspace_id)
     run = runs.by_id(int(run_id))

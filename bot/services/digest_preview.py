@@ -6,7 +6,8 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from bot.services.digest import DigestView, build_digest, previous_positions
+from bot.services.digest import build_digest, previous_positions
+from bot.services.digest_views import DigestView
 from scoring import ScoringConfig
 from storage.repositories import DigestRunRepository
 

@@ -15,12 +15,13 @@ request carries its author's name and would otherwise give the "no" away.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
 from bot.services.errors import NotAllowedError, NotFoundError, UserFacingError
+from bot.services.followup_views import FollowupSummary, FollowupView
+from bot.services.outbox import SlackPost, queue
 from bot.services.pulses.anonymity import DEFAULT_THRESHOLD, releasable_blocks, released
 from bot.services.requests import NewRequest, log_request
 from bot.slack.blocks.followup import followup_dm_blocks, followup_dm_text
@@ -75,31 +76,14 @@ def queue_followups(
             )
             if not created:
                 continue
-            outbox.enqueue_once(
-                dedupe_key=followup_key(change.id, user.slack_id),
-                kind=FOLLOWUP_KIND,
-                channel=user.slack_id,
-                payload={
-                    "method": "chat.postMessage",
-                    "args": {
-                        "channel": user.slack_id,
-                        "text": followup_dm_text(theme.label),
-                        "blocks": followup_dm_blocks(followup.id, theme.label),
-                    },
-                },
+            post = SlackPost(
+                user.slack_id,
+                followup_dm_text(theme.label),
+                followup_dm_blocks(followup.id, theme.label),
             )
+            queue(outbox, post, key=followup_key(change.id, user.slack_id), kind=FOLLOWUP_KIND)
             queued += 1
     return queued
-
-
-@dataclass(frozen=True)
-class FollowupView:
-    followup_id: int
-    theme_id: int
-    theme_label: str
-    answer: str
-    comment: str | None
-    request_id: int | None
 
 
 def _own_followup(
@@ -206,20 +190,6 @@ def comment_followup(
             request.body = text
     session.flush()
     return _view(session, followup)
-
-
-@dataclass(frozen=True)
-class FollowupSummary:
-    """What requesters said after a theme shipped: counts and comments, never names."""
-
-    yes: int
-    partly: int
-    no: int
-    comments: tuple[str, ...]
-
-    @property
-    def answers(self) -> int:
-        return self.yes + self.partly + self.no
 
 
 def followup_summaries(

@@ -9,7 +9,8 @@ from sqlalchemy.orm import Session
 
 from bot.runtime.settings import Settings
 from bot.services.pulses.anonymity import DEFAULT_THRESHOLD
-from bot.services.pulses.results import PulseResults, pulse_results
+from bot.services.pulses.results import pulse_results
+from bot.services.pulses.views import PulseResults
 from bot.services.roadmap.ranking import RoadmapEntry, build_roadmap
 from scoring import ScoringConfig
 from storage.repositories import (

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from bot.services.outbox import SlackPost, queue
 from bot.slack.blocks.notices import status_notice_blocks, status_notice_text
 from storage.models import Theme, ThemeStatusChange
 from storage.repositories import OutboxRepository, RequestRepository, UserRepository, VoteRepository
@@ -32,18 +33,11 @@ def queue_status_notices(
         user = users.by_id(user_id)
         if user is None or user.is_bot or user.is_deleted:
             continue
-        _, created = outbox.enqueue_once(
-            dedupe_key=f"status:{change.id}:{user.slack_id}",
+        _, created = queue(
+            outbox,
+            SlackPost(user.slack_id, text, blocks),
+            key=f"status:{change.id}:{user.slack_id}",
             kind=STATUS_NOTICE_KIND,
-            channel=user.slack_id,
-            payload={
-                "method": "chat.postMessage",
-                "args": {
-                    "channel": user.slack_id,
-                    "text": text,
-                    "blocks": blocks,
-                },
-            },
         )
         queued += created
     return queued

@@ -26,7 +26,7 @@ import random
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -156,9 +156,10 @@ class OutboxSender:
     ``payload`` is ``{"method": "chat.postMessage" | "chat.update", "args": {...}}``; a
     post's ``metadata`` is the sender's own (the key it finds the message by).
 
-    ``on_sent(session, message, response)`` runs in the transaction that marks a message
-    sent (the digest stores its ts with it); ``response`` is chat.postMessage's answer,
-    or the same shape built from history for a message found already posted.
+    ``after_sent[message.kind](session, message, response)`` runs in the transaction that
+    marks a message sent (the digest stores its ts with it); ``response`` is
+    chat.postMessage's answer, or the same shape built from history for a message found
+    already posted. The table is bot/services/outbox_hooks.py's ``AFTER_SENT``.
     """
 
     def __init__(
@@ -171,7 +172,7 @@ class OutboxSender:
         max_attempts: int = 8,
         clock: Callable[[], datetime] = utcnow,
         sleep: Callable[[float], None] = time.sleep,
-        on_sent: OnSent | None = None,
+        after_sent: Mapping[str, OnSent] | None = None,
         pace: Pace | None = None,
         backoff: Backoff | None = None,
         jitter: Callable[[], float] = random.random,
@@ -185,7 +186,7 @@ class OutboxSender:
         self._max_attempts = max_attempts
         self._clock = clock
         self._sleep = sleep
-        self._on_sent = on_sent
+        self._after_sent = dict(after_sent or {})
         self._pacer = Pacer(pace or Pace())
         self._backoff = backoff or Backoff()
         self._jitter = jitter
@@ -290,8 +291,8 @@ class OutboxSender:
             with unit_of_work(self._sessions) as session:
                 outbox = OutboxRepository(session, _ANY_WORKSPACE)
                 message = outbox.record_sent(claim.id, claim.token, self._clock(), ts)
-                if message is not None and self._on_sent is not None:
-                    self._on_sent(session, message, response)
+                if message is not None and (hook := self._after_sent.get(message.kind)):
+                    hook(session, message, response)
         except Exception as e:
             # Slack has the message; a later attempt finds it there and records it then.
             logger.exception("outbox could not record a sent message: id=%d", claim.id)

@@ -11,7 +11,7 @@ from io import BytesIO
 
 from matplotlib.figure import Figure
 
-from bot.services.pulses.results import TrendPoint
+from bot.services.pulses.views import TrendPoint
 
 NAN = float("nan")
 

@@ -13,7 +13,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from bot.services.pulses.rounds import PULSE_KIND, REMINDER_KIND, PulseConfig, reminder_key
+from bot.services.outbox import SlackPost, queue
+from bot.services.pulses.rounds import REMINDER_KIND, PulseConfig, reminder_key
 from bot.services.pulses.timing import delivery_time, zone_of
 from bot.slack.blocks.pulse import pulse_dm_blocks, pulse_dm_text
 from storage.models import OutboxMessage
@@ -36,18 +37,11 @@ def remind(
             at = delivery_time(now, zone, config.window, rng, pulse_round.closes_at)
             if at is None:
                 continue
-            outbox.enqueue_once(
-                dedupe_key=reminder_key(pulse_round.id, user.slack_id),
+            queue(
+                outbox,
+                SlackPost(user.slack_id, pulse_dm_text(pulse_round.question), blocks),
+                key=reminder_key(pulse_round.id, user.slack_id),
                 kind=REMINDER_KIND,
-                channel=user.slack_id,
-                payload={
-                    "method": "chat.postMessage",
-                    "args": {
-                        "channel": user.slack_id,
-                        "text": pulse_dm_text(pulse_round.question),
-                        "blocks": blocks,
-                    },
-                },
                 not_before=at,
             )
             queued += 1
@@ -68,9 +62,9 @@ def close_rounds(session: Session, workspace_id: str, now: datetime) -> list[int
 
 
 def record_pulse_sent(session: Session, message: OutboxMessage, response: dict[str, Any]) -> None:
-    """Outbox hook: note when a person's pulse DM reached Slack."""
+    """After a pulse DM is sent: note when it reached the person."""
     round_id = message.payload.get("pulse_round_id")
-    if message.kind != PULSE_KIND or round_id is None:
+    if round_id is None:
         return
     PulseRepository(session, message.workspace_id).mark_sent(
         int(round_id), message.channel, message.sent_at or datetime.now().astimezone()

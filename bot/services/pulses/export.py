@@ -15,7 +15,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from bot.services.pulses.results import round_result
-from bot.services.pulses.stats import Figures, RoundFigures
+from bot.services.pulses.views import Figures, RoundFigures
 from bot.services.workspace.file import (
     PulseFiguresRecord,
     PulseResultsRecord,

@@ -17,53 +17,13 @@ from sqlalchemy.orm import Session
 
 from bot.services.pulses.anonymity import released
 from bot.services.pulses.mentions import mood
-from bot.services.pulses.stats import Answer, RoundFigures, round_figures
+from bot.services.pulses.stats import Answer, round_figures
+from bot.services.pulses.views import PulseResults, RoundFigures, RoundResult, TrendPoint
 from storage.models import PulseRound
 from storage.repositories import PulseRepository
 
 COMMENTS_SHOWN = 8
 HISTORY_ROUNDS = 12
-
-
-@dataclass(frozen=True)
-class RoundResult:
-    round_id: int
-    question: str
-    started_at: datetime
-    closes_at: datetime
-    open: bool
-    figures: RoundFigures
-
-
-@dataclass(frozen=True)
-class TrendPoint:
-    """One round on the trend chart; satisfaction None when withheld."""
-
-    label: str
-    satisfaction: float | None
-    participation: float | None
-
-
-@dataclass(frozen=True)
-class PulseResults:
-    current: RoundResult
-    previous: RoundResult | None
-    comments: tuple[str, ...]
-    history: tuple[TrendPoint, ...]
-    threshold: int
-
-    def delta(self, group: str | None = None) -> float | None:
-        """Average score now minus the previous round (whole or a group), when both show."""
-        if self.previous is None:
-            return None
-        now, before = self.current.figures, self.previous.figures
-        if group is None:
-            a = now.whole.average if now.whole else None
-            b = before.whole.average if before.whole else None
-        else:
-            a = now.groups[group].average if group in now.groups else None
-            b = before.groups[group].average if group in before.groups else None
-        return None if a is None or b is None else a - b
 
 
 def round_result(

@@ -19,9 +19,11 @@ from sqlalchemy.orm import Session
 
 from bot.runtime.settings import Settings
 from bot.services.errors import NotAllowedError, NotFoundError, UserFacingError
+from bot.services.outbox import SlackPost
 from bot.services.periods import period_key
 from bot.services.pulses.directory import SlackDirectory
 from bot.services.pulses.timing import DeliveryWindow, delivery_time, zone_of
+from bot.services.pulses.views import AnswerView
 from bot.services.requests import NewRequest, log_request
 from bot.slack.blocks.pulse import pulse_dm_blocks, pulse_dm_text
 from storage.db import SessionFactory, unit_of_work
@@ -191,15 +193,8 @@ def start_round(
         if at is None:
             continue
         invitations.append((user.id, at))
-        payload = {
-            "method": "chat.postMessage",
-            "args": {
-                "channel": user.slack_id,
-                "text": pulse_dm_text(config.question),
-                "blocks": blocks,
-            },
-            "pulse_round_id": pulse_round.id,
-        }
+        post = SlackPost(user.slack_id, pulse_dm_text(config.question), blocks)
+        payload = post.payload({"pulse_round_id": pulse_round.id})
         key = pulse_key(pulse_round.id, user.slack_id)
         messages.append((key, PULSE_KIND, user.slack_id, payload, at))
     pulses.invite_all(pulse_round.id, invitations)
@@ -252,19 +247,6 @@ def start_round_from_directory(
 
 
 # --- answers ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class AnswerView:
-    """What the thank-you message shows back to the person who answered."""
-
-    round_id: int
-    question: str
-    score: int
-    enps: int | None
-    comment: str | None
-    request_id: int | None
-    closes_at: datetime
 
 
 def _open_round(session: Session, workspace_id: str, round_id: int, now: datetime) -> PulseRound:

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from bot.services.pulses.anonymity import visible_groups, whole_visible
+from bot.services.pulses.views import Figures, RoundFigures
 
 PROMOTER_MIN = 9
 DETRACTOR_MAX = 6
@@ -24,31 +25,6 @@ class Answer:
     group: str | None
     score: int
     enps: int | None = None
-
-
-@dataclass(frozen=True)
-class Figures:
-    """What may be shown about one group (or the whole): None means withheld."""
-
-    answers: int
-    asked: int
-    average: float | None
-    distribution: tuple[int, ...] | None  # answers per score 1..5
-    enps: float | None
-    enps_answers: int
-
-    @property
-    def participation(self) -> float | None:
-        return self.answers / self.asked if self.asked else None
-
-
-@dataclass(frozen=True)
-class RoundFigures:
-    whole: Figures | None  # None: fewer answers than the threshold
-    groups: Mapping[str, Figures]  # only the groups that may be shown
-    withheld_groups: int  # groups with answers whose figures are withheld
-    asked: int
-    answered: int
 
 
 def enps(scores: Iterable[int]) -> float | None:

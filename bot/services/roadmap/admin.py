@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from bot.services.errors import NotAllowedError, NotFoundError, UserFacingError
 from bot.services.notifications import queue_status_notices
+from bot.services.roadmap.views import ObjectiveInput, ObjectiveSummary
 from scoring import theme_label
 from storage.enums import Effort, ThemeStatus
 from storage.models import Theme
@@ -257,15 +258,6 @@ def _rename(session: Session, actor: Actor, theme_id: int, label: str) -> Change
     return ChangeResult(f"Theme #{theme.id} is now called “{new_label}”.")
 
 
-@dataclass(frozen=True)
-class ObjectiveSummary:
-    id: int
-    name: str
-    description: str
-    weight: float
-    keywords: tuple[str, ...]
-
-
 def editable_objectives(session: Session, actor: Actor) -> list[ObjectiveSummary]:
     """The active objectives, for an admin to edit."""
     actor.require_admin()
@@ -273,15 +265,6 @@ def editable_objectives(session: Session, actor: Actor) -> list[ObjectiveSummary
         ObjectiveSummary(o.id, o.name, o.description, o.weight, tuple(o.keywords))
         for o in ObjectiveRepository(session, actor.workspace_id).list_active()
     ]
-
-
-@dataclass(frozen=True)
-class ObjectiveInput:
-    name: str
-    description: str
-    weight: float
-    keywords: tuple[str, ...]
-    active: bool = True
 
 
 def save_objective_edits(

@@ -2,36 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.orm import Session
 
 from bot.services.errors import NotFoundError
-from bot.services.followups import FollowupSummary, followup_summaries
+from bot.services.followups import followup_summaries
 from bot.services.pulses.anonymity import DEFAULT_THRESHOLD
-from bot.services.roadmap.ranking import RoadmapEntry, build_roadmap
+from bot.services.roadmap.ranking import build_roadmap
+from bot.services.roadmap.views import RequestLine, ThemeDetails
 from scoring import ScoringConfig
 from storage.repositories import RequestRepository, ThemeRepository
-
-
-@dataclass(frozen=True)
-class RequestLine:
-    id: int
-    title: str
-    domain: str | None
-    created_at: datetime
-
-
-@dataclass(frozen=True)
-class ThemeDetails:
-    theme_id: int
-    label: str
-    status: str
-    top_terms: tuple[str, ...]
-    requests: tuple[RequestLine, ...]
-    entry: RoadmapEntry | None
-    followup: FollowupSummary | None = None
 
 
 def theme_details(

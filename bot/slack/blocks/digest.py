@@ -7,7 +7,7 @@ and saying "and N more", never by failing.
 
 from __future__ import annotations
 
-from bot.services.digest import DigestView, StatusNews
+from bot.services.digest_views import DigestView, StatusNews
 from bot.services.kpis import ProductKpis
 from bot.services.roadmap.ranking import RoadmapEntry
 from bot.slack.blocks.elements import Block, actions, button, context, section, vote_button

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
+from bot.services.followup_views import FollowupSummary, FollowupView
 from bot.services.pulses.anonymity import FOLLOWUP_ANSWER_PREFIX as ANSWER_ACTION_PREFIX
 from bot.slack.blocks.elements import (
     Block,
@@ -15,9 +14,6 @@ from bot.slack.blocks.elements import (
     section,
 )
 from bot.slack.blocks.text import safe
-
-if TYPE_CHECKING:
-    from bot.services.followups import FollowupSummary, FollowupView
 
 COMMENT_ACTION = "followup_comment_open"
 REOPEN_ACTION = "followup_reopen"

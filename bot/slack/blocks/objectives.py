@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from bot.services.roadmap.admin import ObjectiveInput, ObjectiveSummary
+from bot.services.roadmap.views import ObjectiveInput, ObjectiveSummary
 from bot.slack.blocks.elements import Block, context, plain, section
 from bot.slack.blocks.feedback import input_block
 from bot.slack.blocks.ids import OBJECTIVES_MODAL

@@ -6,18 +6,12 @@ the listener in bot/slack/listeners/pulses.py reads them back with :func:`parse_
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from bot.services.pulses.anonymity import SCORE_ACTION_PREFIX
+from bot.services.pulses.views import AnswerView, Figures, PulseResults, RoundResult
 from bot.slack.blocks import elements
 from bot.slack.blocks.elements import Block, CommentForm, actions, button, context, plain, section
 from bot.slack.blocks.text import plural, safe
 from bot.slack.validation import whole_number
-
-if TYPE_CHECKING:
-    from bot.services.pulses.results import PulseResults, RoundResult
-    from bot.services.pulses.rounds import AnswerView
-    from bot.services.pulses.stats import Figures
 
 ENPS_ACTION = "pulse_enps"
 COMMENT_ACTION = "pulse_comment_open"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.services.roadmap.theme_details import ThemeDetails
+from bot.services.roadmap.views import ThemeDetails
 from bot.slack.blocks.elements import Block, context, plain, section, vote_button
 from bot.slack.blocks.followup import summary_text
 from bot.slack.blocks.text import plural, safe

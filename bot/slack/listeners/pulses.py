@@ -26,6 +26,7 @@ from bot.services.followups import answer_followup, comment_followup, reopen_as_
 from bot.services.pulses import rounds as pulses
 from bot.services.pulses.chart import chart_alt_text, trend_chart_png
 from bot.services.pulses.results import pulse_results
+from bot.services.pulses.views import AnswerView
 from bot.services.roadmap.admin import Actor
 from bot.slack.blocks import followup as followup_blocks
 from bot.slack.blocks import pulse as blocks
@@ -45,7 +46,7 @@ NO_QUESTION = "That button does not point at a question."
 CLOSED = "This pulse round has closed."
 THANKS = "Thanks for answering!"
 
-Record = Callable[[Session, str, int, str, int, datetime], pulses.AnswerView]
+Record = Callable[[Session, str, int, str, int, datetime], AnswerView]
 
 
 def register(app: App) -> None:

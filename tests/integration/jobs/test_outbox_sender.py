@@ -134,7 +134,7 @@ def test_on_sent_runs_in_the_transaction_that_marks_the_message_sent(
         seen.append((sent.dedupe_key, sent.status, sent.sent_ts, response["ts"]))
 
     enqueue(database.sessions, "digest:C0DIGEST1:2026-W48", "C0DIGEST1")
-    make_sender(on_sent=on_sent).drain_once()
+    make_sender(after_sent={"dm": on_sent}).drain_once()
 
     [posted] = slack.workspace.posted("C0DIGEST1")
     assert seen == [("digest:C0DIGEST1:2026-W48", OutboxStatus.SENT, posted["ts"], posted["ts"])]
@@ -152,7 +152,7 @@ def test_a_failing_on_sent_keeps_the_message_and_it_is_not_posted_twice(
         stored.append(response["ts"])
 
     enqueue(database.sessions, "digest:C0DIGEST1:2026-W48", "C0DIGEST1")
-    sender = make_sender(on_sent=flaky)
+    sender = make_sender(after_sent={"dm": flaky})
 
     assert sender.drain_once().retried == 1
     row = message(database.sessions, "digest:C0DIGEST1:2026-W48")
@@ -280,7 +280,7 @@ def test_a_message_already_in_slack_is_recorded_not_posted_again(
     )
     sender = make_sender()
     seen: list[dict[str, Any]] = []
-    recovering = make_sender(on_sent=lambda _s, _m, response: seen.append(response))
+    recovering = make_sender(after_sent={"dm": lambda _s, _m, response: seen.append(response)})
 
     assert sender.drain_once().claimed == 0  # the dead sender's claim still holds
     clock.advance(120)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from slack_sdk import WebClient
 
 from bot.jobs.outbox import OutboxSender, Pace
-from bot.services.digest_posting import record_posted
+from bot.services.outbox_hooks import AFTER_SENT
 from bot.services.requests import NewRequest, log_request
 from bot.services.roadmap.admin import Actor, change_status
 from storage.db import unit_of_work
@@ -69,7 +69,7 @@ def test_every_requester_and_voter_hears_once_even_with_429_and_500(
         sender = OutboxSender(
             database.sessions,
             client,
-            on_sent=record_posted,
+            after_sent=AFTER_SENT,
             pace=Pace(global_interval=0.0, channel_interval=0.0),
             sleep=lambda _: None,
             jitter=lambda: 0.0,

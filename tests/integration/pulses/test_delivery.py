@@ -13,8 +13,9 @@ import pytest
 from slack_sdk import WebClient
 
 from bot.jobs.outbox import OutboxSender, Pace
+from bot.services.outbox_hooks import AFTER_SENT
 from bot.services.pulses import rounds as pulses
-from bot.services.pulses.delivery import close_rounds, record_pulse_sent, remind
+from bot.services.pulses.delivery import close_rounds, remind
 from storage.db import make_engine, make_session_factory, unit_of_work
 from storage.enums import OutboxStatus
 from storage.repositories import UserRepository
@@ -50,7 +51,7 @@ def drain(
         batch=4,
         hold=timedelta(seconds=30),
         pace=Pace(0.0, 0.0),
-        on_sent=record_pulse_sent,
+        after_sent=AFTER_SENT,
     )
     barrier.wait()
     deadline = time.monotonic() + 20

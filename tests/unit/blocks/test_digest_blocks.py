@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from slack_sdk.models.blocks import Block
 
-from bot.services.digest import DigestView, StatusNews
+from bot.services.digest_views import DigestView, StatusNews
 from bot.services.kpis import ProductKpis
 from bot.services.roadmap.ranking import RoadmapEntry
 from bot.slack.blocks.digest import MAX_BLOCKS, digest_blocks, text_size

@@ -8,10 +8,9 @@ from typing import Any
 from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
-from bot.services.followups import FollowupView
-from bot.services.pulses.results import PulseResults, RoundResult, TrendPoint
-from bot.services.pulses.rounds import AnswerView
+from bot.services.followup_views import FollowupView
 from bot.services.pulses.stats import Answer, round_figures
+from bot.services.pulses.views import AnswerView, PulseResults, RoundResult, TrendPoint
 from bot.slack.blocks import followup, pulse
 
 CLOSES = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)

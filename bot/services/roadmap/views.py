@@ -1,0 +1,46 @@
+"""What roadmap screens show (a theme in full, objectives), for services and builders."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.services.followup_views import FollowupSummary
+from bot.services.roadmap.ranking import RoadmapEntry
+
+
+@dataclass(frozen=True)
+class RequestLine:
+    id: int
+    title: str
+    domain: str | None
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class ThemeDetails:
+    theme_id: int
+    label: str
+    status: str
+    top_terms: tuple[str, ...]
+    requests: tuple[RequestLine, ...]
+    entry: RoadmapEntry | None
+    followup: FollowupSummary | None = None
+
+
+@dataclass(frozen=True)
+class ObjectiveSummary:
+    id: int
+    name: str
+    description: str
+    weight: float
+    keywords: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ObjectiveInput:
+    name: str
+    description: str
+    weight: float
+    keywords: tuple[str, ...]
+    active: bool = True
