@@ -25,7 +25,8 @@ from bot.cli.common import (
 from bot.cli.spreadsheet import FormulaSafeWriter
 from bot.services.errors import UserFacingError
 from bot.services.pulses.export import INDIVIDUAL_ANSWERS_WARNING, without_individual_answers
-from bot.services.roadmap.ranking import RoadmapEntry, build_roadmap
+from bot.services.roadmap.ranking import build_roadmap
+from bot.services.roadmap.views import RoadmapEntry
 from bot.services.workspace.file import WorkspaceFile, WorkspaceFileError, read_file_bytes
 from bot.services.workspace.transfer import export_workspace, import_workspace
 from storage.db import unit_of_work

@@ -6,9 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.services.followup_views import FollowupSummary
-from bot.services.kpis import ProductKpis
 from bot.services.pulses.views import PulseResults
-from bot.services.roadmap.ranking import RoadmapEntry
+from bot.services.roadmap.views import RoadmapEntry
 
 
 @dataclass(frozen=True)
@@ -39,3 +38,13 @@ class DigestView:
     def positions(self) -> dict[str, int]:
         """The ranking snapshot kept with a posted digest, for the next one's trend."""
         return {str(entry.theme_id): entry.position for entry in self.entries}
+
+
+@dataclass(frozen=True)
+class ProductKpis:
+    median_days_to_ship: float | None
+    shipped_measured: int
+    requests_this_period: int
+    themes_shipped_this_period: int
+    satisfaction: float | None
+    satisfaction_answers: int

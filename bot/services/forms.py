@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
 from sqlalchemy.orm import Session
 
 from bot.services.errors import UserFacingError
+from bot.services.request_views import FormChoices
 from bot.services.requests import (
     MAX_TEXT_CHARS,
     MAX_TITLE_CHARS,
@@ -23,15 +24,6 @@ from storage.repositories import (
     RequestRepository,
     UserRepository,
 )
-
-
-@dataclass(frozen=True)
-class FormChoices:
-    """What the modal offers: known domains and objectives, and what is preselected."""
-
-    domains: Sequence[str] = ()
-    default_domain: str | None = None
-    objectives: Sequence[str] = ()
 
 
 def form_choices(session: Session, workspace_id: str, user_slack_id: str) -> FormChoices:

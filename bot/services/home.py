@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.orm import Session
 
 from bot.runtime.settings import Settings
+from bot.services.home_views import HomeView, MyRequest, VotedTheme
 from bot.services.pulses.anonymity import DEFAULT_THRESHOLD
 from bot.services.pulses.results import pulse_results
-from bot.services.pulses.views import PulseResults
-from bot.services.roadmap.ranking import RoadmapEntry, build_roadmap
+from bot.services.roadmap.ranking import build_roadmap
 from scoring import ScoringConfig
 from storage.repositories import (
     RequestRepository,
@@ -22,31 +21,6 @@ from storage.repositories import (
 
 MY_REQUESTS_SHOWN = 10
 TOP_THEMES_SHOWN = 5
-
-
-@dataclass(frozen=True)
-class MyRequest:
-    id: int
-    title: str
-    theme_label: str | None
-    status: str
-    withdrawn: bool
-
-
-@dataclass(frozen=True)
-class VotedTheme:
-    theme_id: int
-    label: str
-    status: str
-
-
-@dataclass(frozen=True)
-class HomeView:
-    my_requests: tuple[MyRequest, ...]
-    more_requests: int
-    voted: tuple[VotedTheme, ...]
-    top: tuple[RoadmapEntry, ...]
-    pulse: PulseResults | None = None
 
 
 def home_view(

@@ -6,24 +6,14 @@ Not to be confused with the Prometheus metrics of the running service (bot/runti
 from __future__ import annotations
 
 import statistics
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
+from bot.services.digest_views import ProductKpis
 from bot.services.pulses.anonymity import DEFAULT_THRESHOLD, released
 from bot.services.pulses.results import round_result
 from storage.repositories import PulseRepository, RequestRepository, ThemeRepository
-
-
-@dataclass(frozen=True)
-class ProductKpis:
-    median_days_to_ship: float | None
-    shipped_measured: int
-    requests_this_period: int
-    themes_shipped_this_period: int
-    satisfaction: float | None
-    satisfaction_answers: int
 
 
 def compute_kpis(

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from enum import StrEnum
-
 from sqlalchemy.orm import Session
 
 from bot.services.errors import NotAllowedError, NotFoundError
+from bot.services.vote_views import VoteOutcome, VoteResult
 from storage.models import Theme
 from storage.repositories import (
     DeliveryRepository,
@@ -16,21 +14,6 @@ from storage.repositories import (
     UserRepository,
     VoteRepository,
 )
-
-
-class VoteOutcome(StrEnum):
-    ADDED = "added"
-    REMOVED = "removed"
-    OWN_REQUEST = "own_request"
-    ALREADY_HANDLED = "already_handled"
-
-
-@dataclass(frozen=True)
-class VoteResult:
-    outcome: VoteOutcome
-    theme_id: int
-    theme_label: str
-    voters: int
 
 
 def live_theme(session: Session, workspace_id: str, theme_id: int) -> Theme:

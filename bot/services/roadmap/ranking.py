@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from bot.services.pulses.anonymity import DEFAULT_THRESHOLD
 from bot.services.pulses.mentions import theme_mentions
 from bot.services.pulses.results import ReleasedComment, released_comments
+from bot.services.roadmap.views import RoadmapEntry
 from bot.services.themes.regroup import request_text
 from bot.services.themes.vectors import embeddings_for, mean_direction, text_embedding
 from scoring import (
@@ -19,7 +20,6 @@ from scoring import (
     RankedTheme,
     RequestDoc,
     RequestFact,
-    ScoreComponent,
     ScoringConfig,
     ThemeFacts,
     VoteFact,
@@ -40,26 +40,6 @@ MAX_THEME_TEXT_REQUESTS = 50
 # Pulse comments from rounds started this long ago count towards a theme's satisfaction.
 PULSE_MENTION_WINDOW = timedelta(days=90)
 CLOSED_STATUSES = frozenset({ThemeStatus.SHIPPED, ThemeStatus.DECLINED})
-
-
-@dataclass(frozen=True)
-class RoadmapEntry:
-    """One theme as the roadmap shows it; plain values, ready for any renderer."""
-
-    theme_id: int
-    position: int
-    label: str
-    status: str
-    score: float
-    why: str
-    trend: str
-    requesters: int
-    voters: int
-    domains: tuple[str, ...]
-    objectives: tuple[tuple[str, str], ...]
-    effort: str | None
-    components: tuple[ScoreComponent, ...]
-    request_count: int
 
 
 def build_roadmap(

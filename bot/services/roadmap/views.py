@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.services.followup_views import FollowupSummary
-from bot.services.roadmap.ranking import RoadmapEntry
+from scoring import ScoreComponent
 
 
 @dataclass(frozen=True)
@@ -44,3 +44,23 @@ class ObjectiveInput:
     weight: float
     keywords: tuple[str, ...]
     active: bool = True
+
+
+@dataclass(frozen=True)
+class RoadmapEntry:
+    """One theme as the roadmap shows it; plain values, ready for any renderer."""
+
+    theme_id: int
+    position: int
+    label: str
+    status: str
+    score: float
+    why: str
+    trend: str
+    requesters: int
+    voters: int
+    domains: tuple[str, ...]
+    objectives: tuple[tuple[str, str], ...]
+    effort: str | None
+    components: tuple[ScoreComponent, ...]
+    request_count: int

@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 from sqlalchemy.orm import Session
 
+from bot.services.request_views import Suggestion
 from bot.services.themes.regroup import request_text
 from bot.services.themes.vectors import load_or_embed, store_embeddings
 from scoring import Match, RequestDoc, ScoringConfig, ThemeIndex, theme_label
@@ -41,14 +42,6 @@ NEIGHBOURS_SEARCHED = 20
 #: requests clears 0.25 and the share that is the same intent (59%) is the same as at
 #: 0.35, so the lower bar costs no precision there.
 SUGGESTION_THRESHOLD = 0.25
-
-
-@dataclass(frozen=True)
-class Suggestion:
-    theme_id: int
-    label: str
-    requesters: int
-    similarity: float
 
 
 @dataclass(frozen=True)

@@ -7,9 +7,8 @@ and saying "and N more", never by failing.
 
 from __future__ import annotations
 
-from bot.services.digest_views import DigestView, StatusNews
-from bot.services.kpis import ProductKpis
-from bot.services.roadmap.ranking import RoadmapEntry
+from bot.services.digest_views import DigestView, ProductKpis, StatusNews
+from bot.services.roadmap.views import RoadmapEntry
 from bot.slack.blocks.elements import Block, actions, button, context, section, vote_button
 from bot.slack.blocks.followup import summary_text
 from bot.slack.blocks.ids import THEME_DETAILS_ACTION

@@ -7,8 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.services.forms import FormChoices
-from bot.services.themes.similar import Suggestion
+from bot.services.request_views import FormChoices, Suggestion
 from bot.slack.blocks import ids
 from bot.slack.blocks.elements import Block, actions, button, context, plain, section
 from bot.slack.blocks.text import safe

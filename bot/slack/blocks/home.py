@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.services.home import HomeView
+from bot.services.home_views import HomeView
 from bot.slack.blocks.elements import Block, context, section, vote_button
 from bot.slack.blocks.feedback import home_button
 from bot.slack.blocks.pulse import results_blocks

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.services.home import MyRequest
-from bot.services.kpis import ProductKpis
+from bot.services.digest_views import ProductKpis
+from bot.services.home_views import MyRequest
 from bot.slack.blocks.elements import Block, context, section
 from bot.slack.blocks.text import plural, safe
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.services.votes import VoteOutcome, VoteResult
+from bot.services.vote_views import VoteOutcome, VoteResult
 from bot.slack.blocks.text import safe
 
 

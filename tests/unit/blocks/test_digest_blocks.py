@@ -6,9 +6,8 @@ from datetime import UTC, datetime
 
 from slack_sdk.models.blocks import Block
 
-from bot.services.digest_views import DigestView, StatusNews
-from bot.services.kpis import ProductKpis
-from bot.services.roadmap.ranking import RoadmapEntry
+from bot.services.digest_views import DigestView, ProductKpis, StatusNews
+from bot.services.roadmap.views import RoadmapEntry
 from bot.slack.blocks.digest import MAX_BLOCKS, digest_blocks, text_size
 from scoring.models import ScoreComponent
 

@@ -9,7 +9,7 @@ import pytest
 
 from bot.cli.data import roadmap_csv
 from bot.cli.spreadsheet import spreadsheet_cell
-from bot.services.roadmap.ranking import RoadmapEntry
+from bot.services.roadmap.views import RoadmapEntry
 from scoring.models import ScoreComponent
 
 FORMULAS = [
