@@ -75,7 +75,7 @@ def test_bot_scopes_are_the_minimum(manifest: dict[str, Any]) -> None:
         "im:write",
         "users:read",
         "files:write",
-        # the outbox sender's check for a message already posted (bot/jobs/outbox.py)
+        # the outbox sender's check for a message already posted (bot/jobs/outbox/sender.py)
         "im:history",
         "channels:history",
         "groups:history",

@@ -2,7 +2,7 @@
 
 pysqlite in its legacy transaction mode sends no BEGIN before a SAVEPOINT, so each
 ``insert_once`` used to commit on its own and a unit of work that failed half-way kept
-its first rows (storage/sqlite_transactions.py is the fix).
+its first rows (storage/sqlite_writer.py opens the transaction at the first write).
 """
 
 from __future__ import annotations
