@@ -22,7 +22,7 @@ from bot.runtime.deps import Deps
 from bot.services.digest import build_digest
 from bot.services.errors import UserFacingError
 from bot.services.home import my_requests
-from bot.services.kpis import compute_kpis as compute_metrics
+from bot.services.kpis import compute_kpis
 from bot.services.roadmap.admin import (
     Actor,
     ChangeResult,
@@ -181,14 +181,14 @@ def show_mine(invocation: Invocation) -> list[Block]:
 def show_stats(invocation: Invocation) -> list[Block]:
     deps, now = invocation.deps, invocation.now
     with unit_of_work(deps.session_factory) as session:
-        metrics = compute_metrics(
+        kpis = compute_kpis(
             session,
             invocation.who.workspace_id,
             now - timedelta(days=STATS_DAYS),
             now,
             deps.settings.pulse_anonymity,
         )
-    return stats_blocks(metrics, STATS_DAYS)
+    return stats_blocks(kpis, STATS_DAYS)
 
 
 def open_objectives(invocation: Invocation) -> None:

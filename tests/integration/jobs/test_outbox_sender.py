@@ -121,10 +121,10 @@ def test_chat_update_is_sent_without_metadata(
     assert slack.last("chat.update").params == {"channel": "C1", "ts": "1.2", "text": "edited"}
 
 
-# --- on_sent -----------------------------------------------------------------------------
+# --- after_sent ----------------------------------------------------------------------------
 
 
-def test_on_sent_runs_in_the_transaction_that_marks_the_message_sent(
+def test_the_after_sent_hook_runs_in_the_transaction_that_marks_the_message_sent(
     database: Database, slack: FakeSlackAPI, make_sender: MakeSender
 ) -> None:
     seen: list[tuple[str, OutboxStatus, str | None, str]] = []
@@ -140,7 +140,7 @@ def test_on_sent_runs_in_the_transaction_that_marks_the_message_sent(
     assert seen == [("digest:C0DIGEST1:2026-W48", OutboxStatus.SENT, posted["ts"], posted["ts"])]
 
 
-def test_a_failing_on_sent_keeps_the_message_and_it_is_not_posted_twice(
+def test_a_failing_after_sent_hook_keeps_the_message_and_it_is_not_posted_twice(
     database: Database, slack: FakeSlackAPI, make_sender: MakeSender, clock: FakeClock
 ) -> None:
     stored: list[str] = []
