@@ -78,12 +78,15 @@ class TextSpace:
             space = cls(words, chars, None)
             return space, _dense_unit(tfidf)
         svd = TruncatedSVD(n_components=dims, random_state=config.seed, algorithm="randomized")
+        fitted_on = tfidf
         if tfidf.shape[0] > config.svd_sample:
             rng = np.random.default_rng(config.seed)
-            sample = np.sort(rng.choice(tfidf.shape[0], config.svd_sample, replace=False))
-            svd.fit(tfidf[sample])
-        else:
-            svd.fit(tfidf)
+            fitted_on = tfidf[np.sort(rng.choice(tfidf.shape[0], config.svd_sample, replace=False))]
+        # Texts that are all the same have no variance: sklearn's explained-variance ratio
+        # (unused here) divides by zero then, and the components are still right.
+        with np.errstate(divide="ignore", invalid="ignore"):
+            svd.fit(fitted_on)
+        del fitted_on
         projection = np.ascontiguousarray(svd.components_.T, dtype=np.float64)
         svd.components_ = projection.T  # the same numbers, kept once (vocabulary × dims)
         reduced = np.asarray(tfidf @ projection)

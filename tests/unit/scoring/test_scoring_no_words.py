@@ -4,6 +4,7 @@ the clustering nor join a theme by accident (issue 13, section 7)."""
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 
 import numpy as np
@@ -52,3 +53,12 @@ def test_the_embedding_backend_takes_them_too() -> None:
 
     groups = cluster(docs(NO_WORDS), config=ThemeConfig(embedder=embedder))
     assert sorted(len(g.request_ids) for g in groups) == [1] * len(NO_WORDS)
+
+
+def test_identical_texts_fit_without_a_warning() -> None:
+    """No variance among the texts: sklearn's explained-variance ratio divided by zero."""
+    items = [(str(n), "please add a build cache to CI") for n in range(12)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        themes = cluster_texts(items, config=ThemeConfig())
+    assert set(themes.values()) == {0}
