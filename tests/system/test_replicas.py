@@ -2,7 +2,7 @@
 
 The scenario of issue 7. Three `pulseboard serve --http --workers 1` replicas share one
 PostgreSQL schema and one fake Slack. Their schedulers fire the digest every minute and
-an admin starts a pulse round with `/roadmap pulse start`, while ~1,200 signed
+an admin starts a pulse round with `/roadmap pulse start`, while ~600 signed
 `/feedback` requests arrive from 20 concurrent clients through a round-robin load
 balancer. A third of the way in one replica is SIGKILLed (the balancer sends what it
 could not deliver to another replica, as a load balancer does on a connection error);
@@ -63,11 +63,11 @@ DIGEST_CHANNEL = "C0DIGEST01"
 ADMIN = "U0ADMIN01"
 PEOPLE = [ADMIN, *(f"U0DEV{n:04d}" for n in range(1, 8))]
 REPLICAS = 3
-REQUESTS = 1200
+REQUESTS = 600
 CLIENTS = 20
 # Requests arrive at this rate (as Slack's traffic does, whatever the answers take), so
 # the load spans a minute: the digest (every minute, at :00) fires once while it runs.
-REQUESTS_PER_SECOND = 20
+REQUESTS_PER_SECOND = 10
 KILL_AFTER = REQUESTS // 3  # answered requests before one replica is killed
 RESTART_AFTER = REQUESTS * 3 // 5  # ... before PostgreSQL is restarted
 LOAD_SECONDS = 150  # the load gives up (and the test fails) after this
