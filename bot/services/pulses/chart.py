@@ -9,14 +9,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from io import BytesIO
 
-from matplotlib.figure import Figure
-
 from bot.services.pulses.views import TrendPoint
 
 NAN = float("nan")
 
 
 def trend_chart_png(points: Sequence[TrendPoint], title: str = "Developer satisfaction") -> bytes:
+    # Imported here: matplotlib takes a third of a second to import, and every process
+    # that serves Slack or posts a digest imports this module, most never drawing.
+    from matplotlib.figure import Figure
+
     figure = Figure(figsize=(8, 4), dpi=100)
     left = figure.subplots()
     xs = list(range(len(points)))
