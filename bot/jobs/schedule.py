@@ -10,7 +10,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.base import BaseTrigger
+
+from bot.runtime.cron import cron_trigger
 
 LOOKBACK = timedelta(days=400)
 
@@ -21,8 +23,9 @@ class Schedule:
     zone: ZoneInfo
 
     @property
-    def trigger(self) -> CronTrigger:
-        return CronTrigger.from_crontab(self.cron, timezone=self.zone)
+    def trigger(self) -> BaseTrigger:
+        """Standard cron (bot/runtime/cron.py): ``0 9 * * 1`` is Monday at nine."""
+        return cron_trigger(self.cron, self.zone)
 
     def firings_between(self, start: datetime, end: datetime) -> list[datetime]:
         """Scheduled firings in (start, end], oldest first, as aware datetimes."""

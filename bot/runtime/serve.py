@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import logging
 import signal
+from datetime import UTC, datetime
 from types import FrameType
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.jobs.scheduler import Jobs
+from bot.runtime.cron import next_firings
 from bot.runtime.database import open_database
 from bot.runtime.http_server import serve_http
 from bot.runtime.logs import setup_logging
@@ -77,6 +79,14 @@ def store_missing_vectors(settings: Settings, session_factory: SessionFactory) -
     return embedded
 
 
+def log_schedules(settings: Settings, now: datetime) -> None:
+    """One line per schedule with its next three firings, so a cron typo shows at start."""
+    for name, cron in (("digest", settings.digest_schedule), ("pulse", settings.pulse_schedule)):
+        firings = next_firings(cron, settings.zone, now)
+        shown = ", ".join(firing.strftime("%a %d %b %Y %H:%M") for firing in firings)
+        logger.info("%s schedule %r (%s): next %s", name, cron, settings.timezone, shown)
+
+
 def serve(
     settings: Settings, *, http: bool, host: str, port: int, workers: int | None = None
 ) -> None:
@@ -86,6 +96,7 @@ def serve(
     if not socket_mode and settings.slack_signing_secret is None:
         raise MissingCredentialsError(CREDENTIALS_HELP)
     setup_logging(settings.log_level, settings.log_format)
+    log_schedules(settings, datetime.now(UTC))
     engine, session_factory = open_database(settings.database_url)
     if is_sqlite(settings.database_url):
         store_missing_vectors(settings, session_factory)

@@ -7,11 +7,10 @@ one readable line naming the variable, and never echoes a secret's value.
 
 from __future__ import annotations
 
-from datetime import time
+from datetime import UTC, time
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from apscheduler.triggers.cron import CronTrigger
 from pydantic import (
     AliasChoices,
     Field,
@@ -23,6 +22,8 @@ from pydantic import (
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
+
+from bot.runtime.cron import cron_trigger
 
 DEFAULT_DATABASE_URL = "sqlite:///pulseboard.db"
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
@@ -203,7 +204,7 @@ class Settings(BaseSettings):
     @classmethod
     def _valid_cron(cls, value: str) -> str:
         try:
-            CronTrigger.from_crontab(value)
+            cron_trigger(value, UTC)
         except ValueError as error:
             raise ValueError(f"{value!r} is not a cron expression ({error})") from None
         return value

@@ -69,6 +69,11 @@ def test_reads_a_dotenv_file(tmp_path) -> None:
             "every monday",
             "PULSEBOARD_DIGEST_SCHEDULE: 'every monday'",
         ),
+        (
+            "PULSEBOARD_PULSE_SCHEDULE",
+            "0 10 * * 8",
+            "PULSEBOARD_PULSE_SCHEDULE: '0 10 * * 8' is not a cron expression (day of week '8'",
+        ),
         ("DATABASE_URL", "mysql://x@y/z", "DATABASE_URL: mysql is not supported"),
         ("DATABASE_URL", "not a url", "DATABASE_URL: is not a database URL"),
         ("SLACK_API_URL", "slack.com/api", "SLACK_API_URL: must be an http(s) URL"),
