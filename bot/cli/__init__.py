@@ -28,10 +28,35 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(run(args) or EXIT_OK)
     except CommandError as error:
-        stderr.print(f"pulseboard: {error}", style="red", markup=False, highlight=False)
+        stderr.print(
+            f"pulseboard: {error}", style="red", markup=False, highlight=False, soft_wrap=True
+        )
         return error.code
     except KeyboardInterrupt:
         return 130
+
+
+def port(text: str) -> int:
+    """A TCP port, refused by the parser (one line, before any work) when out of range."""
+    if not text.isdigit() or not 1 <= int(text) <= 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port (1-65535)")
+    return int(text)
+
+
+def positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of 1 or more")
+    return int(text)
+
+
+def output_file(text: str) -> Path:
+    """A file to write, whose folder exists: checked before the command does its work."""
+    path = Path(text)
+    if path.is_dir():
+        raise argparse.ArgumentTypeError(f"{text} is a folder, not a file")
+    if not path.parent.is_dir():
+        raise argparse.ArgumentTypeError(f"no folder {path.parent} to write {path.name} in")
+    return path
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -46,11 +71,11 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--http", action="store_true", help="serve HTTP even if SLACK_APP_TOKEN is set"
     )
-    serve.add_argument("--port", type=int, default=3000, help="HTTP port (default 3000)")
+    serve.add_argument("--port", type=port, default=3000, help="HTTP port (default 3000)")
     serve.add_argument("--host", default="0.0.0.0", help="HTTP address (default 0.0.0.0)")
     serve.add_argument(
         "--workers",
-        type=int,
+        type=positive,
         help="serve HTTP with gunicorn in N worker processes (production; implies --http)",
     )
     serve.set_defaults(handler="serve:run")
@@ -61,7 +86,7 @@ def build_parser() -> argparse.ArgumentParser:
         type=Path,
         help="where to write the database and Block Kit JSON (default: a temp dir)",
     )
-    demo.add_argument("--top", type=int, default=10, help="themes to show (default 10)")
+    demo.add_argument("--top", type=positive, default=10, help="themes to show (default 10)")
     demo.set_defaults(handler="demo:run")
 
     digest = commands.add_parser("digest", help="show the roadmap digest, or post it now")
@@ -73,14 +98,16 @@ def build_parser() -> argparse.ArgumentParser:
         help="use the bundled sample workspace instead of DATABASE_URL",
     )
     digest.add_argument("--workspace", help="Slack team id (needed when the database has several)")
-    digest.add_argument("--top", type=int, help="themes to show (default PULSEBOARD_DIGEST_SIZE)")
+    digest.add_argument(
+        "--top", type=positive, help="themes to show (default PULSEBOARD_DIGEST_SIZE)"
+    )
     digest.set_defaults(handler="digest:run")
 
     cluster = commands.add_parser("cluster", help="group a JSONL file of texts into themes")
     cluster.add_argument(
         "--input", type=Path, required=True, help='JSONL, one {"id", "text"} a line'
     )
-    cluster.add_argument("--output", type=Path, help="JSONL out (default: stdout)")
+    cluster.add_argument("--output", type=output_file, help="JSONL out (default: stdout)")
     cluster.set_defaults(handler="cluster:run")
 
     db = commands.add_parser("db", help="database maintenance (db upgrade)")
@@ -118,7 +145,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="json or csv: the ranked roadmap with score breakdowns; "
         "workspace: everything, for `pulseboard import` (default json)",
     )
-    dump.add_argument("--output", type=Path, help="file to write (default: stdout)")
+    dump.add_argument("--output", type=output_file, help="file to write (default: stdout)")
     dump.add_argument("--workspace", help="Slack team id (needed when the database has several)")
     dump.add_argument(
         "--include-individual-answers",

@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.progress import Progress
 from sqlalchemy.orm import Session
 
-from bot.runtime.database import DatabaseNotReadyError, open_database
+from bot.runtime.database import DatabaseNotReadyError, missing_sqlite_file, open_database
 from bot.runtime.logs import setup_logging
 from bot.runtime.settings import Settings, SettingsError, load_settings
 from bot.services.workspace.known import workspace_ids
@@ -54,7 +54,15 @@ def configured_scoring(settings: Settings) -> ScoringConfig:
         raise CommandError(str(error), EXIT_USAGE) from None
 
 
-def database_or_fail(url: str) -> SessionFactory:
+def database_or_fail(url: str, *, create: bool = False) -> SessionFactory:
+    """The configured database; unless ``create``, a SQLite file must exist already (a
+    read such as `digest --dry-run` must not leave an empty ``pulseboard.db`` behind)."""
+    missing = missing_sqlite_file(url)
+    if missing is not None and not create:
+        raise CommandError(
+            f"no database at {missing} (DATABASE_URL): `pulseboard import FILE` loads a "
+            "workspace, `pulseboard demo` shows the sample, `pulseboard serve` starts one"
+        )
     try:
         _, sessions = open_database(url)
     except DatabaseNotReadyError as error:

@@ -48,7 +48,7 @@ def run_import(args: argparse.Namespace) -> int:
             + (f" (and {more} more problems)" if more else ""),
             EXIT_USAGE,
         ) from None
-    sessions = database_or_fail(settings.database_url)
+    sessions = database_or_fail(settings.database_url, create=True)
     scoring = configured_scoring(settings)
     try:
         with unit_of_work(sessions) as session:

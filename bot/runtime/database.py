@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Engine
+from pathlib import Path
+
+from sqlalchemy import Engine, make_url
 from sqlalchemy.exc import OperationalError
 
 from storage import migrate
@@ -35,3 +37,14 @@ def open_database(url: str, *, upgrade_sqlite: bool = True) -> tuple[Engine, Ses
             f"cannot reach the database ({engine.url.render_as_string()}): {reason}"
         ) from None
     return engine, make_session_factory(engine)
+
+
+def missing_sqlite_file(url: str) -> Path | None:
+    """The file of a SQLite URL when it does not exist yet (None: it does, or not a file)."""
+    if not is_sqlite(url):
+        return None
+    database = make_url(url).database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    path = Path(database)
+    return None if path.exists() else path
