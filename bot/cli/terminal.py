@@ -28,7 +28,7 @@ def print_digest(view: DigestView, console: Console) -> None:
         highlight=False,
     )
     table = Table(show_lines=True, expand=True)
-    table.add_column("#", justify="right", no_wrap=True)
+    table.add_column("Rank", justify="right", no_wrap=True)
     table.add_column("Theme and why", ratio=5)
     table.add_column("Score", justify="right", no_wrap=True)
     table.add_column("Trend", justify="center", no_wrap=True)
@@ -36,7 +36,7 @@ def print_digest(view: DigestView, console: Console) -> None:
     table.add_column("Domains", justify="right", no_wrap=True)
     table.add_column("Status", no_wrap=True)
     for entry in view.entries:
-        theme = Text(entry.label, style="bold")
+        theme = Text(f"#{entry.theme_id} {entry.label}", style="bold")
         theme.append("\n" + entry.why, style="italic dim")
         if entry.objectives:
             served = ", ".join(f"{name} ({strength})" for name, strength in entry.objectives)
@@ -62,7 +62,7 @@ def print_digest(view: DigestView, console: Console) -> None:
         if news:
             console.print(f"\n[bold]{title}[/bold]")
             for item in news:
-                line = Text(f"  • {item.label}")
+                line = Text(f"  • #{item.theme_id} {item.label}")
                 if item.note:
                     line.append(f" — {item.note}", style="dim")
                 console.print(line)

@@ -72,6 +72,7 @@ def my_requests(session: Session, workspace_id: str, user_slack_id: str) -> tupl
                 theme_label=theme.label if theme else None,
                 status=theme.status.value if theme else "open",
                 withdrawn=request.withdrawn_at is not None,
+                theme_id=theme.id if theme else None,
             )
         )
     return tuple(found)

@@ -15,6 +15,7 @@ class MyRequest:
     theme_label: str | None
     status: str
     withdrawn: bool
+    theme_id: int | None = None
 
 
 @dataclass(frozen=True)

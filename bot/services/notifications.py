@@ -26,7 +26,7 @@ def queue_status_notices(
     people = requester_ids | VoteRepository(session, workspace_id).voter_ids(theme.id)
     users = UserRepository(session, workspace_id)
     outbox = OutboxRepository(session, workspace_id)
-    text = status_notice_text(theme.label, change.to_status.value, change.note)
+    text = status_notice_text(theme.id, theme.label, change.to_status.value, change.note)
     blocks = status_notice_blocks(text)
     queued = 0
     for user_id in sorted(people):

@@ -142,7 +142,7 @@ def _merge(session: Session, actor: Actor, source_id: int, target_id: int) -> Ch
     source = live_theme_or_fail(session, actor, source_id)
     target = live_theme_or_fail(session, actor, target_id)
     if source.id == target.id:
-        raise UserFacingError("A theme cannot be merged into itself.")
+        raise UserFacingError(_same_theme(source_id, target_id, source.id))
     requests = RequestRepository(session, actor.workspace_id).in_theme(source.id)
     for request in requests:
         request.theme_id = target.id
@@ -167,6 +167,16 @@ def _merge(session: Session, actor: Actor, source_id: int, target_id: int) -> Ch
         f"Theme #{source.id} is merged into #{target.id} "
         f"({len(requests)} {'request' if len(requests) == 1 else 'requests'} moved)."
     )
+
+
+def _same_theme(source_id: int, target_id: int, theme_id: int) -> str:
+    """Why two ids name one theme: the same id, or an earlier merge."""
+    if source_id == target_id:
+        return "A theme cannot be merged into itself."
+    merged = [number for number in (source_id, target_id) if number != theme_id]
+    if len(merged) == 2:
+        return f"Themes #{source_id} and #{target_id} are both merged into #{theme_id} already."
+    return f"Theme #{merged[0]} is already merged into #{theme_id}: nothing to do."
 
 
 def split_request(

@@ -13,7 +13,7 @@ from bot.slack.blocks.elements import Block, actions, button, context, section, 
 from bot.slack.blocks.followup import summary_text
 from bot.slack.blocks.ids import THEME_DETAILS_ACTION
 from bot.slack.blocks.pulse import results_blocks
-from bot.slack.blocks.text import plural, safe
+from bot.slack.blocks.text import plural, safe, theme_name
 
 MAX_BLOCKS = 50
 MAX_TEXT_CHARS = 10_000
@@ -94,7 +94,8 @@ def entry_text(entry: RoadmapEntry) -> str:
     if entry.effort:
         counts.append(f"effort {entry.effort}")
     lines = [
-        f"*{entry.position}. {safe(entry.label, LABEL_LIMIT)}*  `{entry.score:.2f}`  {entry.trend}",
+        f"*{entry.position}. {theme_name(entry.theme_id, entry.label, LABEL_LIMIT)}*  "
+        f"`{entry.score:.2f}`  {entry.trend}",
         f"_{safe(entry.why, WHY_LIMIT)}_",
         " · ".join(counts),
     ]
@@ -110,7 +111,7 @@ def news_blocks(title: str, news: tuple[StatusNews, ...]) -> list[Block]:
     lines = []
     for item in news[:NEWS_SHOWN]:
         note = f" — {safe(item.note, 200)}" if item.note else ""
-        lines.append(f"• *{safe(item.label, LABEL_LIMIT)}*{note}")
+        lines.append(f"• *{theme_name(item.theme_id, item.label, LABEL_LIMIT)}*{note}")
         if item.followup is not None and item.followup.answers:
             lines.append(f"   _{summary_text(item.followup)}_")
     if len(news) > NEWS_SHOWN:

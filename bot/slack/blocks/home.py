@@ -6,7 +6,7 @@ from bot.services.home_views import HomeView
 from bot.slack.blocks.elements import Block, context, section, vote_button
 from bot.slack.blocks.feedback import home_button
 from bot.slack.blocks.pulse import results_blocks
-from bot.slack.blocks.text import safe
+from bot.slack.blocks.text import request_name, safe, theme_name
 
 STATUS_WORDS = {
     "open": "open",
@@ -28,11 +28,17 @@ def home_tab(view: HomeView) -> Block:
     if not view.my_requests:
         blocks.append(context("Nothing yet. `/feedback <what you need>` works from anywhere."))
     for request in view.my_requests:
-        theme = f" · theme *{safe(request.theme_label, 120)}*" if request.theme_label else ""
+        theme = (
+            f" · theme *{theme_name(request.theme_id, request.theme_label, 120)}*"
+            if request.theme_label
+            else ""
+        )
         state = (
             "withdrawn" if request.withdrawn else STATUS_WORDS.get(request.status, request.status)
         )
-        blocks.append(section(f"#{request.id} {safe(request.title, 200)}\n{state}{theme}"))
+        blocks.append(
+            section(f"{request_name(request.id)}: {safe(request.title, 200)}\n{state}{theme}")
+        )
     if view.more_requests:
         blocks.append(context(f"and {view.more_requests} more"))
     blocks.extend([{"type": "divider"}, section("*Themes you backed*")])
@@ -40,13 +46,18 @@ def home_tab(view: HomeView) -> Block:
         blocks.append(context("None yet. Press *+1* on a theme to back it."))
     for backed in view.voted[:10]:
         blocks.append(
-            section(f"{safe(backed.label, 200)} · {STATUS_WORDS.get(backed.status, backed.status)}")
+            section(
+                f"{theme_name(backed.theme_id, backed.label, 200)} · "
+                f"{STATUS_WORDS.get(backed.status, backed.status)}"
+            )
         )
     blocks.extend([{"type": "divider"}, section("*Top of the roadmap*")])
     if not view.top:
         blocks.append(context("No themes yet."))
     for entry in view.top:
-        heading = f"*{entry.position}. {safe(entry.label, 150)}*  {entry.trend}"
+        heading = (
+            f"*{entry.position}. {theme_name(entry.theme_id, entry.label, 150)}*  {entry.trend}"
+        )
         blocks.append(section(f"{heading}\n_{safe(entry.why, 300)}_", vote_button(entry.theme_id)))
     if view.pulse is not None:
         blocks.extend(

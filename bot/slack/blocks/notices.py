@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.slack.blocks.elements import Block, context, section
-from bot.slack.blocks.text import safe
+from bot.slack.blocks.text import safe, theme_name
 
 HEADLINES = {
     "planned": ":calendar: Something you asked for is *planned*",
@@ -14,8 +14,8 @@ HEADLINES = {
 }
 
 
-def status_notice_text(label: str, status: str, note: str) -> str:
-    lines = [HEADLINES.get(status, f"Status: {status}"), f"*{safe(label, 200)}*"]
+def status_notice_text(theme_id: int, label: str, status: str, note: str) -> str:
+    lines = [HEADLINES.get(status, f"Status: {status}"), f"*{theme_name(theme_id, label, 200)}*"]
     if note:
         heading = "Why" if status == "declined" else "Note from the team"
         lines.append(f"{heading}: {safe(note, 1500)}")

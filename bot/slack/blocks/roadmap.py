@@ -5,18 +5,24 @@ from __future__ import annotations
 from bot.services.digest_views import ProductKpis
 from bot.services.home_views import MyRequest
 from bot.slack.blocks.elements import Block, context, section
-from bot.slack.blocks.text import plural, safe
+from bot.slack.blocks.text import plural, request_name, safe, theme_name
 
 ROADMAP_HELP = "\n".join(
     [
         "*/roadmap* — what the platform team will do next",
+        "_N is a theme's id, the `#12` beside its label everywhere (the digest, App Home, "
+        "`/roadmap`, DMs); the `3.` before it is its rank this week, which moves. "
+        "REQUEST is a request's number (`request 41`)._",
         "• `/roadmap` the current ranking · `/roadmap theme N` one theme in detail",
         "• `/roadmap mine` your requests · `/roadmap stats` how the platform team is doing",
+        "• `/roadmap pulse` the latest satisfaction results · `/roadmap pulse chart` the trend",
+        "• `/roadmap pulse stop|less|resume` fewer or no pulse questions for you, or again",
         "*For the platform's product managers*",
         "• `/roadmap status N planned|in_progress|shipped|declined [note]`",
         "• `/roadmap merge N INTO` · `/roadmap split REQUEST [label]`",
         "• `/roadmap effort N S|M|L|XL` · `/roadmap rename N <label>`",
         "• `/roadmap objectives` add, edit, reweight or retire business objectives",
+        "• `/roadmap pulse start` start a satisfaction pulse round now",
     ]
 )
 
@@ -37,8 +43,12 @@ def mine_blocks(requests: tuple[MyRequest, ...], limit: int = 20) -> list[Block]
         state = (
             "withdrawn" if request.withdrawn else STATUS_WORDS.get(request.status, request.status)
         )
-        theme = f" · {safe(request.theme_label, 80)}" if request.theme_label else ""
-        lines.append(f"• #{request.id} {safe(request.title, 120)} — {state}{theme}")
+        theme = (
+            f" · theme {theme_name(request.theme_id, request.theme_label, 80)}"
+            if request.theme_label
+            else ""
+        )
+        lines.append(f"• {request_name(request.id)}: {safe(request.title, 120)} — {state}{theme}")
     blocks = [section("*Your requests*\n" + "\n".join(lines))]
     if len(requests) > limit:
         blocks.append(context(f"and {len(requests) - limit} more"))

@@ -29,3 +29,15 @@ def safe(text: str, limit: int) -> str:
 def plural(count: int, singular: str, plural_form: str | None = None) -> str:
     word = singular if count == 1 else (plural_form or singular + "s")
     return f"{count} {word}"
+
+
+def theme_name(theme_id: int | None, label: str, limit: int) -> str:
+    """How a theme is named wherever a PM reads it: its id (what every command takes),
+    then its label. Ranks are shown apart (``3.``, "Rank 3"): they change every week."""
+    shown = safe(label, limit)
+    return f"#{theme_id} {shown}" if theme_id is not None else shown
+
+
+def request_name(request_id: int) -> str:
+    """A request's number, worded apart from a theme's ``#N`` (`/roadmap split` takes it)."""
+    return f"request {request_id}"

@@ -5,9 +5,13 @@ from __future__ import annotations
 from bot.services.roadmap.views import ThemeDetails
 from bot.slack.blocks.elements import Block, context, plain, section, vote_button
 from bot.slack.blocks.followup import summary_text
-from bot.slack.blocks.text import plural, safe
+from bot.slack.blocks.text import plural, request_name, safe
 
 REQUESTS_SHOWN = 12
+NO_REQUESTS_LEFT = (
+    "_None left: every request of this theme was moved to another theme by a PM or "
+    "withdrawn by the person who asked. Its status and history stay._"
+)
 
 
 def theme_detail_blocks(details: ThemeDetails, with_vote: bool = True) -> list[Block]:
@@ -34,11 +38,14 @@ def theme_detail_blocks(details: ThemeDetails, with_vote: bool = True) -> list[B
         blocks.append(context("Key terms: " + ", ".join(safe(t, 30) for t in details.top_terms)))
     domains = sorted({r.domain for r in details.requests if r.domain})
     request_lines = [
-        f"• #{r.id} {safe(r.title, 120)}" + (f" _({safe(r.domain, 40)})_" if r.domain else "")
+        f"• {request_name(r.id)}: {safe(r.title, 120)}"
+        + (f" _({safe(r.domain, 40)})_" if r.domain else "")
         for r in details.requests[:REQUESTS_SHOWN]
     ]
     if len(details.requests) > REQUESTS_SHOWN:
         request_lines.append(f"and {len(details.requests) - REQUESTS_SHOWN} more")
+    if not details.requests:
+        request_lines.append(NO_REQUESTS_LEFT)
     blocks.append(
         section(
             f"*{plural(len(details.requests), 'request')} from "

@@ -55,7 +55,9 @@ def test_theme_detail_mine_and_stats(running_app: RunningApp) -> None:
 def test_help_and_unknown_subcommands(running_app: RunningApp) -> None:
     status, body = running_app.send(slash_command("/roadmap", "help"))
     assert status == 200
-    assert "/roadmap status" in all_text(valid_blocks(json.loads(body)["blocks"]))
+    shown = all_text(valid_blocks(json.loads(body)["blocks"]))
+    assert "/roadmap status" in shown
+    assert "/roadmap pulse start" in shown
     assert "/roadmap help" in roadmap(running_app, "frobnicate")
 
 
@@ -139,6 +141,12 @@ def test_merge_moves_requests_and_votes_and_pins_them(running_app: RunningApp) -
     assert "cannot be merged into itself" in roadmap(
         running_app, f"merge {seeded.ci_theme} {seeded.ci_theme}", user=ADMIN_ID
     )
+    again = roadmap(running_app, f"merge {seeded.rollback_theme} {seeded.ci_theme}", user=ADMIN_ID)
+    assert f"Theme #{seeded.rollback_theme} is already merged into #{seeded.ci_theme}" in again
+    backwards = roadmap(
+        running_app, f"merge {seeded.ci_theme} {seeded.rollback_theme}", user=ADMIN_ID
+    )
+    assert f"Theme #{seeded.rollback_theme} is already merged into #{seeded.ci_theme}" in backwards
 
 
 def test_split_and_effort(running_app: RunningApp) -> None:
