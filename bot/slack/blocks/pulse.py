@@ -10,7 +10,7 @@ from bot.services.pulses.anonymity import SCORE_ACTION_PREFIX
 from bot.services.pulses.views import AnswerView, Figures, PulseResults, RoundResult
 from bot.slack.blocks import elements
 from bot.slack.blocks.elements import Block, CommentForm, actions, button, context, plain, section
-from bot.slack.blocks.text import plural, safe
+from bot.slack.blocks.text import DATE, DAY, plural, safe, slack_date
 from bot.slack.validation import whole_number
 
 ENPS_ACTION = "pulse_enps"
@@ -126,7 +126,7 @@ def thank_you_blocks(answer: AnswerView, k: int = 5) -> list[Block]:
     return [
         section("\n".join(lines)),
         context(
-            f"You can change your answer until {answer.closes_at:%a %d %b %H:%M} UTC. "
+            f"You can change your answer until {slack_date(answer.closes_at)}. "
             "Logging a comment as a request puts your name on that request."
         ),
         score_buttons(answer.round_id, answer.score),
@@ -192,11 +192,12 @@ def distribution_text(figures: Figures) -> str:
 
 def round_heading(result: RoundResult) -> str:
     state = (
-        f"open until {result.closes_at:%a %d %b}"
+        f"open until {slack_date(result.closes_at)}"
         if result.open
-        else f"closed {result.closes_at:%d %b}"
+        else f"closed {slack_date(result.closes_at, DAY)}"
     )
-    return f"*Developer satisfaction* · round of {result.started_at:%d %b %Y} · {state}"
+    started = slack_date(result.started_at, DATE)
+    return f"*Developer satisfaction* · round of {started} · {state}"
 
 
 def results_blocks(results: PulseResults | None, compact: bool = False) -> list[Block]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 ELLIPSIS = "…"
 
 
@@ -41,3 +43,17 @@ def theme_name(theme_id: int | None, label: str, limit: int) -> str:
 def request_name(request_id: int) -> str:
     """A request's number, worded apart from a theme's ``#N`` (`/roadmap split` takes it)."""
     return f"request {request_id}"
+
+
+#: Slack's date tokens: the weekday, date and time in each reader's own time zone.
+DAY_AND_TIME = "{date_short_pretty} {time}"
+DAY = "{date_short_pretty}"
+DATE = "{date_short}"
+
+
+def slack_date(moment: datetime, tokens: str = DAY_AND_TIME) -> str:
+    """A moment that Slack shows in the reader's time zone; the fallback (old clients,
+    notifications) names UTC."""
+    fallback_format = "%a %d %b %Y %H:%M UTC" if "{time}" in tokens else "%a %d %b %Y"
+    utc = moment.astimezone(UTC)
+    return f"<!date^{int(utc.timestamp())}^{tokens}|{utc.strftime(fallback_format)}>"
