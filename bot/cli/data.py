@@ -123,6 +123,7 @@ def entry_record(entry: RoadmapEntry) -> dict[str, Any]:
         "why": entry.why,
         "requesters": entry.requesters,
         "voters": entry.voters,
+        "backers": entry.backers,
         "domains": list(entry.domains),
         "objectives": [{"name": n, "strength": s} for n, s in entry.objectives],
         "effort": entry.effort,

@@ -46,7 +46,7 @@ def print_digest(view: DigestView, console: Console) -> None:
             theme,
             f"{entry.score:.2f}",
             entry.trend,
-            f"{entry.requesters} + {entry.voters} votes",
+            f"{entry.backers} ({entry.requesters} asked, {entry.voters} +1)",
             str(len(entry.domains)),
             Text(entry.status.replace("_", " "), style=STATUS_STYLES.get(entry.status, "")),
         )

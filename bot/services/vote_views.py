@@ -18,4 +18,5 @@ class VoteResult:
     outcome: VoteOutcome
     theme_id: int
     theme_label: str
-    voters: int
+    #: Who asked or gave +1, each person once: the count the digest and /roadmap show.
+    backers: int

@@ -71,9 +71,12 @@ def is_requester(session: Session, workspace_id: str, theme_id: int, user_id: in
     )
 
 
-def voter_count(session: Session, workspace_id: str, theme_id: int) -> int:
-    return len(VoteRepository(session, workspace_id).voter_ids(theme_id))
+def backer_count(session: Session, workspace_id: str, theme_id: int) -> int:
+    """Who asked (live requests) or gave +1, each person once (RoadmapEntry.backers)."""
+    requests = RequestRepository(session, workspace_id).in_theme(theme_id)
+    voters = VoteRepository(session, workspace_id).voter_ids(theme_id)
+    return len({request.requester_id for request in requests} | voters)
 
 
 def result(session: Session, workspace_id: str, theme: Theme, outcome: VoteOutcome) -> VoteResult:
-    return VoteResult(outcome, theme.id, theme.label, voter_count(session, workspace_id, theme.id))
+    return VoteResult(outcome, theme.id, theme.label, backer_count(session, workspace_id, theme.id))

@@ -64,3 +64,9 @@ class RoadmapEntry:
     effort: str | None
     components: tuple[ScoreComponent, ...]
     request_count: int
+
+    @property
+    def backers(self) -> int:
+        """People who back the theme: who asked, plus who gave +1 without asking (so one
+        person counts once, and a +1 or its take-back moves this by one)."""
+        return self.requesters + self.voters

@@ -13,7 +13,7 @@ from bot.slack.blocks.elements import Block, actions, button, context, section, 
 from bot.slack.blocks.followup import summary_text
 from bot.slack.blocks.ids import THEME_DETAILS_ACTION
 from bot.slack.blocks.pulse import results_blocks
-from bot.slack.blocks.text import plural, safe, theme_name
+from bot.slack.blocks.text import backers_text, plural, safe, theme_name
 
 MAX_BLOCKS = 50
 MAX_TEXT_CHARS = 10_000
@@ -86,8 +86,7 @@ def theme_blocks(entry: RoadmapEntry, with_buttons: bool) -> list[Block]:
 
 def entry_text(entry: RoadmapEntry) -> str:
     counts = [
-        plural(entry.requesters, "requester"),
-        plural(entry.voters, "vote"),
+        f"{backers_text(entry.backers)} ({entry.requesters} asked, {entry.voters} +1)",
         plural(len(entry.domains), "domain"),
         STATUS_WORDS.get(entry.status, entry.status),
     ]

@@ -57,3 +57,8 @@ def slack_date(moment: datetime, tokens: str = DAY_AND_TIME) -> str:
     fallback_format = "%a %d %b %Y %H:%M UTC" if "{time}" in tokens else "%a %d %b %Y"
     utc = moment.astimezone(UTC)
     return f"<!date^{int(utc.timestamp())}^{tokens}|{utc.strftime(fallback_format)}>"
+
+
+def backers_text(backers: int) -> str:
+    """The one way a theme's support is counted in words: "13 people back it"."""
+    return f"{backers} {'person backs' if backers == 1 else 'people back'} it"

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from bot.services.vote_views import VoteOutcome, VoteResult
-from bot.slack.blocks.text import safe
+from bot.slack.blocks.text import backers_text, safe
 
 
 def vote_message(result: VoteResult) -> str:
     label = safe(result.theme_label, 150)
-    backers = f"{result.voters} {'person backs' if result.voters == 1 else 'people back'} it now."
+    backers = f"{backers_text(result.backers)} now."
     if result.outcome == VoteOutcome.ADDED:
         return f":thumbsup: You back *{label}*. {backers}"
     if result.outcome == VoteOutcome.REMOVED:

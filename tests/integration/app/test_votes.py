@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 from storage.db import unit_of_work
 from storage.models import utcnow
 from storage.repositories import ThemeRepository
-from tests.fakes.slack_requests import block_action
+from tests.fakes.slack_requests import block_action, slash_command
 from tests.fixtures.app import RunningApp
 from tests.integration.app.checks import all_text, count_requests, count_votes, valid_blocks
 from tests.integration.app.seed import ASKERS, seed_workspace
@@ -121,3 +123,33 @@ def test_plus_one_instead_withdraws_the_new_request_and_votes(running_app: Runni
     )
     running_app.slack.wait_for("response_url", where=lambda c: c.path.endswith("/x"))
     assert "Only the person" in all_text(running_app.slack.responses("x")[-1].param("blocks"))
+
+
+def test_the_reply_and_the_roadmap_count_backers_alike(running_app: RunningApp) -> None:
+    """One count everywhere: who asked or gave +1, each person once; +1 and its take-back
+    move it by exactly one."""
+    seeded = seed_workspace(running_app.db)
+    before = roadmap_backers(running_app, seeded.ci_theme)
+    press(running_app, seeded.ci_theme)
+    added = answers(running_app)[-1]
+    assert f"{before + 1} people back it now" in added
+    assert roadmap_backers(running_app, seeded.ci_theme) == before + 1
+    press(running_app, seeded.ci_theme)
+    removed = answers(running_app, count=2)[-1]
+    assert f"{before} people back it now" in removed
+    assert roadmap_backers(running_app, seeded.ci_theme) == before
+
+
+def roadmap_backers(app: RunningApp, theme_id: int) -> int:
+    """The backers `/roadmap` shows for a theme, read as a PM reads them."""
+    name = f"roadmap-{len(app.slack.calls('response_url'))}"
+    command = slash_command(
+        "/roadmap", "", user_id=VOTER, response_url=app.slack.response_url(name)
+    )
+    assert app.send(command)[0] == 200
+    app.slack.wait_for("response_url", where=lambda c: c.path.endswith(name))
+    [answer] = app.slack.responses(name)
+    shown = all_text(valid_blocks(answer.param("blocks")))
+    found = re.search(rf"#{theme_id} [^\n]*\n[^\n]*\n(\d+) (?:people back|person backs) it", shown)
+    assert found is not None, shown
+    return int(found.group(1))
