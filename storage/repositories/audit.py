@@ -29,6 +29,15 @@ class AuditRepository(Repository):
         self.session.flush()
         return entry
 
+    def oldest_first(self) -> list[AuditEntry]:
+        return list(
+            self.session.scalars(
+                select(AuditEntry)
+                .where(AuditEntry.workspace_id == self.workspace_id)
+                .order_by(AuditEntry.at, AuditEntry.id)
+            )
+        )
+
     def recent(self, limit: int = 50) -> list[AuditEntry]:
         return list(
             self.session.scalars(

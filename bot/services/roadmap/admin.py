@@ -314,6 +314,7 @@ def save_objective(
             name, values.description.strip(), values.weight, list(values.keywords)
         )
         action = "objective.add"
+        previous = None
     else:
         found = objectives.by_id(objective_id)
         if found is None:
@@ -321,6 +322,7 @@ def save_objective(
         if clash is not None and clash.id != found.id:
             raise UserFacingError(f"There is already an objective called “{name}”.")
         objective = found
+        previous = {"name": found.name, "weight": found.weight}
         objective.name = name
         objective.description = values.description.strip()
         objective.weight = values.weight
@@ -338,6 +340,7 @@ def save_objective(
             "weight": values.weight,
             "keywords": list(values.keywords),
             "active": values.active,
+            **({"previous": previous} if previous else {}),
         },
     )
     state = "saved" if values.active else "retired"

@@ -70,3 +70,12 @@ class RoadmapEntry:
         """People who back the theme: who asked, plus who gave +1 without asking (so one
         person counts once, and a +1 or its take-back moves this by one)."""
         return self.requesters + self.voters
+
+
+@dataclass(frozen=True)
+class AuditLine:
+    """One change in the audit log, as an admin reads it: who, when, and what it did."""
+
+    at: datetime
+    actor: str
+    summary: str

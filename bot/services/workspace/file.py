@@ -10,7 +10,7 @@ import os
 import stat
 from datetime import datetime
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
@@ -164,6 +164,17 @@ class PulseRoundRecord(FileModel):
     results: PulseResultsRecord | None = None
 
 
+class AuditRecord(FileModel):
+    """One PM decision from the audit log (exported for the record; import skips it)."""
+
+    at: AwareDatetime
+    actor: str
+    action: str
+    target_type: str
+    target_id: str
+    details: dict[str, Any] = {}
+
+
 class WorkspaceFile(FileModel):
     workspace: WorkspaceInfo
     users: list[UserRecord] = []
@@ -173,6 +184,7 @@ class WorkspaceFile(FileModel):
     votes: list[VoteRecord] = []
     status_changes: list[StatusChangeRecord] = []
     pulse_rounds: list[PulseRoundRecord] = []
+    audit: list[AuditRecord] = []
 
     @model_validator(mode="after")
     def _references_exist(self) -> WorkspaceFile:

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from bot.services.errors import UserFacingError
 from bot.services.themes.regroup import RegroupReport, regroup
 from bot.services.workspace.file import (
+    AuditRecord,
     DomainRecord,
     ObjectiveRecord,
     PulseAnswerRecord,
@@ -26,6 +27,7 @@ from scoring import ScoringConfig
 from storage.enums import RequestSource, ThemeStatus
 from storage.models import Domain, User
 from storage.repositories import (
+    AuditRepository,
     DomainRepository,
     ObjectiveRepository,
     PulseRepository,
@@ -276,6 +278,17 @@ def export_workspace(session: Session, workspace_id: str) -> WorkspaceFile:
             if c.theme_id in first_of_theme
         ],
         pulse_rounds=_export_pulses(session, workspace_id, slack_ids),
+        audit=[
+            AuditRecord(
+                at=e.at,
+                actor=e.actor,
+                action=e.action,
+                target_type=e.target_type,
+                target_id=e.target_id,
+                details=e.details,
+            )
+            for e in AuditRepository(session, workspace_id).oldest_first()
+        ],
     )
 
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 from bot.services.digest_views import ProductKpis
 from bot.services.home_views import MyRequest
+from bot.services.roadmap.views import AuditLine
 from bot.slack.blocks.elements import Block, context, section
-from bot.slack.blocks.text import plural, request_name, safe, theme_name
+from bot.slack.blocks.text import plural, request_name, safe, slack_date, theme_name
 
 ROADMAP_HELP = "\n".join(
     [
@@ -23,8 +26,11 @@ ROADMAP_HELP = "\n".join(
         "• `/roadmap effort N S|M|L|XL` · `/roadmap rename N <label>`",
         "• `/roadmap objectives` add, edit, reweight or retire business objectives",
         "• `/roadmap pulse start` start a satisfaction pulse round now",
+        "• `/roadmap audit [N]` the last N changes: who, when, from what to what",
     ]
 )
+
+SLACK_USER_ID = re.compile(r"[UW][A-Z0-9]{2,20}")
 
 STATUS_WORDS = {
     "open": "open",
@@ -74,3 +80,33 @@ def stats_blocks(kpis: ProductKpis, days: int) -> list[Block]:
     else:
         lines.append("• Developer satisfaction: not enough pulse answers yet")
     return [section("\n".join(lines))]
+
+
+SECTION_CHARS = 2900
+
+
+def audit_blocks(lines: list[AuditLine]) -> list[Block]:
+    """Recent changes, newest first, each dated in the reader's time zone."""
+    if not lines:
+        return [section("*Recent changes*\nNo changes yet: PM decisions are listed here.")]
+    shown = [
+        f"• {slack_date(line.at)} {person(line.actor)} {safe(line.summary, 400)}" for line in lines
+    ]
+    blocks: list[Block] = []
+    chunk = "*Recent changes*"
+    for text in shown:
+        if len(chunk) + 1 + len(text) > SECTION_CHARS:
+            blocks.append(section(chunk))
+            chunk = text
+        else:
+            chunk += "\n" + text
+    blocks.append(section(chunk))
+    blocks.append(
+        context("`/roadmap audit N` shows the last N (up to 100); `export` has them all.")
+    )
+    return blocks
+
+
+def person(slack_id: str) -> str:
+    """A Slack user mention for a user id; anything else as plain text."""
+    return f"<@{slack_id}>" if SLACK_USER_ID.fullmatch(slack_id) else safe(slack_id, 40)

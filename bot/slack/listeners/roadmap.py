@@ -34,6 +34,7 @@ from bot.services.roadmap.admin import (
     set_effort,
     split_request,
 )
+from bot.services.roadmap.audit import DEFAULT_SHOWN, recent_changes
 from bot.services.roadmap.theme_details import theme_details
 from bot.slack.blocks import ids
 from bot.slack.blocks.digest import digest_blocks
@@ -46,7 +47,7 @@ from bot.slack.blocks.objectives import (
     parse_objectives,
 )
 from bot.slack.blocks.replies import error_blocks, text_blocks
-from bot.slack.blocks.roadmap import ROADMAP_HELP, mine_blocks, stats_blocks
+from bot.slack.blocks.roadmap import ROADMAP_HELP, audit_blocks, mine_blocks, stats_blocks
 from bot.slack.blocks.text import safe
 from bot.slack.blocks.theme import theme_detail_blocks, theme_modal
 from bot.slack.calls import send_safely
@@ -68,6 +69,7 @@ USAGE = {
     "split": "`/roadmap split REQUEST [label]`",
     "effort": "`/roadmap effort N S|M|L|XL`",
     "rename": "`/roadmap rename N <label>`",
+    "audit": "`/roadmap audit [N]`",
 }
 
 
@@ -211,6 +213,16 @@ def show_pulse(invocation: Invocation) -> list[Block] | None:
     )
 
 
+def show_audit(invocation: Invocation) -> list[Block]:
+    if len(invocation.args) > 1:
+        raise UserFacingError(f"Usage: {USAGE['audit']}")
+    limit = whole_number(invocation.args[0]) if invocation.args else DEFAULT_SHOWN
+    if limit is None or limit < 1:
+        raise UserFacingError(f"“{invocation.args[0]}” is not a number. Usage: {USAGE['audit']}")
+    with unit_of_work(invocation.deps.session_factory) as session:
+        return audit_blocks(recent_changes(session, invocation.who, limit))
+
+
 SUBCOMMANDS: dict[str, Callable[[Invocation], list[Block] | None]] = {
     "": show_digest,
     "theme": show_theme,
@@ -218,6 +230,7 @@ SUBCOMMANDS: dict[str, Callable[[Invocation], list[Block] | None]] = {
     "stats": show_stats,
     "objectives": open_objectives,
     "pulse": show_pulse,
+    "audit": show_audit,
 }
 
 

@@ -232,3 +232,23 @@ def snapshot(app: RunningApp) -> tuple:
         audit = session.scalars(select(AuditEntry)).all()
         outbox = session.scalars(select(OutboxMessage)).all()
         return themes, requests, len(audit), len(outbox)
+
+
+def test_admins_read_the_audit_log_from_slack(running_app: RunningApp) -> None:
+    seeded = seed_workspace(running_app.db)
+    ci, rollback = seeded.ci_theme, seeded.rollback_theme
+    roadmap(running_app, f"status {ci} planned next sprint", user=ADMIN_ID)
+    roadmap(running_app, f"rename {ci} Faster CI builds", user=ADMIN_ID)
+    roadmap(running_app, f"merge {rollback} {ci}", user=ADMIN_ID)
+    log = roadmap(running_app, "audit", user=ADMIN_ID)
+    assert f"<@{ADMIN_ID}>" in log
+    assert "<!date^" in log
+    assert f"#{ci}: status open → planned — next sprint" in log
+    assert f"#{ci} renamed “Remote build cache for CI” → “Faster CI builds”" in log
+    assert f"#{rollback} merged into #{ci}" in log
+    assert log.index("merged into") < log.index("renamed") < log.index("status open")
+    latest = roadmap(running_app, "audit 1", user=ADMIN_ID)
+    assert "merged into" in latest
+    assert "renamed" not in latest
+    assert "Only the platform's product managers" in roadmap(running_app, "audit")
+    assert "is not a number" in roadmap(running_app, "audit lots", user=ADMIN_ID)

@@ -1,0 +1,61 @@
+"""The audit log, read back: every PM decision with who made it, when, and from what to what."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from bot.services.roadmap.admin import Actor
+from bot.services.roadmap.views import AuditLine
+from storage.models import AuditEntry
+from storage.repositories import AuditRepository
+
+DEFAULT_SHOWN = 20
+MAX_SHOWN = 100
+
+
+def recent_changes(session: Session, actor: Actor, limit: int = DEFAULT_SHOWN) -> list[AuditLine]:
+    """The latest ``limit`` changes, newest first (admins only: notes may be internal)."""
+    actor.require_admin()
+    entries = AuditRepository(session, actor.workspace_id).recent(min(max(limit, 1), MAX_SHOWN))
+    return [AuditLine(entry.at, entry.actor, describe(entry)) for entry in entries]
+
+
+def describe(entry: AuditEntry) -> str:
+    """The change in words; an action this version does not know is shown as recorded."""
+    details: dict[str, Any] = entry.details or {}
+    target = entry.target_id
+    if entry.action == "theme.status":
+        note = f" — {details['note']}" if details.get("note") else ""
+        return f"#{target}: status {_word(details.get('from'))} → {_word(details.get('to'))}{note}"
+    if entry.action == "theme.merge":
+        moved = len(details.get("requests", []))
+        return f"#{target} merged into #{details.get('into')} ({moved} requests moved)"
+    if entry.action == "request.split":
+        return (
+            f"request {target} split from #{details.get('from_theme')} "
+            f"into #{details.get('to_theme')} “{details.get('label', '')}”"
+        )
+    if entry.action == "theme.effort":
+        return f"#{target}: effort {details.get('from') or 'none'} → {details.get('to')}"
+    if entry.action == "theme.rename":
+        return f"#{target} renamed “{details.get('from')}” → “{details.get('to')}”"
+    if entry.action.startswith("objective."):
+        return _objective(entry.action.removeprefix("objective."), details)
+    return f"{entry.action} {entry.target_type} {target} {details}"
+
+
+def _objective(verb: str, details: dict[str, Any]) -> str:
+    name = details.get("name", "")
+    now = f"weight {details.get('weight')}, keywords {', '.join(details.get('keywords', []))}"
+    before = details.get("previous")
+    if verb == "edit" and isinstance(before, dict):
+        was = f"“{before.get('name')}”, weight {before.get('weight')}"
+        return f"objective “{name}” edited: was {was}; now {now}"
+    words = {"add": "added", "edit": "edited", "retire": "retired"}
+    return f"objective “{name}” {words.get(verb, verb)} ({now})"
+
+
+def _word(status: object) -> str:
+    return str(status).replace("_", " ") if status else "none"

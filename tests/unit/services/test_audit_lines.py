@@ -1,0 +1,50 @@
+"""Audit entries in words: from what to what, and nothing lost for unknown actions."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.services.roadmap.audit import describe
+from storage.models import AuditEntry
+
+
+def entry(action: str, target_type: str, target: str, details: dict) -> AuditEntry:
+    return AuditEntry(
+        workspace_id="T1",
+        actor="U1",
+        action=action,
+        target_type=target_type,
+        target_id=target,
+        details=details,
+    )
+
+
+@pytest.mark.parametrize(
+    ("action", "target_type", "details", "expected"),
+    [
+        ("theme.effort", "theme", {"from": None, "to": "M"}, "#7: effort none → M"),
+        (
+            "request.split",
+            "request",
+            {"from_theme": 3, "to_theme": 9, "label": "Dependency caching"},
+            "request 7 split from #3 into #9 “Dependency caching”",
+        ),
+        (
+            "objective.edit",
+            "objective",
+            {
+                "name": "Reliability",
+                "weight": 3,
+                "keywords": ["uptime"],
+                "previous": {"name": "Stability", "weight": 1},
+            },
+            "objective “Reliability” edited: was “Stability”, weight 1; "
+            "now weight 3, keywords uptime",
+        ),
+        ("theme.lock", "theme", {"why": "test"}, "theme.lock theme 7 {'why': 'test'}"),
+    ],
+)
+def test_each_change_reads_as_a_sentence(
+    action: str, target_type: str, details: dict, expected: str
+) -> None:
+    assert describe(entry(action, target_type, "7", details)) == expected
