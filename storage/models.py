@@ -87,6 +87,8 @@ class Domain(Base):
     owner_slack_id: Mapped[str | None] = mapped_column(String(SLACK_ID_LENGTH))
     digest_channel: Mapped[str | None] = mapped_column(String(SLACK_ID_LENGTH))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: Retired by an admin: offered nowhere, kept by the rows that name it.
+    retired_at: Mapped[datetime | None] = mapped_column(default=None)
 
 
 class User(Base):

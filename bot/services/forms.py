@@ -27,16 +27,20 @@ from storage.repositories import (
 
 
 def form_choices(session: Session, workspace_id: str, user_slack_id: str) -> FormChoices:
-    """Known domains and objectives; the domain preselected is the one the person used last."""
-    domains = [d.name for d in DomainRepository(session, workspace_id).list_all()]
+    """Known domains and objectives; the domain preselected is the person's own (App Home,
+    or the first they picked), else the one they used last."""
+    domains = [d.name for d in DomainRepository(session, workspace_id).active()]
     default = None
-    latest = next(iter(RequestRepository(session, workspace_id).by_requester(user_slack_id)), None)
-    if latest is not None and latest.domain is not None:
-        default = latest.domain.name
+    user = UserRepository(session, workspace_id).by_slack_id(user_slack_id)
+    if user is not None and user.domain is not None:
+        default = user.domain.name
     else:
-        user = UserRepository(session, workspace_id).by_slack_id(user_slack_id)
-        if user is not None and user.domain is not None:
-            default = user.domain.name
+        requests = RequestRepository(session, workspace_id).by_requester(user_slack_id)
+        latest = next(iter(requests), None)
+        if latest is not None and latest.domain is not None:
+            default = latest.domain.name
+    if default not in domains:
+        default = None
     objectives = [o.name for o in ObjectiveRepository(session, workspace_id).list_active()]
     return FormChoices(domains=domains, default_domain=default, objectives=objectives)
 
@@ -99,10 +103,9 @@ def submit_form(session: Session, form: RequestForm) -> FormResult:
     admin's change); a request that :func:`log_request` refuses is told on its title.
     """
     errors = check_fields(form)
-    if (
-        form.domain is not None
-        and DomainRepository(session, form.workspace_id).by_name(form.domain) is None
-    ):
+    if form.domain is not None and form.domain not in {
+        d.name for d in DomainRepository(session, form.workspace_id).active()
+    }:
         errors[FormField.DOMAIN] = "That domain does not exist any more; pick another."
     objective_id = None
     if form.objective is not None:

@@ -13,6 +13,7 @@ from bot.services.pulses.results import pulse_results
 from bot.services.roadmap.ranking import build_roadmap
 from scoring import ScoringConfig
 from storage.repositories import (
+    DomainRepository,
     RequestRepository,
     ThemeRepository,
     UserRepository,
@@ -56,6 +57,8 @@ def home_view(
         tuple(voted),
         tuple(top),
         pulse,
+        domains=tuple((d.id, d.name) for d in DomainRepository(session, workspace_id).active()),
+        my_domain=user.domain_id if user is not None else None,
     )
 
 

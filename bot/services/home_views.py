@@ -32,3 +32,6 @@ class HomeView:
     voted: tuple[VotedTheme, ...]
     top: tuple[RoadmapEntry, ...]
     pulse: PulseResults | None = None
+    #: The domains a person can pick (id, name), and theirs (None: not picked yet).
+    domains: tuple[tuple[int, str], ...] = ()
+    my_domain: int | None = None

@@ -111,9 +111,11 @@ def log_request(session: Session, new: NewRequest) -> LoggedRequest:
     domain_id = requester.domain_id
     if new.domain is not None:
         domain = DomainRepository(session, new.workspace_id).by_name(new.domain)
-        if domain is None:
+        if domain is None or domain.retired_at is not None:
             raise UserFacingError(f"There is no domain called “{new.domain}”.")
         domain_id = domain.id
+        if requester.domain_id is None and new.source in ASKED_SOURCES:
+            users.give_domain_if_none(requester.id, domain.id)  # the first one picked is theirs
     if new.pain is not None and not 1 <= new.pain <= 5:
         raise UserFacingError("Pain is on a scale from 1 to 5.")
     request, created = RequestRepository(session, new.workspace_id).log_once(

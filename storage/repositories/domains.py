@@ -30,6 +30,14 @@ class DomainRepository(Repository):
             select(Domain).where(Domain.workspace_id == self.workspace_id, Domain.name == name)
         )
 
+    def by_id(self, domain_id: int) -> Domain | None:
+        domain = self.session.get(Domain, domain_id)
+        return domain if domain is not None and domain.workspace_id == self.workspace_id else None
+
+    def active(self) -> list[Domain]:
+        """The domains people can pick: not retired, by name."""
+        return [d for d in self.list_all() if d.retired_at is None]
+
     def list_all(self) -> list[Domain]:
         return list(
             self.session.scalars(
@@ -38,4 +46,4 @@ class DomainRepository(Repository):
         )
 
     def with_digest_channel(self) -> list[Domain]:
-        return [d for d in self.list_all() if d.digest_channel]
+        return [d for d in self.active() if d.digest_channel]

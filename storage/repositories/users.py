@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, select, update
 
 from storage.models import User
 from storage.repositories.base import Repository
@@ -31,6 +31,14 @@ class UserRepository(Repository):
         if user is None or user.workspace_id != self.workspace_id:
             return None
         return user
+
+    def give_domain_if_none(self, user_id: int, domain_id: int) -> None:
+        """The person's domain, unless they have one already (one UPDATE, no read)."""
+        self.session.execute(
+            update(User)
+            .where(User.id == user_id, User.domain_id.is_(None))
+            .values(domain_id=domain_id)
+        )
 
     def get_or_create(self, slack_id: str, name: str = "") -> User:
         """The user with this Slack id, created on first sight (a race stores one row)."""

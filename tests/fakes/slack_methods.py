@@ -230,6 +230,15 @@ def conversations_members(ws: FakeWorkspace, params: dict[str, Any]) -> dict[str
     return {"members": members, "response_metadata": {"next_cursor": cursor}}
 
 
+def conversations_info(ws: FakeWorkspace, params: dict[str, Any]) -> dict[str, Any]:
+    """A channel the fake knows (its ``channel_members``); ``is_member`` for the bot."""
+    channel = _require(params, "channel", "channel_not_found")
+    if channel not in ws.channel_members:
+        raise MethodError("channel_not_found")
+    is_member = ws.identity.bot_user_id in ws.channel_members[channel]
+    return {"channel": {"id": channel, "is_channel": True, "is_member": is_member}}
+
+
 # --- reading messages back (conversations.history and .replies) -------------------------
 
 HISTORY_DEFAULT_LIMIT = 100
@@ -497,6 +506,7 @@ METHODS: dict[str, Handler] = {
     "chat.getPermalink": chat_get_permalink,
     "conversations.open": conversations_open,
     "conversations.members": conversations_members,
+    "conversations.info": conversations_info,
     "conversations.history": conversations_history,
     "conversations.replies": conversations_replies,
     "users.info": users_info,

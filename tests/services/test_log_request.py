@@ -3,8 +3,10 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
+from bot.services.errors import UserFacingError
 from bot.services.requests import NewRequest, log_request
 from storage.db import unit_of_work
 from storage.enums import RequestSource
@@ -63,3 +65,25 @@ def test_a_retry_gets_the_first_row_and_is_queued_once(database: Database) -> No
     assert [(q.request_id, q.reply_to, q.response_url) for q in queued] == [
         (first.id, "U0ALICE", "http://x/r")
     ]
+
+
+def test_the_first_domain_a_person_picks_becomes_theirs(database: Database) -> None:
+    """Picked once (in the form), it is the default of their later requests; a later
+    pick for one request does not move them, and a retired domain is refused."""
+    with unit_of_work(database.sessions) as session:
+        domains = DomainRepository(session, WS)
+        data, ci = domains.add("data"), domains.add("ci")
+        log_request(session, new_request("first", requester="U0BOB", domain="data"))
+        log_request(session, new_request("second", requester="U0BOB", domain="ci"))
+        later = log_request(session, new_request("third", requester="U0BOB"))
+        data_id, ci_id = data.id, ci.id
+    with unit_of_work(database.sessions) as session:
+        bob = UserRepository(session, WS).by_slack_id("U0BOB")
+        assert bob is not None
+        assert bob.domain_id == data_id != ci_id
+        assert getattr(RequestRepository(session, WS).by_id(later.id), "domain_id", None) == data_id
+        retired = DomainRepository(session, WS).by_name("ci")
+        assert retired is not None
+        retired.retired_at = retired.created_at
+    with unit_of_work(database.sessions) as session, pytest.raises(UserFacingError):
+        log_request(session, new_request("fourth", requester="U0BOB", domain="ci"))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -85,7 +85,7 @@ def build_roadmap(
         members = by_theme.get(theme.id, [])
         if not members:
             continue
-        if domain_id is not None and not any(r.domain_id == domain_id for r in members):
+        if domain_id is not None and not asked_most_by(members, domain_id):
             continue
         facts[theme.id] = with_pulse_mentions(
             theme_facts(theme, members, votes.get(theme.id, [])), theme, comments, anonymity
@@ -191,9 +191,16 @@ def to_entry(ranked: RankedTheme, theme: Theme, facts: ThemeFacts) -> RoadmapEnt
 
 
 def theme_ids_in_domain(session: Session, workspace_id: str, domain_id: int) -> set[int]:
-    """Themes with at least one live request from the domain (any status)."""
-    return {
-        r.theme_id
-        for r in RequestRepository(session, workspace_id).live()
-        if r.domain_id == domain_id and r.theme_id is not None
-    }
+    """The domain's themes (any status): those it asked for most (see ``asked_most_by``)."""
+    by_theme: dict[int, list[Request]] = defaultdict(list)
+    for request in RequestRepository(session, workspace_id).live():
+        if request.theme_id is not None:
+            by_theme[request.theme_id].append(request)
+    return {theme_id for theme_id, members in by_theme.items() if asked_most_by(members, domain_id)}
+
+
+def asked_most_by(members: Sequence[Request], domain_id: int) -> bool:
+    """Whether no domain asked for the theme more often than ``domain_id`` did (ties count
+    for each): a Kafka theme with one CI request is the data domain's, not CI's."""
+    counts = Counter(r.domain_id for r in members if r.domain_id is not None)
+    return counts[domain_id] > 0 and counts[domain_id] == max(counts.values())

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from bot.services.home_views import HomeView
-from bot.slack.blocks.elements import Block, context, section, vote_button
-from bot.slack.blocks.feedback import home_button
+from bot.slack.blocks.elements import Block, context, plain, section, vote_button
+from bot.slack.blocks.feedback import MAX_OPTIONS, home_button
+from bot.slack.blocks.ids import MY_DOMAIN_ACTION
 from bot.slack.blocks.pulse import results_blocks
 from bot.slack.blocks.text import request_name, safe, theme_name
 
@@ -17,11 +18,32 @@ STATUS_WORDS = {
 }
 
 
+def domain_picker(view: HomeView) -> list[Block]:
+    """Each person picks their domain once; it is the default of their requests."""
+    if not view.domains:
+        return []
+    options = [
+        {"text": plain(name), "value": str(domain_id)}
+        for domain_id, name in view.domains[:MAX_OPTIONS]
+    ]
+    picker: Block = {
+        "type": "static_select",
+        "action_id": MY_DOMAIN_ACTION,
+        "placeholder": plain("Pick your domain"),
+        "options": options,
+    }
+    mine = next((o for o in options if o["value"] == str(view.my_domain)), None)
+    if mine is not None:
+        picker["initial_option"] = mine
+    return [section("*Your domain* — your requests carry it, and its digest lists them.", picker)]
+
+
 def home_tab(view: HomeView) -> Block:
     blocks: list[Block] = [
         {"type": "header", "text": {"type": "plain_text", "text": "Pulseboard"}},
         section("Tell the platform team what would help you, and see what comes next."),
         home_button(),
+        *domain_picker(view),
         {"type": "divider"},
         section("*Your requests*"),
     ]

@@ -25,6 +25,7 @@ ROADMAP_HELP = "\n".join(
         "• `/roadmap merge N INTO` · `/roadmap split REQUEST [label]`",
         "• `/roadmap effort N S|M|L|XL` · `/roadmap rename N <label>`",
         "• `/roadmap objectives` add, edit, reweight or retire business objectives",
+        "• `/roadmap domains` add, rename or retire domains; set owners and digest channels",
         "• `/roadmap pulse start` start a satisfaction pulse round now",
         "• `/roadmap audit [N]` the last N changes: who, when, from what to what",
     ]

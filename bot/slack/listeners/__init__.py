@@ -10,9 +10,18 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from bot.slack.listeners import actions, commands, events, pulses, roadmap, shortcuts, views
+from bot.slack.listeners import (
+    actions,
+    commands,
+    domains,
+    events,
+    pulses,
+    roadmap,
+    shortcuts,
+    views,
+)
 
 
 def register_all(app: App) -> None:
-    for surface in (commands, roadmap, shortcuts, views, actions, events, pulses):
+    for surface in (commands, roadmap, shortcuts, views, actions, events, pulses, domains):
         surface.register(app)

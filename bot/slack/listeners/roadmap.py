@@ -53,6 +53,7 @@ from bot.slack.blocks.theme import theme_detail_blocks, theme_modal
 from bot.slack.calls import send_safely
 from bot.slack.context import deps_of
 from bot.slack.listeners.commands import command_key
+from bot.slack.listeners.domains import list_domains
 from bot.slack.listeners.pulses import pulse_command
 from bot.slack.listeners.views import submission_key
 from bot.slack.state import values_of
@@ -223,6 +224,10 @@ def show_audit(invocation: Invocation) -> list[Block]:
         return audit_blocks(recent_changes(session, invocation.who, limit))
 
 
+def show_domains(invocation: Invocation) -> list[Block]:
+    return list_domains(invocation.deps, invocation.who)
+
+
 SUBCOMMANDS: dict[str, Callable[[Invocation], list[Block] | None]] = {
     "": show_digest,
     "theme": show_theme,
@@ -231,6 +236,7 @@ SUBCOMMANDS: dict[str, Callable[[Invocation], list[Block] | None]] = {
     "objectives": open_objectives,
     "pulse": show_pulse,
     "audit": show_audit,
+    "domains": show_domains,
 }
 
 

@@ -1,0 +1,124 @@
+"""Domains: the admin's list with its Edit and Add buttons, the one-domain modal and its
+fields read back, and the note when the bot cannot post to a digest channel."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from bot.services.domain_views import DomainInput, DomainSummary
+from bot.slack.blocks.elements import Block, actions, button, context, plain, section
+from bot.slack.blocks.feedback import input_block
+from bot.slack.blocks.ids import DOMAIN_ADD_ACTION, DOMAIN_EDIT_ACTION, DOMAINS_MODAL
+from bot.slack.blocks.text import safe
+
+MAX_LISTED = 40
+NAME, DESCRIPTION, OWNER, CHANNEL, RETIRED = "name", "description", "owner", "channel", "retired"
+
+
+def domains_blocks(domains: Sequence[DomainSummary]) -> list[Block]:
+    """The admin's list: each domain with its owner and digest channel, and Edit."""
+    blocks: list[Block] = [
+        section(
+            "*Domains* — the teams that own parts of the platform. A person's domain is the "
+            "default of their requests; a domain with a digest channel gets its own digest."
+        )
+    ]
+    if not domains:
+        blocks.append(context("No domains yet."))
+    for domain in domains[:MAX_LISTED]:
+        blocks.append(
+            section(domain_line(domain), button("Edit", DOMAIN_EDIT_ACTION, str(domain.id)))
+        )
+    if len(domains) > MAX_LISTED:
+        blocks.append(context(f"and {len(domains) - MAX_LISTED} more"))
+    blocks.append(actions(button("Add a domain", DOMAIN_ADD_ACTION, "new", "primary")))
+    return blocks
+
+
+def domain_line(domain: DomainSummary) -> str:
+    parts = [f"*{safe(domain.name, 80)}*"]
+    parts.append(f"owner <@{domain.owner}>" if domain.owner else "no owner")
+    parts.append(f"digest in <#{domain.digest_channel}>" if domain.digest_channel else "no digest")
+    if domain.retired:
+        parts.append("_retired_")
+    line = " · ".join(parts)
+    if domain.description:
+        line += f"\n{safe(domain.description, 200)}"
+    return line
+
+
+def domain_modal(domain: DomainSummary | None) -> Block:
+    """One domain's fields (None: a new domain); private_metadata carries its id."""
+    owner: Block = {"type": "users_select", "action_id": OWNER}
+    channel: Block = {
+        "type": "conversations_select",
+        "action_id": CHANNEL,
+        "filter": {"include": ["public", "private"], "exclude_bot_users": True},
+    }
+    name: Block = {"type": "plain_text_input", "action_id": NAME, "max_length": 80}
+    description: Block = {
+        "type": "plain_text_input",
+        "action_id": DESCRIPTION,
+        "multiline": True,
+        "max_length": 500,
+    }
+    retire_option = {"text": plain("Retired: offer it nowhere, keep its history"), "value": "yes"}
+    retired: Block = {"type": "checkboxes", "action_id": RETIRED, "options": [retire_option]}
+    if domain is not None:
+        name["initial_value"] = domain.name
+        if domain.description:
+            description["initial_value"] = domain.description
+        if domain.owner:
+            owner["initial_user"] = domain.owner
+        if domain.digest_channel:
+            channel["initial_conversation"] = domain.digest_channel
+        if domain.retired:
+            retired["initial_options"] = [retire_option]
+    return {
+        "type": "modal",
+        "callback_id": DOMAINS_MODAL,
+        "private_metadata": json.dumps({"domain_id": domain.id} if domain else {}),
+        "title": plain("Domain" if domain else "New domain", 24),
+        "submit": plain("Save", 24),
+        "close": plain("Cancel", 24),
+        "blocks": [
+            input_block(NAME, "Name", name),
+            input_block(DESCRIPTION, "What the domain owns", description, optional=True),
+            input_block(OWNER, "Owner", owner, optional=True),
+            input_block(CHANNEL, "Digest channel (its own weekly digest)", channel, optional=True),
+            input_block(RETIRED, "Retire", retired, optional=True),
+        ],
+    }
+
+
+def parse_domain(values: dict[str, dict[str, Any]]) -> DomainInput:
+    """The submitted modal's fields (``view.state.values``) as a domain change."""
+
+    def field(block: str) -> dict[str, Any]:
+        return values.get(block, {}).get(block, {})
+
+    return DomainInput(
+        name=field(NAME).get("value") or "",
+        description=field(DESCRIPTION).get("value") or "",
+        owner=field(OWNER).get("selected_user") or None,
+        digest_channel=field(CHANNEL).get("selected_conversation") or None,
+        retired=bool(field(RETIRED).get("selected_options")),
+    )
+
+
+def not_in_channel_view(saved: str, channel: str) -> Block:
+    """Shown in place of the modal when the digest channel will not take the bot's posts."""
+    return {
+        "type": "modal",
+        "title": plain("Domain saved", 24),
+        "close": plain("Done", 24),
+        "blocks": [
+            section(
+                f"{safe(saved, 300)}\n:warning: Pulseboard is not a member of <#{channel}>, "
+                f"so its digest cannot be posted there. Invite it: `/invite @Pulseboard` "
+                "in that channel."
+            )
+        ],
+    }
