@@ -29,24 +29,26 @@ def print_digest(view: DigestView, console: Console) -> None:
     )
     table = Table(show_lines=True, expand=True)
     table.add_column("Rank", justify="right", no_wrap=True)
+    table.add_column("Id", justify="right", no_wrap=True)
     table.add_column("Theme and why", ratio=5)
     table.add_column("Score", justify="right", no_wrap=True)
     table.add_column("Trend", justify="center", no_wrap=True)
-    table.add_column("People", justify="right", no_wrap=True)
+    table.add_column("Backers", justify="right", no_wrap=True)
     table.add_column("Domains", justify="right", no_wrap=True)
     table.add_column("Status", no_wrap=True)
     for entry in view.entries:
-        theme = Text(f"#{entry.theme_id} {entry.label}", style="bold")
+        theme = Text(entry.label, style="bold")
         theme.append("\n" + entry.why, style="italic dim")
         if entry.objectives:
             served = ", ".join(f"{name} ({strength})" for name, strength in entry.objectives)
             theme.append("\nServes: " + served, style="dim")
         table.add_row(
             str(entry.position),
+            f"#{entry.theme_id}",
             theme,
             f"{entry.score:.2f}",
             entry.trend,
-            f"{entry.backers} ({entry.requesters} asked, {entry.voters} +1)",
+            str(entry.backers),
             str(len(entry.domains)),
             Text(entry.status.replace("_", " "), style=STATUS_STYLES.get(entry.status, "")),
         )

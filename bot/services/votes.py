@@ -52,9 +52,9 @@ def vote_instead(
     requests = RequestRepository(session, workspace_id)
     request = requests.by_id(request_id)
     if request is None:
-        raise NotFoundError(f"Request #{request_id} does not exist.")
+        raise NotFoundError(f"Request {request_id} does not exist.")
     if user.id not in (request.requester_id, request.logged_by_id):
-        raise NotAllowedError(f"Only the person who logged #{request_id} can withdraw it.")
+        raise NotAllowedError(f"Only the person who logged request {request_id} can withdraw it.")
     if request.withdrawn_at is None:
         requests.withdraw(request)
     if is_requester(session, workspace_id, theme.id, user.id):

@@ -1,5 +1,5 @@
 """The answer to a request once it is placed: its theme and similar asks, in place of the
-"Logged as #N" the ack gave.
+"Logged as request N" the ack gave.
 
 It goes through the command's response_url when the request has one (replacing the
 first answer), else by DM. A lost answer loses no data: the request and its theme are
@@ -34,7 +34,7 @@ class PlacementReplies:
             placement.theme_label,
             placement.suggestions,
         )
-        text = f"Logged as #{placed.request_id}"
+        text = f"Logged as request {placed.request_id}"
         if placed.response_url is None:
             send_safely(
                 "confirmation DM",

@@ -223,7 +223,7 @@ def test_a_refused_change_stores_no_key(database: Database) -> None:
     admin = Actor(TEAM, ADMIN_ID, frozenset({ADMIN_ID}))
     for _ in range(2):
         with (
-            pytest.raises(UserFacingError, match="no request #999"),
+            pytest.raises(UserFacingError, match="no request 999"),
             unit_of_work(database.sessions) as session,
         ):
             split_request(session, admin, 999, "Cache", key="command:T:trigger-2")

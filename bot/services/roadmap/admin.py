@@ -194,7 +194,7 @@ def split_request(
 def _split(session: Session, actor: Actor, request_id: int, label: str | None) -> ChangeResult:
     request = RequestRepository(session, actor.workspace_id).by_id(request_id)
     if request is None or request.withdrawn_at is not None:
-        raise NotFoundError(f"There is no request #{request_id}.")
+        raise NotFoundError(f"There is no request {request_id}.")
     themes = ThemeRepository(session, actor.workspace_id)
     theme = themes.add(label.strip()[:200] if label else theme_label(request.title))
     theme.pinned = bool(label)
@@ -213,7 +213,7 @@ def _split(session: Session, actor: Actor, request_id: int, label: str | None) -
         request.id,
         {"from_theme": previous, "to_theme": theme.id, "label": theme.label},
     )
-    return ChangeResult(f"Request #{request.id} now stands alone as theme #{theme.id}.")
+    return ChangeResult(f"Request {request.id} now stands alone as theme #{theme.id}.")
 
 
 def set_effort(

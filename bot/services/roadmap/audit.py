@@ -43,6 +43,8 @@ def describe(entry: AuditEntry) -> str:
         return f"#{target} renamed “{details.get('from')}” → “{details.get('to')}”"
     if entry.action.startswith("objective."):
         return _objective(entry.action.removeprefix("objective."), details)
+    if entry.action.startswith("domain."):
+        return _domain(entry.action.removeprefix("domain."), details)
     return f"{entry.action} {entry.target_type} {target} {details}"
 
 
@@ -55,6 +57,25 @@ def _objective(verb: str, details: dict[str, Any]) -> str:
         return f"objective “{name}” edited: was {was}; now {now}"
     words = {"add": "added", "edit": "edited", "retire": "retired"}
     return f"objective “{name}” {words.get(verb, verb)} ({now})"
+
+
+def _domain(verb: str, details: dict[str, Any]) -> str:
+    name = details.get("name", "")
+    before, after = details.get("from") or {}, details.get("to") or {}
+    changed = [
+        f"{field.replace('_', ' ')} {before.get(field) or 'none'} → {after.get(field) or 'none'}"
+        for field in ("name", "owner", "digest_channel")
+        if before and before.get(field) != after.get(field)
+    ]
+    if verb == "add":
+        settings = [
+            f"{f.replace('_', ' ')} {after[f]}" for f in ("owner", "digest_channel") if after.get(f)
+        ]
+        return f"domain “{name}” added" + (f" ({', '.join(settings)})" if settings else "")
+    words = {"edit": "edited", "retire": "retired", "restore": "restored"}
+    return f"domain “{name}” {words.get(verb, verb)}" + (
+        f": {'; '.join(changed)}" if changed else ""
+    )
 
 
 def _word(status: object) -> str:

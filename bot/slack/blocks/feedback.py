@@ -162,8 +162,8 @@ def logged_reply(
     suggestions: Sequence[Suggestion],
     pending: bool = False,
 ) -> list[Block]:
-    """ "Logged as #N", its theme, and similar asks with a +1 instead button each."""
-    blocks = [section(f":white_check_mark: Logged as *#{request_id}*: {safe(title, 300)}")]
+    """ "Logged as request N", its theme, and similar asks with a +1 instead button each."""
+    blocks = [section(f":white_check_mark: Logged as request *{request_id}*: {safe(title, 300)}")]
     if theme_label:
         blocks.append(context(f"Part of the theme *{safe(theme_label, 200)}*"))
     if pending:
@@ -194,7 +194,7 @@ def note_blocks(text: str) -> list[Block]:
 
 
 def thread_note(request_id: int, logged_by: str) -> str:
-    return f"Logged as feature request #{request_id} by <@{logged_by}>."
+    return f"Logged as feature request {request_id} by <@{logged_by}>."
 
 
 def home_button() -> Block:

@@ -71,7 +71,7 @@ def followup_thanks_blocks(view: FollowupView) -> list[Block]:
         )
     ]
     if view.request_id is not None and view.answer == "no":
-        lines.append(f"Your need is back on the roadmap as request *#{view.request_id}*.")
+        lines.append(f"Your need is back on the roadmap as request *{view.request_id}*.")
     elif view.answer == "no":
         buttons.append(button("Put it back on the roadmap", REOPEN_ACTION, str(view.followup_id)))
     if view.comment:

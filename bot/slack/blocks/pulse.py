@@ -118,7 +118,7 @@ def thank_you_blocks(answer: AnswerView, k: int = 5) -> list[Block]:
         )
     ]
     if answer.request_id is not None:
-        lines.append(f"Logged as request *#{answer.request_id}* (with your name on it).")
+        lines.append(f"Logged as request *{answer.request_id}* (with your name on it).")
     elif answer.comment:
         comment_buttons.append(
             button("Log this as a request", LOG_REQUEST_ACTION, str(answer.round_id))

@@ -79,7 +79,7 @@ def plus_one_instead(
     except UserFacingError as error:
         refuse(context, body, client, respond, error)
         return
-    text = f"Request #{request_id} is withdrawn. " + vote_message(result)
+    text = f"Request {request_id} is withdrawn. " + vote_message(result)
     reply(context, body, client, respond, note_blocks(text), text, replace_original=True)
 
 

@@ -51,7 +51,7 @@ def feedback(ack: Ack, command: dict[str, Any], client: WebClient, context: Bolt
         logged = log_request(session, new_request(command))
     ack(
         response_type="ephemeral",
-        text=f"Logged as #{logged.id}",
+        text=f"Logged as request {logged.id}",
         blocks=logged_reply(logged.id, logged.title, None, (), pending=logged.created),
     )
     if logged.created:

@@ -170,9 +170,9 @@ def log_comment(
         still_open = now() < view.closes_at
     if still_open:
         shown = blocks.thank_you_blocks(view, deps.settings.pulse_anonymity)
-        replace(respond, shown, f"Logged as request #{request_id}")
+        replace(respond, shown, f"Logged as request {request_id}")
     else:
-        whisper(respond, f"Logged as request #{request_id}.")
+        whisper(respond, f"Logged as request {request_id}.")
 
 
 def open_comment(

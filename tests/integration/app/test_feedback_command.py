@@ -153,7 +153,7 @@ def test_a_known_persons_request_is_stored_queued_and_answered_once(
     assert count_requests(app.db) == 7
     assert newest.title == "CI builds are way too slow, please add a remote build cache"
     assert (newest.requester_id, newest.domain_id) == (first.requester_id, first.domain_id)
-    assert all(f"Logged as *#{newest.id}*" in text for text in logged)
+    assert all(f"Logged as request *{newest.id}*" in text for text in logged)
     assert newest.theme_id is not None
     time.sleep(0.3)
     assert len(app.slack.calls("response_url")) == 2

@@ -103,7 +103,7 @@ def test_a_valid_submission_is_stored_once_and_confirmed_by_dm(running_app: Runn
     assert (newest.title, newest.pain, newest.source.value) == ("Faster CI", 4, "home")
     [dm] = running_app.slack.wait_for("chat.postMessage")
     assert dm.params["channel"] == ids.USER_ID
-    assert f"#{newest.id}" in all_text(valid_blocks(dm.param("blocks")))
+    assert f"request *{newest.id}*" in all_text(valid_blocks(dm.param("blocks")))
 
 
 def test_message_shortcut_records_the_author_and_tells_the_thread_only_if_asked(

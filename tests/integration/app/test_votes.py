@@ -110,7 +110,7 @@ def test_plus_one_instead_withdraws_the_new_request_and_votes(running_app: Runni
     )
     running_app.send(instead)
     text = answers(running_app)[-1]
-    assert f"#{newest} is withdrawn" in text
+    assert f"Request {newest} is withdrawn" in text
     assert count_requests(running_app.db, live_only=True) == live_before - 1
     assert count_votes(running_app.db) == 1
     running_app.send(

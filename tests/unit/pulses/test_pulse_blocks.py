@@ -36,7 +36,7 @@ def test_thank_you_shows_what_was_recorded() -> None:
     assert "&lt;slow&gt;" in text
     assert pulse.LOG_REQUEST_ACTION in text
     logged = AnswerView(7, "Q?", 4, None, "x", 12, CLOSES)
-    assert "#12" in valid(pulse.thank_you_blocks(logged))
+    assert "request *12*" in valid(pulse.thank_you_blocks(logged))
 
 
 def test_closed_and_modal() -> None:
@@ -63,4 +63,4 @@ def test_results_with_and_without_enough_answers() -> None:
 def test_followup_blocks() -> None:
     valid(followup.followup_dm_blocks(3, "Remote build cache"))
     view = FollowupView(3, 1, "Remote build cache", "no", "still slow", 44)
-    assert "#44" in valid(followup.followup_thanks_blocks(view))
+    assert "request *44*" in valid(followup.followup_thanks_blocks(view))

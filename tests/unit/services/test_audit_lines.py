@@ -48,3 +48,18 @@ def test_each_change_reads_as_a_sentence(
     action: str, target_type: str, details: dict, expected: str
 ) -> None:
     assert describe(entry(action, target_type, "7", details)) == expected
+
+
+def test_domain_changes_name_what_changed() -> None:
+    added = {"name": "ci", "from": {}, "to": {"name": "ci", "digest_channel": "C0CI"}}
+    assert describe(entry("domain.add", "domain", "1", added)) == (
+        "domain “ci” added (digest channel C0CI)"
+    )
+    edited = {
+        "name": "CI/CD",
+        "from": {"name": "ci", "owner": None, "digest_channel": "C0CI"},
+        "to": {"name": "CI/CD", "owner": "U0OWNER", "digest_channel": "C0CI"},
+    }
+    assert describe(entry("domain.edit", "domain", "1", edited)) == (
+        "domain “CI/CD” edited: name ci → CI/CD; owner none → U0OWNER"
+    )
