@@ -9,12 +9,8 @@ from sqlalchemy.exc import IntegrityError
 
 from storage.enums import RequestSource, ThemeStatus
 from storage.models import Request
-from storage.repositories import (
-    RequestRepository,
-    UserRepository,
-)
 from storage.repositories.requests import LoggedRow
-from storage.unit_of_work import unit_of_work
+from storage.unit_of_work import UnitOfWork, unit_of_work
 from tests.fixtures.databases import Database
 
 WS = "T0TEST"
@@ -22,38 +18,38 @@ T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 
 
 def log(
-    session, key: str, title: str = "faster CI please", user: str = "U1"
+    uow: UnitOfWork, key: str, title: str = "faster CI please", user: str = "U1"
 ) -> tuple[LoggedRow, bool]:
-    requester = UserRepository(session, WS).get_or_create(user)
-    return RequestRepository(session, WS).log_once(
+    requester = uow.users.get_or_create(user)
+    return uow.requests.log_once(
         idempotency_key=key, title=title, requester_id=requester.id, source=RequestSource.COMMAND
     )
 
 
 def test_a_request_is_stored_once_per_idempotency_key(database: Database) -> None:
-    with unit_of_work(database.sessions) as uow:
-        first, created = log(uow.session, "command:T0TEST:trigger-1")
+    with unit_of_work(database.sessions, WS) as uow:
+        first, created = log(uow, "command:T0TEST:trigger-1")
         assert created
     with unit_of_work(database.sessions, WS) as uow:
-        again, created_again = log(uow.session, "command:T0TEST:trigger-1", title="different")
+        again, created_again = log(uow, "command:T0TEST:trigger-1", title="different")
         assert not created_again
         assert again.id == first.id
         assert uow.requests.count() == 1
 
 
 def test_a_conflict_leaves_the_transaction_usable(database: Database) -> None:
-    with unit_of_work(database.sessions) as uow:
-        log(uow.session, "k1")
-        log(uow.session, "k1")
-        log(uow.session, "k2", user="U2")
+    with unit_of_work(database.sessions, WS) as uow:
+        log(uow, "k1")
+        log(uow, "k1")
+        log(uow, "k2", user="U2")
     with unit_of_work(database.sessions, WS) as uow:
         assert uow.requests.count() == 2
 
 
 def test_unicode_and_emoji_are_kept_as_written(database: Database) -> None:
     title = "Schnellere Builds für Käse-Team 🧀 <!here> & co"
-    with unit_of_work(database.sessions) as uow:
-        request, _ = log(uow.session, "k-unicode", title=title)
+    with unit_of_work(database.sessions, WS) as uow:
+        request, _ = log(uow, "k-unicode", title=title)
         request_id = request.id
     with unit_of_work(database.sessions, WS) as uow:
         stored = uow.requests.by_id(request_id)
@@ -124,7 +120,7 @@ def test_votes_on_requests_count_for_their_theme(database: Database) -> None:
     with unit_of_work(database.sessions, WS) as uow:
         themes = uow.themes
         theme = themes.add("Faster CI")
-        logged, _ = log(uow.session, "k-v")
+        logged, _ = log(uow, "k-v")
         request = uow.requests.by_id(logged.id)
         assert request is not None
         request.theme_id = theme.id
