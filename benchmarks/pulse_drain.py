@@ -27,9 +27,10 @@ from bot.jobs.outbox import DrainReport, OutboxSender, Pace
 from bot.services.pulses.rounds import PulseConfig, start_round
 from bot.slack.pulse_api import WebApiDirectory
 from storage import migrate
-from storage.db import make_engine, make_session_factory, unit_of_work
+from storage.db import make_engine, make_session_factory
 from storage.enums import OutboxStatus
 from storage.models import OutboxMessage
+from storage.unit_of_work import unit_of_work
 from tests.fakes.slack_api import FakeSlackAPI
 from tests.integration.jobs.outbox_helpers import metadata_key
 
@@ -44,10 +45,9 @@ def queue_round(sessions, slack: FakeSlackAPI, users: int) -> tuple[int, float]:
     started = time.perf_counter()
     directory = WebApiDirectory(client).people()
     now = datetime.now(UTC)
-    with unit_of_work(sessions) as session:
+    with unit_of_work(sessions, WS) as uow:
         result = start_round(
-            session,
-            WS,
+            uow,
             PulseConfig(),
             now,
             "bench",
@@ -63,9 +63,9 @@ def drain(sessions, slack: FakeSlackAPI, pace: Pace, reports: list[DrainReport])
     stop = threading.Event()
 
     def pending() -> int:
-        with unit_of_work(sessions) as session:
+        with unit_of_work(sessions) as uow:
             return (
-                session.scalar(
+                uow.session.scalar(
                     select(func.count(OutboxMessage.id)).where(
                         OutboxMessage.status == OutboxStatus.PENDING
                     )

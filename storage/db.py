@@ -1,18 +1,16 @@
-"""Engines, sessions and the unit of work."""
+"""Engines and sessions (the unit of work that uses them: storage/unit_of_work.py)."""
 
 from __future__ import annotations
 
 import sqlite3
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-from storage.sqlite_writer import WRITE_TIMEOUT, queue_writers
+from storage.sqlite_writer import queue_writers
 
 SessionFactory = sessionmaker[Session]
 
@@ -80,25 +78,3 @@ def engine_of(session_factory: SessionFactory) -> Engine:
     if not isinstance(engine, Engine):
         raise TypeError("the session factory is not bound to an engine")
     return engine
-
-
-@contextmanager
-def unit_of_work(
-    session_factory: SessionFactory, write_timeout: float | None = None
-) -> Iterator[Session]:
-    """One transaction: committed when the block ends, rolled back if it raises.
-
-    ``write_timeout`` (seconds) bounds how long its first write waits for another writer
-    on SQLite; past it, DatabaseBusyError (storage/errors.py) with nothing stored.
-    """
-    session = session_factory()
-    try:
-        if write_timeout is not None:
-            session.connection(execution_options={WRITE_TIMEOUT: write_timeout})
-        yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()

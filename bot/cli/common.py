@@ -7,13 +7,13 @@ from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.progress import Progress
-from sqlalchemy.orm import Session
 
 from bot.runtime.database import DatabaseNotReadyError, missing_sqlite_file, open_database
 from bot.runtime.logs import setup_logging
 from bot.runtime.settings import Settings, SettingsError, load_settings
 from bot.services.workspace.known import workspace_ids
 from storage.db import SessionFactory
+from storage.unit_of_work import UnitOfWork
 
 if TYPE_CHECKING:
     from scoring import ScoringConfig
@@ -70,12 +70,13 @@ def database_or_fail(url: str, *, create: bool = False) -> SessionFactory:
     return sessions
 
 
-def pick_workspace(session: Session, requested: str | None) -> str:
-    known = workspace_ids(session)
+def pick_workspace(uow: UnitOfWork, requested: str | None) -> UnitOfWork:
+    """The unit of work of the workspace asked for, or of the only one there is."""
+    known = workspace_ids(uow)
     if requested:
         if requested not in known:
             raise CommandError(f"no data for workspace {requested} in this database")
-        return requested
+        return uow.for_workspace(requested)
     if not known:
         raise CommandError(
             "the database has no workspace yet: `pulseboard import FILE`, or serve the app "
@@ -85,7 +86,7 @@ def pick_workspace(session: Session, requested: str | None) -> str:
         raise CommandError(
             f"several workspaces here ({', '.join(known)}); pick one with --workspace"
         )
-    return known[0]
+    return uow.for_workspace(known[0])
 
 
 class ProgressBar:

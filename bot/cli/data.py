@@ -29,7 +29,7 @@ from bot.services.roadmap.ranking import build_roadmap
 from bot.services.roadmap.views import RoadmapEntry
 from bot.services.workspace.file import WorkspaceFile, WorkspaceFileError, read_file_bytes
 from bot.services.workspace.transfer import export_workspace, import_workspace
-from storage.db import unit_of_work
+from storage.unit_of_work import unit_of_work
 
 
 def run_import(args: argparse.Namespace) -> int:
@@ -51,8 +51,8 @@ def run_import(args: argparse.Namespace) -> int:
     sessions = database_or_fail(settings.database_url, create=True)
     scoring = configured_scoring(settings)
     try:
-        with unit_of_work(sessions) as session:
-            report = import_workspace(session, data, scoring)
+        with unit_of_work(sessions, data.workspace.id) as uow:
+            report = import_workspace(uow, data, scoring)
     except WorkspaceFileError as error:
         raise CommandError(f"{args.file}: {error}; nothing was imported", EXIT_USAGE) from None
     except SQLAlchemyError as error:
@@ -81,24 +81,23 @@ def run_export(args: argparse.Namespace) -> int:
         )
     settings = settings_or_fail()
     sessions = database_or_fail(settings.database_url)
-    with unit_of_work(sessions) as session:
-        workspace_id = pick_workspace(session, args.workspace)
+    with unit_of_work(sessions) as deployment:
+        uow = pick_workspace(deployment, args.workspace)
         if args.format == "workspace":
             try:
-                exported = export_workspace(session, workspace_id)
+                exported = export_workspace(uow)
             except UserFacingError as error:
                 raise CommandError(str(error)) from None
             if args.include_individual_answers:
                 stderr.print(INDIVIDUAL_ANSWERS_WARNING, highlight=False)
             else:
                 exported = without_individual_answers(
-                    session, exported, settings.pulse_anonymity, datetime.now(UTC)
+                    uow, exported, settings.pulse_anonymity, datetime.now(UTC)
                 )
             text = exported.model_dump_json(indent=2)
         else:
             entries = build_roadmap(
-                session,
-                workspace_id,
+                uow,
                 datetime.now(UTC),
                 configured_scoring(settings),
                 active_only=False,

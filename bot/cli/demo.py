@@ -22,7 +22,8 @@ from bot.services.digest import build_digest
 from bot.services.workspace.transfer import ImportReport, import_workspace
 from bot.slack.blocks.digest import digest_blocks
 from scoring import ScoringConfig
-from storage.db import SessionFactory, unit_of_work
+from storage.db import SessionFactory
+from storage.unit_of_work import unit_of_work
 
 DATABASE_NAME = "pulseboard-demo.db"
 BLOCKS_NAME = "digest-blocks.json"
@@ -53,8 +54,8 @@ def demo_database(directory: Path, config: ScoringConfig) -> DemoDatabase:
     sample = load_sample()
     now = sample.latest_activity()
     assert now is not None
-    with unit_of_work(sessions) as session:
-        report = import_workspace(session, sample, config)
+    with unit_of_work(sessions, sample.workspace.id) as uow:
+        report = import_workspace(uow, sample, config)
     return DemoDatabase(
         path, sessions, sample.workspace.id, sample.workspace.name, now, report, config
     )
@@ -72,10 +73,9 @@ def run_demo(output_dir: Path, top: int, console: Console, config: ScoringConfig
     """Import, group, score, rank, render; return where the Block Kit JSON was written."""
     started = time.perf_counter()
     demo = demo_database(output_dir, config)
-    with unit_of_work(demo.sessions) as session:
+    with unit_of_work(demo.sessions, demo.workspace_id) as uow:
         view = build_digest(
-            session,
-            demo.workspace_id,
+            uow,
             demo.now,
             top=top,
             title=f"{demo.workspace_name} roadmap",

@@ -26,7 +26,7 @@ from bot.services.digest_preview import preview_digest
 from bot.services.digest_views import DigestView
 from bot.slack.blocks.digest import digest_blocks
 from scoring import ScoringConfig
-from storage.db import unit_of_work
+from storage.unit_of_work import unit_of_work
 
 MAX_SEND_ROUNDS = 30
 
@@ -52,10 +52,9 @@ def database_view(settings: Settings, args: argparse.Namespace) -> DigestView:
     """The digest as it would be posted now, with trends against the last one posted."""
     sessions = database_or_fail(settings.database_url)
     now = datetime.now(UTC)
-    with unit_of_work(sessions) as session:
+    with unit_of_work(sessions) as deployment:
         return preview_digest(
-            session,
-            pick_workspace(session, args.workspace),
+            pick_workspace(deployment, args.workspace),
             now,
             channel=settings.digest_channel,
             top=args.top or settings.digest_size,
@@ -68,10 +67,9 @@ def demo_view(top: int | None, config: ScoringConfig) -> DigestView:
     from bot.cli.demo import demo_database
 
     demo = demo_database(Path(tempfile.mkdtemp(prefix="pulseboard-digest-demo-")), config)
-    with unit_of_work(demo.sessions) as session:
+    with unit_of_work(demo.sessions, demo.workspace_id) as uow:
         return build_digest(
-            session,
-            demo.workspace_id,
+            uow,
             demo.now,
             top=top or 10,
             title=f"{demo.workspace_name} roadmap",

@@ -18,10 +18,10 @@ from prometheus_client import CollectorRegistry, Counter, Histogram, generate_la
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import REGISTRY, Collector
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session
 
 from bot.services.backlogs import QueueDepth, outbox_backlog, placement_backlog
 from storage.db import SessionFactory
+from storage.unit_of_work import UnitOfWork, unit_of_work
 
 logger = logging.getLogger(__name__)
 
@@ -51,7 +51,7 @@ class QueueGauges:
 
     name: str
     what: str
-    depth_of: Callable[[Session], QueueDepth]
+    depth_of: Callable[[UnitOfWork], QueueDepth]
 
 
 QUEUES = (
@@ -72,8 +72,8 @@ class QueueCollector(Collector):
     def collect(self) -> Iterator[Metric]:
         for queue in QUEUES:
             try:
-                with self.session_factory() as session:
-                    backlog = queue.depth_of(session)
+                with unit_of_work(self.session_factory) as uow:
+                    backlog = queue.depth_of(uow)
             except SQLAlchemyError as error:
                 logger.warning("%s metrics unavailable: %s", queue.name, type(error).__name__)
                 continue

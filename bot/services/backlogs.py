@@ -3,16 +3,15 @@
 
 from __future__ import annotations
 
-from sqlalchemy.orm import Session
-
-from storage.repositories.queue_depths import QueueDepth, QueueDepths
+from storage.repositories.queue_depths import QueueDepth
+from storage.unit_of_work import UnitOfWork
 
 __all__ = ["QueueDepth", "outbox_backlog", "placement_backlog"]
 
 
-def outbox_backlog(session: Session) -> QueueDepth:
-    return QueueDepths(session).outbox()
+def outbox_backlog(uow: UnitOfWork) -> QueueDepth:
+    return uow.queue_depths.outbox()
 
 
-def placement_backlog(session: Session) -> QueueDepth:
-    return QueueDepths(session).placements()
+def placement_backlog(uow: UnitOfWork) -> QueueDepth:
+    return uow.queue_depths.placements()

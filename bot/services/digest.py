@@ -6,8 +6,6 @@ from collections.abc import Mapping
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-from sqlalchemy.orm import Session
-
 from bot.services.digest_views import DigestView, StatusNews
 from bot.services.followups import followup_summaries
 from bot.services.kpis import compute_kpis
@@ -16,14 +14,13 @@ from bot.services.pulses.results import pulse_results
 from bot.services.roadmap.ranking import build_roadmap, theme_ids_in_domain
 from scoring import ScoringConfig
 from storage.enums import ThemeStatus
-from storage.repositories import ThemeRepository
+from storage.unit_of_work import UnitOfWork
 
 DEFAULT_PERIOD = timedelta(days=7)
 
 
 def build_digest(
-    session: Session,
-    workspace_id: str,
+    uow: UnitOfWork,
     now: datetime,
     top: int = 10,
     since: datetime | None = None,
@@ -36,16 +33,15 @@ def build_digest(
     """Everything the digest shows; ``since`` is the last digest (default a week ago)."""
     since = since or now - DEFAULT_PERIOD
     roadmap = build_roadmap(
-        session,
-        workspace_id,
+        uow,
         now,
         config,
         previous_positions,
         domain_id,
         anonymity=pulse_threshold,
     )
-    in_scope = theme_ids_in_domain(session, workspace_id, domain_id) if domain_id else None
-    themes = ThemeRepository(session, workspace_id)
+    in_scope = theme_ids_in_domain(uow, domain_id) if domain_id else None
+    themes = uow.themes
     shipped: list[StatusNews] = []
     planned: list[StatusNews] = []
     for change in themes.changes_since(since):
@@ -61,9 +57,7 @@ def build_digest(
             shipped.append(news)
         elif change.to_status == ThemeStatus.PLANNED:
             planned.append(news)
-    answers = followup_summaries(
-        session, workspace_id, {n.theme_id for n in shipped}, now, pulse_threshold
-    )
+    answers = followup_summaries(uow, {n.theme_id for n in shipped}, now, pulse_threshold)
     shipped = [replace(n, followup=answers.get(n.theme_id)) for n in shipped]
     return DigestView(
         title=title,
@@ -72,9 +66,9 @@ def build_digest(
         total_themes=len(roadmap),
         shipped=tuple(shipped),
         planned=tuple(planned),
-        kpis=compute_kpis(session, workspace_id, since, now, pulse_threshold),
+        kpis=compute_kpis(uow, since, now, pulse_threshold),
         generated_at=now,
-        pulse=pulse_results(session, workspace_id, pulse_threshold, now),
+        pulse=pulse_results(uow, pulse_threshold, now),
     )
 
 

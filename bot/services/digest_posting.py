@@ -13,8 +13,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy.orm import Session
-
 from bot.runtime.settings import Settings
 from bot.services.digest import build_digest, previous_positions, shown_theme_ids
 from bot.services.outbox import SlackPost, queue
@@ -22,15 +20,9 @@ from bot.services.periods import period_key
 from bot.services.themes.regroup import regroup
 from bot.slack.blocks.digest import digest_blocks, digest_text
 from scoring import ScoringConfig
-from storage.db import SessionFactory, unit_of_work
+from storage.db import SessionFactory
 from storage.models import OutboxMessage
-from storage.repositories import (
-    DeliveryRepository,
-    DigestRunRepository,
-    DomainRepository,
-    OutboxRepository,
-    ThemeRepository,
-)
+from storage.unit_of_work import UnitOfWork, unit_of_work
 
 logger = logging.getLogger(__name__)
 
@@ -52,12 +44,12 @@ class DigestOutcome:
     queued: bool
 
 
-def digest_targets(session: Session, workspace_id: str, settings: Settings) -> list[DigestTarget]:
+def digest_targets(uow: UnitOfWork, settings: Settings) -> list[DigestTarget]:
     """The global digest channel, and each domain that has a digest channel of its own."""
     targets = []
     if settings.digest_channel:
         targets.append(DigestTarget(settings.digest_channel, "Platform roadmap"))
-    for domain in DomainRepository(session, workspace_id).with_digest_channel():
+    for domain in uow.domains.with_digest_channel():
         assert domain.digest_channel is not None
         targets.append(DigestTarget(domain.digest_channel, f"Roadmap · {domain.name}", domain.id))
     return targets
@@ -74,12 +66,12 @@ def queue_digests(
     """Queue this period's digest for every target not yet claimed; return what happened."""
     period = period_key(firing)
     regroup_once(session_factory, workspace_id, period, config)
-    with unit_of_work(session_factory) as session:
-        targets = digest_targets(session, workspace_id, settings)
+    with unit_of_work(session_factory, workspace_id) as uow:
+        targets = digest_targets(uow, settings)
     outcomes = []
     for target in targets:
-        with unit_of_work(session_factory) as session:
-            queued = queue_one(session, workspace_id, settings, target, period, firing, now, config)
+        with unit_of_work(session_factory, workspace_id) as uow:
+            queued = queue_one(uow, settings, target, period, firing, now, config)
         outcomes.append(DigestOutcome(target.channel, period, queued))
         logger.info(
             "digest %s for %s: %s",
@@ -101,10 +93,10 @@ def regroup_once(
     The period's key and the new grouping commit together: a replica that loses the race
     waits for the winner's commit (the unique key) and then finds the work done.
     """
-    with unit_of_work(session_factory) as session:
-        if not DeliveryRepository(session, workspace_id).first_time(f"regroup:{period}"):
+    with unit_of_work(session_factory, workspace_id) as uow:
+        if not uow.deliveries.first_time(f"regroup:{period}"):
             return False
-        report = regroup(session, workspace_id, config)
+        report = regroup(uow, config)
     logger.info(
         "regrouped %d requests into %d themes (%d new) before the %s digest",
         report.requests,
@@ -116,8 +108,7 @@ def regroup_once(
 
 
 def queue_one(
-    session: Session,
-    workspace_id: str,
+    uow: UnitOfWork,
     settings: Settings,
     target: DigestTarget,
     period: str,
@@ -127,15 +118,14 @@ def queue_one(
 ) -> bool:
     """Claim the target's digest for ``period`` and queue it, in the caller's transaction;
     False when the period was claimed already."""
-    runs = DigestRunRepository(session, workspace_id)
+    runs = uow.digests
     run = runs.claim(target.channel, period, at=now)
     if run is None:
         return False
     previous = runs.previous(target.channel, run)
     since = previous.started_at if previous else firing - DEFAULT_LOOKBACK
     view = build_digest(
-        session,
-        workspace_id,
+        uow,
         now,
         top=settings.digest_size,
         since=since,
@@ -146,24 +136,24 @@ def queue_one(
         config=config,
     )
     run.ranking = {"positions": view.positions()}
-    ThemeRepository(session, workspace_id).mark_labels_shown(shown_theme_ids(view), now)
+    uow.themes.mark_labels_shown(shown_theme_ids(view), now)
     post = SlackPost(target.channel, digest_text(view), digest_blocks(view), unfurl_links=False)
     queue(
-        OutboxRepository(session, workspace_id),
+        uow.outbox,
         post,
-        key=f"digest:{workspace_id}:{target.channel}:{period}",
+        key=f"digest:{uow.workspace_id}:{target.channel}:{period}",
         kind=DIGEST_KIND,
         extra={"digest_run_id": run.id},
     )
     return True
 
 
-def record_posted(session: Session, message: OutboxMessage, response: dict[str, Any]) -> None:
+def record_posted(uow: UnitOfWork, message: OutboxMessage, response: dict[str, Any]) -> None:
     """After a digest is sent: remember its ts (for threads and the audit trail)."""
     run_id = message.payload.get("digest_run_id")
     if run_id is None:
         return
-    runs = DigestRunRepository(session, message.workspace_id)
+    runs = uow.for_workspace(message.workspace_id).digests
     run = runs.by_id(int(run_id))
     if run is not None:
         runs.mark_posted(run, str(response.get("ts", "")), run.ranking)

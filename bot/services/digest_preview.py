@@ -4,17 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy.orm import Session
-
 from bot.services.digest import build_digest, previous_positions
 from bot.services.digest_views import DigestView
 from scoring import ScoringConfig
-from storage.repositories import DigestRunRepository
+from storage.unit_of_work import UnitOfWork
 
 
 def preview_digest(
-    session: Session,
-    workspace_id: str,
+    uow: UnitOfWork,
     now: datetime,
     *,
     channel: str | None,
@@ -23,10 +20,9 @@ def preview_digest(
     config: ScoringConfig,
 ) -> DigestView:
     """The digest with its trends against the last one posted to ``channel`` (if any)."""
-    last = DigestRunRepository(session, workspace_id).latest(channel) if channel else None
+    last = uow.digests.latest(channel) if channel else None
     return build_digest(
-        session,
-        workspace_id,
+        uow,
         now,
         top=top,
         since=last.started_at if last else None,

@@ -5,32 +5,30 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy.orm import Session
-
 from bot.services.domain_views import DomainInput, DomainSummary
 from bot.services.errors import NotFoundError, UserFacingError
 from bot.services.roadmap.admin import Actor, ChangeResult, admin_change
 from storage.models import Domain
-from storage.repositories import AuditRepository, DomainRepository, UserRepository
+from storage.unit_of_work import UnitOfWork
 
 MAX_NAME = 80
 
 
-def domain_list(session: Session, workspace_id: str) -> list[DomainSummary]:
+def domain_list(uow: UnitOfWork) -> list[DomainSummary]:
     """Every domain, the active ones first, each by name."""
-    domains = DomainRepository(session, workspace_id).list_all()
+    domains = uow.domains.list_all()
     return sorted((summary(d) for d in domains), key=lambda d: (d.retired, d.name.casefold()))
 
 
-def domain_summary(session: Session, workspace_id: str, domain_id: int) -> DomainSummary:
-    domain = DomainRepository(session, workspace_id).by_id(domain_id)
+def domain_summary(uow: UnitOfWork, domain_id: int) -> DomainSummary:
+    domain = uow.domains.by_id(domain_id)
     if domain is None:
         raise NotFoundError("That domain does not exist any more.")
     return summary(domain)
 
 
 def save_domain(
-    session: Session,
+    uow: UnitOfWork,
     actor: Actor,
     domain_id: int | None,
     values: DomainInput,
@@ -39,18 +37,18 @@ def save_domain(
     key: str | None = None,
 ) -> ChangeResult:
     """Add a domain (``domain_id`` None) or change one; every change is audited."""
-    return admin_change(session, actor, key, lambda: _save(session, actor, domain_id, values, now))
+    return admin_change(uow, actor, key, lambda: _save(uow, actor, domain_id, values, now))
 
 
 def _save(
-    session: Session, actor: Actor, domain_id: int | None, values: DomainInput, now: datetime
+    uow: UnitOfWork, actor: Actor, domain_id: int | None, values: DomainInput, now: datetime
 ) -> ChangeResult:
     name = " ".join(values.name.split())
     if not name:
         raise UserFacingError("A domain needs a name.")
     if len(name) > MAX_NAME:
         raise UserFacingError(f"Keep the name under {MAX_NAME} characters.")
-    domains = DomainRepository(session, actor.workspace_id)
+    domains = uow.domains
     clash = domains.by_name(name)
     if domain_id is None:
         if clash is not None:
@@ -74,8 +72,8 @@ def _save(
         domain.retired_at, action = now, "domain.retire"
     elif not values.retired and domain.retired_at is not None:
         domain.retired_at, action = None, "domain.restore"
-    session.flush()
-    AuditRepository(session, actor.workspace_id).record(
+    uow.session.flush()
+    uow.audit.record(
         actor.slack_id,
         action,
         "domain",
@@ -86,15 +84,13 @@ def _save(
     return ChangeResult(f"Domain “{name}” {state}.")
 
 
-def set_own_domain(
-    session: Session, workspace_id: str, user_slack_id: str, domain_id: int | None
-) -> str:
+def set_own_domain(uow: UnitOfWork, user_slack_id: str, domain_id: int | None) -> str:
     """The person's own domain (None: none); their next requests default to it."""
-    user = UserRepository(session, workspace_id).get_or_create(user_slack_id)
+    user = uow.users.get_or_create(user_slack_id)
     if domain_id is None:
         user.domain_id = None
         return "You are in no domain now."
-    domain = DomainRepository(session, workspace_id).by_id(domain_id)
+    domain = uow.domains.by_id(domain_id)
     if domain is None or domain.retired_at is not None:
         raise NotFoundError("That domain does not exist any more; pick another.")
     user.domain_id = domain.id

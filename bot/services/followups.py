@@ -17,8 +17,6 @@ from __future__ import annotations
 from collections import Counter
 from datetime import datetime, timedelta
 
-from sqlalchemy.orm import Session
-
 from bot.services.errors import NotAllowedError, NotFoundError, UserFacingError
 from bot.services.followup_views import FollowupSummary, FollowupView
 from bot.services.outbox import SlackPost, queue
@@ -27,8 +25,7 @@ from bot.services.requests import NewRequest, log_request
 from bot.slack.blocks.followup import followup_dm_blocks, followup_dm_text
 from storage.enums import RequestSource
 from storage.models import ShipFollowup, Theme
-from storage.repositories import OutboxRepository, RequestRepository, UserRepository
-from storage.repositories.followups import FollowupRepository
+from storage.unit_of_work import UnitOfWork
 
 FOLLOWUP_KIND = "ship_followup"
 ANSWERS = ("yes", "partly", "no")
@@ -55,18 +52,17 @@ def followup_key(status_change_id: int, slack_id: str) -> str:
 
 
 def queue_followups(
-    session: Session,
-    workspace_id: str,
+    uow: UnitOfWork,
     now: datetime,
     delay: timedelta,
     open_for: timedelta = FOLLOWUP_OPEN_FOR,
 ) -> int:
     """Queue the question for every shipment that is ``delay`` old; returns how many."""
-    repo = FollowupRepository(session, workspace_id)
-    outbox = OutboxRepository(session, workspace_id)
+    repo = uow.followups
+    outbox = uow.outbox
     queued = 0
     for change in repo.shipments_due(now - delay, now - delay - ASK_HORIZON):
-        theme = session.get(Theme, change.theme_id)
+        theme = uow.session.get(Theme, change.theme_id)
         assert theme is not None
         for user in repo.requesters(change.theme_id):
             if user.is_bot or user.is_deleted or user.pulse_opt_out:
@@ -86,14 +82,12 @@ def queue_followups(
     return queued
 
 
-def _own_followup(
-    session: Session, workspace_id: str, followup_id: int, slack_id: str, now: datetime
-) -> ShipFollowup:
+def _own_followup(uow: UnitOfWork, followup_id: int, slack_id: str, now: datetime) -> ShipFollowup:
     """The person's own question, while it is open."""
-    followup = FollowupRepository(session, workspace_id).by_id(followup_id)
+    followup = uow.followups.by_id(followup_id)
     if followup is None:
         raise NotFoundError("That question does not exist any more.")
-    user = UserRepository(session, workspace_id).by_slack_id(slack_id)
+    user = uow.users.by_slack_id(slack_id)
     if user is None or user.id != followup.user_id:
         raise NotAllowedError("This question was sent to someone else.")
     if released(None, followup.closes_at, now):
@@ -101,8 +95,8 @@ def _own_followup(
     return followup
 
 
-def _view(session: Session, followup: ShipFollowup) -> FollowupView:
-    theme = session.get(Theme, followup.theme_id)
+def _view(uow: UnitOfWork, followup: ShipFollowup) -> FollowupView:
+    theme = uow.session.get(Theme, followup.theme_id)
     return FollowupView(
         followup.id,
         followup.theme_id,
@@ -114,8 +108,7 @@ def _view(session: Session, followup: ShipFollowup) -> FollowupView:
 
 
 def answer_followup(
-    session: Session,
-    workspace_id: str,
+    uow: UnitOfWork,
     followup_id: int,
     slack_id: str,
     answer: str,
@@ -126,33 +119,32 @@ def answer_followup(
     the answer is something else, and comes back with a "no"."""
     if answer not in ANSWERS:
         raise UserFacingError("Answer yes, partly or no.")
-    followup = _own_followup(session, workspace_id, followup_id, slack_id, now)
+    followup = _own_followup(uow, followup_id, slack_id, now)
     followup.answer = answer
     followup.answered_at = now
-    requests = RequestRepository(session, workspace_id)
+    requests = uow.requests
     if followup.followup_request_id is not None:
         request = requests.by_id(followup.followup_request_id)
         if request is not None and answer == "no":
             request.withdrawn_at = None
         elif request is not None and request.withdrawn_at is None:
             requests.withdraw(request, now)
-    session.flush()
-    return _view(session, followup)
+    uow.session.flush()
+    return _view(uow, followup)
 
 
 def reopen_as_request(
-    session: Session, workspace_id: str, followup_id: int, slack_id: str, now: datetime
+    uow: UnitOfWork, followup_id: int, slack_id: str, now: datetime
 ) -> FollowupView:
     """After a "no", the person puts their need back on the roadmap, in their own name."""
-    followup = _own_followup(session, workspace_id, followup_id, slack_id, now)
+    followup = _own_followup(uow, followup_id, slack_id, now)
     if followup.answer != "no":
         raise UserFacingError("Answer “no” first; then it can go back on the roadmap.")
-    theme = session.get(Theme, followup.theme_id)
+    theme = uow.session.get(Theme, followup.theme_id)
     label = theme.label if theme else f"theme #{followup.theme_id}"
     logged = log_request(
-        session,
+        uow,
         NewRequest(
-            workspace_id=workspace_id,
             requester_slack_id=slack_id,
             text=f"Still needed after “{label}” shipped",
             body=followup.comment or f"Follow-up of theme #{followup.theme_id}.",
@@ -162,16 +154,15 @@ def reopen_as_request(
         ),
     )
     followup.followup_request_id = logged.id
-    request = RequestRepository(session, workspace_id).by_id(logged.id)
+    request = uow.requests.by_id(logged.id)
     if request is not None and request.withdrawn_at is not None:
         request.withdrawn_at = None
-    session.flush()
-    return _view(session, followup)
+    uow.session.flush()
+    return _view(uow, followup)
 
 
 def comment_followup(
-    session: Session,
-    workspace_id: str,
+    uow: UnitOfWork,
     followup_id: int,
     slack_id: str,
     comment: str,
@@ -180,28 +171,27 @@ def comment_followup(
     text = comment.strip()
     if len(text) > MAX_COMMENT_CHARS:
         raise UserFacingError(f"Please keep the comment under {MAX_COMMENT_CHARS:,} characters.")
-    followup = _own_followup(session, workspace_id, followup_id, slack_id, now)
+    followup = _own_followup(uow, followup_id, slack_id, now)
     if followup.answer is None:
         raise UserFacingError("Answer yes, partly or no first.")
     followup.comment = text or None
     if followup.followup_request_id is not None and text:
-        request = RequestRepository(session, workspace_id).by_id(followup.followup_request_id)
+        request = uow.requests.by_id(followup.followup_request_id)
         if request is not None:
             request.body = text
-    session.flush()
-    return _view(session, followup)
+    uow.session.flush()
+    return _view(uow, followup)
 
 
 def followup_summaries(
-    session: Session,
-    workspace_id: str,
+    uow: UnitOfWork,
     theme_ids: set[int],
     now: datetime,
     k: int = DEFAULT_THRESHOLD,
 ) -> dict[int, FollowupSummary]:
     """What may be shown per theme: only shipments whose question has closed and that
     at least ``k`` distinct people answered; a theme with none shows nothing."""
-    rows = FollowupRepository(session, workspace_id).answered_for_themes(theme_ids)
+    rows = uow.followups.answered_for_themes(theme_ids)
     closed = [r for r in rows if released(None, r.closes_at, now)]
     people: dict[int, set[int]] = {}
     for row in closed:

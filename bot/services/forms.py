@@ -6,8 +6,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from sqlalchemy.orm import Session
-
 from bot.services.errors import UserFacingError
 from bot.services.request_views import FormChoices
 from bot.services.requests import (
@@ -18,30 +16,24 @@ from bot.services.requests import (
     log_request,
 )
 from storage.enums import RequestSource
-from storage.repositories import (
-    DomainRepository,
-    ObjectiveRepository,
-    RequestRepository,
-    UserRepository,
-)
+from storage.unit_of_work import UnitOfWork
 
 
-def form_choices(session: Session, workspace_id: str, user_slack_id: str) -> FormChoices:
+def form_choices(uow: UnitOfWork, user_slack_id: str) -> FormChoices:
     """Known domains and objectives; the domain preselected is the person's own (App Home,
     or the first they picked), else the one they used last."""
-    domains = [d.name for d in DomainRepository(session, workspace_id).active()]
+    domains = [d.name for d in uow.domains.active()]
     default = None
-    user = UserRepository(session, workspace_id).by_slack_id(user_slack_id)
+    user = uow.users.by_slack_id(user_slack_id)
     if user is not None and user.domain is not None:
         default = user.domain.name
     else:
-        requests = RequestRepository(session, workspace_id).by_requester(user_slack_id)
-        latest = next(iter(requests), None)
+        latest = next(iter(uow.requests.by_requester(user_slack_id)), None)
         if latest is not None and latest.domain is not None:
             default = latest.domain.name
     if default not in domains:
         default = None
-    objectives = [o.name for o in ObjectiveRepository(session, workspace_id).list_active()]
+    objectives = [o.name for o in uow.objectives.list_active()]
     return FormChoices(domains=domains, default_domain=default, objectives=objectives)
 
 
@@ -61,7 +53,6 @@ class RequestForm:
     """A submitted feature request modal, as typed: ``submitter`` sent it, on behalf of
     ``requester`` (the author of the message it was logged from, or themselves)."""
 
-    workspace_id: str
     submitter: str
     requester: str
     source: RequestSource
@@ -96,20 +87,18 @@ def check_fields(form: RequestForm) -> dict[FormField, str]:
     return errors
 
 
-def submit_form(session: Session, form: RequestForm) -> FormResult:
+def submit_form(uow: UnitOfWork, form: RequestForm) -> FormResult:
     """Check the form, then log the request once per idempotency key.
 
     The domain and the objective must still exist (the modal may be older than an
     admin's change); a request that :func:`log_request` refuses is told on its title.
     """
     errors = check_fields(form)
-    if form.domain is not None and form.domain not in {
-        d.name for d in DomainRepository(session, form.workspace_id).active()
-    }:
+    if form.domain is not None and form.domain not in {d.name for d in uow.domains.active()}:
         errors[FormField.DOMAIN] = "That domain does not exist any more; pick another."
     objective_id = None
     if form.objective is not None:
-        found = ObjectiveRepository(session, form.workspace_id).by_name(form.objective)
+        found = uow.objectives.by_name(form.objective)
         if found is None or not found.active:
             errors[FormField.OBJECTIVE] = "That objective is not active any more."
         else:
@@ -117,11 +106,11 @@ def submit_form(session: Session, form: RequestForm) -> FormResult:
     if errors:
         return FormResult(errors=errors)
     try:
-        logged = log_request(session, new_request(form))
+        logged = log_request(uow, new_request(form))
     except UserFacingError as error:
         return FormResult(errors={FormField.TITLE: str(error)})
     if objective_id is not None:
-        request = RequestRepository(session, form.workspace_id).by_id(logged.id)
+        request = uow.requests.by_id(logged.id)
         assert request is not None
         request.objective_id = objective_id
     return FormResult(logged=logged)
@@ -129,7 +118,6 @@ def submit_form(session: Session, form: RequestForm) -> FormResult:
 
 def new_request(form: RequestForm) -> NewRequest:
     return NewRequest(
-        workspace_id=form.workspace_id,
         requester_slack_id=form.requester,
         logged_by_slack_id=form.submitter if form.source == RequestSource.SHORTCUT else None,
         text=form.title.strip(),

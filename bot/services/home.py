@@ -4,29 +4,20 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy.orm import Session
-
 from bot.runtime.settings import Settings
 from bot.services.home_views import HomeView, MyRequest, VotedTheme
 from bot.services.pulses.anonymity import DEFAULT_THRESHOLD
 from bot.services.pulses.results import pulse_results
 from bot.services.roadmap.ranking import build_roadmap
 from scoring import ScoringConfig
-from storage.repositories import (
-    DomainRepository,
-    RequestRepository,
-    ThemeRepository,
-    UserRepository,
-    VoteRepository,
-)
+from storage.unit_of_work import UnitOfWork
 
 MY_REQUESTS_SHOWN = 10
 TOP_THEMES_SHOWN = 5
 
 
 def home_view(
-    session: Session,
-    workspace_id: str,
+    uow: UnitOfWork,
     user_slack_id: str,
     now: datetime,
     config: ScoringConfig | None = None,
@@ -35,38 +26,38 @@ def home_view(
 ) -> HomeView:
     """``pulse_threshold`` is given for admins only: they also see the pulse results.
     ``anonymity``: the pulse threshold, for everyone's view of theme scores."""
-    themes = ThemeRepository(session, workspace_id)
-    mine = my_requests(session, workspace_id, user_slack_id)
+    themes = uow.themes
+    mine = my_requests(uow, user_slack_id)
     voted: list[VotedTheme] = []
-    user = UserRepository(session, workspace_id).by_slack_id(user_slack_id)
+    user = uow.users.by_slack_id(user_slack_id)
     if user is not None:
         seen: set[int] = set()
-        for theme_id in VoteRepository(session, workspace_id).theme_ids_voted_by(user.id):
+        for theme_id in uow.votes.theme_ids_voted_by(user.id):
             theme = themes.resolve(theme_id)
             if theme is not None and theme.id not in seen:
                 seen.add(theme.id)
                 voted.append(VotedTheme(theme.id, theme.label, theme.status.value))
-    top = build_roadmap(session, workspace_id, now, config, anonymity=anonymity)
+    top = build_roadmap(uow, now, config, anonymity=anonymity)
     top = top[:TOP_THEMES_SHOWN]
     pulse = None
     if pulse_threshold is not None:
-        pulse = pulse_results(session, workspace_id, pulse_threshold, now)
+        pulse = pulse_results(uow, pulse_threshold, now)
     return HomeView(
         mine[:MY_REQUESTS_SHOWN],
         max(0, len(mine) - MY_REQUESTS_SHOWN),
         tuple(voted),
         tuple(top),
         pulse,
-        domains=tuple((d.id, d.name) for d in DomainRepository(session, workspace_id).active()),
+        domains=tuple((d.id, d.name) for d in uow.domains.active()),
         my_domain=user.domain_id if user is not None else None,
     )
 
 
-def my_requests(session: Session, workspace_id: str, user_slack_id: str) -> tuple[MyRequest, ...]:
+def my_requests(uow: UnitOfWork, user_slack_id: str) -> tuple[MyRequest, ...]:
     """The person's requests, newest first, with the theme and status each one is in."""
-    themes = ThemeRepository(session, workspace_id)
+    themes = uow.themes
     found = []
-    for request in RequestRepository(session, workspace_id).by_requester(user_slack_id):
+    for request in uow.requests.by_requester(user_slack_id):
         theme = themes.resolve(request.theme_id) if request.theme_id else None
         found.append(
             MyRequest(

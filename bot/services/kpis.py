@@ -8,17 +8,14 @@ from __future__ import annotations
 import statistics
 from datetime import datetime, timedelta
 
-from sqlalchemy.orm import Session
-
 from bot.services.digest_views import ProductKpis
 from bot.services.pulses.anonymity import DEFAULT_THRESHOLD, released
 from bot.services.pulses.results import round_result
-from storage.repositories import PulseRepository, RequestRepository, ThemeRepository
+from storage.unit_of_work import UnitOfWork
 
 
 def compute_kpis(
-    session: Session,
-    workspace_id: str,
+    uow: UnitOfWork,
     since: datetime,
     now: datetime,
     k: int = DEFAULT_THRESHOLD,
@@ -29,17 +26,17 @@ def compute_kpis(
     None when there is no round or its figures are withheld (fewer than ``k`` answers):
     nothing is shown rather than a made-up or revealing number.
     """
-    requests = RequestRepository(session, workspace_id)
+    requests = uow.requests
     durations: list[float] = []
     shipped_this_period = 0
-    for theme in ThemeRepository(session, workspace_id).shipped():
+    for theme in uow.themes.shipped():
         assert theme.status_changed_at is not None
         if since <= theme.status_changed_at <= now:
             shipped_this_period += 1
         first = requests.first_asked_at(theme.id)
         if first is not None and first <= theme.status_changed_at:
             durations.append((theme.status_changed_at - first) / timedelta(days=1))
-    satisfaction, answers = latest_satisfaction(session, workspace_id, now, k)
+    satisfaction, answers = latest_satisfaction(uow, now, k)
     return ProductKpis(
         median_days_to_ship=statistics.median(durations) if durations else None,
         shipped_measured=len(durations),
@@ -50,17 +47,15 @@ def compute_kpis(
     )
 
 
-def latest_satisfaction(
-    session: Session, workspace_id: str, now: datetime, k: int
-) -> tuple[float | None, int]:
+def latest_satisfaction(uow: UnitOfWork, now: datetime, k: int) -> tuple[float | None, int]:
     """(average, answers) of the latest released round, as the anonymity rules allow."""
     rounds = [
         r
-        for r in PulseRepository(session, workspace_id).rounds()
+        for r in uow.pulses.rounds()
         if r.started_at <= now and released(r.closed_at, r.closes_at, now)
     ]
     if not rounds:
         return None, 0
-    figures = round_result(session, workspace_id, rounds[-1], k, now).figures
+    figures = round_result(uow, rounds[-1], k, now).figures
     average = figures.whole.average if figures.whole is not None else None
     return average, figures.answered

@@ -12,20 +12,20 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.exc import IntegrityError
 
-from storage.db import SessionFactory, unit_of_work
-from storage.repositories.leases import LeaseRepository
+from storage.db import SessionFactory
+from storage.unit_of_work import unit_of_work
 
 
 def take_lease(
     session_factory: SessionFactory, name: str, holder: str, now: datetime, ttl: timedelta
 ) -> bool:
     """Hold ``name`` until ``now + ttl`` if it is free, expired or ours; False if taken."""
-    with unit_of_work(session_factory) as session:
-        if LeaseRepository(session).take(name, holder, now, until=now + ttl):
+    with unit_of_work(session_factory) as uow:
+        if uow.leases.take(name, holder, now, until=now + ttl):
             return True
     try:
-        with unit_of_work(session_factory) as session:
-            LeaseRepository(session).add(name, holder, until=now + ttl)
+        with unit_of_work(session_factory) as uow:
+            uow.leases.add(name, holder, until=now + ttl)
     except IntegrityError:
         return False
     return True
@@ -33,5 +33,5 @@ def take_lease(
 
 def give_back_lease(session_factory: SessionFactory, name: str, holder: str) -> None:
     """Free ``name`` early, if ``holder`` still holds it."""
-    with unit_of_work(session_factory) as session:
-        LeaseRepository(session).give_back(name, holder)
+    with unit_of_work(session_factory) as uow:
+        uow.leases.give_back(name, holder)

@@ -2,30 +2,24 @@
 
 from __future__ import annotations
 
-from sqlalchemy.orm import Session
-
 from bot.services.outbox import SlackPost, queue
 from bot.slack.blocks.notices import status_notice_blocks, status_notice_text
 from storage.models import Theme, ThemeStatusChange
-from storage.repositories import OutboxRepository, RequestRepository, UserRepository, VoteRepository
+from storage.unit_of_work import UnitOfWork
 
 STATUS_NOTICE_KIND = "status_notice"
 
 
-def queue_status_notices(
-    session: Session, workspace_id: str, theme: Theme, change: ThemeStatusChange
-) -> int:
+def queue_status_notices(uow: UnitOfWork, theme: Theme, change: ThemeStatusChange) -> int:
     """One DM per requester and voter, stored in the outbox before anything is sent.
 
     The dedupe key names the status change and the person, so a retry, a crash or a
     second replica can never queue (and so never send) the same notice twice.
     """
-    requester_ids = {
-        r.requester_id for r in RequestRepository(session, workspace_id).in_theme(theme.id)
-    }
-    people = requester_ids | VoteRepository(session, workspace_id).voter_ids(theme.id)
-    users = UserRepository(session, workspace_id)
-    outbox = OutboxRepository(session, workspace_id)
+    requester_ids = {r.requester_id for r in uow.requests.in_theme(theme.id)}
+    people = requester_ids | uow.votes.voter_ids(theme.id)
+    users = uow.users
+    outbox = uow.outbox
     text = status_notice_text(theme.id, theme.label, change.to_status.value, change.note)
     blocks = status_notice_blocks(text)
     queued = 0

@@ -9,14 +9,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy.orm import Session
-
 from bot.services.digest_posting import DIGEST_KIND, record_posted
 from bot.services.pulses.delivery import record_pulse_sent
 from bot.services.pulses.rounds import PULSE_KIND
 from storage.models import OutboxMessage
+from storage.unit_of_work import UnitOfWork
 
-AfterSent = Callable[[Session, OutboxMessage, dict[str, Any]], None]
+AfterSent = Callable[[UnitOfWork, OutboxMessage, dict[str, Any]], None]
 
 AFTER_SENT: dict[str, AfterSent] = {
     DIGEST_KIND: record_posted,

@@ -5,17 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy.orm import Session
-
 from bot.services.errors import UserFacingError
 from scoring import has_content
 from storage.enums import RequestSource
-from storage.repositories import (
-    DomainRepository,
-    PlacementQueue,
-    RequestRepository,
-    UserRepository,
-)
+from storage.unit_of_work import UnitOfWork
 
 MAX_TITLE_CHARS = 150
 MAX_TEXT_CHARS = 4000
@@ -37,7 +30,6 @@ class LowContentError(UserFacingError):
 
 @dataclass(frozen=True)
 class NewRequest:
-    workspace_id: str
     requester_slack_id: str
     text: str
     source: RequestSource
@@ -93,7 +85,7 @@ def require_content(new: NewRequest) -> None:
         raise LowContentError(NEEDS_A_SENTENCE)
 
 
-def log_request(session: Session, new: NewRequest) -> LoggedRequest:
+def log_request(uow: UnitOfWork, new: NewRequest) -> LoggedRequest:
     """Store the request once per idempotency key; a Slack retry gets the same row back.
 
     A request without a domain gets its requester's. With ``confirm_to`` set, the
@@ -106,11 +98,11 @@ def log_request(session: Session, new: NewRequest) -> LoggedRequest:
     body = "\n\n".join(part for part in (body_from_text, new.body.strip()) if part)
     if len(body) > MAX_TEXT_CHARS * 2:
         raise UserFacingError(f"Please keep the details under {MAX_TEXT_CHARS * 2:,} characters.")
-    users = UserRepository(session, new.workspace_id)
+    users = uow.users
     requester = users.ref(new.requester_slack_id)
     domain_id = requester.domain_id
     if new.domain is not None:
-        domain = DomainRepository(session, new.workspace_id).by_name(new.domain)
+        domain = uow.domains.by_name(new.domain)
         if domain is None or domain.retired_at is not None:
             raise UserFacingError(f"There is no domain called “{new.domain}”.")
         domain_id = domain.id
@@ -118,7 +110,7 @@ def log_request(session: Session, new: NewRequest) -> LoggedRequest:
             users.give_domain_if_none(requester.id, domain.id)  # the first one picked is theirs
     if new.pain is not None and not 1 <= new.pain <= 5:
         raise UserFacingError("Pain is on a scale from 1 to 5.")
-    request, created = RequestRepository(session, new.workspace_id).log_once(
+    request, created = uow.requests.log_once(
         idempotency_key=new.idempotency_key,
         title=title,
         body=body,
@@ -131,14 +123,12 @@ def log_request(session: Session, new: NewRequest) -> LoggedRequest:
         created_at=new.created_at,
     )
     if created and new.confirm_to is not None:
-        PlacementQueue(session).enqueue(
-            new.workspace_id, request.id, new.confirm_to, new.response_url
-        )
+        uow.placements.enqueue(uow.workspace_id, request.id, new.confirm_to, new.response_url)
     return LoggedRequest(id=request.id, title=request.title, created=created)
 
 
-def set_message_link(session: Session, workspace_id: str, request_id: int, link: str) -> None:
+def set_message_link(uow: UnitOfWork, request_id: int, link: str) -> None:
     """Remember the message a request was logged from (its permalink)."""
-    request = RequestRepository(session, workspace_id).by_id(request_id)
+    request = uow.requests.by_id(request_id)
     if request is not None:
         request.message_link = link[:500]

@@ -1,7 +1,8 @@
 """Repositories: intention-revealing reads and writes, one module per aggregate.
 
-Each repository is bound to a session (the unit of work) and a workspace; it never
-commits: the caller's unit of work decides.
+Each repository is bound to a session and a workspace; services reach them as attributes
+of the unit of work (storage/unit_of_work.py), which builds them. A repository never
+commits: the unit of work decides.
 """
 
 from storage.repositories.audit import AuditRepository

@@ -19,7 +19,6 @@ from sqlalchemy import select
 
 from bot.services.errors import UserFacingError
 from bot.services.roadmap.admin import Actor, split_request
-from storage.db import unit_of_work
 from storage.models import (
     AuditEntry,
     Objective,
@@ -29,6 +28,7 @@ from storage.models import (
     Request,
     Theme,
 )
+from storage.unit_of_work import unit_of_work
 from tests.fakes.slack_api import FakeSlackAPI
 from tests.fakes.slack_requests import SignedRequest, slash_command, view_submission
 from tests.fixtures.app import ADMIN_ID, RunningApp, serve_app
@@ -203,14 +203,14 @@ def test_a_change_that_fails_half_way_leaves_its_key_unused(database: Database) 
             return len(session.scalars(select(Theme)).all())
 
     before = theme_count()
-    with pytest.raises(ConnectionError), unit_of_work(database.sessions) as session:
-        split_request(session, admin, request_id, "Cache", key="command:T:trigger-1")
+    with pytest.raises(ConnectionError), unit_of_work(database.sessions, TEAM) as uow:
+        split_request(uow, admin, request_id, "Cache", key="command:T:trigger-1")
         raise ConnectionError("lost the database before the commit")
     assert theme_count() == before
-    with unit_of_work(database.sessions) as session:
-        done = split_request(session, admin, request_id, "Cache", key="command:T:trigger-1")
-    with unit_of_work(database.sessions) as session:
-        again = split_request(session, admin, request_id, "Cache", key="command:T:trigger-1")
+    with unit_of_work(database.sessions, TEAM) as uow:
+        done = split_request(uow, admin, request_id, "Cache", key="command:T:trigger-1")
+    with unit_of_work(database.sessions, TEAM) as uow:
+        again = split_request(uow, admin, request_id, "Cache", key="command:T:trigger-1")
     assert theme_count() == before + 1
     assert not done.replayed
     assert again.replayed
@@ -224,6 +224,6 @@ def test_a_refused_change_stores_no_key(database: Database) -> None:
     for _ in range(2):
         with (
             pytest.raises(UserFacingError, match="no request 999"),
-            unit_of_work(database.sessions) as session,
+            unit_of_work(database.sessions, TEAM) as uow,
         ):
-            split_request(session, admin, 999, "Cache", key="command:T:trigger-2")
+            split_request(uow, admin, 999, "Cache", key="command:T:trigger-2")

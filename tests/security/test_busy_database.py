@@ -16,8 +16,7 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from bot.services.requests import ACK_WRITE_TIMEOUT_SECONDS
-from storage.db import unit_of_work
-from storage.repositories import UserRepository
+from storage.unit_of_work import unit_of_work
 from tests.fakes import slack_ids
 from tests.fakes.slack_requests import slash_command, view_submission
 from tests.fixtures.app import RunningApp
@@ -60,8 +59,8 @@ def held_by_a_job_of_this_process(app: RunningApp) -> Iterator[None]:
     started, done = threading.Event(), threading.Event()
 
     def long_job() -> None:
-        with unit_of_work(app.db.sessions) as session:
-            UserRepository(session, slack_ids.TEAM_ID).get_or_create("U0LONGJOB1")
+        with unit_of_work(app.db.sessions, slack_ids.TEAM_ID) as uow:
+            uow.users.get_or_create("U0LONGJOB1")
             started.set()
             time.sleep(HOLD_SECONDS)
         done.set()

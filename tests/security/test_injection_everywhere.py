@@ -40,17 +40,13 @@ from bot.slack.blocks.followup import COMMENT_BLOCK as FOLLOWUP_COMMENT_BLOCK
 from bot.slack.blocks.followup import COMMENT_INPUT as FOLLOWUP_COMMENT_INPUT
 from bot.slack.blocks.followup import COMMENT_MODAL as FOLLOWUP_COMMENT_MODAL
 from bot.slack.blocks.ids import THEME_DETAILS_ACTION, VOTE_ACTION
-from storage.db import unit_of_work
 from storage.enums import RequestSource
 from storage.models import OutboxMessage, ShipFollowup
 from storage.repositories import (
-    DomainRepository,
-    ObjectiveRepository,
-    RequestRepository,
-    ThemeRepository,
     UserRepository,
 )
 from storage.repositories.directory import SlackPerson
+from storage.unit_of_work import unit_of_work
 from tests.fakes import slack_ids as ids
 from tests.fakes.slack_requests import (
     block_action,
@@ -112,24 +108,21 @@ def test_every_message_kind_escapes_user_text(running_app: RunningApp) -> None:
 
 
 def hostile_workspace(app: RunningApp) -> tuple[int, int]:
-    with unit_of_work(app.db.sessions) as session:
-        domains = DomainRepository(session, TEAM)
+    with unit_of_work(app.db.sessions, TEAM) as uow:
+        domains = uow.domains
         domain = domains.add(DOMAIN, INJECTION)
         domain.digest_channel = DOMAIN_CHANNEL
-        ObjectiveRepository(session, TEAM).add(
-            INJECTION[:150], f"ship sooner {INJECTION}", 0.6, ["cache", "ci"]
-        )
-        users = UserRepository(session, TEAM)
+        uow.objectives.add(INJECTION[:150], f"ship sooner {INJECTION}", 0.6, ["cache", "ci"])
+        users = uow.users
         for slack_id in [ids.USER_ID, ASKER, *PEOPLE]:
             users.get_or_create(slack_id, INJECTION).domain_id = domain.id
-        theme_id = ThemeRepository(session, TEAM).add(INJECTION).id
+        theme_id = uow.themes.add(INJECTION).id
     request_ids = []
     for number, asker in enumerate([ASKER, ids.USER_ID, PEOPLE[0]]):
-        with unit_of_work(app.db.sessions) as session:
+        with unit_of_work(app.db.sessions, TEAM) as uow:
             logged = log_request(
-                session,
+                uow,
                 NewRequest(
-                    workspace_id=TEAM,
                     requester_slack_id=asker,
                     text=f"CI cache {INJECTION}"[:150],
                     body=f"builds are slow {INJECTION}",
@@ -138,7 +131,7 @@ def hostile_workspace(app: RunningApp) -> tuple[int, int]:
                     domain=DOMAIN,
                 ),
             )
-            request = RequestRepository(session, TEAM).by_id(logged.id)
+            request = uow.requests.by_id(logged.id)
             assert request is not None
             request.theme_id = theme_id
             request_ids.append(logged.id)
@@ -242,8 +235,8 @@ def followups_answered(app: RunningApp, theme_id: int) -> None:
     """Ship the theme (with a hostile note), ask the follow-up, answer it with a comment."""
     roadmap(app, f"status {theme_id} shipped {INJECTION}", ADMIN_ID)
     later = datetime.now(UTC) + timedelta(days=15)
-    with unit_of_work(app.db.sessions) as session:
-        assert queue_followups(session, TEAM, later, timedelta(days=14))
+    with unit_of_work(app.db.sessions, TEAM) as uow:
+        assert queue_followups(uow, later, timedelta(days=14))
     with app.db.sessions() as session:
         followup_id = session.scalars(select(ShipFollowup.id)).first()
         asked = UserRepository(session, TEAM).by_id(
@@ -284,10 +277,9 @@ def pulse_round_answered(app: RunningApp) -> None:
     now = datetime.now(UTC)
     directory = [SlackPerson(p, INJECTION, "Europe/Berlin", False, False) for p in PEOPLE]
     directory.append(SlackPerson(ids.USER_ID, INJECTION, "Europe/Berlin", False, False))
-    with unit_of_work(app.db.sessions) as session:
+    with unit_of_work(app.db.sessions, TEAM) as uow:
         started = start_round(
-            session,
-            TEAM,
+            uow,
             config,
             now - timedelta(minutes=1),
             "hostile",
@@ -297,9 +289,9 @@ def pulse_round_answered(app: RunningApp) -> None:
     round_id = started.round_id
     assert round_id is not None
     for person in PEOPLE[:5]:
-        with unit_of_work(app.db.sessions) as session:
-            pulses.record_score(session, TEAM, round_id, person, 2, now)
-            pulses.record_comment(session, TEAM, round_id, person, INJECTION, now)
+        with unit_of_work(app.db.sessions, TEAM) as uow:
+            pulses.record_score(uow, round_id, person, 2, now)
+            pulses.record_comment(uow, round_id, person, INJECTION, now)
     name = "pulse-score"
     app.send(
         block_action(
@@ -322,8 +314,8 @@ def pulse_round_answered(app: RunningApp) -> None:
         )
     )
     app.slack.wait_for("chat.update", count=updates + 1)
-    with unit_of_work(app.db.sessions) as session:
-        assert remind(session, TEAM, config, now + timedelta(days=3), random.Random(1))
+    with unit_of_work(app.db.sessions, TEAM) as uow:
+        assert remind(uow, config, now + timedelta(days=3), random.Random(1))
     roadmap(app, "pulse", ADMIN_ID)
 
 

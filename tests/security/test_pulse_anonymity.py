@@ -35,11 +35,11 @@ from bot.slack.blocks.home import home_tab
 from bot.slack.blocks.pulse import SCORE_ACTION_PREFIX
 from bot.slack.blocks.roadmap import stats_blocks
 from bot.slack.blocks.theme import theme_detail_blocks
-from storage.db import unit_of_work
 from storage.enums import RequestSource, ThemeStatus
 from storage.models import Request, Theme
-from storage.repositories import DomainRepository, ThemeRepository, UserRepository
+from storage.repositories import UserRepository
 from storage.repositories.directory import SlackPerson
+from storage.unit_of_work import unit_of_work
 from tests.e2e.cli import run
 from tests.fakes.slack_api import FakeSlackAPI
 from tests.fakes.slack_requests import block_action, slash_command
@@ -71,15 +71,14 @@ def start_round(
 ) -> Round:
     """A round asking ``count`` people (open for 7 days from ``started``)."""
     people = [SlackPerson(answerer(n), f"person {n}", "UTC", False, False) for n in range(count)]
-    with unit_of_work(db.sessions) as session:
+    with unit_of_work(db.sessions, TEAM) as uow:
         for n, name in (domains or {}).items():
-            domain = DomainRepository(session, TEAM).by_name(name)
+            domain = uow.domains.by_name(name)
             assert domain is not None
-            UserRepository(session, TEAM).get_or_create(answerer(n)).domain_id = domain.id
-    with unit_of_work(db.sessions) as session:
+            uow.users.get_or_create(answerer(n)).domain_id = domain.id
+    with unit_of_work(db.sessions, TEAM) as uow:
         begun = pulses.start_round(
-            session,
-            TEAM,
+            uow,
             CONFIG,
             started,
             f"attack:{started.isoformat()}",
@@ -92,12 +91,10 @@ def start_round(
 
 def answer(db: Database, pulse_round: Round, n: int, score: int, comment: bool = True) -> None:
     at = pulse_round.started + timedelta(hours=1, minutes=n)
-    with unit_of_work(db.sessions) as session:
-        pulses.record_score(session, TEAM, pulse_round.round_id, answerer(n), score, at)
+    with unit_of_work(db.sessions, TEAM) as uow:
+        pulses.record_score(uow, pulse_round.round_id, answerer(n), score, at)
         if comment:
-            pulses.record_comment(
-                session, TEAM, pulse_round.round_id, answerer(n), COMMENT.format(n=n), at
-            )
+            pulses.record_comment(uow, pulse_round.round_id, answerer(n), COMMENT.format(n=n), at)
 
 
 def slack_reads(app: RunningApp, text: str, name: str) -> str:
@@ -111,9 +108,9 @@ def slack_reads(app: RunningApp, text: str, name: str) -> str:
 
 def theme_surfaces(db: Database, theme_id: int, at: datetime) -> dict[str, str]:
     """What shows a theme's score: its detail view, the CSV and JSON exports."""
-    with unit_of_work(db.sessions) as session:
-        details = theme_details(session, TEAM, theme_id, at)
-        entries = build_roadmap(session, TEAM, at, active_only=False)
+    with unit_of_work(db.sessions, TEAM) as uow:
+        details = theme_details(uow, theme_id, at)
+        entries = build_roadmap(uow, at, active_only=False)
     return {
         "theme": all_text(valid_blocks(theme_detail_blocks(details))),
         "csv": roadmap_csv(entries),
@@ -123,10 +120,10 @@ def theme_surfaces(db: Database, theme_id: int, at: datetime) -> dict[str, str]:
 
 def pulse_surfaces(db: Database, at: datetime) -> dict[str, str]:
     """What shows pulse results in process: the digest, App Home (admin), stats."""
-    with unit_of_work(db.sessions) as session:
-        digest = digest_blocks(build_digest(session, TEAM, at, pulse_threshold=K))
-        home = home_tab(home_view(session, TEAM, ADMIN_ID, at, pulse_threshold=K))
-        stats = stats_blocks(compute_kpis(session, TEAM, at - timedelta(days=30), at), 30)
+    with unit_of_work(db.sessions, TEAM) as uow:
+        digest = digest_blocks(build_digest(uow, at, pulse_threshold=K))
+        home = home_tab(home_view(uow, ADMIN_ID, at, pulse_threshold=K))
+        stats = stats_blocks(compute_kpis(uow, at - timedelta(days=30), at), 30)
     return {
         "digest": json.dumps(valid_blocks(digest), ensure_ascii=False),
         "home": json.dumps(valid_blocks(home["blocks"]), ensure_ascii=False),
@@ -157,8 +154,8 @@ def test_four_answers_show_nothing_anywhere_open_or_closed(
     before = theme_surfaces(db, seeded, now)
     for n in range(4):
         answer(db, pulse_round, n, 1)
-    with unit_of_work(db.sessions) as session:
-        close_rounds(session, TEAM, now)
+    with unit_of_work(db.sessions, TEAM) as uow:
+        close_rounds(uow, now)
     # The theme's score, why line and breakdown are those with no pulse data at all.
     assert theme_surfaces(db, seeded, now) == before
     for text in pulse_surfaces(db, now).values():
@@ -183,8 +180,8 @@ def test_an_open_round_shows_only_how_many_answered_however_many_answer(
         assert_no_pulse_figure(shown)
         assert re.search(rf"\b{n + 1} of \d+ answered so far", shown)
     # Changing an answer while open moves nothing but the clock.
-    with unit_of_work(db.sessions) as session:
-        pulses.record_score(session, TEAM, pulse_round.round_id, answerer(0), 5, now)
+    with unit_of_work(db.sessions, TEAM) as uow:
+        pulses.record_score(uow, pulse_round.round_id, answerer(0), 5, now)
     assert slack_reads(running_app, "pulse", "changed") == readings[-1]
     assert theme_surfaces(db, seeded, now) == before
     for text in pulse_surfaces(db, now).values():
@@ -205,13 +202,13 @@ def test_closed_round_shows_the_aggregate_and_nothing_moves_it_afterwards(
     assert "By domain" in first
     # A late answer and a changed answer are refused...
     for n, score in ((10, 1), (0, 5)):
-        with pytest.raises(pulses.RoundClosedError), unit_of_work(db.sessions) as session:
-            pulses.record_score(session, TEAM, pulse_round.round_id, answerer(n), score, now)
+        with pytest.raises(pulses.RoundClosedError), unit_of_work(db.sessions, TEAM) as uow:
+            pulses.record_score(uow, pulse_round.round_id, answerer(n), score, now)
     # ...and moving someone to another domain after the close moves no published figure.
-    with unit_of_work(db.sessions) as session:
-        deploys = DomainRepository(session, TEAM).by_name("deploys")
+    with unit_of_work(db.sessions, TEAM) as uow:
+        deploys = uow.domains.by_name("deploys")
         assert deploys is not None
-        user = UserRepository(session, TEAM).by_slack_id(answerer(0))
+        user = uow.users.by_slack_id(answerer(0))
         assert user is not None
         user.domain_id = deploys.id
     assert slack_reads(running_app, "pulse", "closed-2") == first
@@ -226,13 +223,10 @@ def test_a_theme_score_moves_only_with_published_figures_never_one_authors_score
     pulse_round = start_round(db, 8, now - timedelta(days=8))
     for n in range(5):
         answer(db, pulse_round, n, 1)
-    with unit_of_work(db.sessions) as session:
-        pulses.record_score(
-            session, TEAM, pulse_round.round_id, answerer(5), 5, pulse_round.started
-        )
+    with unit_of_work(db.sessions, TEAM) as uow:
+        pulses.record_score(uow, pulse_round.round_id, answerer(5), 5, pulse_round.started)
         pulses.record_comment(
-            session,
-            TEAM,
+            uow,
             pulse_round.round_id,
             answerer(5),
             "flaky grpc tests",
@@ -240,16 +234,16 @@ def test_a_theme_score_moves_only_with_published_figures_never_one_authors_score
         )
 
     def implied_mood() -> tuple[int, float]:
-        with unit_of_work(db.sessions) as session:
-            [entry] = [e for e in build_roadmap(session, TEAM, now) if e.theme_id == seeded]
+        with unit_of_work(db.sessions, TEAM) as uow:
+            [entry] = [e for e in build_roadmap(uow, now) if e.theme_id == seeded]
         [part] = [c for c in entry.components if c.name == "satisfaction"]
         mentions = int(part.detail.split()[0])
         reach = mentions / (mentions + 3)  # saturate(mentions, 3), docs/scoring.md
         return mentions, 1 - 2 * part.value / reach  # solve for the mood
 
     five, mood_five = implied_mood()
-    with unit_of_work(db.sessions) as session:
-        theme = session.get(Theme, seeded)
+    with unit_of_work(db.sessions) as uow:
+        theme = uow.session.get(Theme, seeded)
         assert theme is not None
         theme.top_terms = ["build cache", "grpc tests"]
     six, mood_six = implied_mood()
@@ -262,10 +256,10 @@ def shipped_to_many(running_app: RunningApp, seeded: int) -> tuple[int, list[int
     """The CI theme asked for by 7 people and shipped; the follow-ups queued."""
     db = running_app.db
     shipped = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
-    with unit_of_work(db.sessions) as session:
+    with unit_of_work(db.sessions, TEAM) as uow:
         for n in range(7):
-            user = UserRepository(session, TEAM).get_or_create(answerer(n))
-            session.add(
+            user = uow.users.get_or_create(answerer(n))
+            uow.session.add(
                 Request(
                     workspace_id=TEAM,
                     title=f"remote build cache please ({n})",
@@ -277,13 +271,13 @@ def shipped_to_many(running_app: RunningApp, seeded: int) -> tuple[int, list[int
                     created_at=shipped - timedelta(days=30),
                 )
             )
-        themes = ThemeRepository(session, TEAM)
+        themes = uow.themes
         theme = themes.by_id(seeded)
         assert theme is not None
         themes.change_status(theme, ThemeStatus.SHIPPED, ADMIN_ID, "live", at=shipped)
     asked_at = shipped + timedelta(days=14, hours=1)
-    with unit_of_work(db.sessions) as session:
-        queue_followups(session, TEAM, asked_at, timedelta(days=14))
+    with unit_of_work(db.sessions, TEAM) as uow:
+        queue_followups(uow, asked_at, timedelta(days=14))
     with db.sessions() as session:
         from storage.models import ShipFollowup
 
@@ -293,10 +287,10 @@ def shipped_to_many(running_app: RunningApp, seeded: int) -> tuple[int, list[int
 
 
 def followup_shown(db: Database, theme_id: int, at: datetime) -> str:
-    with unit_of_work(db.sessions) as session:
-        details = theme_detail_blocks(theme_details(session, TEAM, theme_id, at))
+    with unit_of_work(db.sessions, TEAM) as uow:
+        details = theme_detail_blocks(theme_details(uow, theme_id, at))
         digest = digest_blocks(
-            build_digest(session, TEAM, at, since=at - timedelta(days=60), pulse_threshold=K)
+            build_digest(uow, at, since=at - timedelta(days=60), pulse_threshold=K)
         )
     return all_text(valid_blocks(details)) + json.dumps(valid_blocks(digest), ensure_ascii=False)
 
@@ -309,9 +303,9 @@ def test_followups_show_no_count_below_the_threshold_or_before_they_close(
     answering = asked_at + timedelta(days=1)
     readings = [followup_shown(db, theme_id, answering)]
     for n, choice in enumerate(["no", "yes", "partly", "no", "yes"]):
-        with unit_of_work(db.sessions) as session:
-            answer_followup(session, TEAM, followup_ids[n], answerer(n), choice, answering)
-            comment_followup(session, TEAM, followup_ids[n], answerer(n), f"said {n}", answering)
+        with unit_of_work(db.sessions, TEAM) as uow:
+            answer_followup(uow, followup_ids[n], answerer(n), choice, answering)
+            comment_followup(uow, followup_ids[n], answerer(n), f"said {n}", answering)
         readings.append(followup_shown(db, theme_id, answering))
     # While the question is open, nothing moves however many answer: not a count, not a
     # comment, not a request a "no" would have opened in its author's name.
@@ -319,8 +313,8 @@ def test_followups_show_no_count_below_the_threshold_or_before_they_close(
     assert "Did it meet the need" not in readings[-1]
     assert "Still needed after" not in readings[-1]
     closed = asked_at + timedelta(days=8)
-    with pytest.raises(Exception, match="closed"), unit_of_work(db.sessions) as session:
-        answer_followup(session, TEAM, followup_ids[5], answerer(5), "no", closed)
+    with pytest.raises(Exception, match="closed"), unit_of_work(db.sessions, TEAM) as uow:
+        answer_followup(uow, followup_ids[5], answerer(5), "no", closed)
     shown = followup_shown(db, theme_id, closed)
     assert "Did it meet the need? 2 yes · 1 partly · 2 no" in shown
     assert "said 3" in shown
@@ -332,9 +326,9 @@ def test_followups_of_four_people_never_show(
     db = running_app.db
     theme_id, followup_ids, asked_at = shipped_to_many
     for n in range(4):
-        with unit_of_work(db.sessions) as session:
-            answer_followup(session, TEAM, followup_ids[n], answerer(n), "no", asked_at)
-            comment_followup(session, TEAM, followup_ids[n], answerer(n), f"said {n}", asked_at)
+        with unit_of_work(db.sessions, TEAM) as uow:
+            answer_followup(uow, followup_ids[n], answerer(n), "no", asked_at)
+            comment_followup(uow, followup_ids[n], answerer(n), f"said {n}", asked_at)
     shown = followup_shown(db, theme_id, asked_at + timedelta(days=60))
     assert "Did it meet the need" not in shown
     assert "said " not in shown

@@ -6,9 +6,8 @@ from bot.sample import load_sample
 from bot.services.roadmap.admin import Actor, change_status, rename_theme
 from bot.services.roadmap.audit import recent_changes
 from bot.services.workspace.transfer import export_workspace, import_workspace
-from storage.db import unit_of_work
 from storage.enums import ThemeStatus
-from storage.repositories import ThemeRepository
+from storage.unit_of_work import unit_of_work
 from tests.fixtures.databases import Database
 
 ADMIN = "U0PMADMIN1"
@@ -16,20 +15,20 @@ ADMIN = "U0PMADMIN1"
 
 def test_export_and_the_audit_view_carry_every_decision(sqlite_database: Database) -> None:
     db = sqlite_database
-    with unit_of_work(db.sessions) as session:
-        workspace_id = import_workspace(session, load_sample()).workspace_id
+    with unit_of_work(db.sessions) as uow:
+        workspace_id = import_workspace(uow, load_sample()).workspace_id
     actor = Actor(workspace_id, ADMIN, frozenset({ADMIN}))
-    with unit_of_work(db.sessions) as session:
-        theme = ThemeRepository(session, workspace_id).live()[0]
+    with unit_of_work(db.sessions, workspace_id) as uow:
+        theme = uow.themes.live()[0]
         theme_id, label = theme.id, theme.label
-    with unit_of_work(db.sessions) as session:
-        change_status(session, actor, theme_id, ThemeStatus.PLANNED, "Q1")
-    with unit_of_work(db.sessions) as session:
-        rename_theme(session, actor, theme_id, "Deploy rollback")
+    with unit_of_work(db.sessions, workspace_id) as uow:
+        change_status(uow, actor, theme_id, ThemeStatus.PLANNED, "Q1")
+    with unit_of_work(db.sessions, workspace_id) as uow:
+        rename_theme(uow, actor, theme_id, "Deploy rollback")
 
-    with unit_of_work(db.sessions) as session:
-        exported = export_workspace(session, workspace_id)
-        shown = recent_changes(session, actor)
+    with unit_of_work(db.sessions, workspace_id) as uow:
+        exported = export_workspace(uow)
+        shown = recent_changes(uow, actor)
     imported_decisions = [a for a in exported.audit if a.actor == ADMIN]
     assert [a.action for a in imported_decisions] == ["theme.status", "theme.rename"]
     assert imported_decisions[0].details == {"from": "open", "to": "planned", "note": "Q1"}

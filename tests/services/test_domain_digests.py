@@ -7,9 +7,8 @@ from datetime import UTC, datetime
 
 from bot.services.requests import NewRequest, log_request
 from bot.services.roadmap.ranking import build_roadmap, theme_ids_in_domain
-from storage.db import unit_of_work
 from storage.enums import RequestSource
-from storage.repositories import DomainRepository, RequestRepository, ThemeRepository
+from storage.unit_of_work import unit_of_work
 from tests.fixtures.databases import Database
 
 WS = "T0DOMAINS"
@@ -27,17 +26,14 @@ ASKS = [
 
 
 def test_each_domain_digest_lists_the_themes_it_asked_for_most(database: Database) -> None:
-    with unit_of_work(database.sessions) as session:
-        domains = DomainRepository(session, WS)
-        domain_ids = {name: domains.add(name).id for name in ("ci", "data")}
-        themes = ThemeRepository(session, WS)
-        theme_ids = {name: themes.add(name).id for name in ("kafka", "cache", "shared")}
+    with unit_of_work(database.sessions, WS) as uow:
+        domain_ids = {name: uow.domains.add(name).id for name in ("ci", "data")}
+        theme_ids = {name: uow.themes.add(name).id for name in ("kafka", "cache", "shared")}
     for number, (theme, domain, text) in enumerate(ASKS):
-        with unit_of_work(database.sessions) as session:
+        with unit_of_work(database.sessions, WS) as uow:
             logged = log_request(
-                session,
+                uow,
                 NewRequest(
-                    workspace_id=WS,
                     requester_slack_id=f"U0ASKER{number}",
                     text=text,
                     source=RequestSource.COMMAND,
@@ -45,14 +41,14 @@ def test_each_domain_digest_lists_the_themes_it_asked_for_most(database: Databas
                     domain=domain,
                 ),
             )
-            request = RequestRepository(session, WS).by_id(logged.id)
+            request = uow.requests.by_id(logged.id)
             assert request is not None
             request.theme_id = theme_ids[theme]
-    with unit_of_work(database.sessions) as session:
+    with unit_of_work(database.sessions, WS) as uow:
         listed = {
-            name: {e.label for e in build_roadmap(session, WS, NOW, domain_id=domain_id)}
+            name: {e.label for e in build_roadmap(uow, NOW, domain_id=domain_id)}
             for name, domain_id in domain_ids.items()
         }
-        in_scope = theme_ids_in_domain(session, WS, domain_ids["ci"])
+        in_scope = theme_ids_in_domain(uow, domain_ids["ci"])
     assert listed == {"ci": {"cache", "shared"}, "data": {"kafka", "shared"}}
     assert in_scope == {theme_ids["cache"], theme_ids["shared"]}

@@ -8,10 +8,9 @@ from sqlalchemy import select
 
 from bot.services.errors import UserFacingError
 from bot.services.requests import NewRequest, log_request
-from storage.db import unit_of_work
 from storage.enums import RequestSource
 from storage.models import PendingPlacement
-from storage.repositories import DomainRepository, RequestRepository, UserRepository
+from storage.unit_of_work import unit_of_work
 from tests.fixtures.databases import Database
 
 WS = "T0TEST"
@@ -19,7 +18,6 @@ WS = "T0TEST"
 
 def new_request(key: str, requester: str = "U0ALICE", **changes: object) -> NewRequest:
     values: dict[str, object] = {
-        "workspace_id": WS,
         "requester_slack_id": requester,
         "text": "faster CI builds, they take forty minutes",
         "source": RequestSource.COMMAND,
@@ -29,36 +27,36 @@ def new_request(key: str, requester: str = "U0ALICE", **changes: object) -> NewR
 
 
 def test_a_request_without_a_domain_takes_its_requesters(database: Database) -> None:
-    with unit_of_work(database.sessions) as session:
-        users = UserRepository(session, WS)
-        ci = DomainRepository(session, WS).add("ci")
-        DomainRepository(session, WS).add("data")
+    with unit_of_work(database.sessions, WS) as uow:
+        users = uow.users
+        ci = uow.domains.add("ci")
+        uow.domains.add("data")
         alice = users.id_of("U0ALICE")
         stored = users.by_id(alice)
         assert stored is not None
         stored.domain_id = ci.id
-        session.flush()
-        plain = log_request(session, new_request("plain"))
-        chosen = log_request(session, new_request("chosen", domain="data"))
-        nobody = log_request(session, new_request("nobody's", requester="U0NODOMAIN"))
+        uow.session.flush()
+        plain = log_request(uow, new_request("plain"))
+        chosen = log_request(uow, new_request("chosen", domain="data"))
+        nobody = log_request(uow, new_request("nobody's", requester="U0NODOMAIN"))
         ci_id = ci.id
-    with unit_of_work(database.sessions) as session:
-        requests = RequestRepository(session, WS)
-        other = DomainRepository(session, WS).by_name("data")
+    with unit_of_work(database.sessions, WS) as uow:
+        requests = uow.requests
+        other = uow.domains.by_name("data")
         assert other is not None
         assert getattr(requests.by_id(plain.id), "domain_id", None) == ci_id
         assert getattr(requests.by_id(chosen.id), "domain_id", None) == other.id
         assert getattr(requests.by_id(nobody.id), "domain_id", "unset") is None
-        assert UserRepository(session, WS).id_of("U0ALICE") == alice
+        assert uow.users.id_of("U0ALICE") == alice
 
 
 def test_a_retry_gets_the_first_row_and_is_queued_once(database: Database) -> None:
     ask = new_request("command:T0TEST:1", confirm_to="U0ALICE", response_url="http://x/r")
-    with unit_of_work(database.sessions) as session:
-        first = log_request(session, ask)
-    with unit_of_work(database.sessions) as session:
-        again = log_request(session, ask)
-        queued = session.scalars(select(PendingPlacement)).all()
+    with unit_of_work(database.sessions, WS) as uow:
+        first = log_request(uow, ask)
+    with unit_of_work(database.sessions, WS) as uow:
+        again = log_request(uow, ask)
+        queued = uow.session.scalars(select(PendingPlacement)).all()
     assert first.created
     assert not again.created
     assert (again.id, again.title) == (first.id, first.title)
@@ -70,20 +68,19 @@ def test_a_retry_gets_the_first_row_and_is_queued_once(database: Database) -> No
 def test_the_first_domain_a_person_picks_becomes_theirs(database: Database) -> None:
     """Picked once (in the form), it is the default of their later requests; a later
     pick for one request does not move them, and a retired domain is refused."""
-    with unit_of_work(database.sessions) as session:
-        domains = DomainRepository(session, WS)
-        data, ci = domains.add("data"), domains.add("ci")
-        log_request(session, new_request("first", requester="U0BOB", domain="data"))
-        log_request(session, new_request("second", requester="U0BOB", domain="ci"))
-        later = log_request(session, new_request("third", requester="U0BOB"))
+    with unit_of_work(database.sessions, WS) as uow:
+        data, ci = uow.domains.add("data"), uow.domains.add("ci")
+        log_request(uow, new_request("first", requester="U0BOB", domain="data"))
+        log_request(uow, new_request("second", requester="U0BOB", domain="ci"))
+        later = log_request(uow, new_request("third", requester="U0BOB"))
         data_id, ci_id = data.id, ci.id
-    with unit_of_work(database.sessions) as session:
-        bob = UserRepository(session, WS).by_slack_id("U0BOB")
+    with unit_of_work(database.sessions, WS) as uow:
+        bob = uow.users.by_slack_id("U0BOB")
         assert bob is not None
         assert bob.domain_id == data_id != ci_id
-        assert getattr(RequestRepository(session, WS).by_id(later.id), "domain_id", None) == data_id
-        retired = DomainRepository(session, WS).by_name("ci")
+        assert getattr(uow.requests.by_id(later.id), "domain_id", None) == data_id
+        retired = uow.domains.by_name("ci")
         assert retired is not None
         retired.retired_at = retired.created_at
-    with unit_of_work(database.sessions) as session, pytest.raises(UserFacingError):
-        log_request(session, new_request("fourth", requester="U0BOB", domain="ci"))
+    with unit_of_work(database.sessions, WS) as uow, pytest.raises(UserFacingError):
+        log_request(uow, new_request("fourth", requester="U0BOB", domain="ci"))

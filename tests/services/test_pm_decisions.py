@@ -28,10 +28,10 @@ from bot.services.roadmap.admin import (
 )
 from bot.services.themes.regroup import regroup
 from bot.services.workspace.transfer import import_workspace
-from storage.db import unit_of_work
 from storage.enums import Effort, RequestSource, ThemeStatus
 from storage.models import Request, Theme
 from storage.repositories import ThemeRepository
+from storage.unit_of_work import unit_of_work
 from tests.fixtures.databases import Database
 
 ADMIN = "U0PMADMIN1"
@@ -50,8 +50,8 @@ NEW_ASKS = [
 
 
 def import_sample(db: Database) -> str:
-    with unit_of_work(db.sessions) as session:
-        return import_workspace(session, load_sample()).workspace_id
+    with unit_of_work(db.sessions) as uow:
+        return import_workspace(uow, load_sample()).workspace_id
 
 
 def admin(workspace_id: str) -> Actor:
@@ -97,8 +97,8 @@ def test_a_merge_survives_the_digest(database: Database) -> None:
     own = members(database, target)
     moved = members(database, source)
     label = theme(database, target).label
-    with unit_of_work(database.sessions) as session:
-        merge_themes(session, admin(workspace_id), source, target)
+    with unit_of_work(database.sessions, workspace_id) as uow:
+        merge_themes(uow, admin(workspace_id), source, target)
 
     weekly_digest(database, workspace_id, 0)
     weekly_digest(database, workspace_id, 1)
@@ -143,11 +143,10 @@ def check(db: Database, workspace_id: str, done: Decisions) -> None:
 
 
 def new_request(db: Database, workspace_id: str, number: int) -> None:
-    with unit_of_work(db.sessions) as session:
+    with unit_of_work(db.sessions, workspace_id) as uow:
         log_request(
-            session,
+            uow,
             NewRequest(
-                workspace_id=workspace_id,
                 requester_slack_id=f"U0NEW{number:05d}",
                 text=NEW_ASKS[number % len(NEW_ASKS)] + f" (team {number})",
                 source=RequestSource.COMMAND,
@@ -166,9 +165,9 @@ def test_a_month_of_pm_decisions_survives_weekly_regrouping(sqlite_database: Dat
 
     # week 1: a merge and a status
     target, source = themes[0], themes[1]
-    with unit_of_work(db.sessions) as session:
-        merge_themes(session, pm, source, target)
-        change_status(session, pm, themes[2], ThemeStatus.PLANNED)
+    with unit_of_work(db.sessions, workspace_id) as uow:
+        merge_themes(uow, pm, source, target)
+        change_status(uow, pm, themes[2], ThemeStatus.PLANNED)
     done.merged[source] = target
     done.statuses[themes[2]] = ThemeStatus.PLANNED
     for theme_id in (target, themes[2]):
@@ -181,10 +180,10 @@ def test_a_month_of_pm_decisions_survives_weekly_regrouping(sqlite_database: Dat
     # week 2: a split (with and without a label) and an effort
     split_from = themes[3]
     moved_out = sorted(members(db, split_from))[:2]
-    with unit_of_work(db.sessions) as session:
-        split_request(session, pm, moved_out[0], "Dependency caching")
-        split_request(session, pm, moved_out[1])
-        set_effort(session, pm, themes[4], Effort.L)
+    with unit_of_work(db.sessions, workspace_id) as uow:
+        split_request(uow, pm, moved_out[0], "Dependency caching")
+        split_request(uow, pm, moved_out[1])
+        set_effort(uow, pm, themes[4], Effort.L)
     done.efforts[themes[4]] = Effort.L
     with db.sessions() as session:
         into = [session.get(Request, r).theme_id for r in moved_out]  # type: ignore[union-attr]
@@ -198,22 +197,22 @@ def test_a_month_of_pm_decisions_survives_weekly_regrouping(sqlite_database: Dat
     check(db, workspace_id, done)
 
     # week 3: a rename, moving a request by merging its split-off theme, shipping
-    with unit_of_work(db.sessions) as session:
-        rename_theme(session, pm, themes[5], "Self-service Kafka topics")
-        change_status(session, pm, target, ThemeStatus.IN_PROGRESS)
+    with unit_of_work(db.sessions, workspace_id) as uow:
+        rename_theme(uow, pm, themes[5], "Self-service Kafka topics")
+        change_status(uow, pm, target, ThemeStatus.IN_PROGRESS)
     done.statuses[target] = ThemeStatus.IN_PROGRESS
     done.acted_on(db, themes[5])
     assert done.labels[themes[5]] == "Self-service Kafka topics"
     for number in range(8, 12):
         new_request(db, workspace_id, number)
-    with unit_of_work(db.sessions) as session:
-        regroup(session, workspace_id)  # an import or an operator's extra re-grouping
+    with unit_of_work(db.sessions, workspace_id) as uow:
+        regroup(uow)  # an import or an operator's extra re-grouping
     weekly_digest(db, workspace_id, 3)
     check(db, workspace_id, done)
 
     # week 4: ship, more requests, two more digests
-    with unit_of_work(db.sessions) as session:
-        change_status(session, pm, target, ThemeStatus.SHIPPED, "out in 2.3")
+    with unit_of_work(db.sessions, workspace_id) as uow:
+        change_status(uow, pm, target, ThemeStatus.SHIPPED, "out in 2.3")
     done.statuses[target] = ThemeStatus.SHIPPED
     for number in range(12, 16):
         new_request(db, workspace_id, number)
@@ -249,14 +248,14 @@ def test_rename_sets_a_label_that_regrouping_keeps(sqlite_database: Database, la
     db = sqlite_database
     workspace_id = import_sample(db)
     theme_id = live_themes_by_size(db, workspace_id)[0]
-    with unit_of_work(db.sessions) as session:
-        result = rename_theme(session, admin(workspace_id), theme_id, label)
+    with unit_of_work(db.sessions, workspace_id) as uow:
+        result = rename_theme(uow, admin(workspace_id), theme_id, label)
     assert "Build caching" in result.message
-    with unit_of_work(db.sessions) as session:
-        again = rename_theme(session, admin(workspace_id), theme_id, label)
+    with unit_of_work(db.sessions, workspace_id) as uow:
+        again = rename_theme(uow, admin(workspace_id), theme_id, label)
     assert "already" in again.message
     held = members(db, theme_id)
-    with unit_of_work(db.sessions) as session:
-        regroup(session, workspace_id)
+    with unit_of_work(db.sessions, workspace_id) as uow:
+        regroup(uow)
     assert theme(db, theme_id).label == "Build caching"
     assert held <= members(db, theme_id)

@@ -23,9 +23,9 @@ from bot.services.themes.similar import Placement, SimilarRequests
 from bot.services.themes.vectors import backfill, missing_count, model_key
 from bot.services.workspace.transfer import import_workspace
 from scoring import ScoringConfig, ThemeConfig
-from storage.db import unit_of_work
 from storage.enums import RequestSource
-from storage.repositories import EmbeddingRepository, ObjectiveRepository
+from storage.repositories import EmbeddingRepository
+from storage.unit_of_work import unit_of_work
 from tests.fakes.embedder import CountingEmbedder
 from tests.fixtures.databases import Database
 
@@ -38,11 +38,10 @@ def config_with(embedder: CountingEmbedder) -> ScoringConfig:
 
 
 def ask(db: Database, number: int, text: str) -> int:
-    with unit_of_work(db.sessions) as session:
+    with unit_of_work(db.sessions, WS) as uow:
         return log_request(
-            session,
+            uow,
             NewRequest(
-                workspace_id=WS,
                 requester_slack_id=f"U0ASKER{number:03d}",
                 text=text,
                 source=RequestSource.COMMAND,
@@ -52,8 +51,8 @@ def ask(db: Database, number: int, text: str) -> int:
 
 
 def place(db: Database, similar: SimilarRequests, request_id: int) -> Placement:
-    with unit_of_work(db.sessions) as session:
-        return similar.place(session, WS, request_id)
+    with unit_of_work(db.sessions, WS) as uow:
+        return similar.place(uow, request_id)
 
 
 def stored_ids(db: Database, workspace_id: str, model: str) -> set[int]:
@@ -65,8 +64,8 @@ def stored_ids(db: Database, workspace_id: str, model: str) -> set[int]:
 
 
 def import_sample(db: Database) -> str:
-    with unit_of_work(db.sessions) as session:
-        return import_workspace(session, load_sample()).workspace_id  # groups by words
+    with unit_of_work(db.sessions) as uow:
+        return import_workspace(uow, load_sample()).workspace_id  # groups by words
 
 
 def test_a_placed_request_is_embedded_once_and_regrouping_reads_its_vector(
@@ -81,13 +80,13 @@ def test_a_placed_request_is_embedded_once_and_regrouping_reads_its_vector(
     assert fake.embedded == texts, "each request embedded once, when placed"
     assert stored_ids(database, WS, model_key(fake)) == set(ids)
 
-    with unit_of_work(database.sessions) as session:
-        regroup(session, WS, config_with(fake))
+    with unit_of_work(database.sessions, WS) as uow:
+        regroup(uow, config_with(fake))
     objective = "Ship faster quicker builds and deploys"  # embedded once per process
-    with unit_of_work(database.sessions) as session:
-        ObjectiveRepository(session, WS).add("Ship faster", "quicker builds and deploys", 1.0, [])
-    with unit_of_work(database.sessions) as session:
-        ranked = build_roadmap(session, WS, NOW, config_with(fake))
+    with unit_of_work(database.sessions, WS) as uow:
+        uow.objectives.add("Ship faster", "quicker builds and deploys", 1.0, [])
+    with unit_of_work(database.sessions, WS) as uow:
+        ranked = build_roadmap(uow, NOW, config_with(fake))
     assert fake.embedded[: len(texts)] == texts
     assert set(fake.embedded[len(texts) :]) <= {objective}, "ranking reads the stored vectors"
     assert any(entry.objectives for entry in ranked), "fit by meaning from the stored vectors"
@@ -96,11 +95,11 @@ def test_a_placed_request_is_embedded_once_and_regrouping_reads_its_vector(
 def test_regrouping_embeds_only_what_has_no_vector_and_stores_it(database: Database) -> None:
     workspace = import_sample(database)
     fake = CountingEmbedder()
-    with unit_of_work(database.sessions) as session:
-        report = regroup(session, workspace, config_with(fake))
+    with unit_of_work(database.sessions, workspace) as uow:
+        report = regroup(uow, config_with(fake))
     assert len(fake.embedded) == report.requests == len(load_sample().requests)
-    with unit_of_work(database.sessions) as session:
-        regroup(session, workspace, config_with(fake))
+    with unit_of_work(database.sessions, workspace) as uow:
+        regroup(uow, config_with(fake))
     assert len(fake.embedded) == report.requests, "the second re-grouping embeds nothing"
 
 
@@ -165,19 +164,18 @@ def test_placing_into_an_imported_backlog_embeds_its_missing_vectors_once(
     workspace = import_sample(sqlite_database)  # grouped by words: no vectors stored
     fake = CountingEmbedder()
     similar = SimilarRequests(config_with(fake))
-    with unit_of_work(sqlite_database.sessions) as session:
+    with unit_of_work(sqlite_database.sessions, workspace) as uow:
         logged = log_request(
-            session,
+            uow,
             NewRequest(
-                workspace_id=workspace,
                 requester_slack_id="U0NEWASKER",
                 text="a remote build cache for CI",
                 source=RequestSource.COMMAND,
                 idempotency_key="command:new",
             ),
         )
-    with unit_of_work(sqlite_database.sessions) as session:
-        similar.place(session, workspace, logged.id)
+    with unit_of_work(sqlite_database.sessions, workspace) as uow:
+        similar.place(uow, logged.id)
     total = len(load_sample().requests) + 1
     assert len(fake.embedded) == total
     assert missing_count(sqlite_database.sessions, fake) == 0, "all stored by the placement"

@@ -33,7 +33,6 @@ from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from sqlalchemy.orm import Session
 
 from bot.jobs.outbox.metadata import carries_key, outbox_metadata, slack_ts
 from bot.jobs.outbox.policy import (
@@ -51,16 +50,23 @@ from bot.jobs.outbox.policy import (
     client_without_retries,
 )
 from bot.services.pulses.anonymity import loggable_outbox_key
-from storage.db import SessionFactory, unit_of_work
+from storage.db import SessionFactory
 from storage.models import OutboxMessage, utcnow
 from storage.repositories import OutboxRepository
+from storage.unit_of_work import UnitOfWork, unit_of_work
 
 logger = logging.getLogger(__name__)
 
-OnSent = Callable[[Session, OutboxMessage, dict[str, Any]], None]
+OnSent = Callable[[UnitOfWork, OutboxMessage, dict[str, Any]], None]
 
 # Claims are not filtered by workspace: one bot token per deployment today (DESIGN.md).
 _ANY_WORKSPACE = ""
+
+
+def _outbox(uow: UnitOfWork) -> OutboxRepository:
+    """The outbox of every workspace, in a unit of work for none: what the sender claims
+    and marks is not filtered by workspace (a hook reaches its message's own)."""
+    return uow.for_workspace(_ANY_WORKSPACE).outbox
 
 
 @dataclass
@@ -156,7 +162,7 @@ class OutboxSender:
     ``payload`` is ``{"method": "chat.postMessage" | "chat.update", "args": {...}}``; a
     post's ``metadata`` is the sender's own (the key it finds the message by).
 
-    ``after_sent[message.kind](session, message, response)`` runs in the transaction that
+    ``after_sent[message.kind](uow, message, response)`` runs in the transaction that
     marks a message sent (the digest stores its ts with it); ``response`` is
     chat.postMessage's answer, or the same shape built from history for a message found
     already posted. The table is bot/services/outbox_hooks.py's ``AFTER_SENT``.
@@ -205,10 +211,8 @@ class OutboxSender:
     def drain_once(self) -> DrainReport:
         """Claim the due messages (up to ``batch``) and try each once."""
         report = DrainReport()
-        with unit_of_work(self._sessions) as session:
-            claimed = OutboxRepository(session, _ANY_WORKSPACE).claim_due(
-                self._batch, self._clock(), self._hold
-            )
+        with unit_of_work(self._sessions) as uow:
+            claimed = _outbox(uow).claim_due(self._batch, self._clock(), self._hold)
             claims = [_Claim.of(m) for m in claimed]
         report.claimed = len(claims)
         for claim in interleave_channels(claims):
@@ -288,11 +292,11 @@ class OutboxSender:
         assert response is not None
         ts = str(response.get("ts") or "") or None
         try:
-            with unit_of_work(self._sessions) as session:
-                outbox = OutboxRepository(session, _ANY_WORKSPACE)
+            with unit_of_work(self._sessions) as uow:
+                outbox = _outbox(uow)
                 message = outbox.record_sent(claim.id, claim.token, self._clock(), ts)
                 if message is not None and (hook := self._after_sent.get(message.kind)):
-                    hook(session, message, response)
+                    hook(uow, message, response)
         except Exception as e:
             # Slack has the message; a later attempt finds it there and records it then.
             logger.exception("outbox could not record a sent message: id=%d", claim.id)
@@ -415,8 +419,8 @@ class OutboxSender:
 
     def _write(self, change: Callable[[OutboxRepository], object]) -> bool:
         """Run one change in its own transaction; False when the claim was lost."""
-        with unit_of_work(self._sessions) as session:
-            result = change(OutboxRepository(session, _ANY_WORKSPACE))
+        with unit_of_work(self._sessions) as uow:
+            result = change(_outbox(uow))
         return result is not None and result is not False
 
     def _wait_for_pace(self, channel: str) -> None:

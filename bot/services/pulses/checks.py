@@ -16,7 +16,8 @@ from bot.services.followups import queue_followups
 from bot.services.pulses.delivery import close_rounds, remind
 from bot.services.pulses.digest_chart import UploadChart, attach_chart_to_digest
 from bot.services.pulses.rounds import PulseConfig
-from storage.db import SessionFactory, unit_of_work
+from storage.db import SessionFactory
+from storage.unit_of_work import unit_of_work
 
 logger = logging.getLogger(__name__)
 
@@ -32,14 +33,12 @@ def run_pulse_checks(
     """Remind, close, queue follow-ups, then attach the trend chart to the latest digest."""
     config = PulseConfig.from_settings(settings)
     now = clock()
-    with unit_of_work(session_factory) as session:
-        reminded = remind(session, workspace_id, config, now, rng)
-    with unit_of_work(session_factory) as session:
-        closed = close_rounds(session, workspace_id, now)
-    with unit_of_work(session_factory) as session:
-        followups = queue_followups(
-            session, workspace_id, now, timedelta(days=settings.followup_days)
-        )
+    with unit_of_work(session_factory, workspace_id) as uow:
+        reminded = remind(uow, config, now, rng)
+    with unit_of_work(session_factory, workspace_id) as uow:
+        closed = close_rounds(uow, now)
+    with unit_of_work(session_factory, workspace_id) as uow:
+        followups = queue_followups(uow, now, timedelta(days=settings.followup_days))
     if reminded or closed or followups:
         logger.info(
             "pulse checks: %d reminders, rounds closed %s, %d follow-ups",

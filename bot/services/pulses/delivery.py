@@ -11,22 +11,18 @@ import random
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy.orm import Session
-
 from bot.services.outbox import SlackPost, queue
 from bot.services.pulses.rounds import REMINDER_KIND, PulseConfig, reminder_key
 from bot.services.pulses.timing import delivery_time, zone_of
 from bot.slack.blocks.pulse import pulse_dm_blocks, pulse_dm_text
 from storage.models import OutboxMessage
-from storage.repositories import OutboxRepository, PulseRepository
+from storage.unit_of_work import UnitOfWork
 
 
-def remind(
-    session: Session, workspace_id: str, config: PulseConfig, now: datetime, rng: random.Random
-) -> int:
+def remind(uow: UnitOfWork, config: PulseConfig, now: datetime, rng: random.Random) -> int:
     """Queue one reminder to each person asked ``remind_after`` ago who has not answered."""
-    pulses = PulseRepository(session, workspace_id)
-    outbox = OutboxRepository(session, workspace_id)
+    pulses = uow.pulses
+    outbox = uow.outbox
     queued = 0
     for pulse_round in pulses.open_rounds(now):
         blocks = pulse_dm_blocks(pulse_round.id, pulse_round.question, config.anonymity, True)
@@ -48,9 +44,9 @@ def remind(
     return queued
 
 
-def close_rounds(session: Session, workspace_id: str, now: datetime) -> list[int]:
+def close_rounds(uow: UnitOfWork, now: datetime) -> list[int]:
     """Close rounds past their time (once), dropping their DMs that never went out."""
-    pulses = PulseRepository(session, workspace_id)
+    pulses = uow.pulses
     closed = []
     for pulse_round in pulses.rounds_to_close(now):
         if not pulses.claim_close(pulse_round.id, now):
@@ -61,11 +57,11 @@ def close_rounds(session: Session, workspace_id: str, now: datetime) -> list[int
     return closed
 
 
-def record_pulse_sent(session: Session, message: OutboxMessage, response: dict[str, Any]) -> None:
+def record_pulse_sent(uow: UnitOfWork, message: OutboxMessage, response: dict[str, Any]) -> None:
     """After a pulse DM is sent: note when it reached the person."""
     round_id = message.payload.get("pulse_round_id")
     if round_id is None:
         return
-    PulseRepository(session, message.workspace_id).mark_sent(
+    uow.for_workspace(message.workspace_id).pulses.mark_sent(
         int(round_id), message.channel, message.sent_at or datetime.now().astimezone()
     )

@@ -12,8 +12,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy.orm import Session
-
 from bot.services.pulses.results import round_result
 from bot.services.pulses.views import Figures, RoundFigures
 from bot.services.workspace.file import (
@@ -22,7 +20,7 @@ from bot.services.workspace.file import (
     PulseRoundRecord,
     WorkspaceFile,
 )
-from storage.repositories import PulseRepository
+from storage.unit_of_work import UnitOfWork
 
 INDIVIDUAL_ANSWERS_WARNING = (
     "warning: this export contains each person's pulse answers and comments, which "
@@ -53,18 +51,15 @@ def results_record(figures: RoundFigures) -> PulseResultsRecord:
 
 
 def without_individual_answers(
-    session: Session, exported: WorkspaceFile, k: int, now: datetime
+    uow: UnitOfWork, exported: WorkspaceFile, k: int, now: datetime
 ) -> WorkspaceFile:
     """The export with each round's answers replaced by its published results."""
-    workspace_id = exported.workspace.id
-    by_start = {r.started_at: r for r in PulseRepository(session, workspace_id).rounds()}
+    by_start = {r.started_at: r for r in uow.pulses.rounds()}
     rounds: list[PulseRoundRecord] = []
     for record in exported.pulse_rounds:
         pulse_round = by_start.get(record.started_at)
         results = None
         if pulse_round is not None:
-            results = results_record(
-                round_result(session, workspace_id, pulse_round, k, now).figures
-            )
+            results = results_record(round_result(uow, pulse_round, k, now).figures)
         rounds.append(record.model_copy(update={"responses": [], "results": results}))
     return exported.model_copy(update={"pulse_rounds": rounds})

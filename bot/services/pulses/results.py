@@ -13,24 +13,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy.orm import Session
-
 from bot.services.pulses.anonymity import released
 from bot.services.pulses.mentions import mood
 from bot.services.pulses.stats import Answer, round_figures
 from bot.services.pulses.views import PulseResults, RoundFigures, RoundResult, TrendPoint
 from storage.models import PulseRound
-from storage.repositories import PulseRepository
+from storage.unit_of_work import UnitOfWork
 
 COMMENTS_SHOWN = 8
 HISTORY_ROUNDS = 12
 
 
-def round_result(
-    session: Session, workspace_id: str, pulse_round: PulseRound, k: int, now: datetime
-) -> RoundResult:
+def round_result(uow: UnitOfWork, pulse_round: PulseRound, k: int, now: datetime) -> RoundResult:
     """The round as it may be shown now: while it is open, only how many answered."""
-    pulses = PulseRepository(session, workspace_id)
+    pulses = uow.pulses
     asked = pulses.asked_by_domain(pulse_round.id)
     is_open = not released(pulse_round.closed_at, pulse_round.closes_at, now)
     if is_open:
@@ -50,10 +46,10 @@ def round_result(
     )
 
 
-def visible_comments(session: Session, workspace_id: str, result: RoundResult) -> tuple[str, ...]:
+def visible_comments(uow: UnitOfWork, result: RoundResult) -> tuple[str, ...]:
     if result.figures.whole is None:
         return ()
-    rows = PulseRepository(session, workspace_id).answer_rows(result.round_id)
+    rows = uow.pulses.answer_rows(result.round_id)
     comments = sorted(r.comment.strip() for r in rows if r.comment and r.comment.strip())
     return tuple(comments[:COMMENTS_SHOWN])
 
@@ -68,19 +64,17 @@ def trend_point(result: RoundResult) -> TrendPoint:
     )
 
 
-def pulse_results(
-    session: Session, workspace_id: str, k: int, now: datetime
-) -> PulseResults | None:
+def pulse_results(uow: UnitOfWork, k: int, now: datetime) -> PulseResults | None:
     """The latest round that has started, with the one before it; None before any round."""
-    rounds = [r for r in PulseRepository(session, workspace_id).rounds() if r.started_at <= now]
+    rounds = [r for r in uow.pulses.rounds() if r.started_at <= now]
     if not rounds:
         return None
-    recent = [round_result(session, workspace_id, r, k, now) for r in rounds[-HISTORY_ROUNDS:]]
+    recent = [round_result(uow, r, k, now) for r in rounds[-HISTORY_ROUNDS:]]
     current = recent[-1]
     return PulseResults(
         current=current,
         previous=recent[-2] if len(recent) > 1 else None,
-        comments=visible_comments(session, workspace_id, current),
+        comments=visible_comments(uow, current),
         history=tuple(trend_point(r) for r in recent),
         threshold=k,
     )
@@ -96,19 +90,19 @@ class ReleasedComment:
 
 
 def released_comments(
-    session: Session, workspace_id: str, since: datetime, k: int, now: datetime
+    uow: UnitOfWork, since: datetime, k: int, now: datetime
 ) -> list[ReleasedComment]:
     """Comments of rounds started since ``since`` whose results are out and shown.
 
     Each carries its round's published mood (from the round's average), never its
     author's own score; see bot/services/pulses/anonymity.py.
     """
-    pulses = PulseRepository(session, workspace_id)
+    pulses = uow.pulses
     moods: dict[int, float] = {}
     for pulse_round in pulses.rounds():
         if pulse_round.started_at < since or pulse_round.started_at > now:
             continue
-        whole = round_result(session, workspace_id, pulse_round, k, now).figures.whole
+        whole = round_result(uow, pulse_round, k, now).figures.whole
         if whole is not None and whole.average is not None:
             moods[pulse_round.id] = mood(whole.average)
     return [

@@ -15,8 +15,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.orm import Session
-
 from bot.runtime.settings import Settings
 from bot.services.errors import NotAllowedError, NotFoundError, UserFacingError
 from bot.services.outbox import SlackPost
@@ -26,12 +24,12 @@ from bot.services.pulses.timing import DeliveryWindow, delivery_time, zone_of
 from bot.services.pulses.views import AnswerView
 from bot.services.requests import NewRequest, log_request
 from bot.slack.blocks.pulse import pulse_dm_blocks, pulse_dm_text
-from storage.db import SessionFactory, unit_of_work
+from storage.db import SessionFactory
 from storage.enums import RequestSource
 from storage.models import PulseResponse, PulseRound, User
-from storage.repositories import PulseRepository, UserRepository
-from storage.repositories.directory import DirectoryRepository, SlackPerson
+from storage.repositories.directory import SlackPerson
 from storage.repositories.pulses import pulse_dm_rows
+from storage.unit_of_work import UnitOfWork, unit_of_work
 
 logger = logging.getLogger(__name__)
 
@@ -108,10 +106,10 @@ def in_working_window(window: DeliveryWindow, rng: random.Random) -> DeliverAt:
     return deliver
 
 
-def started_already(session: Session, workspace_id: str, trigger_key: str) -> RoundStart | None:
+def started_already(uow: UnitOfWork, trigger_key: str) -> RoundStart | None:
     """The round ``trigger_key`` started, if it did: asked again (a command delivered twice,
     a cron firing seen by two replicas), the answer is that round, not "one is open"."""
-    pulses = PulseRepository(session, workspace_id)
+    pulses = uow.pulses
     pulse_round = pulses.by_trigger_key(trigger_key)
     if pulse_round is None:
         return None
@@ -120,10 +118,10 @@ def started_already(session: Session, workspace_id: str, trigger_key: str) -> Ro
 
 
 def why_not_start(
-    session: Session, workspace_id: str, config: PulseConfig, now: datetime, scheduled: bool
+    uow: UnitOfWork, config: PulseConfig, now: datetime, scheduled: bool
 ) -> str | None:
     """Why no round may start now (one open at a time; scheduled ones keep their gap)."""
-    latest = PulseRepository(session, workspace_id).latest()
+    latest = uow.pulses.latest()
     if latest is None:
         return None
     if latest.closed_at is None and latest.closes_at > now:
@@ -150,8 +148,7 @@ def eligible(
 
 
 def start_round(
-    session: Session,
-    workspace_id: str,
+    uow: UnitOfWork,
     config: PulseConfig,
     now: datetime,
     trigger_key: str,
@@ -167,19 +164,19 @@ def start_round(
     of configured channels or groups (None: everyone). People who asked to be asked less
     often skip a round after each round they were asked in.
     """
-    earlier = started_already(session, workspace_id, trigger_key)
+    earlier = started_already(uow, trigger_key)
     if earlier is not None:
         return earlier
-    reason = why_not_start(session, workspace_id, config, now, scheduled)
+    reason = why_not_start(uow, config, now, scheduled)
     if reason is not None:
         return RoundStart(None, False, 0, reason)
-    pulses = PulseRepository(session, workspace_id)
+    pulses = uow.pulses
     previous = pulses.latest()
     asked_last_time = pulses.invited_user_ids(previous.id) if previous else set()
     if people is not None:
-        users = list(DirectoryRepository(session, workspace_id).sync(people).values())
+        users = list(uow.directory.sync(people).values())
     else:
-        users = UserRepository(session, workspace_id).list_all()
+        users = uow.users.list_all()
     closes_at = now + config.open_for
     pulse_round, created = pulses.start_round_once(config.question, now, closes_at, trigger_key)
     if not created:
@@ -198,8 +195,8 @@ def start_round(
         key = pulse_key(pulse_round.id, user.slack_id)
         messages.append((key, PULSE_KIND, user.slack_id, payload, at))
     pulses.invite_all(pulse_round.id, invitations)
-    session.add_all(pulse_dm_rows(workspace_id, messages))
-    session.flush()
+    uow.session.add_all(pulse_dm_rows(uow.workspace_id, messages))
+    uow.session.flush()
     return RoundStart(pulse_round.id, True, len(invitations))
 
 
@@ -219,9 +216,9 @@ def start_round_from_directory(
     Whether a round may start is checked first, so a firing or a command that starts
     nothing does not read the whole directory.
     """
-    with unit_of_work(session_factory) as session:
-        earlier = started_already(session, workspace_id, trigger_key)
-        reason = why_not_start(session, workspace_id, config, now, scheduled)
+    with unit_of_work(session_factory, workspace_id) as uow:
+        earlier = started_already(uow, trigger_key)
+        reason = why_not_start(uow, config, now, scheduled)
     if earlier is not None:
         return earlier
     if reason is not None:
@@ -230,10 +227,9 @@ def start_round_from_directory(
     sources = config.audience_sources
     audience = directory.members_of(sources) if sources else None
     deliver = in_working_window(config.window, rng or random.Random())
-    with unit_of_work(session_factory) as session:
+    with unit_of_work(session_factory, workspace_id) as uow:
         started = start_round(
-            session,
-            workspace_id,
+            uow,
             config,
             now,
             trigger_key,
@@ -249,8 +245,8 @@ def start_round_from_directory(
 # --- answers ---------------------------------------------------------------------------
 
 
-def _open_round(session: Session, workspace_id: str, round_id: int, now: datetime) -> PulseRound:
-    pulse_round = PulseRepository(session, workspace_id).by_id(round_id)
+def _open_round(uow: UnitOfWork, round_id: int, now: datetime) -> PulseRound:
+    pulse_round = uow.pulses.by_id(round_id)
     if pulse_round is None:
         raise NotFoundError("That pulse round does not exist any more.")
     if pulse_round.closed_at is not None or now >= pulse_round.closes_at:
@@ -258,9 +254,9 @@ def _open_round(session: Session, workspace_id: str, round_id: int, now: datetim
     return pulse_round
 
 
-def _invited_user(session: Session, workspace_id: str, round_id: int, slack_id: str) -> User:
-    user = UserRepository(session, workspace_id).by_slack_id(slack_id)
-    pulses = PulseRepository(session, workspace_id)
+def _invited_user(uow: UnitOfWork, round_id: int, slack_id: str) -> User:
+    user = uow.users.by_slack_id(slack_id)
+    pulses = uow.pulses
     if user is None or pulses.invitation(round_id, user.id) is None:
         raise NotAllowedError("This pulse was sent to someone else; yours comes by DM.")
     return user
@@ -279,24 +275,24 @@ def _view(pulse_round: PulseRound, response: PulseResponse) -> AnswerView:
 
 
 def _existing(
-    session: Session, workspace_id: str, round_id: int, slack_id: str, now: datetime
+    uow: UnitOfWork, round_id: int, slack_id: str, now: datetime
 ) -> tuple[PulseRound, User, PulseResponse]:
-    pulse_round = _open_round(session, workspace_id, round_id, now)
-    user = _invited_user(session, workspace_id, round_id, slack_id)
-    response = PulseRepository(session, workspace_id).response(round_id, user.id)
+    pulse_round = _open_round(uow, round_id, now)
+    user = _invited_user(uow, round_id, slack_id)
+    response = uow.pulses.response(round_id, user.id)
     if response is None:
         raise UserFacingError("Pick a score from 1 to 5 first.")
     return pulse_round, user, response
 
 
 def record_score(
-    session: Session, workspace_id: str, round_id: int, slack_id: str, score: int, now: datetime
+    uow: UnitOfWork, round_id: int, slack_id: str, score: int, now: datetime
 ) -> AnswerView:
     if not 1 <= score <= 5:
         raise UserFacingError("Scores go from 1 to 5.")
-    pulse_round = _open_round(session, workspace_id, round_id, now)
-    user = _invited_user(session, workspace_id, round_id, slack_id)
-    pulses = PulseRepository(session, workspace_id)
+    pulse_round = _open_round(uow, round_id, now)
+    user = _invited_user(uow, round_id, slack_id)
+    pulses = uow.pulses
     before = pulses.response(round_id, user.id)
     response = pulses.record_answer(
         round_id,
@@ -310,56 +306,53 @@ def record_score(
 
 
 def record_enps(
-    session: Session, workspace_id: str, round_id: int, slack_id: str, enps: int, now: datetime
+    uow: UnitOfWork, round_id: int, slack_id: str, enps: int, now: datetime
 ) -> AnswerView:
     if not 0 <= enps <= 10:
         raise UserFacingError("Pick a number from 0 to 10.")
-    pulse_round, _, response = _existing(session, workspace_id, round_id, slack_id, now)
+    pulse_round, _, response = _existing(uow, round_id, slack_id, now)
     response.enps = enps
     response.updated_at = now
-    session.flush()
+    uow.session.flush()
     return _view(pulse_round, response)
 
 
 def record_comment(
-    session: Session, workspace_id: str, round_id: int, slack_id: str, comment: str, now: datetime
+    uow: UnitOfWork, round_id: int, slack_id: str, comment: str, now: datetime
 ) -> AnswerView:
     text = comment.strip()
     if len(text) > MAX_COMMENT_CHARS:
         raise UserFacingError(f"Please keep the comment under {MAX_COMMENT_CHARS:,} characters.")
-    pulse_round, _, response = _existing(session, workspace_id, round_id, slack_id, now)
+    pulse_round, _, response = _existing(uow, round_id, slack_id, now)
     response.comment = text or None
     response.updated_at = now
-    session.flush()
+    uow.session.flush()
     return _view(pulse_round, response)
 
 
-def current_answer(
-    session: Session, workspace_id: str, round_id: int, slack_id: str, now: datetime
-) -> AnswerView:
-    pulse_round, _, response = _existing(session, workspace_id, round_id, slack_id, now)
+def current_answer(uow: UnitOfWork, round_id: int, slack_id: str, now: datetime) -> AnswerView:
+    pulse_round, _, response = _existing(uow, round_id, slack_id, now)
     return _view(pulse_round, response)
 
 
 def log_comment_as_request(
-    session: Session, workspace_id: str, round_id: int, slack_id: str, now: datetime
+    uow: UnitOfWork, round_id: int, slack_id: str, now: datetime
 ) -> tuple[AnswerView, int]:
     """The author turns their comment into a feature request (source ``pulse_comment``).
 
     Keyed by the answer, so a second click finds the same request. Allowed after the round
     closed too: the comment is the author's to share.
     """
-    pulse_round = PulseRepository(session, workspace_id).by_id(round_id)
+    pulse_round = uow.pulses.by_id(round_id)
     if pulse_round is None:
         raise NotFoundError("That pulse round does not exist any more.")
-    user = _invited_user(session, workspace_id, round_id, slack_id)
-    response = PulseRepository(session, workspace_id).response(round_id, user.id)
+    user = _invited_user(uow, round_id, slack_id)
+    response = uow.pulses.response(round_id, user.id)
     if response is None or not response.comment:
         raise UserFacingError("Add a comment first; then it can become a request.")
     logged = log_request(
-        session,
+        uow,
         NewRequest(
-            workspace_id=workspace_id,
             requester_slack_id=slack_id,
             text=response.comment,
             source=RequestSource.PULSE_COMMENT,
@@ -368,7 +361,7 @@ def log_comment_as_request(
         ),
     )
     response.request_id = logged.id
-    session.flush()
+    uow.session.flush()
     return _view(pulse_round, response), logged.id
 
 
@@ -379,9 +372,9 @@ STOP = "stop"
 RESUME = "resume"
 
 
-def set_preference(session: Session, workspace_id: str, slack_id: str, choice: str) -> str:
+def set_preference(uow: UnitOfWork, slack_id: str, choice: str) -> str:
     """Ask less often (every other round), stop asking, or ask again; says what is set."""
-    user = UserRepository(session, workspace_id).get_or_create(slack_id)
+    user = uow.users.get_or_create(slack_id)
     if choice == LESS_OFTEN:
         user.pulse_less_often, user.pulse_opt_out = True, False
         message = "Got it: from now on I'll ask you every other round."
@@ -396,5 +389,5 @@ def set_preference(session: Session, workspace_id: str, slack_id: str, choice: s
         message = "Welcome back: you'll get the next satisfaction pulse."
     else:
         raise UserFacingError("I don't know that preference.")
-    session.flush()
+    uow.session.flush()
     return message

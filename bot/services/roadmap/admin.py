@@ -16,22 +16,13 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence, Set
 from dataclasses import dataclass
 
-from sqlalchemy.orm import Session
-
 from bot.services.errors import NotAllowedError, NotFoundError, UserFacingError
 from bot.services.notifications import queue_status_notices
 from bot.services.roadmap.views import ObjectiveInput, ObjectiveSummary
 from scoring import theme_label
 from storage.enums import Effort, ThemeStatus
 from storage.models import Theme
-from storage.repositories import (
-    AuditRepository,
-    DeliveryRepository,
-    ObjectiveRepository,
-    RequestRepository,
-    ThemeRepository,
-    VoteRepository,
-)
+from storage.unit_of_work import UnitOfWork
 
 NOT_ADMIN = (
     "Only the platform's product managers can change the roadmap. "
@@ -62,11 +53,11 @@ class ChangeResult:
 
 
 def admin_change(
-    session: Session, actor: Actor, key: str | None, change: Callable[[], ChangeResult]
+    uow: UnitOfWork, actor: Actor, key: str | None, change: Callable[[], ChangeResult]
 ) -> ChangeResult:
     """Make an admin's change once per invocation ``key``; a repeat gets the first answer.
 
-    The key is claimed in the session's transaction before the change and its answer
+    The key is claimed in the unit of work's transaction before the change and its answer
     stored after it, so both commit with the change or not at all: a change that fails
     (a refusal, a crash) leaves the key free, and its retry does the work. ``key`` None:
     no invocation to recognise (a caller outside Slack).
@@ -74,7 +65,7 @@ def admin_change(
     actor.require_admin()
     if key is None:
         return change()
-    deliveries = DeliveryRepository(session, actor.workspace_id)
+    deliveries = uow.deliveries
     if not deliveries.claim(key):
         return ChangeResult(deliveries.answer_to(key) or ALREADY_DONE, replayed=True)
     result = change()
@@ -82,15 +73,15 @@ def admin_change(
     return result
 
 
-def live_theme_or_fail(session: Session, actor: Actor, theme_id: int) -> Theme:
-    theme = ThemeRepository(session, actor.workspace_id).resolve(theme_id)
+def live_theme_or_fail(uow: UnitOfWork, actor: Actor, theme_id: int) -> Theme:
+    theme = uow.themes.resolve(theme_id)
     if theme is None:
         raise NotFoundError(f"There is no theme #{theme_id}.")
     return theme
 
 
 def change_status(
-    session: Session,
+    uow: UnitOfWork,
     actor: Actor,
     theme_id: int,
     status: ThemeStatus,
@@ -98,32 +89,28 @@ def change_status(
     *,
     key: str | None = None,
 ) -> ChangeResult:
-    return admin_change(
-        session, actor, key, lambda: _change_status(session, actor, theme_id, status, note)
-    )
+    return admin_change(uow, actor, key, lambda: _change_status(uow, actor, theme_id, status, note))
 
 
 def _change_status(
-    session: Session, actor: Actor, theme_id: int, status: ThemeStatus, note: str
+    uow: UnitOfWork, actor: Actor, theme_id: int, status: ThemeStatus, note: str
 ) -> ChangeResult:
-    theme = live_theme_or_fail(session, actor, theme_id)
+    theme = live_theme_or_fail(uow, actor, theme_id)
     if theme.status == status:
         return ChangeResult(f"Theme #{theme.id} is already {status.value.replace('_', ' ')}.")
     if status == ThemeStatus.DECLINED and not note.strip():
         raise UserFacingError("Say why it is declined: `/roadmap status N declined <reason>`.")
     previous = theme.status
     theme.locked = True
-    change = ThemeRepository(session, actor.workspace_id).change_status(
-        theme, status, actor.slack_id, note.strip()
-    )
-    AuditRepository(session, actor.workspace_id).record(
+    change = uow.themes.change_status(theme, status, actor.slack_id, note.strip())
+    uow.audit.record(
         actor.slack_id,
         "theme.status",
         "theme",
         theme.id,
         {"from": previous.value, "to": status.value, "note": note.strip()},
     )
-    queued = queue_status_notices(session, actor.workspace_id, theme, change)
+    queued = queue_status_notices(uow, theme, change)
     return ChangeResult(
         f"Theme #{theme.id} is now {status.value.replace('_', ' ')}; "
         f"{queued} {'person' if queued == 1 else 'people'} will hear about it.",
@@ -132,22 +119,22 @@ def _change_status(
 
 
 def merge_themes(
-    session: Session, actor: Actor, source_id: int, target_id: int, *, key: str | None = None
+    uow: UnitOfWork, actor: Actor, source_id: int, target_id: int, *, key: str | None = None
 ) -> ChangeResult:
     """Fold one theme into another; its requests and votes move and stay there."""
-    return admin_change(session, actor, key, lambda: _merge(session, actor, source_id, target_id))
+    return admin_change(uow, actor, key, lambda: _merge(uow, actor, source_id, target_id))
 
 
-def _merge(session: Session, actor: Actor, source_id: int, target_id: int) -> ChangeResult:
-    source = live_theme_or_fail(session, actor, source_id)
-    target = live_theme_or_fail(session, actor, target_id)
+def _merge(uow: UnitOfWork, actor: Actor, source_id: int, target_id: int) -> ChangeResult:
+    source = live_theme_or_fail(uow, actor, source_id)
+    target = live_theme_or_fail(uow, actor, target_id)
     if source.id == target.id:
         raise UserFacingError(_same_theme(source_id, target_id, source.id))
-    requests = RequestRepository(session, actor.workspace_id).in_theme(source.id)
+    requests = uow.requests.in_theme(source.id)
     for request in requests:
         request.theme_id = target.id
         request.pinned_to_theme = True
-    votes = VoteRepository(session, actor.workspace_id)
+    votes = uow.votes
     for vote in votes.on_theme(source.id):
         if votes.find(vote.user_id, theme_id=target.id) is None:
             vote.theme_id = target.id
@@ -155,8 +142,8 @@ def _merge(session: Session, actor: Actor, source_id: int, target_id: int) -> Ch
             votes.remove(vote)
     source.merged_into_id = target.id
     target.locked = True
-    session.flush()
-    AuditRepository(session, actor.workspace_id).record(
+    uow.session.flush()
+    uow.audit.record(
         actor.slack_id,
         "theme.merge",
         "theme",
@@ -180,7 +167,7 @@ def _same_theme(source_id: int, target_id: int, theme_id: int) -> str:
 
 
 def split_request(
-    session: Session,
+    uow: UnitOfWork,
     actor: Actor,
     request_id: int,
     label: str | None = None,
@@ -188,14 +175,14 @@ def split_request(
     key: str | None = None,
 ) -> ChangeResult:
     """Take a request out of its theme into a theme of its own, and keep it there."""
-    return admin_change(session, actor, key, lambda: _split(session, actor, request_id, label))
+    return admin_change(uow, actor, key, lambda: _split(uow, actor, request_id, label))
 
 
-def _split(session: Session, actor: Actor, request_id: int, label: str | None) -> ChangeResult:
-    request = RequestRepository(session, actor.workspace_id).by_id(request_id)
+def _split(uow: UnitOfWork, actor: Actor, request_id: int, label: str | None) -> ChangeResult:
+    request = uow.requests.by_id(request_id)
     if request is None or request.withdrawn_at is not None:
         raise NotFoundError(f"There is no request {request_id}.")
-    themes = ThemeRepository(session, actor.workspace_id)
+    themes = uow.themes
     theme = themes.add(label.strip()[:200] if label else theme_label(request.title))
     theme.pinned = bool(label)
     theme.locked = True
@@ -205,8 +192,8 @@ def _split(session: Session, actor: Actor, request_id: int, label: str | None) -
         source.locked = True
     request.theme_id = theme.id
     request.pinned_to_theme = True
-    session.flush()
-    AuditRepository(session, actor.workspace_id).record(
+    uow.session.flush()
+    uow.audit.record(
         actor.slack_id,
         "request.split",
         "request",
@@ -217,18 +204,18 @@ def _split(session: Session, actor: Actor, request_id: int, label: str | None) -
 
 
 def set_effort(
-    session: Session, actor: Actor, theme_id: int, effort: Effort, *, key: str | None = None
+    uow: UnitOfWork, actor: Actor, theme_id: int, effort: Effort, *, key: str | None = None
 ) -> ChangeResult:
-    return admin_change(session, actor, key, lambda: _set_effort(session, actor, theme_id, effort))
+    return admin_change(uow, actor, key, lambda: _set_effort(uow, actor, theme_id, effort))
 
 
-def _set_effort(session: Session, actor: Actor, theme_id: int, effort: Effort) -> ChangeResult:
-    theme = live_theme_or_fail(session, actor, theme_id)
+def _set_effort(uow: UnitOfWork, actor: Actor, theme_id: int, effort: Effort) -> ChangeResult:
+    theme = live_theme_or_fail(uow, actor, theme_id)
     previous = theme.effort.value if theme.effort else None
     theme.effort = effort
     theme.locked = True
-    session.flush()
-    AuditRepository(session, actor.workspace_id).record(
+    uow.session.flush()
+    uow.audit.record(
         actor.slack_id,
         "theme.effort",
         "theme",
@@ -242,43 +229,43 @@ MAX_LABEL_CHARS = 200
 
 
 def rename_theme(
-    session: Session, actor: Actor, theme_id: int, label: str, *, key: str | None = None
+    uow: UnitOfWork, actor: Actor, theme_id: int, label: str, *, key: str | None = None
 ) -> ChangeResult:
     """Give a theme the label a PM chose; re-grouping and digests keep it from then on."""
-    return admin_change(session, actor, key, lambda: _rename(session, actor, theme_id, label))
+    return admin_change(uow, actor, key, lambda: _rename(uow, actor, theme_id, label))
 
 
-def _rename(session: Session, actor: Actor, theme_id: int, label: str) -> ChangeResult:
+def _rename(uow: UnitOfWork, actor: Actor, theme_id: int, label: str) -> ChangeResult:
     new_label = " ".join(label.split())
     if not new_label:
         raise UserFacingError("Give the new label: `/roadmap rename N <label>`.")
     if len(new_label) > MAX_LABEL_CHARS:
         raise UserFacingError(f"Keep a label under {MAX_LABEL_CHARS} characters.")
-    theme = live_theme_or_fail(session, actor, theme_id)
+    theme = live_theme_or_fail(uow, actor, theme_id)
     if theme.label == new_label and theme.pinned:
         return ChangeResult(f"Theme #{theme.id} is already called “{new_label}”.")
     previous = theme.label
     theme.label = new_label
     theme.pinned = True
     theme.locked = True
-    session.flush()
-    AuditRepository(session, actor.workspace_id).record(
+    uow.session.flush()
+    uow.audit.record(
         actor.slack_id, "theme.rename", "theme", theme.id, {"from": previous, "to": new_label}
     )
     return ChangeResult(f"Theme #{theme.id} is now called “{new_label}”.")
 
 
-def editable_objectives(session: Session, actor: Actor) -> list[ObjectiveSummary]:
+def editable_objectives(uow: UnitOfWork, actor: Actor) -> list[ObjectiveSummary]:
     """The active objectives, for an admin to edit."""
     actor.require_admin()
     return [
         ObjectiveSummary(o.id, o.name, o.description, o.weight, tuple(o.keywords))
-        for o in ObjectiveRepository(session, actor.workspace_id).list_active()
+        for o in uow.objectives.list_active()
     ]
 
 
 def save_objective_edits(
-    session: Session,
+    uow: UnitOfWork,
     actor: Actor,
     edits: Sequence[tuple[int | None, ObjectiveInput]],
     *,
@@ -287,16 +274,14 @@ def save_objective_edits(
     """Save one submission of the objectives form: each objective's change (None id: new)."""
 
     def save_all() -> ChangeResult:
-        saved = [
-            save_objective(session, actor, values, objective_id) for objective_id, values in edits
-        ]
+        saved = [save_objective(uow, actor, values, objective_id) for objective_id, values in edits]
         return ChangeResult(" ".join(result.message for result in saved) or "Nothing to save.")
 
-    return admin_change(session, actor, key, save_all)
+    return admin_change(uow, actor, key, save_all)
 
 
 def save_objective(
-    session: Session, actor: Actor, values: ObjectiveInput, objective_id: int | None = None
+    uow: UnitOfWork, actor: Actor, values: ObjectiveInput, objective_id: int | None = None
 ) -> ChangeResult:
     """Add an objective, or edit, reweight or retire one."""
     actor.require_admin()
@@ -305,7 +290,7 @@ def save_objective(
         raise UserFacingError("An objective needs a name.")
     if not 0 <= values.weight <= 10:
         raise UserFacingError("Weights go from 0 to 10.")
-    objectives = ObjectiveRepository(session, actor.workspace_id)
+    objectives = uow.objectives
     clash = objectives.by_name(name)
     if objective_id is None:
         if clash is not None:
@@ -329,8 +314,8 @@ def save_objective(
         objective.keywords = list(values.keywords)
         action = "objective.edit"
     objective.active = values.active
-    session.flush()
-    AuditRepository(session, actor.workspace_id).record(
+    uow.session.flush()
+    uow.audit.record(
         actor.slack_id,
         action if values.active else "objective.retire",
         "objective",

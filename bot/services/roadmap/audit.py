@@ -4,21 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy.orm import Session
-
 from bot.services.roadmap.admin import Actor
 from bot.services.roadmap.views import AuditLine
 from storage.models import AuditEntry
-from storage.repositories import AuditRepository
+from storage.unit_of_work import UnitOfWork
 
 DEFAULT_SHOWN = 20
 MAX_SHOWN = 100
 
 
-def recent_changes(session: Session, actor: Actor, limit: int = DEFAULT_SHOWN) -> list[AuditLine]:
+def recent_changes(uow: UnitOfWork, actor: Actor, limit: int = DEFAULT_SHOWN) -> list[AuditLine]:
     """The latest ``limit`` changes, newest first (admins only: notes may be internal)."""
     actor.require_admin()
-    entries = AuditRepository(session, actor.workspace_id).recent(min(max(limit, 1), MAX_SHOWN))
+    entries = uow.audit.recent(min(max(limit, 1), MAX_SHOWN))
     return [AuditLine(entry.at, entry.actor, describe(entry)) for entry in entries]
 
 

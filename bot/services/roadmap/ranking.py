@@ -7,8 +7,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-from sqlalchemy.orm import Session
-
 from bot.services.pulses.anonymity import DEFAULT_THRESHOLD
 from bot.services.pulses.mentions import theme_mentions
 from bot.services.pulses.results import ReleasedComment, released_comments
@@ -29,12 +27,7 @@ from scoring import (
 from scoring.embedding import Embedder
 from storage.enums import ThemeStatus
 from storage.models import Request, Theme, Vote
-from storage.repositories import (
-    ObjectiveRepository,
-    RequestRepository,
-    ThemeRepository,
-    VoteRepository,
-)
+from storage.unit_of_work import UnitOfWork
 
 MAX_THEME_TEXT_REQUESTS = 50
 # Pulse comments from rounds started this long ago count towards a theme's satisfaction.
@@ -43,8 +36,7 @@ CLOSED_STATUSES = frozenset({ThemeStatus.SHIPPED, ThemeStatus.DECLINED})
 
 
 def build_roadmap(
-    session: Session,
-    workspace_id: str,
+    uow: UnitOfWork,
     now: datetime,
     config: ScoringConfig | None = None,
     previous_positions: Mapping[int, int] | None = None,
@@ -59,20 +51,20 @@ def build_roadmap(
     mentions in the satisfaction component.
     """
     config = config or ScoringConfig()
-    themes = ThemeRepository(session, workspace_id).live()
-    requests = RequestRepository(session, workspace_id).live()
-    votes = VoteRepository(session, workspace_id).by_theme()
+    themes = uow.themes.live()
+    requests = uow.requests.live()
+    votes = uow.votes.by_theme()
     embedder = config.themes.embedder
     objectives = [
         Objective(
             name=o.name, description=o.description, keywords=tuple(o.keywords), weight=o.weight
         )
-        for o in ObjectiveRepository(session, workspace_id).list_active()
+        for o in uow.objectives.list_active()
         if domain_id is None or o.domain_id in (None, domain_id)
     ]
     if embedder is not None:
         objectives = [replace(o, embedding=text_embedding(embedder, o.text())) for o in objectives]
-    comments = released_comments(session, workspace_id, now - PULSE_MENTION_WINDOW, anonymity, now)
+    comments = released_comments(uow, now - PULSE_MENTION_WINDOW, anonymity, now)
     by_theme: dict[int, list[Request]] = defaultdict(list)
     for request in requests:
         if request.theme_id is not None:
@@ -92,7 +84,7 @@ def build_roadmap(
         )
         theme_rows[theme.id] = theme
     if embedder is not None and objectives:
-        facts = with_meaning(session, workspace_id, embedder, facts, by_theme)
+        facts = with_meaning(uow, embedder, facts, by_theme)
     scores = [score_theme(f, objectives, config, now) for f in facts.values()]
     ranked = rank(scores, previous_positions)
     return [to_entry(r, theme_rows[r.theme_id], facts[r.theme_id]) for r in ranked]
@@ -132,8 +124,7 @@ def theme_facts(theme: Theme, members: Sequence[Request], votes: Sequence[Vote])
 
 
 def with_meaning(
-    session: Session,
-    workspace_id: str,
+    uow: UnitOfWork,
     embedder: Embedder,
     facts: Mapping[int, ThemeFacts],
     members: Mapping[int, Sequence[Request]],
@@ -147,9 +138,7 @@ def with_meaning(
         ]
         for theme_id in facts
     }
-    vectors = embeddings_for(
-        session, workspace_id, embedder, [d for rows in docs.values() for d in rows]
-    )
+    vectors = embeddings_for(uow, embedder, [d for rows in docs.values() for d in rows])
     out: dict[int, ThemeFacts] = {}
     start = 0
     for theme_id, rows in docs.items():
@@ -190,10 +179,10 @@ def to_entry(ranked: RankedTheme, theme: Theme, facts: ThemeFacts) -> RoadmapEnt
     )
 
 
-def theme_ids_in_domain(session: Session, workspace_id: str, domain_id: int) -> set[int]:
+def theme_ids_in_domain(uow: UnitOfWork, domain_id: int) -> set[int]:
     """The domain's themes (any status): those it asked for most (see ``asked_most_by``)."""
     by_theme: dict[int, list[Request]] = defaultdict(list)
-    for request in RequestRepository(session, workspace_id).live():
+    for request in uow.requests.live():
         if request.theme_id is not None:
             by_theme[request.theme_id].append(request)
     return {theme_id for theme_id, members in by_theme.items() if asked_most_by(members, domain_id)}

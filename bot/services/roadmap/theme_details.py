@@ -4,32 +4,27 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy.orm import Session
-
 from bot.services.errors import NotFoundError
 from bot.services.followups import followup_summaries
 from bot.services.pulses.anonymity import DEFAULT_THRESHOLD
 from bot.services.roadmap.ranking import build_roadmap
 from bot.services.roadmap.views import RequestLine, ThemeDetails
 from scoring import ScoringConfig
-from storage.repositories import RequestRepository, ThemeRepository
+from storage.unit_of_work import UnitOfWork
 
 
 def theme_details(
-    session: Session,
-    workspace_id: str,
+    uow: UnitOfWork,
     theme_id: int,
     now: datetime,
     config: ScoringConfig | None = None,
     anonymity: int = DEFAULT_THRESHOLD,
 ) -> ThemeDetails:
-    theme = ThemeRepository(session, workspace_id).resolve(theme_id)
+    theme = uow.themes.resolve(theme_id)
     if theme is None:
         raise NotFoundError(f"There is no theme #{theme_id}.")
-    requests = RequestRepository(session, workspace_id).in_theme(theme.id)
-    roadmap = build_roadmap(
-        session, workspace_id, now, config, active_only=False, anonymity=anonymity
-    )
+    requests = uow.requests.in_theme(theme.id)
+    roadmap = build_roadmap(uow, now, config, active_only=False, anonymity=anonymity)
     entry = next((e for e in roadmap if e.theme_id == theme.id), None)
     return ThemeDetails(
         theme_id=theme.id,
@@ -41,7 +36,5 @@ def theme_details(
             for r in requests
         ),
         entry=entry,
-        followup=followup_summaries(session, workspace_id, {theme.id}, now, anonymity).get(
-            theme.id
-        ),
+        followup=followup_summaries(uow, {theme.id}, now, anonymity).get(theme.id),
     )

@@ -15,13 +15,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy.orm import Session
-
 from bot.services.themes.similar import Placement, SimilarRequests
 from bot.services.themes.vectors import embed_requests
-from storage.db import SessionFactory, unit_of_work
+from storage.db import SessionFactory
 from storage.models import utcnow
-from storage.repositories import PlacementQueue
+from storage.unit_of_work import UnitOfWork, unit_of_work
 
 logger = logging.getLogger(__name__)
 
@@ -56,7 +54,7 @@ def place_pending(
     lock (all of SQLite's, under a burst of acks) only for its final instant. One that
     fails is logged and dropped from the queue; the next re-grouping places it.
     """
-    with unit_of_work(session_factory) as session:
+    with unit_of_work(session_factory) as uow:
         claimed = [
             Claimed(
                 row.id,
@@ -66,18 +64,18 @@ def place_pending(
                 row.response_url,
                 row.claimed_by or "",
             )
-            for row in PlacementQueue(session).claim(limit, utcnow(), hold)
+            for row in uow.placements.claim(limit, utcnow(), hold)
         ]
     embed_claimed(session_factory, similar, claimed)
     placed: list[Placed] = []
     for one in claimed:
         try:
-            with unit_of_work(session_factory) as session:
-                placement = _place_one(session, similar, one)
+            with unit_of_work(session_factory, one.workspace_id) as uow:
+                placement = _place_one(uow, similar, one)
         except Exception:
             logger.exception("could not place request %d; re-grouping will", one.request_id)
-            with unit_of_work(session_factory) as session:
-                PlacementQueue(session).finish([one.queue_id], one.claimed_by)
+            with unit_of_work(session_factory) as uow:
+                uow.placements.finish([one.queue_id], one.claimed_by)
             continue
         if placement is not None:
             placed.append(Placed(one.request_id, one.reply_to, one.response_url, placement))
@@ -98,16 +96,16 @@ def embed_claimed(
         by_workspace[one.workspace_id].append(one.request_id)
     for workspace_id, request_ids in by_workspace.items():
         try:
-            with unit_of_work(session_factory) as session:
-                embed_requests(session, workspace_id, embedder, request_ids)
+            with unit_of_work(session_factory, workspace_id) as uow:
+                embed_requests(uow, embedder, request_ids)
         except Exception:
             logger.exception("could not embed a batch of %d requests", len(request_ids))
 
 
-def _place_one(session: Session, similar: SimilarRequests, claimed: Claimed) -> Placement | None:
+def _place_one(uow: UnitOfWork, similar: SimilarRequests, claimed: Claimed) -> Placement | None:
     try:
-        placement = similar.place(session, claimed.workspace_id, claimed.request_id)
+        placement = similar.place(uow, claimed.request_id)
     except LookupError:
         placement = None  # withdrawn or deleted since it was queued
-    PlacementQueue(session).finish([claimed.queue_id], claimed.claimed_by)
+    uow.placements.finish([claimed.queue_id], claimed.claimed_by)
     return placement

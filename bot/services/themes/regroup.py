@@ -10,14 +10,12 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from sqlalchemy.orm import Session
-
 from bot.services.themes.vectors import with_embeddings
 from scoring import RequestDoc, ScoringConfig, ThemeState, cluster
 from storage.enums import ThemeStatus
 from storage.models import Request, Theme
-from storage.repositories import RequestRepository, ThemeRepository
 from storage.repositories.requests import RequestText
+from storage.unit_of_work import UnitOfWork
 
 
 @dataclass(frozen=True)
@@ -48,16 +46,14 @@ def decided_by_pm(theme: Theme, holds_placed_request: bool = False) -> bool:
     )
 
 
-def regroup(
-    session: Session, workspace_id: str, config: ScoringConfig | None = None
-) -> RegroupReport:
+def regroup(uow: UnitOfWork, config: ScoringConfig | None = None) -> RegroupReport:
     """Re-cluster all live requests, keeping theme ids, PM placements and locked themes.
 
     Requests are grouped by their stored embeddings; one that has none is embedded here,
     once, and its vector stored.
     """
-    requests = RequestRepository(session, workspace_id)
-    themes = ThemeRepository(session, workspace_id)
+    requests = uow.requests
+    themes = uow.themes
     live_requests = requests.live()
     live_themes = {t.id: t for t in themes.live()}
     members: dict[int, set[int]] = defaultdict(set)
@@ -88,7 +84,7 @@ def regroup(
         if members[t.id]
     ]
     theme_config = (config or ScoringConfig()).themes
-    docs = with_embeddings(session, workspace_id, theme_config.embedder, docs)
+    docs = with_embeddings(uow, theme_config.embedder, docs)
     groups = cluster(docs, states, theme_config)
     new_themes = 0
     placement: dict[int, int] = {}
@@ -106,8 +102,8 @@ def regroup(
     current = {r.id: r.theme_id for r in live_requests}
     moved = {rid: tid for rid, tid in placement.items() if current.get(rid) != tid}
     requests.assign_themes(moved)
-    session.flush()
-    session.expire_all()
+    uow.session.flush()
+    uow.session.expire_all()
     return RegroupReport(
         requests=len(live_requests),
         themes=len(groups),

@@ -16,15 +16,14 @@ import time
 from dataclasses import dataclass, replace
 
 import numpy as np
-from sqlalchemy.orm import Session
 
 from bot.services.request_views import Suggestion
 from bot.services.themes.regroup import request_text
 from bot.services.themes.vectors import load_or_embed, store_embeddings
 from scoring import Match, RequestDoc, ScoringConfig, ThemeIndex, theme_label
 from storage.models import Request
-from storage.repositories import RequestRepository, ThemeRepository
 from storage.repositories.requests import RequestText
+from storage.unit_of_work import UnitOfWork
 
 MAX_INDEX_AGE = 600.0
 #: An index fitted on fewer requests than this is refitted for every request placed
@@ -80,52 +79,48 @@ class SimilarRequests:
         self._lock = threading.Lock()
         self._cache: dict[str, _CachedIndex] = {}
 
-    def place(self, session: Session, workspace_id: str, request_id: int) -> Placement:
+    def place(self, uow: UnitOfWork, request_id: int) -> Placement:
         """Put the request in its nearest theme (or a new one) and list similar themes.
 
         The request is embedded here, once, and its vector stored with it. Everything is
         read and computed first and the writes come last, so the caller's transaction
         holds SQLite's write lock only for an instant.
         """
-        requests = RequestRepository(session, workspace_id)
+        requests = uow.requests
         request = requests.by_id(request_id)
         if request is None:
             raise LookupError(f"request {request_id} not found")
-        themes = ThemeRepository(session, workspace_id)
+        themes = uow.themes
         text = request_text(request)
-        [new], to_store = load_or_embed(
-            session, workspace_id, self.config.themes.embedder, [doc(request)]
-        )
+        [new], to_store = load_or_embed(uow, self.config.themes.embedder, [doc(request)])
         with self._lock:
-            index, fresh = self._index(session, workspace_id, before_id=request_id)
+            index, fresh = self._index(uow, before_id=request_id)
             to_store |= fresh
             matches = index.nearest(text, k=NEIGHBOURS_SEARCHED, embedding=new.embedding)
             joined = request.theme_id or index.assign(text, new.embedding)
             theme = themes.resolve(joined) if joined is not None else None
-            suggestions = self._suggestions(session, workspace_id, matches, request)
+            suggestions = self._suggestions(uow, matches, request)
             joined_existing = theme is not None
             if theme is None:
                 theme = themes.add(theme_label(request.title))
             request.theme_id = theme.id
-            session.flush()
+            uow.session.flush()
             index.add(replace(new, theme_id=theme.id))
-            cached = self._cache[workspace_id]
+            cached = self._cache[uow.workspace_id]
             cached.indexed.add(request.id)
             cached.last_request_id = max(cached.last_request_id, request.id)
         if self.config.themes.embedder is not None:
-            store_embeddings(session, workspace_id, self.config.themes.embedder, to_store)
+            store_embeddings(uow, self.config.themes.embedder, to_store)
         return Placement(request.title, theme.id, theme.label, joined_existing, suggestions)
 
-    def _index(
-        self, session: Session, workspace_id: str, before_id: int
-    ) -> tuple[ThemeIndex, dict[int, np.ndarray]]:
+    def _index(self, uow: UnitOfWork, before_id: int) -> tuple[ThemeIndex, dict[int, np.ndarray]]:
         """The workspace's index, caught up or rebuilt, and the vectors it had to embed
         (requests stored without one), for the caller to store."""
         embedder = self.config.themes.embedder
-        cached = self._cache.get(workspace_id)
+        cached = self._cache.get(uow.workspace_id)
         if cached is None or cached.stale():
-            live = RequestRepository(session, workspace_id).live_texts(before_id=before_id)
-            docs, fresh = load_or_embed(session, workspace_id, embedder, [doc(r) for r in live])
+            live = uow.requests.live_texts(before_id=before_id)
+            docs, fresh = load_or_embed(uow, embedder, [doc(r) for r in live])
             cached = _CachedIndex(
                 index=ThemeIndex.build(docs, self.config.themes),
                 last_request_id=max((r.id for r in live), default=0),
@@ -133,13 +128,11 @@ class SimilarRequests:
                 built_size=len(live),
                 indexed={r.id for r in live},
             )
-            self._cache[workspace_id] = cached
+            self._cache[uow.workspace_id] = cached
             return cached.index, fresh
-        newer = RequestRepository(session, workspace_id).live_texts(
-            cached.last_request_id, before_id
-        )
+        newer = uow.requests.live_texts(cached.last_request_id, before_id)
         placed = [doc(r) for r in newer if r.theme_id is not None and r.id not in cached.indexed]
-        docs, fresh = load_or_embed(session, workspace_id, embedder, placed)
+        docs, fresh = load_or_embed(uow, embedder, placed)
         for request in docs:
             cached.index.add(request)
             cached.indexed.add(request.id)
@@ -147,7 +140,7 @@ class SimilarRequests:
         return cached.index, fresh
 
     def _suggestions(
-        self, session: Session, workspace_id: str, matches: list[Match], request: Request
+        self, uow: UnitOfWork, matches: list[Match], request: Request
     ) -> tuple[Suggestion, ...]:
         """Up to ``MAX_SUGGESTIONS`` themes of the most similar requests, best first, each
         once (merges followed), that someone other than this request's author asked in.
@@ -155,8 +148,8 @@ class SimilarRequests:
         ``matches`` come best first, so the walk stops at the first one under the bar and
         reads a theme only when it could still be suggested.
         """
-        themes = ThemeRepository(session, workspace_id)
-        requests = RequestRepository(session, workspace_id)
+        themes = uow.themes
+        requests = uow.requests
         seen: set[int] = set()
         suggestions: list[Suggestion] = []
         for match in matches:

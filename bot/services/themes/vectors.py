@@ -17,14 +17,12 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 
 import numpy as np
-from sqlalchemy.orm import Session
 
 from scoring import RequestDoc
 from scoring.embedding import Embedder, embed_texts
-from storage.db import SessionFactory, unit_of_work
-from storage.repositories import EmbeddingRepository, RequestRepository
+from storage.db import SessionFactory
 from storage.repositories.requests import RequestText
-from storage.repositories.workspaces import known_workspace_ids
+from storage.unit_of_work import UnitOfWork, unit_of_work
 
 #: Requests embedded and committed together by a backfill.
 BACKFILL_BATCH = 256
@@ -56,27 +54,25 @@ def embed_one(embedder: Embedder, text: str) -> np.ndarray:
 
 
 def with_embeddings(
-    session: Session, workspace_id: str, embedder: Embedder | None, docs: Sequence[RequestDoc]
+    uow: UnitOfWork, embedder: Embedder | None, docs: Sequence[RequestDoc]
 ) -> list[RequestDoc]:
     """``docs`` with their stored embeddings; those without one are embedded now, in one
     batch, and stored, so the next caller finds them."""
-    found, fresh = load_or_embed(session, workspace_id, embedder, docs)
+    found, fresh = load_or_embed(uow, embedder, docs)
     if embedder is not None:
-        store_embeddings(session, workspace_id, embedder, fresh)
+        store_embeddings(uow, embedder, fresh)
     return found
 
 
 def load_or_embed(
-    session: Session, workspace_id: str, embedder: Embedder | None, docs: Sequence[RequestDoc]
+    uow: UnitOfWork, embedder: Embedder | None, docs: Sequence[RequestDoc]
 ) -> tuple[list[RequestDoc], dict[int, np.ndarray]]:
     """``docs`` with their stored embeddings, those without one embedded now; and the
     vectors embedded now, for the caller to store (last, on a path that must hold
     SQLite's write lock only for an instant)."""
     if embedder is None or not docs:
         return list(docs), {}
-    stored = stored_embeddings(
-        session, workspace_id, embedder, [d.id for d in docs if d.embedding is None]
-    )
+    stored = stored_embeddings(uow, embedder, [d.id for d in docs if d.embedding is None])
     missing = [d for d in docs if d.embedding is None and d.id not in stored]
     fresh: dict[int, np.ndarray] = {}
     if missing:
@@ -88,40 +84,36 @@ def load_or_embed(
     ], fresh
 
 
-def embed_requests(
-    session: Session, workspace_id: str, embedder: Embedder, request_ids: Sequence[int]
-) -> int:
+def embed_requests(uow: UnitOfWork, embedder: Embedder, request_ids: Sequence[int]) -> int:
     """Embed, in one batch, and store the vectors of these requests that have none; how
     many. A placement worker does this for each batch it claims: batched, the model
     embeds several times faster than one request at a time."""
-    docs = [text_doc(r) for r in RequestRepository(session, workspace_id).texts_of(request_ids)]
-    _, fresh = load_or_embed(session, workspace_id, embedder, docs)
-    store_embeddings(session, workspace_id, embedder, fresh)
+    docs = [text_doc(r) for r in uow.requests.texts_of(request_ids)]
+    _, fresh = load_or_embed(uow, embedder, docs)
+    store_embeddings(uow, embedder, fresh)
     return len(fresh)
 
 
 def stored_embeddings(
-    session: Session, workspace_id: str, embedder: Embedder, request_ids: Sequence[int]
+    uow: UnitOfWork, embedder: Embedder, request_ids: Sequence[int]
 ) -> dict[int, np.ndarray]:
     """The stored embeddings of these requests (those that have one), read only."""
-    blobs = EmbeddingRepository(session, workspace_id).stored(model_key(embedder), request_ids)
+    blobs = uow.embeddings.stored(model_key(embedder), request_ids)
     return {request_id: from_bytes(blob) for request_id, blob in blobs.items()}
 
 
 def store_embeddings(
-    session: Session, workspace_id: str, embedder: Embedder, vectors: Mapping[int, np.ndarray]
+    uow: UnitOfWork, embedder: Embedder, vectors: Mapping[int, np.ndarray]
 ) -> None:
-    EmbeddingRepository(session, workspace_id).store(
+    uow.embeddings.store(
         model_key(embedder), {request_id: to_bytes(v) for request_id, v in vectors.items()}
     )
 
 
-def embeddings_for(
-    session: Session, workspace_id: str, embedder: Embedder, docs: Sequence[RequestDoc]
-) -> np.ndarray:
+def embeddings_for(uow: UnitOfWork, embedder: Embedder, docs: Sequence[RequestDoc]) -> np.ndarray:
     """The docs' embeddings, one row each: stored ones, the others embedded now but not
     stored (for read-only paths such as ranking; placing and re-grouping store them)."""
-    found, _ = load_or_embed(session, workspace_id, embedder, docs)
+    found, _ = load_or_embed(uow, embedder, docs)
     if not found:
         return np.zeros((0, 0), dtype=np.float32)
     return np.stack([np.asarray(d.embedding, dtype=np.float32) for d in found])
@@ -160,10 +152,10 @@ def missing_count(session_factory: SessionFactory, embedder: Embedder | None = N
     """Live requests, in every workspace, without a vector of the embedder's model
     (``embedder`` None: of any model, i.e. with no vector at all)."""
     model = model_key(embedder) if embedder is not None else None
-    with unit_of_work(session_factory) as session:
+    with unit_of_work(session_factory) as uow:
         return sum(
-            EmbeddingRepository(session, workspace).count_missing(model)
-            for workspace in known_workspace_ids(session)
+            uow.for_workspace(workspace).embeddings.count_missing(model)
+            for workspace in uow.workspace_ids()
         )
 
 
@@ -177,16 +169,16 @@ def backfill(
     workspace, ``batch`` at a time (each batch commits: an interrupted backfill keeps
     what it did). ``progress(done, total)`` after each batch. How many were embedded."""
     model = model_key(embedder)
-    with unit_of_work(session_factory) as session:
-        workspaces = known_workspace_ids(session)
-        total = sum(EmbeddingRepository(session, w).count_missing(model) for w in workspaces)
+    with unit_of_work(session_factory) as uow:
+        workspaces = uow.workspace_ids()
+        total = sum(uow.for_workspace(w).embeddings.count_missing(model) for w in workspaces)
     done = 0
     if progress:
         progress(done, total)
     for workspace in workspaces:
         while True:
-            with unit_of_work(session_factory) as session:
-                vectors = EmbeddingRepository(session, workspace)
+            with unit_of_work(session_factory, workspace) as uow:
+                vectors = uow.embeddings
                 todo = vectors.missing(model, limit=batch)
                 if not todo:
                     break

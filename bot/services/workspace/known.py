@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy.orm import Session
-
-from storage.repositories.workspaces import known_workspace_ids
+from storage.unit_of_work import UnitOfWork
 
 
-def workspace_ids(session: Session) -> list[str]:
+def workspace_ids(uow: UnitOfWork) -> list[str]:
     """Workspaces that have data in this database, in order."""
-    return known_workspace_ids(session)
+    return uow.workspace_ids()

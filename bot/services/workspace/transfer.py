@@ -5,8 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy.orm import Session
-
 from bot.services.errors import UserFacingError
 from bot.services.themes.regroup import RegroupReport, regroup
 from bot.services.workspace.file import (
@@ -26,17 +24,8 @@ from bot.services.workspace.limits import check_fits, import_key
 from scoring import ScoringConfig
 from storage.enums import RequestSource, ThemeStatus
 from storage.models import Domain, User
-from storage.repositories import (
-    AuditRepository,
-    DomainRepository,
-    ObjectiveRepository,
-    PulseRepository,
-    RequestRepository,
-    ThemeRepository,
-    UserRepository,
-    VoteRepository,
-)
 from storage.repositories.pulses import AnswerToAdd
+from storage.unit_of_work import UnitOfWork
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -53,7 +42,7 @@ class ImportReport:
 
 
 def import_workspace(
-    session: Session, data: WorkspaceFile, config: ScoringConfig | None = None
+    uow: UnitOfWork, data: WorkspaceFile, config: ScoringConfig | None = None
 ) -> ImportReport:
     """Store everything in ``data``, group the requests, then apply the status changes.
 
@@ -66,9 +55,10 @@ def import_workspace(
     """
     check_fits(data)
     workspace_id = data.workspace.id
-    domains = _import_domains(session, workspace_id, data)
-    users = _import_users(session, workspace_id, data, domains)
-    objectives = ObjectiveRepository(session, workspace_id)
+    uow = uow.for_workspace(workspace_id)  # the file's workspace, in the caller's transaction
+    domains = _import_domains(uow, data)
+    users = _import_users(uow, data, domains)
+    objectives = uow.objectives
     for record in data.objectives:
         if objectives.by_name(record.name) is None:
             domain = domains.get(record.domain) if record.domain else None
@@ -79,13 +69,13 @@ def import_workspace(
                 record.keywords,
                 domain.id if domain else None,
             )
-    request_ids, skipped = _import_requests(session, workspace_id, data, users, domains)
-    new_votes = VoteRepository(session, workspace_id).add_all_once(
+    request_ids, skipped = _import_requests(uow, data, users, domains)
+    new_votes = uow.votes.add_all_once(
         [(users[v.user].id, request_ids[v.request], v.created_at) for v in data.votes]
     )
-    answers = _import_pulses(session, workspace_id, data, users)
-    report = regroup(session, workspace_id, config)
-    _apply_status_changes(session, workspace_id, data, request_ids)
+    answers = _import_pulses(uow, data, users)
+    report = regroup(uow, config)
+    _apply_status_changes(uow, data, request_ids)
     return ImportReport(
         workspace_id=workspace_id,
         users=len(users),
@@ -97,8 +87,8 @@ def import_workspace(
     )
 
 
-def _import_domains(session: Session, workspace_id: str, data: WorkspaceFile) -> dict[str, Domain]:
-    repository = DomainRepository(session, workspace_id)
+def _import_domains(uow: UnitOfWork, data: WorkspaceFile) -> dict[str, Domain]:
+    repository = uow.domains
     domains: dict[str, Domain] = {}
     for record in data.domains:
         domain = repository.by_name(record.name)
@@ -111,9 +101,9 @@ def _import_domains(session: Session, workspace_id: str, data: WorkspaceFile) ->
 
 
 def _import_users(
-    session: Session, workspace_id: str, data: WorkspaceFile, domains: dict[str, Domain]
+    uow: UnitOfWork, data: WorkspaceFile, domains: dict[str, Domain]
 ) -> dict[str, User]:
-    repository = UserRepository(session, workspace_id)
+    repository = uow.users
     repository.add_missing([record.id for record in data.users])
     known = {user.slack_id: user for user in repository.list_all()}
     users: dict[str, User] = {}
@@ -125,25 +115,24 @@ def _import_users(
         if record.domain:
             user.domain_id = domains[record.domain].id
         users[record.id] = user
-    session.flush()
+    uow.session.flush()
     return users
 
 
 def _import_requests(
-    session: Session,
-    workspace_id: str,
+    uow: UnitOfWork,
     data: WorkspaceFile,
     users: dict[str, User],
     domains: dict[str, Domain],
 ) -> tuple[dict[str, int], int]:
-    repository = RequestRepository(session, workspace_id)
-    objectives = {o.name: o for o in ObjectiveRepository(session, workspace_id).list_active()}
+    repository = uow.requests
+    objectives = {o.name: o for o in uow.objectives.list_active()}
     ids: dict[str, int] = {}
     skipped = 0
     for record in data.requests:
         objective = objectives.get(record.objective) if record.objective else None
         request, created = repository.log_once(
-            idempotency_key=import_key(workspace_id, record.ref),
+            idempotency_key=import_key(uow.workspace_id, record.ref),
             title=record.title,
             body=record.body,
             requester_id=users[record.requester].id,
@@ -158,10 +147,8 @@ def _import_requests(
     return ids, skipped
 
 
-def _import_pulses(
-    session: Session, workspace_id: str, data: WorkspaceFile, users: dict[str, User]
-) -> int:
-    repository = PulseRepository(session, workspace_id)
+def _import_pulses(uow: UnitOfWork, data: WorkspaceFile, users: dict[str, User]) -> int:
+    repository = uow.pulses
     existing = {r.started_at for r in repository.rounds()}
     answers = 0
     for record in data.pulse_rounds:
@@ -187,10 +174,10 @@ def _import_pulses(
 
 
 def _apply_status_changes(
-    session: Session, workspace_id: str, data: WorkspaceFile, request_ids: dict[str, int]
+    uow: UnitOfWork, data: WorkspaceFile, request_ids: dict[str, int]
 ) -> None:
-    themes = ThemeRepository(session, workspace_id)
-    requests = RequestRepository(session, workspace_id)
+    themes = uow.themes
+    requests = uow.requests
     for change in sorted(data.status_changes, key=lambda c: c.at):
         request = requests.by_id(request_ids[change.request])
         if request is None or request.theme_id is None:
@@ -202,26 +189,26 @@ def _apply_status_changes(
         themes.change_status(theme, target, changed_by=change.by, note=change.note, at=change.at)
 
 
-def export_workspace(session: Session, workspace_id: str) -> WorkspaceFile:
+def export_workspace(uow: UnitOfWork) -> WorkspaceFile:
     """Everything needed to rebuild the workspace elsewhere; themes are derived again.
 
     Votes and status changes point at a theme's earliest request, which lands in the
     same theme when the file is imported.
     """
-    users = UserRepository(session, workspace_id).list_all()
+    users = uow.users.list_all()
     if not users:
-        raise UserFacingError(f"Workspace {workspace_id} has no data to export.")
+        raise UserFacingError(f"Workspace {uow.workspace_id} has no data to export.")
     slack_ids = {u.id: u.slack_id for u in users}
-    domains = DomainRepository(session, workspace_id).list_all()
+    domains = uow.domains.list_all()
     domain_names = {d.id: d.name for d in domains}
-    requests = RequestRepository(session, workspace_id).live()
+    requests = uow.requests.live()
     refs = {r.id: f"r{r.id}" for r in requests}
     first_of_theme: dict[int, str] = {}
     for request in sorted(requests, key=lambda r: (r.created_at, r.id)):
         if request.theme_id is not None:
             first_of_theme.setdefault(request.theme_id, refs[request.id])
     return WorkspaceFile(
-        workspace=WorkspaceInfo(id=workspace_id),
+        workspace=WorkspaceInfo(id=uow.workspace_id),
         users=[
             UserRecord(
                 id=u.slack_id,
@@ -249,7 +236,7 @@ def export_workspace(session: Session, workspace_id: str) -> WorkspaceFile:
                 keywords=list(o.keywords),
                 domain=domain_names.get(o.domain_id) if o.domain_id else None,
             )
-            for o in ObjectiveRepository(session, workspace_id).list_active()
+            for o in uow.objectives.list_active()
         ],
         requests=[
             RequestRecord(
@@ -265,7 +252,7 @@ def export_workspace(session: Session, workspace_id: str) -> WorkspaceFile:
             )
             for r in requests
         ],
-        votes=_export_votes(session, workspace_id, refs, first_of_theme),
+        votes=_export_votes(uow, refs, first_of_theme),
         status_changes=[
             StatusChangeRecord(
                 request=first_of_theme[c.theme_id],
@@ -274,10 +261,10 @@ def export_workspace(session: Session, workspace_id: str) -> WorkspaceFile:
                 by=c.changed_by,
                 at=c.changed_at,
             )
-            for c in ThemeRepository(session, workspace_id).changes_since(EPOCH)
+            for c in uow.themes.changes_since(EPOCH)
             if c.theme_id in first_of_theme
         ],
-        pulse_rounds=_export_pulses(session, workspace_id, slack_ids),
+        pulse_rounds=_export_pulses(uow, slack_ids),
         audit=[
             AuditRecord(
                 at=e.at,
@@ -287,16 +274,16 @@ def export_workspace(session: Session, workspace_id: str) -> WorkspaceFile:
                 target_id=e.target_id,
                 details=e.details,
             )
-            for e in AuditRepository(session, workspace_id).oldest_first()
+            for e in uow.audit.oldest_first()
         ],
     )
 
 
 def _export_votes(
-    session: Session, workspace_id: str, refs: dict[int, str], first_of_theme: dict[int, str]
+    uow: UnitOfWork, refs: dict[int, str], first_of_theme: dict[int, str]
 ) -> list[VoteRecord]:
     records: dict[tuple[str, str], VoteRecord] = {}
-    for vote in VoteRepository(session, workspace_id).list_all():
+    for vote in uow.votes.list_all():
         if vote.request_id is not None:
             ref = refs.get(vote.request_id)
         else:
@@ -309,10 +296,8 @@ def _export_votes(
     return list(records.values())
 
 
-def _export_pulses(
-    session: Session, workspace_id: str, slack_ids: dict[int, str]
-) -> list[PulseRoundRecord]:
-    pulses = PulseRepository(session, workspace_id)
+def _export_pulses(uow: UnitOfWork, slack_ids: dict[int, str]) -> list[PulseRoundRecord]:
+    pulses = uow.pulses
     return [
         PulseRoundRecord(
             started_at=r.started_at,

@@ -24,8 +24,8 @@ from bot.slack.calls import send_safely
 from bot.slack.context import deps_of
 from bot.slack.listeners.replies import refresh_home, tell
 from bot.slack.validation import whole_number
-from storage.db import unit_of_work
 from storage.enums import RequestSource
+from storage.unit_of_work import unit_of_work
 
 
 def register(app: App) -> None:
@@ -49,8 +49,8 @@ def vote(
     try:
         if theme_id is None:
             raise UserFacingError("That button does not point at a theme.")
-        with unit_of_work(deps_of(context).session_factory) as session:
-            result = toggle_vote(session, team_id, user_id, theme_id, key)
+        with unit_of_work(deps_of(context).session_factory, team_id) as uow:
+            result = toggle_vote(uow, user_id, theme_id, key)
     except UserFacingError as error:
         refuse(context, body, client, respond, error)
         return
@@ -72,10 +72,8 @@ def plus_one_instead(
     try:
         if request_id is None or theme_id is None:
             raise UserFacingError("That button does not point at a request and a theme.")
-        with unit_of_work(deps_of(context).session_factory) as session:
-            result = vote_instead(
-                session, body["team"]["id"], body["user"]["id"], request_id, theme_id
-            )
+        with unit_of_work(deps_of(context).session_factory, body["team"]["id"]) as uow:
+            result = vote_instead(uow, body["user"]["id"], request_id, theme_id)
     except UserFacingError as error:
         refuse(context, body, client, respond, error)
         return
@@ -85,8 +83,8 @@ def plus_one_instead(
 
 def open_form(ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
     ack()
-    with unit_of_work(deps_of(context).session_factory) as session:
-        choices = form_choices(session, body["team"]["id"], body["user"]["id"])
+    with unit_of_work(deps_of(context).session_factory, body["team"]["id"]) as uow:
+        choices = form_choices(uow, body["user"]["id"])
     modal = feedback_modal(choices, FormOrigin(source=RequestSource.HOME.value))
     send_safely(
         "feedback modal", lambda: client.views_open(trigger_id=body["trigger_id"], view=modal)

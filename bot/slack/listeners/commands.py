@@ -13,8 +13,8 @@ from bot.slack.blocks.feedback import FormOrigin, feedback_modal, logged_reply
 from bot.slack.blocks.replies import FEEDBACK_HELP, text_blocks
 from bot.slack.calls import send_safely
 from bot.slack.context import deps_of
-from storage.db import unit_of_work
 from storage.enums import RequestSource
+from storage.unit_of_work import unit_of_work
 
 HELP_WORDS = {"help", "-h", "--help", "?"}
 
@@ -47,8 +47,10 @@ def feedback(ack: Ack, command: dict[str, Any], client: WebClient, context: Bolt
         ack(response_type="ephemeral", blocks=text_blocks(FEEDBACK_HELP), text="/feedback help")
         return
     deps = deps_of(context)
-    with unit_of_work(deps.session_factory, ACK_WRITE_TIMEOUT_SECONDS) as session:
-        logged = log_request(session, new_request(command))
+    with unit_of_work(
+        deps.session_factory, command["team_id"], write_timeout=ACK_WRITE_TIMEOUT_SECONDS
+    ) as uow:
+        logged = log_request(uow, new_request(command))
     ack(
         response_type="ephemeral",
         text=f"Logged as request {logged.id}",
@@ -60,7 +62,6 @@ def feedback(ack: Ack, command: dict[str, Any], client: WebClient, context: Bolt
 
 def new_request(command: dict[str, Any]) -> NewRequest:
     return NewRequest(
-        workspace_id=command["team_id"],
         requester_slack_id=command["user_id"],
         text=command.get("text", ""),
         source=RequestSource.COMMAND,
@@ -71,8 +72,8 @@ def new_request(command: dict[str, Any]) -> NewRequest:
 
 
 def open_modal(client: WebClient, command: dict[str, Any], context: BoltContext) -> None:
-    with unit_of_work(deps_of(context).session_factory) as session:
-        choices = form_choices(session, command["team_id"], command["user_id"])
+    with unit_of_work(deps_of(context).session_factory, command["team_id"]) as uow:
+        choices = form_choices(uow, command["user_id"])
     modal = feedback_modal(choices, FormOrigin(source=RequestSource.COMMAND.value))
     send_safely(
         "feedback modal",

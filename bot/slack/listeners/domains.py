@@ -34,7 +34,7 @@ from bot.slack.listeners.replies import refresh_home
 from bot.slack.listeners.views import submission_key
 from bot.slack.state import metadata, metadata_id, values_of
 from bot.slack.validation import whole_number
-from storage.db import unit_of_work
+from storage.unit_of_work import unit_of_work
 
 
 def register(app: App) -> None:
@@ -54,8 +54,8 @@ def admin_of(context: BoltContext, body: dict[str, Any]) -> Actor:
 def list_domains(deps: Deps, who: Actor) -> list[Block]:
     """`/roadmap domains`: the admin's list (refused for others)."""
     who.require_admin()
-    with unit_of_work(deps.session_factory) as session:
-        return domains_blocks(domain_list(session, who.workspace_id))
+    with unit_of_work(deps.session_factory, who.workspace_id) as uow:
+        return domains_blocks(domain_list(uow))
 
 
 def open_domain(
@@ -67,8 +67,8 @@ def open_domain(
     domain_id = whole_number(action.get("value"))
     shown = None
     if domain_id is not None:
-        with unit_of_work(deps_of(context).session_factory) as session:
-            shown = domain_summary(session, who.workspace_id, domain_id)
+        with unit_of_work(deps_of(context).session_factory, who.workspace_id) as uow:
+            shown = domain_summary(uow, domain_id)
     send_safely(
         "domain modal",
         lambda: client.views_open(trigger_id=body["trigger_id"], view=domain_modal(shown)),
@@ -83,9 +83,9 @@ def save(
     values = parse_domain(values_of(view))
     domain_id = metadata_id(metadata(view), "domain_id") or None
     try:
-        with unit_of_work(deps.session_factory) as session:
+        with unit_of_work(deps.session_factory, who.workspace_id) as uow:
             saved = save_domain(
-                session, who, domain_id, values, datetime.now(UTC), key=submission_key(body)
+                uow, who, domain_id, values, datetime.now(UTC), key=submission_key(body)
             )
     except UserFacingError as error:
         ack(response_action="errors", errors={NAME: str(error)[:150]})
@@ -103,6 +103,6 @@ def pick_my_domain(
     ack()
     team, user = body["team"]["id"], body["user"]["id"]
     picked = (action.get("selected_option") or {}).get("value")
-    with unit_of_work(deps_of(context).session_factory) as session:
-        set_own_domain(session, team, user, whole_number(picked) if picked else None)
+    with unit_of_work(deps_of(context).session_factory, team) as uow:
+        set_own_domain(uow, user, whole_number(picked) if picked else None)
     refresh_home(context, client, team, user)

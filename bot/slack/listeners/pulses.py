@@ -18,7 +18,6 @@ from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
-from sqlalchemy.orm import Session
 
 from bot.runtime.deps import Deps
 from bot.services.errors import UserFacingError
@@ -37,7 +36,7 @@ from bot.slack.context import deps_of
 from bot.slack.pulse_api import start_round_from_slack, upload_chart
 from bot.slack.state import field_state, metadata, metadata_id
 from bot.slack.validation import whole_number
-from storage.db import unit_of_work
+from storage.unit_of_work import UnitOfWork, unit_of_work
 
 PULSE_USAGE = "`/roadmap pulse [start | chart | stop | less | resume]`"
 PREFERENCE_WORDS = {"stop": pulses.STOP, "less": pulses.LESS_OFTEN, "resume": pulses.RESUME}
@@ -46,7 +45,7 @@ NO_QUESTION = "That button does not point at a question."
 CLOSED = "This pulse round has closed."
 THANKS = "Thanks for answering!"
 
-Record = Callable[[Session, str, int, str, int, datetime], AnswerView]
+Record = Callable[[UnitOfWork, int, str, int, datetime], AnswerView]
 
 
 def register(app: App) -> None:
@@ -75,8 +74,8 @@ def pulse_command(
     word = args[0].lower() if args else ""
     settings = deps.settings
     if word == "":
-        with unit_of_work(deps.session_factory) as session:
-            results = pulse_results(session, who.workspace_id, settings.pulse_anonymity, now())
+        with unit_of_work(deps.session_factory, who.workspace_id) as uow:
+            results = pulse_results(uow, settings.pulse_anonymity, now())
         return blocks.results_blocks(results)
     if word == "start":
         who.require_admin()
@@ -97,18 +96,16 @@ def pulse_command(
             "own working hours over the next days."
         )
     if word == "chart":
-        with unit_of_work(deps.session_factory) as session:
-            results = pulse_results(session, who.workspace_id, settings.pulse_anonymity, now())
+        with unit_of_work(deps.session_factory, who.workspace_id) as uow:
+            results = pulse_results(uow, settings.pulse_anonymity, now())
         if results is None:
             raise UserFacingError("No satisfaction pulse has run yet.")
         dm = client.conversations_open(users=who.slack_id)["channel"]["id"]
         upload_chart(client, dm, trend_chart_png(results.history), chart_alt_text(results.history))
         return text_blocks(":chart_with_upwards_trend: I sent you the trend chart by DM.")
     if word in PREFERENCE_WORDS:
-        with unit_of_work(deps.session_factory) as session:
-            message = pulses.set_preference(
-                session, who.workspace_id, who.slack_id, PREFERENCE_WORDS[word]
-            )
+        with unit_of_work(deps.session_factory, who.workspace_id) as uow:
+            message = pulses.set_preference(uow, who.slack_id, PREFERENCE_WORDS[word])
         return text_blocks(message)
     raise UserFacingError(f"Usage: {PULSE_USAGE}")
 
@@ -149,8 +146,8 @@ def record_choice(
     team, user = body["team"]["id"], body["user"]["id"]
     deps = deps_of(context)
     try:
-        with unit_of_work(deps.session_factory) as session:
-            view = record(session, team, round_id, user, value, now())
+        with unit_of_work(deps.session_factory, team) as uow:
+            view = record(uow, round_id, user, value, now())
     except pulses.RoundClosedError:
         replace(respond, blocks.closed_blocks(), CLOSED)
         return
@@ -163,10 +160,8 @@ def log_comment(
     ack()
     round_id = pulse_of(action)
     deps = deps_of(context)
-    with unit_of_work(deps.session_factory) as session:
-        view, request_id = pulses.log_comment_as_request(
-            session, body["team"]["id"], round_id, body["user"]["id"], now()
-        )
+    with unit_of_work(deps.session_factory, body["team"]["id"]) as uow:
+        view, request_id = pulses.log_comment_as_request(uow, round_id, body["user"]["id"], now())
         still_open = now() < view.closes_at
     if still_open:
         shown = blocks.thank_you_blocks(view, deps.settings.pulse_anonymity)
@@ -187,8 +182,8 @@ def open_comment(
     round_id = pulse_of(action)
     team, user = body["team"]["id"], body["user"]["id"]
     try:
-        with unit_of_work(deps_of(context).session_factory) as session:
-            view = pulses.current_answer(session, team, round_id, user, now())
+        with unit_of_work(deps_of(context).session_factory, team) as uow:
+            view = pulses.current_answer(uow, round_id, user, now())
     except pulses.RoundClosedError:
         replace(respond, blocks.closed_blocks(), CLOSED)
         return
@@ -213,10 +208,8 @@ def save_comment(
     deps = deps_of(context)
     try:
         round_id = metadata_id(meta, "round")
-        with unit_of_work(deps.session_factory) as session:
-            saved = pulses.record_comment(
-                session, body["team"]["id"], round_id, body["user"]["id"], text or "", now()
-            )
+        with unit_of_work(deps.session_factory, body["team"]["id"]) as uow:
+            saved = pulses.record_comment(uow, round_id, body["user"]["id"], text or "", now())
     except UserFacingError as error:
         ack(response_action="errors", errors={blocks.COMMENT_BLOCK: str(error)[:150]})
         return
@@ -238,8 +231,8 @@ def stop(ack: Ack, body: dict[str, Any], respond: Respond, context: BoltContext)
 def set_preference(
     context: BoltContext, body: dict[str, Any], respond: Respond, choice: str
 ) -> None:
-    with unit_of_work(deps_of(context).session_factory) as session:
-        message = pulses.set_preference(session, body["team"]["id"], body["user"]["id"], choice)
+    with unit_of_work(deps_of(context).session_factory, body["team"]["id"]) as uow:
+        message = pulses.set_preference(uow, body["user"]["id"], choice)
     send_safely(
         "pulse preference",
         lambda: respond(
@@ -284,10 +277,8 @@ def answer(
     value, _, choice = (action.get("value") or "").partition(":")
     try:
         followup_id = followup_of(value)
-        with unit_of_work(deps_of(context).session_factory) as session:
-            view = answer_followup(
-                session, body["team"]["id"], followup_id, body["user"]["id"], choice, now()
-            )
+        with unit_of_work(deps_of(context).session_factory, body["team"]["id"]) as uow:
+            view = answer_followup(uow, followup_id, body["user"]["id"], choice, now())
     except UserFacingError as error:
         refuse_followup(respond, error)
         return
@@ -304,10 +295,8 @@ def reopen(
     ack()
     try:
         followup_id = followup_of(action.get("value"))
-        with unit_of_work(deps_of(context).session_factory) as session:
-            view = reopen_as_request(
-                session, body["team"]["id"], followup_id, body["user"]["id"], now()
-            )
+        with unit_of_work(deps_of(context).session_factory, body["team"]["id"]) as uow:
+            view = reopen_as_request(uow, followup_id, body["user"]["id"], now())
     except UserFacingError as error:
         refuse_followup(respond, error)
         return
@@ -345,10 +334,9 @@ def save_followup_comment(
     state = field_state(view, followup_blocks.COMMENT_BLOCK, followup_blocks.COMMENT_INPUT)
     try:
         followup_id = metadata_id(meta, "followup")
-        with unit_of_work(deps_of(context).session_factory) as session:
+        with unit_of_work(deps_of(context).session_factory, body["team"]["id"]) as uow:
             saved = comment_followup(
-                session,
-                body["team"]["id"],
+                uow,
                 followup_id,
                 body["user"]["id"],
                 state.get("value") or "",

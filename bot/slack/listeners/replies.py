@@ -14,7 +14,7 @@ from bot.slack.blocks.elements import Block
 from bot.slack.blocks.home import home_tab
 from bot.slack.calls import send_safely
 from bot.slack.context import deps_of
-from storage.db import unit_of_work
+from storage.unit_of_work import unit_of_work
 
 
 def tell(
@@ -44,10 +44,9 @@ def tell(
 def refresh_home(context: BoltContext, client: WebClient, team_id: str, user_id: str) -> None:
     """Publish the person's App Home tab as it is now."""
     deps = deps_of(context)
-    with unit_of_work(deps.session_factory) as session:
+    with unit_of_work(deps.session_factory, team_id) as uow:
         view = home_view(
-            session,
-            team_id,
+            uow,
             user_id,
             datetime.now(UTC),
             config=deps.scoring,

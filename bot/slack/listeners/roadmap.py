@@ -16,7 +16,6 @@ from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
-from sqlalchemy.orm import Session
 
 from bot.runtime.deps import Deps
 from bot.services.digest import build_digest
@@ -58,8 +57,8 @@ from bot.slack.listeners.pulses import pulse_command
 from bot.slack.listeners.views import submission_key
 from bot.slack.state import values_of
 from bot.slack.validation import whole_number
-from storage.db import unit_of_work
 from storage.enums import Effort, ThemeStatus
+from storage.unit_of_work import UnitOfWork, unit_of_work
 
 HELP_WORDS = {"help", "-h", "--help", "?"}
 STATS_DAYS = 30
@@ -140,17 +139,16 @@ def run_subcommand(verb: str, invocation: Invocation) -> list[Block] | None:
     if change is None:
         raise UserFacingError(f"I don't know `/roadmap {verb}`. `/roadmap help` lists what I do.")
     key = command_key(invocation.command)
-    with unit_of_work(invocation.deps.session_factory) as session:
-        result = change(session, invocation.who, invocation.args, key)
+    with unit_of_work(invocation.deps.session_factory, invocation.who.workspace_id) as uow:
+        result = change(uow, invocation.who, invocation.args, key)
     return note_blocks(safe(result.message, 2000))
 
 
 def show_digest(invocation: Invocation) -> list[Block]:
     deps = invocation.deps
-    with unit_of_work(deps.session_factory) as session:
+    with unit_of_work(deps.session_factory, invocation.who.workspace_id) as uow:
         view = build_digest(
-            session,
-            invocation.who.workspace_id,
+            uow,
             invocation.now,
             top=deps.settings.digest_size,
             pulse_threshold=deps.settings.pulse_anonymity,
@@ -163,10 +161,9 @@ def show_theme(invocation: Invocation) -> list[Block]:
     if len(invocation.args) != 1:
         raise UserFacingError(f"Usage: {USAGE['theme']}")
     deps = invocation.deps
-    with unit_of_work(deps.session_factory) as session:
+    with unit_of_work(deps.session_factory, invocation.who.workspace_id) as uow:
         details = theme_details(
-            session,
-            invocation.who.workspace_id,
+            uow,
             theme_number(invocation.args[0], USAGE["theme"]),
             invocation.now,
             deps.scoring,
@@ -177,16 +174,15 @@ def show_theme(invocation: Invocation) -> list[Block]:
 
 def show_mine(invocation: Invocation) -> list[Block]:
     who = invocation.who
-    with unit_of_work(invocation.deps.session_factory) as session:
-        return mine_blocks(my_requests(session, who.workspace_id, who.slack_id))
+    with unit_of_work(invocation.deps.session_factory, who.workspace_id) as uow:
+        return mine_blocks(my_requests(uow, who.slack_id))
 
 
 def show_stats(invocation: Invocation) -> list[Block]:
     deps, now = invocation.deps, invocation.now
-    with unit_of_work(deps.session_factory) as session:
+    with unit_of_work(deps.session_factory, invocation.who.workspace_id) as uow:
         kpis = compute_kpis(
-            session,
-            invocation.who.workspace_id,
+            uow,
             now - timedelta(days=STATS_DAYS),
             now,
             deps.settings.pulse_anonymity,
@@ -195,8 +191,8 @@ def show_stats(invocation: Invocation) -> list[Block]:
 
 
 def open_objectives(invocation: Invocation) -> None:
-    with unit_of_work(invocation.deps.session_factory) as session:
-        objectives = editable_objectives(session, invocation.who)
+    with unit_of_work(invocation.deps.session_factory, invocation.who.workspace_id) as uow:
+        objectives = editable_objectives(uow, invocation.who)
     client, trigger_id = invocation.client, invocation.command["trigger_id"]
     send_safely(
         "objectives modal",
@@ -220,8 +216,8 @@ def show_audit(invocation: Invocation) -> list[Block]:
     limit = whole_number(invocation.args[0]) if invocation.args else DEFAULT_SHOWN
     if limit is None or limit < 1:
         raise UserFacingError(f"“{invocation.args[0]}” is not a number. Usage: {USAGE['audit']}")
-    with unit_of_work(invocation.deps.session_factory) as session:
-        return audit_blocks(recent_changes(session, invocation.who, limit))
+    with unit_of_work(invocation.deps.session_factory, invocation.who.workspace_id) as uow:
+        return audit_blocks(recent_changes(uow, invocation.who, limit))
 
 
 def show_domains(invocation: Invocation) -> list[Block]:
@@ -240,45 +236,45 @@ SUBCOMMANDS: dict[str, Callable[[Invocation], list[Block] | None]] = {
 }
 
 
-def status_change(session: Session, who: Actor, args: list[str], key: str) -> ChangeResult:
+def status_change(uow: UnitOfWork, who: Actor, args: list[str], key: str) -> ChangeResult:
     if len(args) < 2:
         raise UserFacingError(f"Usage: {USAGE['status']}")
     status = args[1].lower()
     if status not in ThemeStatus._value2member_map_:
         raise UserFacingError(f"“{args[1]}” is not a status. Usage: {USAGE['status']}")
     theme_id = theme_number(args[0], USAGE["status"])
-    return change_status(session, who, theme_id, ThemeStatus(status), " ".join(args[2:]), key=key)
+    return change_status(uow, who, theme_id, ThemeStatus(status), " ".join(args[2:]), key=key)
 
 
-def merge_change(session: Session, who: Actor, args: list[str], key: str) -> ChangeResult:
+def merge_change(uow: UnitOfWork, who: Actor, args: list[str], key: str) -> ChangeResult:
     if len(args) != 2:
         raise UserFacingError(f"Usage: {USAGE['merge']}")
     source, target = (theme_number(word, USAGE["merge"]) for word in args)
-    return merge_themes(session, who, source, target, key=key)
+    return merge_themes(uow, who, source, target, key=key)
 
 
-def split_change(session: Session, who: Actor, args: list[str], key: str) -> ChangeResult:
+def split_change(uow: UnitOfWork, who: Actor, args: list[str], key: str) -> ChangeResult:
     if not args:
         raise UserFacingError(f"Usage: {USAGE['split']}")
     request_id = theme_number(args[0], USAGE["split"])
-    return split_request(session, who, request_id, " ".join(args[1:]) or None, key=key)
+    return split_request(uow, who, request_id, " ".join(args[1:]) or None, key=key)
 
 
-def effort_change(session: Session, who: Actor, args: list[str], key: str) -> ChangeResult:
+def effort_change(uow: UnitOfWork, who: Actor, args: list[str], key: str) -> ChangeResult:
     if len(args) != 2 or args[1].upper() not in Effort._value2member_map_:
         raise UserFacingError(f"Usage: {USAGE['effort']}")
     theme_id = theme_number(args[0], USAGE["effort"])
-    return set_effort(session, who, theme_id, Effort(args[1].upper()), key=key)
+    return set_effort(uow, who, theme_id, Effort(args[1].upper()), key=key)
 
 
-def rename_change(session: Session, who: Actor, args: list[str], key: str) -> ChangeResult:
+def rename_change(uow: UnitOfWork, who: Actor, args: list[str], key: str) -> ChangeResult:
     if len(args) < 2:
         raise UserFacingError(f"Usage: {USAGE['rename']}")
     theme_id = theme_number(args[0], USAGE["rename"])
-    return rename_theme(session, who, theme_id, " ".join(args[1:]), key=key)
+    return rename_theme(uow, who, theme_id, " ".join(args[1:]), key=key)
 
 
-CHANGES: dict[str, Callable[[Session, Actor, list[str], str], ChangeResult]] = {
+CHANGES: dict[str, Callable[[UnitOfWork, Actor, list[str], str], ChangeResult]] = {
     "status": status_change,
     "merge": merge_change,
     "split": split_change,
@@ -293,10 +289,9 @@ def details(
     ack()
     deps = deps_of(context)
     theme_id = theme_number(action.get("value") or "", "the Details button")
-    with unit_of_work(deps.session_factory) as session:
+    with unit_of_work(deps.session_factory, body["team"]["id"]) as uow:
         found = theme_details(
-            session,
-            body["team"]["id"],
+            uow,
             theme_id,
             datetime.now(UTC),
             deps.scoring,
@@ -317,8 +312,8 @@ def save_objectives(
     try:
         who.require_admin()
         edits = parse_objectives(values)
-        with unit_of_work(deps.session_factory) as session:
-            save_objective_edits(session, who, edits, key=submission_key(body))
+        with unit_of_work(deps.session_factory, who.workspace_id) as uow:
+            save_objective_edits(uow, who, edits, key=submission_key(body))
     except ObjectiveFieldError as error:
         ack(response_action="errors", errors={error.block_id: error.message})
         return

@@ -13,8 +13,8 @@ from bot.slack.blocks.feedback import FormOrigin, feedback_modal
 from bot.slack.blocks.ids import MESSAGE_SHORTCUT
 from bot.slack.calls import send_safely
 from bot.slack.context import deps_of
-from storage.db import unit_of_work
 from storage.enums import RequestSource
+from storage.unit_of_work import unit_of_work
 
 
 def register(app: App) -> None:
@@ -31,8 +31,8 @@ def open_prefilled_modal(
     requester = message.get("user") or body["user"]["id"]
     text = message.get("text", "")
     title, _ = split_title(text) if text.strip() else ("", "")
-    with unit_of_work(deps_of(context).session_factory) as session:
-        choices = form_choices(session, body["team"]["id"], requester)
+    with unit_of_work(deps_of(context).session_factory, body["team"]["id"]) as uow:
+        choices = form_choices(uow, requester)
     origin = FormOrigin(
         source=RequestSource.SHORTCUT.value,
         requester=requester,

@@ -20,9 +20,9 @@ from bot.slack.blocks.feedback import FormOrigin, thread_note
 from bot.slack.calls import send_safely
 from bot.slack.context import deps_of
 from bot.slack.state import field_state, selected
-from storage.db import unit_of_work
 from storage.enums import RequestSource
 from storage.errors import DatabaseBusyError
+from storage.unit_of_work import unit_of_work
 
 logger = logging.getLogger(__name__)
 
@@ -60,8 +60,10 @@ def submit(
     logged from a message to it."""
     deps = deps_of(context)
     try:
-        with unit_of_work(deps.session_factory, ACK_WRITE_TIMEOUT_SECONDS) as session:
-            result = submit_form(session, read_form(body, view))
+        with unit_of_work(
+            deps.session_factory, body["team"]["id"], write_timeout=ACK_WRITE_TIMEOUT_SECONDS
+        ) as uow:
+            result = submit_form(uow, read_form(body, view))
     except DatabaseBusyError:
         ack(response_action="errors", errors={ids.TITLE_BLOCK: FORM_BUSY})
         return
@@ -81,7 +83,6 @@ def read_form(body: dict[str, Any], view: dict[str, Any]) -> RequestForm:
     origin = FormOrigin.from_metadata(view.get("private_metadata", ""))
     user_id = body["user"]["id"]
     return RequestForm(
-        workspace_id=body["team"]["id"],
         submitter=user_id,
         requester=origin.requester or user_id,
         source=request_source(origin),
@@ -137,5 +138,5 @@ def link_message(
     except Exception as error:
         logger.warning("no permalink for request %s: %s", request_id, error)
         return
-    with unit_of_work(deps_of(context).session_factory) as session:
-        set_message_link(session, team_id, request_id, permalink)
+    with unit_of_work(deps_of(context).session_factory, team_id) as uow:
+        set_message_link(uow, request_id, permalink)

@@ -5,15 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.services.requests import NewRequest, log_request
-from storage.db import unit_of_work
 from storage.enums import RequestSource
-from storage.repositories import (
-    DomainRepository,
-    ObjectiveRepository,
-    RequestRepository,
-    ThemeRepository,
-    UserRepository,
-)
+from storage.unit_of_work import unit_of_work
 from tests.fakes import slack_ids as ids
 from tests.fixtures.databases import Database
 
@@ -40,31 +33,30 @@ class Seeded:
 def seed_workspace(db: Database) -> Seeded:
     """Two themes placed by hand (what a re-grouping would produce), so app tests do not
     depend on how the clustering treats five requests."""
-    with unit_of_work(db.sessions) as session:
-        domains = DomainRepository(session, TEAM)
+    with unit_of_work(db.sessions, TEAM) as uow:
+        domains = uow.domains
         ci = domains.add("ci", "CI pipelines and builds")
         domains.add("deploys", "deployments and releases")
-        ObjectiveRepository(session, TEAM).add(
+        uow.objectives.add(
             "Faster time-to-market", "ship changes to production sooner", 0.6, ["fast", "ship"]
         )
-        UserRepository(session, TEAM).get_or_create(ids.USER_ID, "alice").domain_id = ci.id
-        themes = ThemeRepository(session, TEAM)
+        uow.users.get_or_create(ids.USER_ID, "alice").domain_id = ci.id
+        themes = uow.themes
         ci_theme = themes.add("Remote build cache for CI").id
         rollback_theme = themes.add("One-click deploy rollback").id
     ci_requests = []
     for number, text in enumerate(CI_ASKS + ROLLBACK_ASKS):
-        with unit_of_work(db.sessions) as session:
+        with unit_of_work(db.sessions, TEAM) as uow:
             logged = log_request(
-                session,
+                uow,
                 NewRequest(
-                    workspace_id=TEAM,
                     requester_slack_id=ASKERS[number % len(ASKERS)],
                     text=text,
                     source=RequestSource.COMMAND,
                     idempotency_key=f"seed:{number}",
                 ),
             )
-            request = RequestRepository(session, TEAM).by_id(logged.id)
+            request = uow.requests.by_id(logged.id)
             assert request is not None
             request.theme_id = ci_theme if text in CI_ASKS else rollback_theme
         if text in CI_ASKS:

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from bot.services.forms import form_choices
 from storage.models import AuditEntry, Domain, User
+from storage.unit_of_work import UnitOfWork
 from tests.fakes import slack_ids as ids
 from tests.fakes.slack_requests import block_action, event_callback, slash_command, view_submission
 from tests.fixtures.app import ADMIN_ID, RunningApp
@@ -96,7 +97,7 @@ def test_admins_manage_domains_from_slack(running_app: RunningApp) -> None:
     assert submit(running_app, domain_state("CI/CD", retire=True), ci.id) is None
     assert domains(running_app)["CI/CD"].retired_at is not None
     with running_app.db.sessions() as session:
-        assert "CI/CD" not in form_choices(session, ids.TEAM_ID, ASKERS[0]).domains
+        assert "CI/CD" not in form_choices(UnitOfWork(session, ids.TEAM_ID), ASKERS[0]).domains
         actions = [a.action for a in session.scalars(select(AuditEntry).order_by(AuditEntry.id))]
     assert actions[-3:] == ["domain.add", "domain.edit", "domain.retire"]
     assert "retired" in roadmap(running_app, "domains", ADMIN_ID)
@@ -123,7 +124,7 @@ def test_a_person_picks_their_domain_in_app_home(running_app: RunningApp) -> Non
         person = session.scalar(select(User).where(User.slack_id == user))
         assert person is not None
         assert person.domain_id == data.id
-        assert form_choices(session, ids.TEAM_ID, user).default_domain == "Data mesh"
+        assert form_choices(UnitOfWork(session, ids.TEAM_ID), user).default_domain == "Data mesh"
     republished = valid_view(running_app.slack.wait_for("views.publish", count=2)[-1].param("view"))
     [picker] = [
         b for b in republished["blocks"] if b.get("accessory", {}).get("action_id") == "my_domain"

@@ -12,10 +12,10 @@ from bot.services.followups import queue_followups
 from bot.services.roadmap.theme_details import theme_details
 from bot.slack.blocks.digest import digest_blocks
 from bot.slack.blocks.theme import theme_detail_blocks
-from storage.db import unit_of_work
 from storage.enums import RequestSource, ThemeStatus
 from storage.models import OutboxMessage, Request, ShipFollowup
-from storage.repositories import ThemeRepository, UserRepository, VoteRepository
+from storage.repositories import UserRepository
+from storage.unit_of_work import unit_of_work
 from tests.fakes.slack_requests import block_action
 from tests.fixtures.app import RunningApp
 from tests.integration.app.checks import all_text, valid_blocks
@@ -26,12 +26,12 @@ DELAY = timedelta(days=14)
 
 
 def ship(app: RunningApp, theme_id: int) -> None:
-    with unit_of_work(app.db.sessions) as session:
-        themes = ThemeRepository(session, TEAM)
+    with unit_of_work(app.db.sessions, TEAM) as uow:
+        themes = uow.themes
         theme = themes.by_id(theme_id)
         assert theme is not None
-        voter = UserRepository(session, TEAM).get_or_create("U0VOTER001")
-        VoteRepository(session, TEAM).add_once(voter.id, theme_id=theme_id)
+        voter = uow.users.get_or_create("U0VOTER001")
+        uow.votes.add_once(voter.id, theme_id=theme_id)
         themes.change_status(theme, ThemeStatus.SHIPPED, "U0PMADMIN1", "live", at=SHIPPED_AT)
 
 
@@ -58,12 +58,12 @@ def answer(app: RunningApp, followup_id: int, choice: str, user: str) -> str:
 def test_each_requester_is_asked_once_when_the_delay_has_passed(running_app: RunningApp) -> None:
     seeded = seed_workspace(running_app.db)
     ship(running_app, seeded.ci_theme)
-    with unit_of_work(running_app.db.sessions) as session:
-        assert queue_followups(session, TEAM, SHIPPED_AT + DELAY - timedelta(hours=1), DELAY) == 0
-    with unit_of_work(running_app.db.sessions) as session:
-        assert queue_followups(session, TEAM, SHIPPED_AT + DELAY + timedelta(hours=1), DELAY) == 3
-    with unit_of_work(running_app.db.sessions) as session:
-        assert queue_followups(session, TEAM, SHIPPED_AT + DELAY + timedelta(hours=2), DELAY) == 0
+    with unit_of_work(running_app.db.sessions, TEAM) as uow:
+        assert queue_followups(uow, SHIPPED_AT + DELAY - timedelta(hours=1), DELAY) == 0
+    with unit_of_work(running_app.db.sessions, TEAM) as uow:
+        assert queue_followups(uow, SHIPPED_AT + DELAY + timedelta(hours=1), DELAY) == 3
+    with unit_of_work(running_app.db.sessions, TEAM) as uow:
+        assert queue_followups(uow, SHIPPED_AT + DELAY + timedelta(hours=2), DELAY) == 0
     with running_app.db.sessions() as session:
         asked = sorted(m.channel for m in session.scalars(select(OutboxMessage)))
     assert asked == sorted(ASKERS)
@@ -91,8 +91,8 @@ def test_a_no_can_reopen_a_linked_request_and_answers_show_on_the_theme_once_clo
     ship(running_app, seeded.ci_theme)
     # The app's clock is real: keep the question open while the test clicks.
     open_for = datetime.now(UTC) - SHIPPED_AT + timedelta(days=1)
-    with unit_of_work(running_app.db.sessions) as session:
-        queue_followups(session, TEAM, SHIPPED_AT + DELAY + timedelta(hours=1), DELAY, open_for)
+    with unit_of_work(running_app.db.sessions, TEAM) as uow:
+        queue_followups(uow, SHIPPED_AT + DELAY + timedelta(hours=1), DELAY, open_for)
     closed = SHIPPED_AT + DELAY + open_for + timedelta(days=1)
     asked = followups(running_app)
     assert "You said *Yes*" in answer(running_app, asked[ASKERS[0]].id, "yes", ASKERS[0])
@@ -122,18 +122,16 @@ def test_a_no_can_reopen_a_linked_request_and_answers_show_on_the_theme_once_clo
             select(Request).where(Request.source == RequestSource.PULSE_COMMENT)
         ).all()
         assert reopened_after.withdrawn_at is not None
-    with unit_of_work(running_app.db.sessions) as session:
-        details = theme_details(session, TEAM, seeded.ci_theme, closed, anonymity=3)
+    with unit_of_work(running_app.db.sessions, TEAM) as uow:
+        details = theme_details(uow, seeded.ci_theme, closed, anonymity=3)
         shown = all_text(valid_blocks(theme_detail_blocks(details)))
         assert "Did it meet the need?" not in shown  # two people answered, fewer than 3
     answer(running_app, asked[ASKERS[2]].id, "no", ASKERS[2])
-    with unit_of_work(running_app.db.sessions) as session:
-        details = theme_details(session, TEAM, seeded.ci_theme, closed, anonymity=3)
+    with unit_of_work(running_app.db.sessions, TEAM) as uow:
+        details = theme_details(uow, seeded.ci_theme, closed, anonymity=3)
         shown = all_text(valid_blocks(theme_detail_blocks(details)))
         assert "Did it meet the need? 1 yes · 1 partly · 1 no" in shown
-        digest = build_digest(
-            session, TEAM, closed, since=SHIPPED_AT - timedelta(days=1), pulse_threshold=3
-        )
+        digest = build_digest(uow, closed, since=SHIPPED_AT - timedelta(days=1), pulse_threshold=3)
         text = json.dumps(valid_blocks(digest_blocks(digest)), ensure_ascii=False)
         assert "Shipped since last digest" in text
         assert "Did it meet the need? 1 yes · 1 partly · 1 no" in text

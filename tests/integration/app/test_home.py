@@ -53,19 +53,18 @@ def test_voting_from_home_refreshes_it(running_app: RunningApp) -> None:
 def test_admins_also_see_the_pulse_results(running_app: RunningApp) -> None:
     from datetime import UTC, datetime, timedelta
 
-    from storage.db import unit_of_work
-    from storage.repositories import PulseRepository, UserRepository
+    from storage.unit_of_work import unit_of_work
     from tests.fixtures.app import ADMIN_ID
 
     seed_workspace(running_app.db)
     started = datetime.now(UTC) - timedelta(days=10)
-    with unit_of_work(running_app.db.sessions) as session:
-        pulses = PulseRepository(session, "T0PULSE01")
+    with unit_of_work(running_app.db.sessions, "T0PULSE01") as uow:
+        pulses = uow.pulses
         pulse_round = pulses.start_round(
             "How well does the platform help you ship?", started, started + timedelta(days=7)
         )
         for number in range(6):
-            user = UserRepository(session, "T0PULSE01").get_or_create(f"U0ANSWER{number:02d}")
+            user = uow.users.get_or_create(f"U0ANSWER{number:02d}")
             pulses.invite_once(pulse_round.id, user.id, started)
             pulses.record_answer(pulse_round.id, user.id, 4, started + timedelta(hours=1))
     admin_view = all_text(open_home(running_app, ADMIN_ID)["blocks"])

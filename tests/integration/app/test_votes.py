@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import re
 
-from storage.db import unit_of_work
 from storage.models import utcnow
-from storage.repositories import ThemeRepository
+from storage.unit_of_work import unit_of_work
 from tests.fakes.slack_requests import block_action, slash_command
 from tests.fixtures.app import RunningApp
 from tests.integration.app.checks import all_text, count_requests, count_votes, valid_blocks
@@ -56,8 +55,8 @@ def test_voting_for_your_own_request_is_a_kind_no_op(running_app: RunningApp) ->
 
 def test_a_vote_for_a_merged_theme_goes_to_its_target(running_app: RunningApp) -> None:
     seeded = seed_workspace(running_app.db)
-    with unit_of_work(running_app.db.sessions) as session:
-        theme = ThemeRepository(session, "T0PULSE01").by_id(seeded.rollback_theme)
+    with unit_of_work(running_app.db.sessions, "T0PULSE01") as uow:
+        theme = uow.themes.by_id(seeded.rollback_theme)
         assert theme is not None
         theme.merged_into_id = seeded.ci_theme
     press(running_app, seeded.rollback_theme)
@@ -71,8 +70,8 @@ def test_a_vote_for_a_merged_theme_goes_to_its_target(running_app: RunningApp) -
 
 def test_a_vote_for_a_deleted_or_unknown_theme_changes_nothing(running_app: RunningApp) -> None:
     seeded = seed_workspace(running_app.db)
-    with unit_of_work(running_app.db.sessions) as session:
-        theme = ThemeRepository(session, "T0PULSE01").by_id(seeded.rollback_theme)
+    with unit_of_work(running_app.db.sessions, "T0PULSE01") as uow:
+        theme = uow.themes.by_id(seeded.rollback_theme)
         assert theme is not None
         theme.deleted_at = utcnow()
     press(running_app, seeded.rollback_theme)

@@ -9,9 +9,9 @@ from typing import Any
 from sqlalchemy import select
 
 from bot.jobs.outbox import METADATA_EVENT_TYPE
-from storage.db import SessionFactory, unit_of_work
+from storage.db import SessionFactory
 from storage.models import OutboxMessage
-from storage.repositories import OutboxRepository
+from storage.unit_of_work import unit_of_work
 from tests.fakes.slack_api import FakeSlackAPI
 
 WS = "T0PULSE01"
@@ -58,28 +58,28 @@ def enqueue(
     not_before: datetime | None = None,
     kind: str = "dm",
 ) -> bool:
-    with unit_of_work(sessions) as session:
-        _, created = OutboxRepository(session, WS).enqueue_once(
+    with unit_of_work(sessions, WS) as uow:
+        _, created = uow.outbox.enqueue_once(
             key, kind, channel, payload or post_payload(channel), not_before=not_before
         )
     return created
 
 
 def message(sessions: SessionFactory, key: str) -> OutboxMessage:
-    with unit_of_work(sessions) as session:
-        row = OutboxRepository(session, WS).by_dedupe_key(key)
+    with unit_of_work(sessions, WS) as uow:
+        row = uow.outbox.by_dedupe_key(key)
         assert row is not None
         return row
 
 
 def all_messages(sessions: SessionFactory) -> list[OutboxMessage]:
-    with unit_of_work(sessions) as session:
-        return list(session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
+    with unit_of_work(sessions) as uow:
+        return list(uow.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
 
 
 def pending(sessions: SessionFactory) -> int:
-    with unit_of_work(sessions) as session:
-        return OutboxRepository(session, WS).pending_count()
+    with unit_of_work(sessions, WS) as uow:
+        return uow.outbox.pending_count()
 
 
 def metadata_key(metadata: Any) -> str | None:

@@ -16,16 +16,12 @@ from bot.jobs.scheduler import Jobs
 from bot.runtime.settings import Settings
 from bot.services.requests import NewRequest, log_request
 from bot.services.themes.regroup import regroup
-from storage.db import unit_of_work
 from storage.enums import RequestSource, ThemeStatus
 from storage.models import DigestRun
 from storage.repositories import (
-    DomainRepository,
     RequestRepository,
-    ThemeRepository,
-    UserRepository,
-    VoteRepository,
 )
+from storage.unit_of_work import unit_of_work
 from tests.fakes.slack_api import FakeSlackAPI
 from tests.fixtures.databases import Database
 from tests.integration.app.checks import all_text, valid_blocks
@@ -51,16 +47,15 @@ class Clock:
 
 
 def seed(db: Database) -> None:
-    with unit_of_work(db.sessions) as session:
-        domains = DomainRepository(session, TEAM)
+    with unit_of_work(db.sessions, TEAM) as uow:
+        domains = uow.domains
         domains.add("ci", digest_channel=DOMAIN_CHANNEL)
         domains.add("deploys")
     for number, (text, domain) in enumerate(ASKS):
-        with unit_of_work(db.sessions) as session:
+        with unit_of_work(db.sessions, TEAM) as uow:
             log_request(
-                session,
+                uow,
                 NewRequest(
-                    workspace_id=TEAM,
                     requester_slack_id=f"U0ASKER{number:03d}",
                     text=text,
                     source=RequestSource.COMMAND,
@@ -69,8 +64,8 @@ def seed(db: Database) -> None:
                     created_at=MONDAY_NINE_BERLIN - timedelta(days=3),
                 ),
             )
-    with unit_of_work(db.sessions) as session:
-        regroup(session, TEAM)
+    with unit_of_work(db.sessions, TEAM) as uow:
+        regroup(uow)
 
 
 def jobs_for(db: Database, slack: FakeSlackAPI, clock: Clock) -> Jobs:
@@ -131,21 +126,20 @@ def test_requests_are_regrouped_once_before_the_digest_keeping_pm_placements(
     database: Database, slack: FakeSlackAPI
 ) -> None:
     seed(database)
-    with unit_of_work(database.sessions) as session:
-        themes = ThemeRepository(session, TEAM)
+    with unit_of_work(database.sessions, TEAM) as uow:
+        themes = uow.themes
         [rollback] = [t for t in themes.live() if "rollback" in t.label]
         pinned = themes.add("Build cache (kept apart by the PM)")
-        [cache_request, *_] = RequestRepository(session, TEAM).in_theme(
+        [cache_request, *_] = uow.requests.in_theme(
             next(t.id for t in themes.live() if "cache" in t.label and t.id != pinned.id)
         )
         cache_request.theme_id = pinned.id
         cache_request.pinned_to_theme = True
         pinned_id, pinned_request = pinned.id, cache_request.id
-    with unit_of_work(database.sessions) as session:
+    with unit_of_work(database.sessions, TEAM) as uow:
         log_request(
-            session,
+            uow,
             NewRequest(
-                workspace_id=TEAM,
                 requester_slack_id="U0LATE0001",
                 source=RequestSource.COMMAND,
                 text="one click rollback of a bad deploy, please",
@@ -185,14 +179,12 @@ def test_the_next_digest_shows_trends_against_the_last(
     drain(jobs)
     first = all_text(posts_to(slack, CHANNEL)[0].param("blocks"))
     assert "new" in first
-    with unit_of_work(database.sessions) as session:
-        [trailing] = [t for t in ThemeRepository(session, TEAM).live() if "rollback" in t.label]
+    with unit_of_work(database.sessions, TEAM) as uow:
+        [trailing] = [t for t in uow.themes.live() if "rollback" in t.label]
         for number in range(6):
-            voter = UserRepository(session, TEAM).get_or_create(f"U0FAN{number:05d}")
-            VoteRepository(session, TEAM).add_once(
-                voter.id, theme_id=trailing.id, at=clock.now + timedelta(days=1)
-            )
-        ThemeRepository(session, TEAM).change_status(
+            voter = uow.users.get_or_create(f"U0FAN{number:05d}")
+            uow.votes.add_once(voter.id, theme_id=trailing.id, at=clock.now + timedelta(days=1))
+        uow.themes.change_status(
             trailing, ThemeStatus.PLANNED, "U0PM", "next sprint", at=clock.now + timedelta(days=1)
         )
     clock.now += timedelta(days=7)

@@ -11,13 +11,11 @@ from typing import Any
 
 import pytest
 from slack_sdk import WebClient
-from sqlalchemy.orm import Session
 
 from bot.jobs.outbox import OutboxSender, Pace, outbox_metadata
-from storage.db import unit_of_work
 from storage.enums import OutboxStatus
 from storage.models import OutboxMessage, utcnow
-from storage.repositories import OutboxRepository
+from storage.unit_of_work import UnitOfWork, unit_of_work
 from tests.fakes.slack_api import FakeSlackAPI
 from tests.fixtures.databases import Database
 from tests.integration.jobs.outbox_helpers import (
@@ -37,8 +35,8 @@ ALICE, BOB = "U0ALICE01", "U0BOB0001"
 
 def simulate_crashed_attempt(db: Database, clock: FakeClock, hold: timedelta) -> OutboxMessage:
     """What a sender that died mid-send leaves behind: a claim with an attempt started."""
-    with unit_of_work(db.sessions) as session:
-        outbox = OutboxRepository(session, WS)
+    with unit_of_work(db.sessions, WS) as uow:
+        outbox = uow.outbox
         [claimed] = outbox.claim_due(10, clock(), hold)
         started = outbox.start_attempt(claimed.id, claimed.claimed_by or "", clock(), hold)
         assert started is not None
@@ -129,8 +127,8 @@ def test_the_after_sent_hook_runs_in_the_transaction_that_marks_the_message_sent
 ) -> None:
     seen: list[tuple[str, OutboxStatus, str | None, str]] = []
 
-    def on_sent(session: Session, sent: OutboxMessage, response: dict[str, Any]) -> None:
-        assert session.in_transaction()
+    def on_sent(uow: UnitOfWork, sent: OutboxMessage, response: dict[str, Any]) -> None:
+        assert uow.session.in_transaction()
         seen.append((sent.dedupe_key, sent.status, sent.sent_ts, response["ts"]))
 
     enqueue(database.sessions, "digest:C0DIGEST1:2026-W48", "C0DIGEST1")
@@ -145,7 +143,7 @@ def test_a_failing_after_sent_hook_keeps_the_message_and_it_is_not_posted_twice(
 ) -> None:
     stored: list[str] = []
 
-    def flaky(session: Session, sent: OutboxMessage, response: dict[str, Any]) -> None:
+    def flaky(uow: UnitOfWork, sent: OutboxMessage, response: dict[str, Any]) -> None:
         if not stored:
             stored.append("boom")
             raise RuntimeError("digest table locked")

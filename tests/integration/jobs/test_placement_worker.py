@@ -17,10 +17,9 @@ from bot.jobs.placement import PlacementThread, PlacementWorker
 from bot.services.requests import NewRequest, log_request
 from bot.services.themes.similar import SimilarRequests
 from scoring import ScoringConfig, ThemeConfig
-from storage.db import unit_of_work
 from storage.enums import RequestSource
 from storage.models import PendingPlacement, utcnow
-from storage.repositories import EmbeddingRepository, PlacementQueue, RequestRepository
+from storage.unit_of_work import unit_of_work
 from tests.fakes.embedder import CountingEmbedder
 from tests.fakes.slack_api import FakeSlackAPI
 from tests.fixtures.databases import Database
@@ -36,11 +35,10 @@ ASKS = [
 
 
 def log(database: Database, text: str, number: int, response_url: str | None) -> int:
-    with unit_of_work(database.sessions) as session:
+    with unit_of_work(database.sessions, WS) as uow:
         logged = log_request(
-            session,
+            uow,
             NewRequest(
-                workspace_id=WS,
                 requester_slack_id=f"U0ASK{number:03d}",
                 text=text,
                 source=RequestSource.COMMAND,
@@ -57,15 +55,15 @@ def worker(database: Database, slack: FakeSlackAPI) -> PlacementWorker:
 
 
 def theme_of(database: Database, request_id: int) -> int | None:
-    with unit_of_work(database.sessions) as session:
-        request = RequestRepository(session, WS).by_id(request_id)
+    with unit_of_work(database.sessions, WS) as uow:
+        request = uow.requests.by_id(request_id)
         assert request is not None
         return request.theme_id
 
 
 def depth(database: Database) -> int:
-    with unit_of_work(database.sessions) as session:
-        return PlacementQueue(session).depth()
+    with unit_of_work(database.sessions) as uow:
+        return uow.placements.depth()
 
 
 @pytest.fixture
@@ -107,10 +105,10 @@ def test_a_request_that_cannot_be_placed_is_dropped_and_the_others_go_on(
     ids = [log(database, ask, n, slack.response_url(f"r{n}")) for n, ask in enumerate(ASKS)]
     place = SimilarRequests.place
 
-    def broken_for_the_second(self: SimilarRequests, session, workspace_id, request_id):  # type: ignore[no-untyped-def]
+    def broken_for_the_second(self: SimilarRequests, uow, request_id):  # type: ignore[no-untyped-def]
         if request_id == ids[1]:
             raise ValueError("a bug placing this one")
-        return place(self, session, workspace_id, request_id)
+        return place(self, uow, request_id)
 
     monkeypatch.setattr(SimilarRequests, "place", broken_for_the_second)
     assert worker(database, slack).drain() == len(ASKS) - 1
@@ -134,11 +132,11 @@ def test_a_claim_left_by_a_dead_worker_is_taken_over_after_it_expires(
     database: Database, slack: FakeSlackAPI
 ) -> None:
     request_id = log(database, "faster CI please", 1, slack.response_url("r"))
-    with unit_of_work(database.sessions) as session:
-        PlacementQueue(session).claim(10, utcnow(), timedelta(minutes=5))  # then "dies"
+    with unit_of_work(database.sessions) as uow:
+        uow.placements.claim(10, utcnow(), timedelta(minutes=5))  # then "dies"
     assert worker(database, slack).drain() == 0
-    with unit_of_work(database.sessions) as session:
-        session.execute(update(PendingPlacement).values(claimed_until=utcnow() - timedelta(1)))
+    with unit_of_work(database.sessions) as uow:
+        uow.session.execute(update(PendingPlacement).values(claimed_until=utcnow() - timedelta(1)))
     assert worker(database, slack).drain() == 1
     assert theme_of(database, request_id) is not None
 
@@ -237,6 +235,6 @@ def test_a_claimed_batch_is_embedded_in_one_call_and_each_vector_stored(
     )
     assert placer.drain() == len(ASKS)
     assert fake.batches == [len(ASKS)], "one batch for the claim, none per placement"
-    with unit_of_work(database.sessions) as session:
-        stored = EmbeddingRepository(session, WS).stored(fake.model_id, ids)
+    with unit_of_work(database.sessions, WS) as uow:
+        stored = uow.embeddings.stored(fake.model_id, ids)
     assert sorted(stored) == ids

@@ -8,15 +8,11 @@ from bot.jobs.outbox import OutboxSender, Pace
 from bot.services.outbox_hooks import AFTER_SENT
 from bot.services.requests import NewRequest, log_request
 from bot.services.roadmap.admin import Actor, change_status
-from storage.db import unit_of_work
 from storage.enums import RequestSource, ThemeStatus
 from storage.repositories import (
     OutboxRepository,
-    RequestRepository,
-    ThemeRepository,
-    UserRepository,
-    VoteRepository,
 )
+from storage.unit_of_work import unit_of_work
 from tests.fakes.slack_api import FakeSlackAPI
 from tests.fixtures.databases import Database
 from tests.integration.app.checks import all_text, valid_blocks
@@ -28,39 +24,38 @@ PM = "U0PMADMIN1"
 def test_every_requester_and_voter_hears_once_even_with_429_and_500(
     database: Database,
 ) -> None:
-    with unit_of_work(database.sessions) as session:
-        theme = ThemeRepository(session, TEAM).add("Preview environments per PR")
+    with unit_of_work(database.sessions, TEAM) as uow:
+        theme = uow.themes.add("Preview environments per PR")
         theme_id = theme.id
     for number, asker in enumerate(["U0ASK00001", "U0ASK00002", "U0ASK00001"]):
-        with unit_of_work(database.sessions) as session:
+        with unit_of_work(database.sessions, TEAM) as uow:
             logged = log_request(
-                session,
+                uow,
                 NewRequest(
-                    workspace_id=TEAM,
                     requester_slack_id=asker,
                     text=f"preview envs please {number}",
                     source=RequestSource.COMMAND,
                     idempotency_key=f"k{number}",
                 ),
             )
-            request = RequestRepository(session, TEAM).by_id(logged.id)
+            request = uow.requests.by_id(logged.id)
             assert request is not None
             request.theme_id = theme_id
-    with unit_of_work(database.sessions) as session:
+    with unit_of_work(database.sessions, TEAM) as uow:
         for voter in ["U0FAN00001", "U0ASK00002"]:
-            user = UserRepository(session, TEAM).get_or_create(voter)
-            VoteRepository(session, TEAM).add_once(user.id, theme_id=theme_id)
-    with unit_of_work(database.sessions) as session:
+            user = uow.users.get_or_create(voter)
+            uow.votes.add_once(user.id, theme_id=theme_id)
+    with unit_of_work(database.sessions, TEAM) as uow:
         result = change_status(
-            session,
+            uow,
             Actor(TEAM, PM, {PM}),
             theme_id,
             ThemeStatus.DECLINED,
             "we are moving to ephemeral clusters instead",
         )
         assert result.notices_queued == 3
-    with unit_of_work(database.sessions) as session:
-        again = change_status(session, Actor(TEAM, PM, {PM}), theme_id, ThemeStatus.DECLINED)
+    with unit_of_work(database.sessions, TEAM) as uow:
+        again = change_status(uow, Actor(TEAM, PM, {PM}), theme_id, ThemeStatus.DECLINED)
         assert again.notices_queued == 0
     with FakeSlackAPI() as slack:
         slack.fail_next("chat.postMessage", status=429, retry_after=0)
@@ -95,5 +90,5 @@ def _advance_retries(database: Database) -> None:
 
     from storage.models import OutboxMessage, utcnow
 
-    with unit_of_work(database.sessions) as session:
-        session.execute(update(OutboxMessage).values(next_attempt_at=utcnow()))
+    with unit_of_work(database.sessions) as uow:
+        uow.session.execute(update(OutboxMessage).values(next_attempt_at=utcnow()))

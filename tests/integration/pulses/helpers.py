@@ -9,9 +9,9 @@ from sqlalchemy import select
 
 from bot.services.pulses.rounds import PulseConfig, RoundStart, start_round
 from bot.services.pulses.timing import DeliveryWindow
-from storage.db import unit_of_work
 from storage.models import OutboxMessage, PulseInvitation
 from storage.repositories.directory import SlackPerson
+from storage.unit_of_work import unit_of_work
 from tests.fixtures.databases import Database
 
 WS = "T0PULSE01"
@@ -50,10 +50,9 @@ def start(
     deliver_now: bool = False,
     scheduled: bool = True,
 ) -> RoundStart:
-    with unit_of_work(db.sessions) as session:
+    with unit_of_work(db.sessions, WS) as uow:
         return start_round(
-            session,
-            WS,
+            uow,
             config,
             now,
             key,
@@ -64,9 +63,9 @@ def start(
 
 
 def pulse_messages(db: Database) -> list[OutboxMessage]:
-    with unit_of_work(db.sessions) as session:
+    with unit_of_work(db.sessions) as uow:
         return list(
-            session.scalars(
+            uow.session.scalars(
                 select(OutboxMessage)
                 .where(OutboxMessage.kind.in_(["pulse", "pulse_reminder"]))
                 .order_by(OutboxMessage.id)
@@ -75,5 +74,5 @@ def pulse_messages(db: Database) -> list[OutboxMessage]:
 
 
 def invitations(db: Database) -> list[PulseInvitation]:
-    with unit_of_work(db.sessions) as session:
-        return list(session.scalars(select(PulseInvitation).order_by(PulseInvitation.id)))
+    with unit_of_work(db.sessions) as uow:
+        return list(uow.session.scalars(select(PulseInvitation).order_by(PulseInvitation.id)))

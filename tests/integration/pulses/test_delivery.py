@@ -16,9 +16,9 @@ from bot.jobs.outbox import OutboxSender, Pace
 from bot.services.outbox_hooks import AFTER_SENT
 from bot.services.pulses import rounds as pulses
 from bot.services.pulses.delivery import close_rounds, remind
-from storage.db import make_engine, make_session_factory, unit_of_work
+from storage.db import make_engine, make_session_factory
 from storage.enums import OutboxStatus
-from storage.repositories import UserRepository
+from storage.unit_of_work import unit_of_work
 from tests.fakes.slack_api import FakeSlackAPI
 from tests.fixtures.databases import Database
 from tests.integration.jobs.outbox_helpers import (
@@ -115,24 +115,24 @@ def test_429_retry_after_is_honoured(database: Database, slack: FakeSlackAPI) ->
 def answer(
     database: Database, round_id: int, slack_id: str, score: int, at: datetime = MONDAY
 ) -> None:
-    with unit_of_work(database.sessions) as session:
-        pulses.record_score(session, WS, round_id, slack_id, score, at)
+    with unit_of_work(database.sessions, WS) as uow:
+        pulses.record_score(uow, round_id, slack_id, score, at)
 
 
 def test_reminders_go_once_and_only_to_people_who_have_not_answered(database: Database) -> None:
     started = start(database, who=people(4), key="k", deliver_now=True)
     assert started.round_id is not None
     answer(database, started.round_id, "U00000001", 4, MONDAY + timedelta(hours=1))
-    with unit_of_work(database.sessions) as session:
-        UserRepository(session, WS).by_slack_id("U00000004").pulse_opt_out = True  # type: ignore[union-attr]
+    with unit_of_work(database.sessions, WS) as uow:
+        uow.users.by_slack_id("U00000004").pulse_opt_out = True  # type: ignore[union-attr]
     rng = random.Random(3)
-    with unit_of_work(database.sessions) as session:
-        assert remind(session, WS, CONFIG, MONDAY + timedelta(days=1), rng) == 0  # too early
+    with unit_of_work(database.sessions, WS) as uow:
+        assert remind(uow, CONFIG, MONDAY + timedelta(days=1), rng) == 0  # too early
     later = MONDAY + timedelta(days=2, minutes=1)
-    with unit_of_work(database.sessions) as session:
-        assert remind(session, WS, CONFIG, later, rng) == 2
-    with unit_of_work(database.sessions) as session:  # a second replica, or the next check
-        assert remind(session, WS, CONFIG, later + timedelta(minutes=5), rng) == 0
+    with unit_of_work(database.sessions, WS) as uow:
+        assert remind(uow, CONFIG, later, rng) == 2
+    with unit_of_work(database.sessions, WS) as uow:  # a second replica, or the next check
+        assert remind(uow, CONFIG, later + timedelta(minutes=5), rng) == 0
     reminders = [m for m in pulse_messages(database) if m.kind == "pulse_reminder"]
     assert sorted(m.channel for m in reminders) == ["U00000002", "U00000003"]
     assert all("reminder" in str(m.payload["args"]["blocks"]) for m in reminders)
@@ -143,10 +143,10 @@ def test_closing_drops_unsent_dms_and_late_answers_are_refused(database: Databas
     assert started.round_id is not None
     answer(database, started.round_id, "U00000001", 5)
     closes = MONDAY + CONFIG.open_for
-    with unit_of_work(database.sessions) as session:
-        assert close_rounds(session, WS, closes) == [started.round_id]
-    with unit_of_work(database.sessions) as session:
-        assert close_rounds(session, WS, closes) == []  # once
+    with unit_of_work(database.sessions, WS) as uow:
+        assert close_rounds(uow, closes) == [started.round_id]
+    with unit_of_work(database.sessions, WS) as uow:
+        assert close_rounds(uow, closes) == []  # once
     assert {m.status for m in pulse_messages(database)} == {OutboxStatus.FAILED}
     with pytest.raises(pulses.RoundClosedError):
         answer(database, started.round_id, "U00000001", 2, closes + timedelta(minutes=1))
@@ -158,9 +158,9 @@ def test_answers_change_until_close_and_strangers_cannot_answer(database: Databa
     started = start(database, who=people(2), key="k", deliver_now=True)
     assert started.round_id is not None
     answer(database, started.round_id, "U00000001", 2)
-    with unit_of_work(database.sessions) as session:
-        pulses.record_enps(session, WS, started.round_id, "U00000001", 9, MONDAY)
-        view = pulses.record_score(session, WS, started.round_id, "U00000001", 4, MONDAY)
+    with unit_of_work(database.sessions, WS) as uow:
+        pulses.record_enps(uow, started.round_id, "U00000001", 9, MONDAY)
+        view = pulses.record_score(uow, started.round_id, "U00000001", 4, MONDAY)
     assert (view.score, view.enps) == (4, 9)
     with pytest.raises(pulses.NotAllowedError):
         answer(database, started.round_id, "U09999999", 3)

@@ -9,9 +9,9 @@ from sqlalchemy import select
 
 from bot.services.pulses.rounds import start_round
 from bot.slack.blocks import pulse as pulse_blocks
-from storage.db import unit_of_work
 from storage.enums import RequestSource
 from storage.models import PulseResponse, PulseRound, Request, User
+from storage.unit_of_work import unit_of_work
 from tests.fakes import slack_ids as ids
 from tests.fakes.slack_requests import block_action, slash_command
 from tests.fixtures.app import ADMIN_ID, RunningApp
@@ -24,10 +24,9 @@ TEAM = ids.TEAM_ID
 def open_round(app: RunningApp, closes_in: timedelta = timedelta(days=7)) -> int:
     now = datetime.now(UTC)
     config = CONFIG.__class__(**{**CONFIG.__dict__, "open_for": closes_in})
-    with unit_of_work(app.db.sessions) as session:
+    with unit_of_work(app.db.sessions, TEAM) as uow:
         started = start_round(
-            session,
-            TEAM,
+            uow,
             config,
             now - timedelta(minutes=1),
             "test",
@@ -67,8 +66,8 @@ def test_score_click_replaces_the_dm_with_a_thank_you(running_app: RunningApp) -
 
 def test_late_click_gets_a_polite_closed_message(running_app: RunningApp) -> None:
     round_id = open_round(running_app, closes_in=timedelta(seconds=30))
-    with unit_of_work(running_app.db.sessions) as session:
-        session.get(PulseRound, round_id).closes_at = datetime.now(UTC) - timedelta(seconds=1)  # type: ignore[union-attr]
+    with unit_of_work(running_app.db.sessions) as uow:
+        uow.session.get(PulseRound, round_id).closes_at = datetime.now(UTC) - timedelta(seconds=1)  # type: ignore[union-attr]
     reply = click(running_app, f"{pulse_blocks.SCORE_ACTION_PREFIX}5", f"{round_id}:5", "late")
     assert reply["replace_original"] is True
     assert "has closed" in all_text(valid_blocks(reply["blocks"]))
@@ -91,9 +90,9 @@ def test_comment_becomes_a_request_with_source_pulse_comment(running_app: Runnin
     click(running_app, f"{pulse_blocks.SCORE_ACTION_PREFIX}2", f"{round_id}:2", "s")
     from bot.services.pulses import rounds as pulses
 
-    with unit_of_work(running_app.db.sessions) as session:
+    with unit_of_work(running_app.db.sessions, TEAM) as uow:
         pulses.record_comment(
-            session, TEAM, round_id, ids.USER_ID, "CI builds are too slow", datetime.now(UTC)
+            uow, round_id, ids.USER_ID, "CI builds are too slow", datetime.now(UTC)
         )
     reply = click(running_app, pulse_blocks.LOG_REQUEST_ACTION, str(round_id), "log")
     assert "Logged as request" in all_text(valid_blocks(reply["blocks"]))

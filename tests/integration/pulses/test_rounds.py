@@ -5,8 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
-from storage.db import unit_of_work
-from storage.repositories import PulseRepository, UserRepository
+from storage.unit_of_work import unit_of_work
 from tests.fixtures.databases import Database
 from tests.integration.pulses.helpers import (
     MONDAY,
@@ -70,15 +69,15 @@ def test_one_open_round_at_a_time_and_the_minimum_gap(database: Database) -> Non
 
 def test_opted_out_people_are_never_asked_and_ask_less_skips_a_round(database: Database) -> None:
     start(database, who=people(3), key="r1")
-    with unit_of_work(database.sessions) as session:
-        users = UserRepository(session, WS)
+    with unit_of_work(database.sessions, WS) as uow:
+        users = uow.users
         users.by_slack_id("U00000001").pulse_opt_out = True  # type: ignore[union-attr]
         users.by_slack_id("U00000002").pulse_less_often = True  # type: ignore[union-attr]
     second = start(database, now=MONDAY + timedelta(days=14), who=people(3), key="r2")
     third = start(database, now=MONDAY + timedelta(days=28), who=people(3), key="r3")
-    with unit_of_work(database.sessions) as session:
-        pulses = PulseRepository(session, WS)
-        users = UserRepository(session, WS)
+    with unit_of_work(database.sessions, WS) as uow:
+        pulses = uow.pulses
+        users = uow.users
         asked = {
             n: {users.by_id(i).slack_id for i in pulses.invited_user_ids(r)}  # type: ignore[union-attr]
             for n, r in (("second", second.round_id), ("third", third.round_id))
@@ -91,9 +90,9 @@ def test_audience_limits_to_configured_members(database: Database) -> None:
     from bot.services.pulses.rounds import start_round
     from tests.integration.pulses.helpers import CONFIG
 
-    with unit_of_work(database.sessions) as session:
+    with unit_of_work(database.sessions, WS) as uow:
         started = start_round(
-            session, WS, CONFIG, MONDAY, "k", people=people(5), audience={"U00000002", "U00000004"}
+            uow, CONFIG, MONDAY, "k", people=people(5), audience={"U00000002", "U00000004"}
         )
     assert started.invited == 2
     assert {m.channel for m in pulse_messages(database)} == {"U00000002", "U00000004"}

@@ -12,16 +12,9 @@ from sqlalchemy import Engine, func, inspect, select
 
 from bot.services.workspace import transfer as workspace_import
 from bot.services.workspace.file import WorkspaceFile
-from storage.db import unit_of_work
 from storage.enums import RequestSource
 from storage.models import HandledDelivery, OutboxMessage, User, Vote
-from storage.repositories import (
-    DeliveryRepository,
-    OutboxRepository,
-    RequestRepository,
-    UserRepository,
-    VoteRepository,
-)
+from storage.unit_of_work import unit_of_work
 from tests.fixtures.databases import Database
 
 TEAM = "T0ATOMIC"
@@ -39,18 +32,18 @@ def count(engine: Engine, model: type) -> int:
 def test_a_unit_of_work_that_raises_after_several_insert_once_leaves_nothing(
     database: Database,
 ) -> None:
-    with pytest.raises(HalfWayError), unit_of_work(database.sessions) as session:
-        users = UserRepository(session, TEAM)
+    with pytest.raises(HalfWayError), unit_of_work(database.sessions, TEAM) as uow:
+        users = uow.users
         first, second = users.get_or_create("U0FIRST"), users.get_or_create("U0SECOND")
-        assert DeliveryRepository(session, TEAM).first_time("delivery:1")
-        request, _ = RequestRepository(session, TEAM).log_once(
+        assert uow.deliveries.first_time("delivery:1")
+        request, _ = uow.requests.log_once(
             idempotency_key="atomic:1",
             title="a request",
             requester_id=first.id,
             source=RequestSource.COMMAND,
         )
-        VoteRepository(session, TEAM).add_once(second.id, request_id=request.id)
-        OutboxRepository(session, TEAM).enqueue_once("atomic:dm", "dm", "U0FIRST", {})
+        uow.votes.add_once(second.id, request_id=request.id)
+        uow.outbox.enqueue_once("atomic:dm", "dm", "U0FIRST", {})
         raise HalfWayError
     for model in (User, HandledDelivery, Vote, OutboxMessage):
         assert count(database.engine, model) == 0, model.__name__
@@ -59,13 +52,13 @@ def test_a_unit_of_work_that_raises_after_several_insert_once_leaves_nothing(
 def test_a_conflict_inside_insert_once_still_keeps_the_rest_of_the_unit(
     database: Database,
 ) -> None:
-    with unit_of_work(database.sessions) as session:
-        DeliveryRepository(session, TEAM).first_time("delivery:taken")
-    with unit_of_work(database.sessions) as session:
-        deliveries = DeliveryRepository(session, TEAM)
+    with unit_of_work(database.sessions, TEAM) as uow:
+        uow.deliveries.first_time("delivery:taken")
+    with unit_of_work(database.sessions, TEAM) as uow:
+        deliveries = uow.deliveries
         assert not deliveries.first_time("delivery:taken")
         assert deliveries.first_time("delivery:new")
-        UserRepository(session, TEAM).get_or_create("U0AFTER")
+        uow.users.get_or_create("U0AFTER")
     assert count(database.engine, HandledDelivery) == 2
     assert count(database.engine, User) == 1
 
@@ -93,8 +86,8 @@ def test_a_failed_import_leaves_no_users_behind(
         raise HalfWayError
 
     monkeypatch.setattr(workspace_import, "regroup", fail)
-    with pytest.raises(HalfWayError), unit_of_work(database.sessions) as session:
-        workspace_import.import_workspace(session, data)
+    with pytest.raises(HalfWayError), unit_of_work(database.sessions, TEAM) as uow:
+        workspace_import.import_workspace(uow, data)
     assert count(database.engine, User) == 0
     assert count(database.engine, Vote) == 0
 

@@ -8,14 +8,12 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import delete
 
-from storage.db import unit_of_work
 from storage.enums import RequestSource
 from storage.models import PendingPlacement, Request, utcnow
 from storage.repositories import (
     PlacementQueue,
-    RequestRepository,
-    UserRepository,
 )
+from storage.unit_of_work import unit_of_work
 from tests.fixtures.databases import Database
 
 WS = "T0QUEUE"
@@ -24,34 +22,34 @@ HOLD = timedelta(seconds=60)
 
 def queued(database: Database, count: int) -> list[int]:
     ids = []
-    with unit_of_work(database.sessions) as session:
-        requester = UserRepository(session, WS).ref("U0ASKER")
+    with unit_of_work(database.sessions, WS) as uow:
+        requester = uow.users.ref("U0ASKER")
         for number in range(count):
-            row, _ = RequestRepository(session, WS).log_once(
+            row, _ = uow.requests.log_once(
                 idempotency_key=f"k{number}",
                 title=f"ask {number}",
                 requester_id=requester.id,
                 source=RequestSource.COMMAND,
             )
-            PlacementQueue(session).enqueue(WS, row.id, "U0ASKER", f"http://127.0.0.1/r/{number}")
+            uow.placements.enqueue(WS, row.id, "U0ASKER", f"http://127.0.0.1/r/{number}")
             ids.append(row.id)
     return ids
 
 
 def test_queuing_a_request_twice_keeps_one_row(database: Database) -> None:
     [request_id] = queued(database, 1)
-    with unit_of_work(database.sessions) as session:
-        PlacementQueue(session).enqueue(WS, request_id, "U0ASKER", None)
-        assert PlacementQueue(session).depth() == 1
+    with unit_of_work(database.sessions) as uow:
+        uow.placements.enqueue(WS, request_id, "U0ASKER", None)
+        assert uow.placements.depth() == 1
 
 
 def test_a_claim_takes_the_oldest_and_hides_them_from_other_workers(database: Database) -> None:
     ids = queued(database, 5)
     now = utcnow()
-    with unit_of_work(database.sessions) as session:
-        first = PlacementQueue(session).claim(3, now, HOLD)
-    with unit_of_work(database.sessions) as session:
-        second = PlacementQueue(session).claim(3, now, HOLD)
+    with unit_of_work(database.sessions) as uow:
+        first = uow.placements.claim(3, now, HOLD)
+    with unit_of_work(database.sessions) as uow:
+        second = uow.placements.claim(3, now, HOLD)
     assert [row.request_id for row in first] == ids[:3]
     assert [row.request_id for row in second] == ids[3:]
     assert {row.claimed_by for row in first}.isdisjoint({row.claimed_by for row in second})
@@ -62,14 +60,14 @@ def test_an_expired_claim_passes_to_another_worker_and_the_first_removes_nothing
 ) -> None:
     queued(database, 2)
     now = utcnow()
-    with unit_of_work(database.sessions) as session:
-        dead = PlacementQueue(session).claim(10, now, HOLD)
-    with unit_of_work(database.sessions) as session:
-        assert PlacementQueue(session).claim(10, now + HOLD / 2, HOLD) == []
-        taken = PlacementQueue(session).claim(10, now + HOLD * 2, HOLD)
+    with unit_of_work(database.sessions) as uow:
+        dead = uow.placements.claim(10, now, HOLD)
+    with unit_of_work(database.sessions) as uow:
+        assert uow.placements.claim(10, now + HOLD / 2, HOLD) == []
+        taken = uow.placements.claim(10, now + HOLD * 2, HOLD)
     assert [row.id for row in taken] == [row.id for row in dead]
-    with unit_of_work(database.sessions) as session:
-        queue = PlacementQueue(session)
+    with unit_of_work(database.sessions) as uow:
+        queue = uow.placements
         assert queue.finish([row.id for row in dead], dead[0].claimed_by or "") == 0
         assert queue.finish([row.id for row in taken], taken[0].claimed_by or "") == 2
         assert queue.depth() == 0
@@ -77,10 +75,10 @@ def test_an_expired_claim_passes_to_another_worker_and_the_first_removes_nothing
 
 def test_deleting_a_request_drops_its_queue_row(database: Database) -> None:
     [request_id] = queued(database, 1)
-    with unit_of_work(database.sessions) as session:
-        session.execute(delete(Request).where(Request.id == request_id))
-    with unit_of_work(database.sessions) as session:
-        assert PlacementQueue(session).depth() == 0
+    with unit_of_work(database.sessions) as uow:
+        uow.session.execute(delete(Request).where(Request.id == request_id))
+    with unit_of_work(database.sessions) as uow:
+        assert uow.placements.depth() == 0
 
 
 @pytest.mark.postgres
@@ -98,5 +96,5 @@ def test_postgres_workers_claiming_at_once_never_share_a_row(
     assert len(mine) == 4
     assert len(theirs) == 2
     assert {r.id for r in mine}.isdisjoint({r.id for r in theirs})
-    with unit_of_work(database.sessions) as session:
-        assert session.query(PendingPlacement).count() == 6
+    with unit_of_work(database.sessions) as uow:
+        assert uow.session.query(PendingPlacement).count() == 6

@@ -7,21 +7,10 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 from sqlalchemy.exc import IntegrityError
 
-from storage.db import unit_of_work
 from storage.enums import RequestSource, ThemeStatus
 from storage.models import Request
-from storage.repositories import (
-    AuditRepository,
-    DigestRunRepository,
-    DomainRepository,
-    OutboxRepository,
-    PulseRepository,
-    RequestRepository,
-    ThemeRepository,
-    UserRepository,
-    VoteRepository,
-)
 from storage.repositories.requests import LoggedRow
+from storage.unit_of_work import UnitOfWork, unit_of_work
 from tests.fixtures.databases import Database
 
 WS = "T0TEST"
@@ -29,50 +18,50 @@ T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 
 
 def log(
-    session, key: str, title: str = "faster CI please", user: str = "U1"
+    uow: UnitOfWork, key: str, title: str = "faster CI please", user: str = "U1"
 ) -> tuple[LoggedRow, bool]:
-    requester = UserRepository(session, WS).get_or_create(user)
-    return RequestRepository(session, WS).log_once(
+    requester = uow.users.get_or_create(user)
+    return uow.requests.log_once(
         idempotency_key=key, title=title, requester_id=requester.id, source=RequestSource.COMMAND
     )
 
 
 def test_a_request_is_stored_once_per_idempotency_key(database: Database) -> None:
-    with unit_of_work(database.sessions) as session:
-        first, created = log(session, "command:T0TEST:trigger-1")
+    with unit_of_work(database.sessions, WS) as uow:
+        first, created = log(uow, "command:T0TEST:trigger-1")
         assert created
-    with unit_of_work(database.sessions) as session:
-        again, created_again = log(session, "command:T0TEST:trigger-1", title="different")
+    with unit_of_work(database.sessions, WS) as uow:
+        again, created_again = log(uow, "command:T0TEST:trigger-1", title="different")
         assert not created_again
         assert again.id == first.id
-        assert RequestRepository(session, WS).count() == 1
+        assert uow.requests.count() == 1
 
 
 def test_a_conflict_leaves_the_transaction_usable(database: Database) -> None:
-    with unit_of_work(database.sessions) as session:
-        log(session, "k1")
-        log(session, "k1")
-        log(session, "k2", user="U2")
-    with unit_of_work(database.sessions) as session:
-        assert RequestRepository(session, WS).count() == 2
+    with unit_of_work(database.sessions, WS) as uow:
+        log(uow, "k1")
+        log(uow, "k1")
+        log(uow, "k2", user="U2")
+    with unit_of_work(database.sessions, WS) as uow:
+        assert uow.requests.count() == 2
 
 
 def test_unicode_and_emoji_are_kept_as_written(database: Database) -> None:
     title = "Schnellere Builds für Käse-Team 🧀 <!here> & co"
-    with unit_of_work(database.sessions) as session:
-        request, _ = log(session, "k-unicode", title=title)
+    with unit_of_work(database.sessions, WS) as uow:
+        request, _ = log(uow, "k-unicode", title=title)
         request_id = request.id
-    with unit_of_work(database.sessions) as session:
-        stored = RequestRepository(session, WS).by_id(request_id)
+    with unit_of_work(database.sessions, WS) as uow:
+        stored = uow.requests.by_id(request_id)
         assert stored is not None
         assert stored.title == title
 
 
 def test_times_come_back_as_aware_utc(database: Database) -> None:
     berlin = timezone(timedelta(hours=1))
-    with unit_of_work(database.sessions) as session:
-        requester = UserRepository(session, WS).get_or_create("U1")
-        request, _ = RequestRepository(session, WS).log_once(
+    with unit_of_work(database.sessions, WS) as uow:
+        requester = uow.users.get_or_create("U1")
+        request, _ = uow.requests.log_once(
             idempotency_key="k-time",
             title="t",
             requester_id=requester.id,
@@ -80,17 +69,20 @@ def test_times_come_back_as_aware_utc(database: Database) -> None:
             created_at=datetime(2026, 11, 2, 10, 0, tzinfo=berlin),
         )
         request_id = request.id
-    with unit_of_work(database.sessions) as session:
-        stored = RequestRepository(session, WS).by_id(request_id)
+    with unit_of_work(database.sessions, WS) as uow:
+        stored = uow.requests.by_id(request_id)
         assert stored is not None
         assert stored.created_at == T0
         assert stored.created_at.utcoffset() == timedelta(0)
 
 
 def test_naive_datetimes_are_refused(database: Database) -> None:
-    with pytest.raises(Exception, match="naive datetime"), unit_of_work(database.sessions) as s:
-        requester = UserRepository(s, WS).get_or_create("U1")
-        RequestRepository(s, WS).log_once(
+    with (
+        pytest.raises(Exception, match="naive datetime"),
+        unit_of_work(database.sessions, WS) as uow,
+    ):
+        requester = uow.users.get_or_create("U1")
+        uow.requests.log_once(
             idempotency_key="k-naive",
             title="t",
             requester_id=requester.id,
@@ -100,8 +92,8 @@ def test_naive_datetimes_are_refused(database: Database) -> None:
 
 
 def test_foreign_keys_are_enforced(database: Database) -> None:
-    with pytest.raises(IntegrityError), unit_of_work(database.sessions) as session:
-        session.add(
+    with pytest.raises(IntegrityError), unit_of_work(database.sessions) as uow:
+        uow.session.add(
             Request(
                 workspace_id=WS,
                 title="t",
@@ -110,14 +102,14 @@ def test_foreign_keys_are_enforced(database: Database) -> None:
                 idempotency_key="k-fk",
             )
         )
-        session.flush()
+        uow.session.flush()
 
 
 def test_one_vote_per_person_per_theme(database: Database) -> None:
-    with unit_of_work(database.sessions) as session:
-        theme = ThemeRepository(session, WS).add("Faster CI")
-        voter = UserRepository(session, WS).get_or_create("U9")
-        votes = VoteRepository(session, WS)
+    with unit_of_work(database.sessions, WS) as uow:
+        theme = uow.themes.add("Faster CI")
+        voter = uow.users.get_or_create("U9")
+        votes = uow.votes
         _, first = votes.add_once(voter.id, theme_id=theme.id)
         _, second = votes.add_once(voter.id, theme_id=theme.id)
         assert (first, second) == (True, False)
@@ -125,28 +117,28 @@ def test_one_vote_per_person_per_theme(database: Database) -> None:
 
 
 def test_votes_on_requests_count_for_their_theme(database: Database) -> None:
-    with unit_of_work(database.sessions) as session:
-        themes = ThemeRepository(session, WS)
+    with unit_of_work(database.sessions, WS) as uow:
+        themes = uow.themes
         theme = themes.add("Faster CI")
-        logged, _ = log(session, "k-v")
-        request = RequestRepository(session, WS).by_id(logged.id)
+        logged, _ = log(uow, "k-v")
+        request = uow.requests.by_id(logged.id)
         assert request is not None
         request.theme_id = theme.id
-        voter = UserRepository(session, WS).get_or_create("U9")
-        VoteRepository(session, WS).add_once(voter.id, request_id=request.id)
-        VoteRepository(session, WS).add_once(voter.id, theme_id=theme.id)
-        assert len(VoteRepository(session, WS).by_theme()[theme.id]) == 2
+        voter = uow.users.get_or_create("U9")
+        uow.votes.add_once(voter.id, request_id=request.id)
+        uow.votes.add_once(voter.id, theme_id=theme.id)
+        assert len(uow.votes.by_theme()[theme.id]) == 2
 
 
 def test_resolve_follows_merges_and_hides_deleted_themes(database: Database) -> None:
-    with unit_of_work(database.sessions) as session:
-        themes = ThemeRepository(session, WS)
+    with unit_of_work(database.sessions, WS) as uow:
+        themes = uow.themes
         a, b, c = themes.add("a"), themes.add("b"), themes.add("c")
         a.merged_into_id = b.id
         b.merged_into_id = c.id
         gone = themes.add("gone")
         gone.deleted_at = T0
-        session.flush()
+        uow.session.flush()
         resolved = themes.resolve(a.id)
         assert resolved is not None
         assert resolved.id == c.id
@@ -156,8 +148,8 @@ def test_resolve_follows_merges_and_hides_deleted_themes(database: Database) -> 
 
 
 def test_status_changes_are_kept_as_history(database: Database) -> None:
-    with unit_of_work(database.sessions) as session:
-        themes = ThemeRepository(session, WS)
+    with unit_of_work(database.sessions, WS) as uow:
+        themes = uow.themes
         theme = themes.add("Rollback button")
         themes.change_status(theme, ThemeStatus.PLANNED, "UPM", "Q1", at=T0)
         themes.change_status(theme, ThemeStatus.SHIPPED, "UPM", "done", at=T0 + timedelta(days=9))
@@ -170,8 +162,8 @@ def test_status_changes_are_kept_as_history(database: Database) -> None:
 
 
 def test_a_digest_period_can_be_claimed_once(database: Database) -> None:
-    with unit_of_work(database.sessions) as session:
-        runs = DigestRunRepository(session, WS)
+    with unit_of_work(database.sessions, WS) as uow:
+        runs = uow.digests
         run = runs.claim("C1", "2026-W45")
         assert run is not None
         assert runs.claim("C1", "2026-W45") is None
@@ -183,8 +175,8 @@ def test_a_digest_period_can_be_claimed_once(database: Database) -> None:
 
 
 def test_outbox_enqueues_once_and_claims_due_messages(database: Database) -> None:
-    with unit_of_work(database.sessions) as session:
-        outbox = OutboxRepository(session, WS)
+    with unit_of_work(database.sessions, WS) as uow:
+        outbox = uow.outbox
         _, created = outbox.enqueue_once(
             "status:1:U1", "dm", "U1", {"text": "shipped"}, not_before=T0
         )
@@ -199,10 +191,10 @@ def test_outbox_enqueues_once_and_claims_due_messages(database: Database) -> Non
 
 
 def test_pulse_answers_are_one_per_person_per_round(database: Database) -> None:
-    with unit_of_work(database.sessions) as session:
-        pulses = PulseRepository(session, WS)
+    with unit_of_work(database.sessions, WS) as uow:
+        pulses = uow.pulses
         pulse_round = pulses.start_round("How well…?", T0, T0 + timedelta(days=7))
-        user = UserRepository(session, WS).get_or_create("U1")
+        user = uow.users.get_or_create("U1")
         assert pulses.invite_once(pulse_round.id, user.id, T0)
         assert not pulses.invite_once(pulse_round.id, user.id, T0)
         pulses.record_answer(pulse_round.id, user.id, 2, T0)
@@ -213,21 +205,21 @@ def test_pulse_answers_are_one_per_person_per_round(database: Database) -> None:
 
 
 def test_domains_and_audit_are_scoped_to_the_workspace(database: Database) -> None:
-    with unit_of_work(database.sessions) as session:
-        DomainRepository(session, WS).add("ci", digest_channel="C0CI")
-        DomainRepository(session, "T0OTHER").add("ci")
-        assert [d.name for d in DomainRepository(session, WS).with_digest_channel()] == ["ci"]
-        AuditRepository(session, WS).record("UPM", "status", "theme", 3, {"to": "planned"})
-        assert AuditRepository(session, "T0OTHER").recent() == []
-        assert AuditRepository(session, WS).recent()[0].details == {"to": "planned"}
+    with unit_of_work(database.sessions, WS) as uow:
+        uow.domains.add("ci", digest_channel="C0CI")
+        uow.for_workspace("T0OTHER").domains.add("ci")
+        assert [d.name for d in uow.domains.with_digest_channel()] == ["ci"]
+        uow.audit.record("UPM", "status", "theme", 3, {"to": "planned"})
+        assert uow.for_workspace("T0OTHER").audit.recent() == []
+        assert uow.audit.recent()[0].details == {"to": "planned"}
 
 
 def test_a_user_ref_is_created_once_and_found_after(database: Database) -> None:
-    with unit_of_work(database.sessions) as session:
-        first = UserRepository(session, WS).ref("U0NEW")
-        again = UserRepository(session, WS).ref("U0NEW")
-    with unit_of_work(database.sessions) as session:
-        later = UserRepository(session, WS).ref("U0NEW")
-        other_workspace = UserRepository(session, "T0OTHER").ref("U0NEW")
+    with unit_of_work(database.sessions, WS) as uow:
+        first = uow.users.ref("U0NEW")
+        again = uow.users.ref("U0NEW")
+    with unit_of_work(database.sessions, WS) as uow:
+        later = uow.users.ref("U0NEW")
+        other_workspace = uow.for_workspace("T0OTHER").users.ref("U0NEW")
     assert first == again == later
     assert other_workspace.id != first.id

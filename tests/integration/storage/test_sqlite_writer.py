@@ -11,11 +11,11 @@ from pathlib import Path
 
 from sqlalchemy import Engine, event, func, select
 
-from storage.db import make_engine, make_session_factory, unit_of_work
+from storage.db import make_engine, make_session_factory
 from storage.enums import RequestSource
 from storage.models import Request
-from storage.repositories import RequestRepository, UserRepository
 from storage.sqlite_writer import WriterLock
+from storage.unit_of_work import unit_of_work
 from tests.fixtures.databases import Database
 
 WRITES_PER_THREAD = 40
@@ -24,16 +24,17 @@ THREADS = 6
 CHILD = """
 import sys
 from sqlalchemy import event
-from storage.db import make_engine, make_session_factory, unit_of_work
+from storage.db import make_engine, make_session_factory
+from storage.unit_of_work import unit_of_work
 from storage.enums import RequestSource
 from storage.repositories import RequestRepository, UserRepository
 engine = make_engine(sys.argv[1])
 event.listen(engine, "connect", lambda c, _r: c.execute("PRAGMA busy_timeout=0"))
 sessions = make_session_factory(engine)
 for number in range(int(sys.argv[2])):
-    with unit_of_work(sessions) as session:
-        user = UserRepository(session, "T0W").ref("U0CHILD")
-        RequestRepository(session, "T0W").log_once(
+    with unit_of_work(sessions, "T0W") as uow:
+        user = uow.users.ref("U0CHILD")
+        uow.requests.log_once(
             idempotency_key=f"child:{number}", title="from the other process",
             requester_id=user.id, source=RequestSource.COMMAND,
         )
@@ -54,9 +55,9 @@ def write_many(database_url: str, engine: Engine, tag: str) -> list[BaseExceptio
     def writer(thread: int) -> None:
         try:
             for number in range(WRITES_PER_THREAD):
-                with unit_of_work(sessions) as session:
-                    user = UserRepository(session, "T0W").ref(f"U0W{thread}")
-                    RequestRepository(session, "T0W").log_once(
+                with unit_of_work(sessions, "T0W") as uow:
+                    user = uow.users.ref(f"U0W{thread}")
+                    uow.requests.log_once(
                         idempotency_key=f"{tag}:{thread}:{number}",
                         title="a write",
                         requester_id=user.id,
@@ -116,9 +117,9 @@ def test_a_failed_write_gives_the_lock_back(sqlite_database: Database) -> None:
     engine = without_busy_timeout(make_engine(sqlite_database.url))
     sessions = make_session_factory(engine)
     try:
-        with unit_of_work(sessions) as session:
-            user = UserRepository(session, "T0W").ref("U0FAIL")
-            session.flush()
+        with unit_of_work(sessions, "T0W") as uow:
+            user = uow.users.ref("U0FAIL")
+            uow.session.flush()
             raise RuntimeError(f"after writing user {user.id}")
     except RuntimeError:
         pass
