@@ -62,6 +62,7 @@ def build_digest(
     return DigestView(
         title=title,
         period_label=f"{since:%d %b} – {now:%d %b %Y}",
+        since=since,
         entries=tuple(roadmap[:top]),
         total_themes=len(roadmap),
         shipped=tuple(shipped),

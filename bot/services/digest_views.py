@@ -30,6 +30,8 @@ class DigestView:
     kpis: ProductKpis
     generated_at: datetime
     pulse: PulseResults | None = None
+    #: Where the period starts (the last digest), for dates shown in the reader's zone.
+    since: datetime | None = None
 
     @property
     def requests_this_period(self) -> int:

@@ -24,6 +24,7 @@ from bot.services.pulses.timing import DeliveryWindow, delivery_time, zone_of
 from bot.services.pulses.views import AnswerView
 from bot.services.requests import NewRequest, log_request
 from bot.slack.blocks.pulse import pulse_dm_blocks, pulse_dm_text
+from bot.slack.blocks.text import DAY, slack_date
 from storage.db import SessionFactory
 from storage.enums import RequestSource
 from storage.models import PulseResponse, PulseRound, User
@@ -92,6 +93,7 @@ class RoundStart:
     round_id: int | None
     created: bool
     invited: int
+    #: Why nothing started, as Slack text of ours (dates as reader-zone tokens, no user text).
     reason: str = ""
 
 
@@ -125,9 +127,9 @@ def why_not_start(
     if latest is None:
         return None
     if latest.closed_at is None and latest.closes_at > now:
-        return f"A pulse round is open until {latest.closes_at:%a %d %b %H:%M} UTC."
+        return f"A pulse round is open until {slack_date(latest.closes_at)}."
     if scheduled and now - latest.started_at < config.min_gap:
-        return f"The last round started {latest.started_at:%d %b}; skipping this firing."
+        return f"The last round started {slack_date(latest.started_at, DAY)}; skipping this firing."
     return None
 
 

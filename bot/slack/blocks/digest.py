@@ -13,7 +13,7 @@ from bot.slack.blocks.elements import Block, actions, button, context, section, 
 from bot.slack.blocks.followup import summary_text
 from bot.slack.blocks.ids import THEME_DETAILS_ACTION
 from bot.slack.blocks.pulse import results_blocks
-from bot.slack.blocks.text import backers_text, plural, safe, theme_name
+from bot.slack.blocks.text import DATE, DAY, backers_text, plural, safe, slack_date, theme_name
 
 MAX_BLOCKS = 50
 MAX_TEXT_CHARS = 10_000
@@ -62,7 +62,7 @@ def header_blocks(view: DigestView) -> list[Block]:
     blocks: list[Block] = [
         {"type": "header", "text": {"type": "plain_text", "text": view.title[:150]}},
         context(
-            f"{safe(view.period_label, 200)} · "
+            f"{period_text(view)} · "
             f"{plural(view.kpis.requests_this_period, 'new request')} · "
             f"{plural(view.total_themes, 'theme')} ranked"
         ),
@@ -70,6 +70,13 @@ def header_blocks(view: DigestView) -> list[Block]:
     if not view.entries:
         blocks.append(section("No open requests yet. Ask for something with `/feedback`."))
     return blocks
+
+
+def period_text(view: DigestView) -> str:
+    """The period in each reader's own time zone; the label where no start is known."""
+    if view.since is None:
+        return safe(view.period_label, 200)
+    return f"{slack_date(view.since, DAY)} – {slack_date(view.generated_at, DATE)}"
 
 
 def theme_blocks(entry: RoadmapEntry, with_buttons: bool) -> list[Block]:

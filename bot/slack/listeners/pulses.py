@@ -90,7 +90,7 @@ def pulse_command(
             rng=random.Random(),
         )
         if not started.created:
-            raise UserFacingError(started.reason or "No round was started.")
+            return text_blocks(f":warning: {started.reason or 'No round was started.'}")
         return text_blocks(
             f":rocket: Pulse round started: {started.invited} people will be asked in their "
             "own working hours over the next days."

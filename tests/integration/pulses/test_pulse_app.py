@@ -121,6 +121,9 @@ def test_pulse_start_is_for_admins_and_reads_the_directory(running_app: RunningA
     results = roadmap(running_app, "pulse", ids.USER_ID, "results")
     assert "answered so far" in all_text(valid_blocks(results["blocks"]))
     assert json.dumps(results).count("U0PEOPLE") == 0  # no names in results
+    again = all_text(valid_blocks(roadmap(running_app, "pulse start", ADMIN_ID, "again")["blocks"]))
+    assert "A pulse round is open until <!date^" in again  # each reader's own time zone
+    assert "UTC>" in again  # the fallback
 
 
 def test_pulse_chart_is_a_png_uploaded_with_files_upload_v2(running_app: RunningApp) -> None:

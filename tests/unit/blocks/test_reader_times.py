@@ -39,3 +39,27 @@ def test_the_pulse_thank_you_shows_the_deadline_in_the_readers_zone() -> None:
     text = str(blocks)
     assert "until <!date^1796763060^{date_short_pretty} {time}|Tue 08 Dec 2026 20:51 UTC>" in text
     assert "20:51} UTC" not in text
+
+
+def test_the_digest_period_is_shown_in_the_readers_zone() -> None:
+    from bot.services.digest_views import DigestView, ProductKpis
+    from bot.slack.blocks.digest import digest_blocks
+
+    since = datetime(2026, 11, 30, 8, tzinfo=UTC)
+    view = DigestView(
+        title="Platform roadmap",
+        period_label="30 Nov – 07 Dec 2026",
+        entries=(),
+        total_themes=0,
+        shipped=(),
+        planned=(),
+        kpis=ProductKpis(None, 0, 0, 0, None, 0),
+        generated_at=CLOSES,
+        since=since,
+    )
+    blocks = digest_blocks(view)
+    for block in blocks:
+        Block.parse(block).validate_json()
+    shown = str(blocks)
+    assert f"<!date^{int(since.timestamp())}^{{date_short_pretty}}|Mon 30 Nov 2026>" in shown
+    assert "{date_short}|Tue 08 Dec 2026>" in shown
