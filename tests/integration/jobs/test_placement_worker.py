@@ -82,7 +82,7 @@ def test_a_drain_places_every_queued_request_and_answers_each_asker(
     for number, request_id in enumerate(ids):
         [reply] = slack.responses(f"r{number}")
         assert reply.param("replace_original") is True
-        assert f"#{request_id}" in all_text(valid_blocks(reply.param("blocks")))
+        assert f"request *{request_id}*" in all_text(valid_blocks(reply.param("blocks")))
     second = all_text(slack.responses("r1")[0].param("blocks"))
     assert "Part of the theme" in second
     assert worker(database, slack).drain() == 0
@@ -96,7 +96,7 @@ def test_without_a_response_url_the_asker_gets_a_dm(
     worker(database, slack).drain()
     [dm] = slack.calls("chat.postMessage")
     assert dm.param("channel") == "U0ASK007"
-    assert f"#{request_id}" in all_text(valid_blocks(dm.param("blocks")))
+    assert f"request *{request_id}*" in all_text(valid_blocks(dm.param("blocks")))
 
 
 def test_a_request_that_cannot_be_placed_is_dropped_and_the_others_go_on(
