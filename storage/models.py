@@ -74,6 +74,15 @@ class Base(DeclarativeBase):
         __table__: ClassVar[Table]
 
 
+class Workspace(Base):
+    """A Slack workspace's name (its rows carry only its id)."""
+
+    __tablename__ = "workspaces"
+
+    id: Mapped[str] = mapped_column(String(WORKSPACE_ID_LENGTH), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+
+
 class Domain(Base):
     """A team that owns a slice of the platform or its data (Data Mesh)."""
 

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from storage.db import SessionFactory
 from storage.repositories.audit import AuditRepository
+from storage.repositories.backups import BackupRepository
 from storage.repositories.deliveries import DeliveryRepository
 from storage.repositories.digests import DigestRunRepository
 from storage.repositories.directory import DirectoryRepository
@@ -91,6 +92,10 @@ class UnitOfWork:
     @cached_property
     def audit(self) -> AuditRepository:
         return AuditRepository(self.session, self.workspace_id)
+
+    @cached_property
+    def backups(self) -> BackupRepository:
+        return BackupRepository(self.session, self.workspace_id)
 
     @cached_property
     def deliveries(self) -> DeliveryRepository:

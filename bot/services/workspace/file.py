@@ -86,6 +86,7 @@ class DomainRecord(FileModel):
     description: str = ""
     owner: str | None = None
     digest_channel: str | None = None
+    retired_at: AwareDatetime | None = None
 
 
 class ObjectiveRecord(FileModel):
@@ -107,21 +108,81 @@ class RequestRecord(FileModel):
     pain: int | None = Field(None, ge=1, le=5)
     objective: str | None = None
     created_at: AwareDatetime
+    #: A label of the intent, for measuring grouping (the bundled sample); not a theme.
     theme: str | None = None
+    # A backup's (export --format workspace): the request's number and theme, kept.
+    id: int | None = Field(default=None, ge=1)
+    theme_id: int | None = None
+    pinned_to_theme: bool = False
+    withdrawn_at: AwareDatetime | None = None
+    logged_by: str | None = None
+    message_link: str | None = None
+
+
+class ThemeRecord(FileModel):
+    """A theme with everything a PM decided about it (a backup's; ids are kept)."""
+
+    id: int = Field(ge=1)
+    label: str = Field(min_length=1, max_length=200)
+    top_terms: list[str] = []
+    status: StatusName = "open"
+    effort: Literal["S", "M", "L", "XL"] | None = None
+    confidence: float | None = None
+    pinned: bool = False
+    locked: bool = False
+    label_shown_at: AwareDatetime | None = None
+    merged_into: int | None = None
+    created_at: AwareDatetime
+    status_changed_at: AwareDatetime | None = None
+    deleted_at: AwareDatetime | None = None
 
 
 class VoteRecord(FileModel):
-    request: str
+    """A +1 on a request (``request``: its ref) or, in a backup, on a theme (its id)."""
+
+    request: str | None = None
+    theme: int | None = None
     user: str
     created_at: AwareDatetime
 
 
 class StatusChangeRecord(FileModel):
-    request: str
+    """A status change: of the theme holding ``request``, or (a backup's) of ``theme``."""
+
+    request: str | None = None
+    theme: int | None = None
+    id: int | None = Field(default=None, ge=1)
+    from_status: StatusName | None = None
     status: StatusName
     note: str = ""
     by: str
     at: AwareDatetime
+
+
+class DigestRecord(FileModel):
+    """A digest posted (or claimed) for a channel and period, with its ranking."""
+
+    channel: str
+    period: str
+    status: Literal["claimed", "posted", "failed"] = "posted"
+    started_at: AwareDatetime
+    posted_at: AwareDatetime | None = None
+    posted_ts: str | None = None
+    ranking: dict[str, Any] = {}
+
+
+class FollowupRecord(FileModel):
+    """ "Did it meet the need?" asked of one requester after a shipment."""
+
+    theme: int
+    status_change: int
+    user: str
+    asked_at: AwareDatetime
+    closes_at: AwareDatetime
+    answer: str | None = Field(default=None, pattern="^(yes|partly|no)$")
+    comment: str | None = None
+    answered_at: AwareDatetime | None = None
+    followup_request: str | None = None
 
 
 class PulseAnswerRecord(FileModel):
@@ -185,6 +246,10 @@ class WorkspaceFile(FileModel):
     status_changes: list[StatusChangeRecord] = []
     pulse_rounds: list[PulseRoundRecord] = []
     audit: list[AuditRecord] = []
+    # A backup's: restored with their ids into an empty workspace (no re-grouping).
+    themes: list[ThemeRecord] = []
+    digests: list[DigestRecord] = []
+    followups: list[FollowupRecord] = []
 
     @model_validator(mode="after")
     def _references_exist(self) -> WorkspaceFile:
@@ -205,12 +270,32 @@ class WorkspaceFile(FileModel):
                 problems.append(f"request {request.ref}: unknown domain {request.domain!r}")
             if request.objective and request.objective not in objectives:
                 problems.append(f"request {request.ref}: unknown objective {request.objective!r}")
+        themes = {t.id for t in self.themes}
         for vote in self.votes:
-            if vote.request not in refs or vote.user not in users:
-                problems.append(f"vote by {vote.user} on {vote.request}: unknown user or request")
+            known = vote.request in refs if vote.theme is None else vote.theme in themes
+            if (
+                vote.user not in users
+                or not known
+                or (vote.request is None) == (vote.theme is None)
+            ):
+                problems.append(f"vote by {vote.user}: unknown user, request or theme")
         for change in self.status_changes:
-            if change.request not in refs:
+            if change.theme is None and change.request not in refs:
                 problems.append(f"status change: unknown request {change.request}")
+            if change.theme is not None and change.theme not in themes:
+                problems.append(f"status change: unknown theme {change.theme}")
+        for request in self.requests:
+            if request.theme_id is not None and request.theme_id not in themes:
+                problems.append(f"request {request.ref}: unknown theme {request.theme_id}")
+        for theme in self.themes:
+            if theme.merged_into is not None and theme.merged_into not in themes:
+                problems.append(f"theme {theme.id}: merged into unknown theme {theme.merged_into}")
+        changes = {c.id for c in self.status_changes if c.id is not None}
+        for followup in self.followups:
+            if followup.theme not in themes or followup.status_change not in changes:
+                problems.append(f"follow-up of {followup.user}: unknown theme or status change")
+            if followup.user not in users:
+                problems.append(f"follow-up: unknown user {followup.user}")
         for pulse_round in self.pulse_rounds:
             for answer in pulse_round.responses:
                 if answer.user not in users:

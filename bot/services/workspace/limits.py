@@ -17,7 +17,16 @@ from pydantic import BaseModel
 from sqlalchemy import Column, String
 
 from bot.services.workspace.file import RequestRecord, WorkspaceFile, WorkspaceFileError
-from storage.models import Base, Domain, Request, ThemeStatusChange, User
+from storage.models import (
+    Base,
+    DigestRun,
+    Domain,
+    Request,
+    Theme,
+    ThemeStatusChange,
+    User,
+    Workspace,
+)
 
 EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
 LATEST = datetime(2100, 1, 1, tzinfo=UTC)
@@ -38,6 +47,13 @@ COLUMNS: dict[tuple[str, str], Column[Any]] = {
     ("domains", "digest_channel"): _column(Domain, "digest_channel"),
     ("requests", "title"): _column(Request, "title"),
     ("status_changes", "by"): _column(ThemeStatusChange, "changed_by"),
+    ("workspace", "name"): _column(Workspace, "name"),
+    ("themes", "label"): _column(Theme, "label"),
+    ("requests", "logged_by"): _column(User, "slack_id"),
+    ("requests", "message_link"): _column(Request, "message_link"),
+    ("digests", "channel"): _column(DigestRun, "channel"),
+    ("digests", "period"): _column(DigestRun, "period"),
+    ("digests", "posted_ts"): _column(DigestRun, "posted_ts"),
 }
 
 
@@ -79,9 +95,17 @@ def _records(data: WorkspaceFile) -> Iterator[tuple[str, str, BaseModel]]:
     for request in data.requests:
         yield "requests", f"request {_short(request.ref)}", request
     for vote in data.votes:
-        yield "votes", f"vote by {_short(vote.user)} on {_short(vote.request)}", vote
+        on = _short(vote.request) if vote.request else f"theme {vote.theme}"
+        yield "votes", f"vote by {_short(vote.user)} on {on}", vote
     for change in data.status_changes:
-        yield "status_changes", f"status change of {_short(change.request)}", change
+        of = _short(change.request) if change.request else f"theme {change.theme}"
+        yield "status_changes", f"status change of {of}", change
+    for theme in data.themes:
+        yield "themes", f"theme {theme.id}", theme
+    for digest in data.digests:
+        yield "digests", f"digest {_short(digest.period)} in {_short(digest.channel)}", digest
+    for followup in data.followups:
+        yield "followups", f"follow-up of theme {followup.theme}", followup
     for number, pulse_round in enumerate(data.pulse_rounds, start=1):
         label = f"pulse round {number}"
         yield "pulse_rounds", label, pulse_round

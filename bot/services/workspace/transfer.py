@@ -3,31 +3,32 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 from bot.services.errors import UserFacingError
 from bot.services.themes.regroup import RegroupReport, regroup
 from bot.services.workspace.file import (
     AuditRecord,
+    DigestRecord,
     DomainRecord,
+    FollowupRecord,
     ObjectiveRecord,
     PulseAnswerRecord,
     PulseRoundRecord,
     RequestRecord,
     StatusChangeRecord,
+    ThemeRecord,
     UserRecord,
     VoteRecord,
     WorkspaceFile,
     WorkspaceInfo,
 )
 from bot.services.workspace.limits import check_fits, import_key
+from bot.services.workspace.restore import restore_workspace
 from scoring import ScoringConfig
 from storage.enums import RequestSource, ThemeStatus
-from storage.models import Domain, User
+from storage.models import Domain, Theme, User
 from storage.repositories.pulses import AnswerToAdd
 from storage.unit_of_work import UnitOfWork
-
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -56,22 +57,40 @@ def import_workspace(
     check_fits(data)
     workspace_id = data.workspace.id
     uow = uow.for_workspace(workspace_id)  # the file's workspace, in the caller's transaction
+    if data.workspace.name:
+        uow.backups.set_name(data.workspace.name)
     domains = _import_domains(uow, data)
     users = _import_users(uow, data, domains)
     objectives = uow.objectives
     for record in data.objectives:
         if objectives.by_name(record.name) is None:
             domain = domains.get(record.domain) if record.domain else None
-            objectives.add(
+            objective = objectives.add(
                 record.name,
                 record.description,
                 record.weight,
                 record.keywords,
                 domain.id if domain else None,
             )
+            objective.active = record.active
+    if data.themes:
+        restored = restore_workspace(uow, data, users, domains)
+        return ImportReport(
+            workspace_id=workspace_id,
+            users=len(users),
+            requests=restored.requests,
+            requests_skipped=0,
+            votes=restored.votes,
+            pulse_answers=_import_pulses(uow, data, users),
+            regroup=RegroupReport(restored.requests, restored.themes, 0, 0),
+        )
     request_ids, skipped = _import_requests(uow, data, users, domains)
     new_votes = uow.votes.add_all_once(
-        [(users[v.user].id, request_ids[v.request], v.created_at) for v in data.votes]
+        [
+            (users[v.user].id, request_ids[v.request], v.created_at)
+            for v in data.votes
+            if v.request is not None
+        ]
     )
     answers = _import_pulses(uow, data, users)
     report = regroup(uow, config)
@@ -96,6 +115,7 @@ def _import_domains(uow: UnitOfWork, data: WorkspaceFile) -> dict[str, Domain]:
             domain = repository.add(
                 record.name, record.description, record.owner, record.digest_channel
             )
+            domain.retired_at = record.retired_at
         domains[record.name] = domain
     return domains
 
@@ -179,6 +199,8 @@ def _apply_status_changes(
     themes = uow.themes
     requests = uow.requests
     for change in sorted(data.status_changes, key=lambda c: c.at):
+        if change.request is None:
+            continue
         request = requests.by_id(request_ids[change.request])
         if request is None or request.theme_id is None:
             continue
@@ -190,25 +212,23 @@ def _apply_status_changes(
 
 
 def export_workspace(uow: UnitOfWork) -> WorkspaceFile:
-    """Everything needed to rebuild the workspace elsewhere; themes are derived again.
+    """The whole workspace, as a backup: importing it into an empty database and exporting
+    again gives the same document (ids, themes and every PM decision, status history,
+    votes, pulse rounds, digests, follow-ups, the audit log).
 
-    Votes and status changes point at a theme's earliest request, which lands in the
-    same theme when the file is imported.
+    Its requests, votes and status changes also carry the refs an import into a workspace
+    that already has data uses (there, themes are derived again).
     """
     users = uow.users.list_all()
     if not users:
         raise UserFacingError(f"Workspace {uow.workspace_id} has no data to export.")
     slack_ids = {u.id: u.slack_id for u in users}
-    domains = uow.domains.list_all()
-    domain_names = {d.id: d.name for d in domains}
-    requests = uow.requests.live()
+    domain_names = {d.id: d.name for d in uow.domains.list_all()}
+    backups = uow.backups
+    requests = backups.requests()
     refs = {r.id: f"r{r.id}" for r in requests}
-    first_of_theme: dict[int, str] = {}
-    for request in sorted(requests, key=lambda r: (r.created_at, r.id)):
-        if request.theme_id is not None:
-            first_of_theme.setdefault(request.theme_id, refs[request.id])
     return WorkspaceFile(
-        workspace=WorkspaceInfo(id=uow.workspace_id),
+        workspace=WorkspaceInfo(id=uow.workspace_id, name=backups.name()),
         users=[
             UserRecord(
                 id=u.slack_id,
@@ -225,8 +245,9 @@ def export_workspace(uow: UnitOfWork) -> WorkspaceFile:
                 description=d.description,
                 owner=d.owner_slack_id,
                 digest_channel=d.digest_channel,
+                retired_at=d.retired_at,
             )
-            for d in domains
+            for d in uow.domains.list_all()
         ],
         objectives=[
             ObjectiveRecord(
@@ -235,8 +256,9 @@ def export_workspace(uow: UnitOfWork) -> WorkspaceFile:
                 weight=o.weight,
                 keywords=list(o.keywords),
                 domain=domain_names.get(o.domain_id) if o.domain_id else None,
+                active=o.active,
             )
-            for o in uow.objectives.list_active()
+            for o in uow.objectives.list_all()
         ],
         requests=[
             RequestRecord(
@@ -249,22 +271,56 @@ def export_workspace(uow: UnitOfWork) -> WorkspaceFile:
                 pain=r.pain,
                 objective=r.objective.name if r.objective else None,
                 created_at=r.created_at,
+                id=r.id,
+                theme_id=r.theme_id,
+                pinned_to_theme=r.pinned_to_theme,
+                withdrawn_at=r.withdrawn_at,
+                logged_by=slack_ids.get(r.logged_by_id) if r.logged_by_id else None,
+                message_link=r.message_link,
             )
             for r in requests
         ],
-        votes=_export_votes(uow, refs, first_of_theme),
+        themes=[theme_record(t) for t in backups.themes()],
+        votes=_export_votes(uow, refs),
         status_changes=[
             StatusChangeRecord(
-                request=first_of_theme[c.theme_id],
+                id=c.id,
+                theme=c.theme_id,
+                from_status=c.from_status.value,
                 status=c.to_status.value,
                 note=c.note,
                 by=c.changed_by,
                 at=c.changed_at,
             )
-            for c in uow.themes.changes_since(EPOCH)
-            if c.theme_id in first_of_theme
+            for c in backups.status_changes()
         ],
         pulse_rounds=_export_pulses(uow, slack_ids),
+        digests=[
+            DigestRecord(
+                channel=d.channel,
+                period=d.period,
+                status=d.status.value,
+                started_at=d.started_at,
+                posted_at=d.posted_at,
+                posted_ts=d.posted_ts,
+                ranking=d.ranking,
+            )
+            for d in backups.digest_runs()
+        ],
+        followups=[
+            FollowupRecord(
+                theme=f.theme_id,
+                status_change=f.status_change_id,
+                user=slack_ids[f.user_id],
+                asked_at=f.asked_at,
+                closes_at=f.closes_at,
+                answer=f.answer,
+                comment=f.comment,
+                answered_at=f.answered_at,
+                followup_request=refs.get(f.followup_request_id or 0),
+            )
+            for f in backups.followups()
+        ],
         audit=[
             AuditRecord(
                 at=e.at,
@@ -279,21 +335,35 @@ def export_workspace(uow: UnitOfWork) -> WorkspaceFile:
     )
 
 
-def _export_votes(
-    uow: UnitOfWork, refs: dict[int, str], first_of_theme: dict[int, str]
-) -> list[VoteRecord]:
-    records: dict[tuple[str, str], VoteRecord] = {}
+def theme_record(theme: Theme) -> ThemeRecord:
+    return ThemeRecord(
+        id=theme.id,
+        label=theme.label,
+        top_terms=list(theme.top_terms),
+        status=theme.status.value,
+        effort=theme.effort.value if theme.effort else None,
+        confidence=theme.confidence,
+        pinned=theme.pinned,
+        locked=theme.locked,
+        label_shown_at=theme.label_shown_at,
+        merged_into=theme.merged_into_id,
+        created_at=theme.created_at,
+        status_changed_at=theme.status_changed_at,
+        deleted_at=theme.deleted_at,
+    )
+
+
+def _export_votes(uow: UnitOfWork, refs: dict[int, str]) -> list[VoteRecord]:
+    records: list[VoteRecord] = []
     for vote in uow.votes.list_all():
-        if vote.request_id is not None:
-            ref = refs.get(vote.request_id)
-        else:
-            ref = first_of_theme.get(vote.theme_id or 0)
-        if ref is not None:
-            key = (ref, vote.user.slack_id)
-            records.setdefault(
-                key, VoteRecord(request=ref, user=vote.user.slack_id, created_at=vote.created_at)
+        user = vote.user.slack_id
+        if vote.request_id is not None and vote.request_id in refs:
+            records.append(
+                VoteRecord(request=refs[vote.request_id], user=user, created_at=vote.created_at)
             )
-    return list(records.values())
+        elif vote.theme_id is not None:
+            records.append(VoteRecord(theme=vote.theme_id, user=user, created_at=vote.created_at))
+    return sorted(records, key=lambda v: (v.created_at, v.user, v.request or "", v.theme or 0))
 
 
 def _export_pulses(uow: UnitOfWork, slack_ids: dict[int, str]) -> list[PulseRoundRecord]:
