@@ -21,9 +21,9 @@ from bot.jobs.outbox import Pace
 from bot.jobs.scheduler import Jobs
 from bot.runtime.settings import Settings
 from tests.fakes import slack_ids as ids
-from tests.fakes.slack_requests import block_action, event_callback, slash_command, view_submission
+from tests.fakes.slack_requests import block_action, slash_command, view_submission
 from tests.fixtures.app import ADMIN_ID, RunningApp
-from tests.integration.app.checks import all_text, valid_blocks, valid_view
+from tests.integration.app.checks import all_text, open_home, valid_blocks
 
 CHANNEL = "C0ROADMAP1"
 CI_CHANNEL = "C0CIDIGEST"
@@ -67,18 +67,10 @@ def add_domain(app: RunningApp, name: str, channel: str | None) -> None:
     assert (status, body) == (200, "")  # the bot is in the channel: no warning
 
 
-def home(app: RunningApp, user: str) -> dict:
-    event = {"type": "app_home_opened", "user": user, "tab": "home", "event_ts": "1.000100"}
-    before = len(app.slack.calls("views.publish"))
-    assert app.send(event_callback(event))[0] == 200
-    call = app.slack.wait_for("views.publish", count=before + 1)[-1]
-    return valid_view(call.param("view"))
-
-
 def pick_domain(app: RunningApp, user: str, domain: str) -> None:
     [picker] = [
         b["accessory"]
-        for b in home(app, user)["blocks"]
+        for b in open_home(app, user)["blocks"]
         if b.get("accessory", {}).get("action_id") == "my_domain"
     ]
     [option] = [o for o in picker["options"] if o["text"]["text"] == domain]
@@ -195,7 +187,7 @@ def test_a_pm_week_ends_with_every_decision_shown_and_exported(
     ):
         assert done in log, done
 
-    shown = all_text(home(app, "U0DEV00001")["blocks"])
+    shown = all_text(open_home(app, "U0DEV00001")["blocks"])
     assert f"theme *#{rollback} " in shown
     assert "planned" in shown
 

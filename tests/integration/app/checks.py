@@ -9,6 +9,8 @@ from slack_sdk.models.views import View
 from sqlalchemy import func, select
 
 from storage.models import Request, Vote
+from tests.fakes.slack_requests import event_callback
+from tests.fixtures.app import RunningApp
 from tests.fixtures.databases import Database
 
 
@@ -60,3 +62,19 @@ def count_votes(db: Database) -> int:
 def requests(db: Database) -> list[Request]:
     with db.sessions() as session:
         return list(session.scalars(select(Request).order_by(Request.id)))
+
+
+def open_home(app: RunningApp, user: str) -> dict[str, Any]:
+    """Open the person's App Home tab; the view the app published for it, validated."""
+    event = {
+        "type": "app_home_opened",
+        "user": user,
+        "channel": "D0HOME0001",
+        "tab": "home",
+        "event_ts": "1700000000.000100",
+    }
+    before = len(app.slack.calls("views.publish"))
+    assert app.send(event_callback(event))[0] == 200
+    call = app.slack.wait_for("views.publish", count=before + 1)[-1]
+    assert call.params["user_id"] == user
+    return valid_view(call.param("view"))

@@ -11,9 +11,9 @@ from bot.services.forms import form_choices
 from storage.models import AuditEntry, Domain, User
 from storage.unit_of_work import UnitOfWork
 from tests.fakes import slack_ids as ids
-from tests.fakes.slack_requests import block_action, event_callback, slash_command, view_submission
+from tests.fakes.slack_requests import block_action, slash_command, view_submission
 from tests.fixtures.app import ADMIN_ID, RunningApp
-from tests.integration.app.checks import all_text, valid_blocks, valid_view
+from tests.integration.app.checks import all_text, open_home, valid_blocks, valid_view
 from tests.integration.app.seed import ASKERS, seed_workspace
 
 OUTSIDER = "U0OUTSIDE1"
@@ -130,16 +130,3 @@ def test_a_person_picks_their_domain_in_app_home(running_app: RunningApp) -> Non
         b for b in republished["blocks"] if b.get("accessory", {}).get("action_id") == "my_domain"
     ]
     assert picker["accessory"]["initial_option"]["value"] == str(data.id)
-
-
-def open_home(app: RunningApp, user: str) -> dict:
-    event = {
-        "type": "app_home_opened",
-        "user": user,
-        "channel": "D0HOME0001",
-        "tab": "home",
-        "event_ts": "1700000000.000100",
-    }
-    assert app.send(event_callback(event))[0] == 200
-    call = app.slack.wait_for("views.publish")[-1]
-    return valid_view(call.param("view"))

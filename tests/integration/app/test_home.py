@@ -3,24 +3,10 @@
 from __future__ import annotations
 
 from tests.fakes import slack_ids as ids
-from tests.fakes.slack_requests import block_action, event_callback
+from tests.fakes.slack_requests import block_action
 from tests.fixtures.app import RunningApp
-from tests.integration.app.checks import all_text, valid_view
+from tests.integration.app.checks import all_text, open_home, valid_view
 from tests.integration.app.seed import ASKERS, seed_workspace
-
-
-def open_home(app: RunningApp, user: str) -> dict:
-    event = {
-        "type": "app_home_opened",
-        "user": user,
-        "channel": "D0HOME0001",
-        "tab": "home",
-        "event_ts": "1700000000.000100",
-    }
-    assert app.send(event_callback(event))[0] == 200
-    call = app.slack.wait_for("views.publish")[-1]
-    assert call.params["user_id"] == user
-    return valid_view(call.param("view"))
 
 
 def test_home_shows_my_requests_and_the_top_themes(running_app: RunningApp) -> None:
