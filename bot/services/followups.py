@@ -74,8 +74,8 @@ def queue_followups(
                 continue
             post = SlackPost(
                 user.slack_id,
-                followup_dm_text(theme.label),
-                followup_dm_blocks(followup.id, theme.label),
+                followup_dm_text(theme.id, theme.label),
+                followup_dm_blocks(followup.id, theme.id, theme.label),
             )
             queue(outbox, post, key=followup_key(change.id, user.slack_id), kind=FOLLOWUP_KIND)
             queued += 1

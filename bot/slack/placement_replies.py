@@ -33,6 +33,7 @@ class PlacementReplies:
             placement.request_title,
             placement.theme_label,
             placement.suggestions,
+            theme_id=placement.theme_id,
         )
         text = f"Logged as request {placed.request_id}"
         if placed.response_url is None:

@@ -10,7 +10,7 @@ from typing import Any
 from bot.services.request_views import FormChoices, Suggestion
 from bot.slack.blocks import ids
 from bot.slack.blocks.elements import Block, actions, button, context, plain, section
-from bot.slack.blocks.text import safe
+from bot.slack.blocks.text import safe, theme_name
 
 PAIN_WORDS = {
     1: "Minor annoyance",
@@ -161,11 +161,12 @@ def logged_reply(
     theme_label: str | None,
     suggestions: Sequence[Suggestion],
     pending: bool = False,
+    theme_id: int | None = None,
 ) -> list[Block]:
     """ "Logged as request N", its theme, and similar asks with a +1 instead button each."""
     blocks = [section(f":white_check_mark: Logged as request *{request_id}*: {safe(title, 300)}")]
     if theme_label:
-        blocks.append(context(f"Part of the theme *{safe(theme_label, 200)}*"))
+        blocks.append(context(f"Part of the theme *{theme_name(theme_id, theme_label, 200)}*"))
     if pending:
         blocks.append(context("Looking for similar requests…"))
     if suggestions:
@@ -179,7 +180,7 @@ def logged_reply(
         people = f"{suggestion.requesters} asked" if suggestion.requesters else ""
         blocks.append(
             section(
-                f"*{safe(suggestion.label, 200)}*\n{people}",
+                f"*{theme_name(suggestion.theme_id, suggestion.label, 200)}*\n{people}",
                 button(
                     "+1 instead", ids.VOTE_INSTEAD_ACTION, f"{request_id}:{suggestion.theme_id}"
                 ),

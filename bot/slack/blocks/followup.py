@@ -13,7 +13,7 @@ from bot.slack.blocks.elements import (
     context,
     section,
 )
-from bot.slack.blocks.text import safe
+from bot.slack.blocks.text import safe, theme_name
 
 COMMENT_ACTION = "followup_comment_open"
 REOPEN_ACTION = "followup_reopen"
@@ -39,15 +39,17 @@ def answer_buttons(followup_id: int, chosen: str | None = None) -> Block:
     return block
 
 
-def followup_dm_text(theme_label: str) -> str:
+def followup_dm_text(theme_id: int, theme_label: str) -> str:
     """The DM's notification text (mrkdwn, like its blocks)."""
-    return f"“{safe(theme_label, LABEL_LIMIT)}” shipped. Did it solve what you asked for?"
+    name = theme_name(theme_id, theme_label, LABEL_LIMIT)
+    return f"“{name}” shipped. Did it solve what you asked for?"
 
 
-def followup_dm_blocks(followup_id: int, theme_label: str) -> list[Block]:
+def followup_dm_blocks(followup_id: int, theme_id: int, theme_label: str) -> list[Block]:
     return [
         section(
-            f":package: *{safe(theme_label, LABEL_LIMIT)}* shipped a little while ago. "
+            f":package: *{theme_name(theme_id, theme_label, LABEL_LIMIT)}* shipped a little "
+            "while ago. "
             "Did it solve what you asked for?"
         ),
         answer_buttons(followup_id),
@@ -61,7 +63,7 @@ def followup_dm_blocks(followup_id: int, theme_label: str) -> list[Block]:
 def followup_thanks_blocks(view: FollowupView) -> list[Block]:
     lines = [
         f":pray: Thanks! You said *{ANSWER_WORDS.get(view.answer, view.answer)}* "
-        f"for *{safe(view.theme_label, LABEL_LIMIT)}*."
+        f"for *{theme_name(view.theme_id, view.theme_label, LABEL_LIMIT)}*."
     ]
     buttons = [
         button(

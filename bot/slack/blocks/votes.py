@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from bot.services.vote_views import VoteOutcome, VoteResult
-from bot.slack.blocks.text import backers_text, safe
+from bot.slack.blocks.text import backers_text, theme_name
 
 
 def vote_message(result: VoteResult) -> str:
-    label = safe(result.theme_label, 150)
+    label = theme_name(result.theme_id, result.theme_label, 150)
     backers = f"{backers_text(result.backers)} now."
     if result.outcome == VoteOutcome.ADDED:
         return f":thumbsup: You back *{label}*. {backers}"

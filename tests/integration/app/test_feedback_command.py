@@ -36,6 +36,7 @@ def test_logs_at_once_then_suggests_the_similar_theme(running_app: RunningApp) -
     blocks = valid_blocks(followup.param("blocks"))
     assert followup.param("replace_original") is True
     assert "Part of the theme" in all_text(blocks)
+    assert f"*#{seeded.ci_theme} Remote build cache for CI*" in all_text(blocks)  # its id
     buttons = [b["accessory"] for b in blocks if b.get("accessory", {}).get("type") == "button"]
     assert buttons, "no +1 instead button"
     assert buttons[0]["value"].endswith(f":{seeded.ci_theme}")

@@ -61,6 +61,9 @@ def test_results_with_and_without_enough_answers() -> None:
 
 
 def test_followup_blocks() -> None:
-    valid(followup.followup_dm_blocks(3, "Remote build cache"))
+    assert "*#12 Remote build cache*" in valid(
+        followup.followup_dm_blocks(3, 12, "Remote build cache")
+    )
+    assert "#12 Remote build cache" in followup.followup_dm_text(12, "Remote build cache")
     view = FollowupView(3, 1, "Remote build cache", "no", "still slow", 44)
     assert "request *44*" in valid(followup.followup_thanks_blocks(view))
