@@ -65,13 +65,10 @@ def test_db_upgrade_on_an_empty_postgres_database(tmp_path: Path, empty_postgres
 
 
 def test_db_upgrade_and_reindex_store_the_vectors_of_requests_that_have_none(
-    tmp_path: Path,
+    tmp_path: Path, sample_sqlite_url: str
 ) -> None:
-    url = f"sqlite:///{tmp_path / 'pb.db'}"
-    sample = tmp_path / "sample.json"
-    sample.write_text(load_sample().model_dump_json())
+    url = sample_sqlite_url  # the sample imported with words-only themes: no vectors stored
     semantic = {"DATABASE_URL": url, "PULSEBOARD_THEME_BACKEND": "semantic"}
-    assert run_here("import", str(sample), cwd=tmp_path, DATABASE_URL=url).returncode == 0
     upgraded = run_here("db", "upgrade", cwd=tmp_path, **semantic)
     assert upgraded.returncode == 0, upgraded.stderr
     assert "is up to date" in upgraded.stdout

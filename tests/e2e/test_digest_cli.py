@@ -39,11 +39,11 @@ def test_two_processes_racing_post_the_digest_once(
     request: pytest.FixtureRequest, tmp_path: Path, sample_file: Path, backend: str
 ) -> None:
     if backend == "sqlite":
-        url = f"sqlite:///{tmp_path / 'pb.db'}"
+        url = request.getfixturevalue("sample_sqlite_url")  # upgraded, the sample imported
     else:
         url = request.getfixturevalue("empty_postgres_url")
-    assert run_here("db", "upgrade", cwd=tmp_path, DATABASE_URL=url).returncode == 0
-    assert run_here("import", str(sample_file), cwd=tmp_path, DATABASE_URL=url).returncode == 0
+        assert run_here("db", "upgrade", cwd=tmp_path, DATABASE_URL=url).returncode == 0
+        assert run_here("import", str(sample_file), cwd=tmp_path, DATABASE_URL=url).returncode == 0
     sample_team = WorkspaceIdentity(team_id=load_sample().workspace.id)
     with FakeSlackAPI(identity=sample_team) as slack:
         env = clean_env(
@@ -119,9 +119,8 @@ def test_posting_without_slack_settings_says_what_to_set(tmp_path: Path) -> None
     assert "SLACK_BOT_TOKEN" in result.stderr
 
 
-def test_export_the_ranked_roadmap_as_csv_and_json(tmp_path: Path, sample_file: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'pb.db'}"
-    run_here("import", str(sample_file), cwd=tmp_path, DATABASE_URL=url)
+def test_export_the_ranked_roadmap_as_csv_and_json(tmp_path: Path, sample_sqlite_url: str) -> None:
+    url = sample_sqlite_url  # the sample, imported
     as_json = json.loads(run_here("export", cwd=tmp_path, DATABASE_URL=url).stdout)
     assert as_json[0]["position"] == 1
     assert {"component", "contribution"} <= set(as_json[0]["breakdown"][0])
