@@ -1,4 +1,9 @@
-"""The `pulseboard` command end to end: help, demo, db upgrade, import/export, serve."""
+"""The `pulseboard` command end to end: help, demo, db upgrade, import/export, serve.
+
+`--help` and the demo run as processes, as a user runs them; the other commands run in
+this process (``run_here``: the same entry point and environment, without a process's
+three seconds of imports each).
+"""
 
 from __future__ import annotations
 
@@ -9,7 +14,7 @@ import pytest
 from slack_sdk.models.blocks import Block
 
 from bot.sample import load_sample
-from tests.e2e.cli import run
+from tests.e2e.cli import run, run_here
 
 COMMANDS = ["serve", "demo", "digest", "cluster", "db", "reindex", "import", "export"]
 
@@ -46,47 +51,44 @@ def test_demo_prints_a_ranked_digest_and_writes_valid_block_kit(tmp_path: Path) 
 
 def test_db_upgrade_on_sqlite(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'pb.db'}"
-    first = run("db", "upgrade", cwd=tmp_path, DATABASE_URL=url)
+    first = run_here("db", "upgrade", cwd=tmp_path, DATABASE_URL=url)
     assert first.returncode == 0, first.stderr
     assert "upgraded from empty to" in first.stdout
-    again = run("db", "upgrade", cwd=tmp_path, DATABASE_URL=url)
+    again = run_here("db", "upgrade", cwd=tmp_path, DATABASE_URL=url)
     assert "is up to date" in again.stdout
 
 
 def test_db_upgrade_on_an_empty_postgres_database(tmp_path: Path, empty_postgres_url: str) -> None:
-    result = run("db", "upgrade", cwd=tmp_path, DATABASE_URL=empty_postgres_url)
+    result = run_here("db", "upgrade", cwd=tmp_path, DATABASE_URL=empty_postgres_url)
     assert result.returncode == 0, result.stderr
     assert "upgraded from empty to" in result.stdout
 
 
 def test_db_upgrade_and_reindex_store_the_vectors_of_requests_that_have_none(
-    tmp_path: Path,
+    tmp_path: Path, sample_sqlite_url: str
 ) -> None:
-    url = f"sqlite:///{tmp_path / 'pb.db'}"
-    sample = tmp_path / "sample.json"
-    sample.write_text(load_sample().model_dump_json())
+    url = sample_sqlite_url  # the sample imported with words-only themes: no vectors stored
     semantic = {"DATABASE_URL": url, "PULSEBOARD_THEME_BACKEND": "semantic"}
-    assert run("import", str(sample), cwd=tmp_path, DATABASE_URL=url).returncode == 0
-    upgraded = run("db", "upgrade", cwd=tmp_path, **semantic)
+    upgraded = run_here("db", "upgrade", cwd=tmp_path, **semantic)
     assert upgraded.returncode == 0, upgraded.stderr
     assert "is up to date" in upgraded.stdout
     assert f"Stored the vectors of {len(load_sample().requests)} requests." in upgraded.stdout
-    again = run("reindex", cwd=tmp_path, **semantic)
+    again = run_here("reindex", cwd=tmp_path, **semantic)
     assert again.returncode == 0, again.stderr
     assert "Stored the vectors of 0 requests." in again.stdout
-    words_only = run("reindex", cwd=tmp_path, DATABASE_URL=url)
+    words_only = run_here("reindex", cwd=tmp_path, DATABASE_URL=url)
     assert "nothing to do" in words_only.stdout
 
 
 def test_bad_configuration_is_one_readable_line(tmp_path: Path) -> None:
-    result = run("db", "upgrade", cwd=tmp_path, PULSEBOARD_TIMEZONE="Nowhere/Special")
+    result = run_here("db", "upgrade", cwd=tmp_path, PULSEBOARD_TIMEZONE="Nowhere/Special")
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert "PULSEBOARD_TIMEZONE" in result.stderr
 
 
 def test_serve_without_credentials_says_what_to_set(tmp_path: Path) -> None:
-    result = run("serve", cwd=tmp_path)
+    result = run_here("serve", cwd=tmp_path)
     assert result.returncode == 2
     message = " ".join(result.stderr.split())
     assert "SLACK_BOT_TOKEN" in message
@@ -99,11 +101,11 @@ def test_import_export_round_trip_and_digest(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'pb.db'}"
     sample = tmp_path / "sample.json"
     sample.write_text(load_sample().model_dump_json())
-    imported = run("import", str(sample), cwd=tmp_path, DATABASE_URL=url)
+    imported = run_here("import", str(sample), cwd=tmp_path, DATABASE_URL=url)
     assert imported.returncode == 0, imported.stderr
-    again = run("import", str(sample), cwd=tmp_path, DATABASE_URL=url)
+    again = run_here("import", str(sample), cwd=tmp_path, DATABASE_URL=url)
     assert "0 new requests" in again.stdout
-    exported = run(
+    exported = run_here(
         "export",
         "--format",
         "workspace",
@@ -116,7 +118,7 @@ def test_import_export_round_trip_and_digest(tmp_path: Path) -> None:
     data = json.loads((tmp_path / "out.json").read_text())
     assert len(data["requests"]) == len(load_sample().requests)
     assert len(data["votes"]) == len(load_sample().votes)
-    digest = run("digest", "--json", cwd=tmp_path, DATABASE_URL=url)
+    digest = run_here("digest", "--json", cwd=tmp_path, DATABASE_URL=url)
     assert digest.returncode == 0, digest.stderr
     for block in json.loads(digest.stdout)["blocks"]:
         Block.parse(block).validate_json()
@@ -132,7 +134,9 @@ def test_import_export_round_trip_and_digest(tmp_path: Path) -> None:
 def test_import_refuses_a_bad_file_clearly(tmp_path: Path, content: str, message: str) -> None:
     bad = tmp_path / "bad.json"
     bad.write_text(content)
-    result = run("import", str(bad), cwd=tmp_path, DATABASE_URL=f"sqlite:///{tmp_path / 'x.db'}")
+    result = run_here(
+        "import", str(bad), cwd=tmp_path, DATABASE_URL=f"sqlite:///{tmp_path / 'x.db'}"
+    )
     assert result.returncode == 2
     assert message in result.stderr
     assert "Traceback" not in result.stderr
@@ -151,7 +155,7 @@ def test_cluster_writes_one_theme_per_line(tmp_path: Path) -> None:
     source.write_text(
         "".join(json.dumps({"id": f"t{i}", "text": t}) + "\n" for i, t in enumerate(texts))
     )
-    result = run("cluster", "--input", str(source), cwd=tmp_path)
+    result = run_here("cluster", "--input", str(source), cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     themes = {row["id"]: row["theme"] for row in map(json.loads, result.stdout.splitlines())}
     assert list(themes) == [f"t{i}" for i in range(6)]
@@ -163,6 +167,6 @@ def test_cluster_writes_one_theme_per_line(tmp_path: Path) -> None:
 def test_cluster_refuses_bad_lines_with_their_number(tmp_path: Path) -> None:
     source = tmp_path / "in.jsonl"
     source.write_text('{"id": 1, "text": "ok"}\n{"id": 2}\n')
-    result = run("cluster", "--input", str(source), cwd=tmp_path)
+    result = run_here("cluster", "--input", str(source), cwd=tmp_path)
     assert result.returncode == 2
     assert "in.jsonl:2" in result.stderr

@@ -1,4 +1,8 @@
-"""`pulseboard digest` end to end: exactly one post per period, even from racing processes."""
+"""`pulseboard digest` end to end: exactly one post per period, even from racing processes.
+
+The racers are processes; the commands around them, and the tests that only need what a
+command prints, run in this process (``run_here``).
+"""
 
 from __future__ import annotations
 
@@ -10,7 +14,7 @@ import pytest
 from slack_sdk.models.blocks import Block
 
 from bot.sample import load_sample
-from tests.e2e.cli import PULSEBOARD, clean_env, run
+from tests.e2e.cli import PULSEBOARD, clean_env, run_here
 from tests.fakes.slack_api import FakeSlackAPI
 from tests.fakes.slack_workspace import WorkspaceIdentity
 
@@ -35,11 +39,11 @@ def test_two_processes_racing_post_the_digest_once(
     request: pytest.FixtureRequest, tmp_path: Path, sample_file: Path, backend: str
 ) -> None:
     if backend == "sqlite":
-        url = f"sqlite:///{tmp_path / 'pb.db'}"
+        url = request.getfixturevalue("sample_sqlite_url")  # upgraded, the sample imported
     else:
         url = request.getfixturevalue("empty_postgres_url")
-    assert run("db", "upgrade", cwd=tmp_path, DATABASE_URL=url).returncode == 0
-    assert run("import", str(sample_file), cwd=tmp_path, DATABASE_URL=url).returncode == 0
+        assert run_here("db", "upgrade", cwd=tmp_path, DATABASE_URL=url).returncode == 0
+        assert run_here("import", str(sample_file), cwd=tmp_path, DATABASE_URL=url).returncode == 0
     sample_team = WorkspaceIdentity(team_id=load_sample().workspace.id)
     with FakeSlackAPI(identity=sample_team) as slack:
         env = clean_env(
@@ -69,7 +73,7 @@ def test_two_processes_racing_post_the_digest_once(
         said = "".join(out for out, _ in outputs)
         assert said.count("Posted: digest for") >= 1
         assert "Already posted" in said
-        again = run(
+        again = run_here(
             "digest",
             cwd=tmp_path,
             DATABASE_URL=url,
@@ -81,7 +85,7 @@ def test_two_processes_racing_post_the_digest_once(
         assert (
             len([c for c in slack.calls("chat.postMessage") if c.params["channel"] == CHANNEL]) == 1
         )
-    preview = run(
+    preview = run_here(
         "digest", "--json", cwd=tmp_path, DATABASE_URL=url, PULSEBOARD_DIGEST_CHANNEL=CHANNEL
     )
     assert preview.returncode == 0, preview.stderr
@@ -98,30 +102,29 @@ def test_two_processes_racing_post_the_digest_once(
 
 
 def test_digest_demo_json_and_dry_run(tmp_path: Path) -> None:
-    result = run("digest", "--demo", "--json", cwd=tmp_path)
+    result = run_here("digest", "--demo", "--json", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     blocks = json.loads(result.stdout)["blocks"]
     for block in blocks:
         Block.parse(block).validate_json()
     assert "new" in blocks_text(blocks)
-    dry = run("digest", "--demo", "--dry-run", cwd=tmp_path)
+    dry = run_here("digest", "--demo", "--dry-run", cwd=tmp_path)
     assert dry.returncode == 0
     assert "Acme Platform roadmap" in dry.stdout
 
 
 def test_posting_without_slack_settings_says_what_to_set(tmp_path: Path) -> None:
-    result = run("digest", cwd=tmp_path, DATABASE_URL=f"sqlite:///{tmp_path / 'x.db'}")
+    result = run_here("digest", cwd=tmp_path, DATABASE_URL=f"sqlite:///{tmp_path / 'x.db'}")
     assert result.returncode == 2
     assert "SLACK_BOT_TOKEN" in result.stderr
 
 
-def test_export_the_ranked_roadmap_as_csv_and_json(tmp_path: Path, sample_file: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'pb.db'}"
-    run("import", str(sample_file), cwd=tmp_path, DATABASE_URL=url)
-    as_json = json.loads(run("export", cwd=tmp_path, DATABASE_URL=url).stdout)
+def test_export_the_ranked_roadmap_as_csv_and_json(tmp_path: Path, sample_sqlite_url: str) -> None:
+    url = sample_sqlite_url  # the sample, imported
+    as_json = json.loads(run_here("export", cwd=tmp_path, DATABASE_URL=url).stdout)
     assert as_json[0]["position"] == 1
     assert {"component", "contribution"} <= set(as_json[0]["breakdown"][0])
-    as_csv = run("export", "--format", "csv", cwd=tmp_path, DATABASE_URL=url).stdout
+    as_csv = run_here("export", "--format", "csv", cwd=tmp_path, DATABASE_URL=url).stdout
     header = as_csv.splitlines()[0]
     assert header.startswith("position,theme_id,label,status,score,why")
     assert "_contribution" in header

@@ -8,7 +8,6 @@ import subprocess
 import time
 import urllib.request
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -44,13 +43,16 @@ def wait_until_healthy(base: str, process: subprocess.Popen[str]) -> None:
     raise AssertionError("serve did not become healthy in time")
 
 
-@pytest.fixture
-def served(tmp_path: Path) -> Iterator[tuple[str, str, FakeSlackAPI]]:
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str, FakeSlackAPI]]:
+    """One server for the module's tests (a process costs seconds to start); each test
+    counts what it stores from the count it found."""
     port = free_port()
-    database_url = f"sqlite:///{tmp_path / 'pb.db'}"
+    folder = tmp_path_factory.mktemp("served")
+    database_url = f"sqlite:///{folder / 'pb.db'}"
     with FakeSlackAPI() as slack:
         env = serve_env(slack.url, database_url)
-        process = start_serve(port, cwd=tmp_path, env=env)
+        process = start_serve(port, cwd=folder, env=env)
         try:
             base = f"http://127.0.0.1:{port}"
             wait_until_healthy(base, process)
@@ -72,13 +74,14 @@ def test_answers_the_url_verification_challenge(served: tuple[str, str, FakeSlac
 
 def test_rejects_a_bad_signature_with_401(served: tuple[str, str, FakeSlackAPI]) -> None:
     base, database_url, _ = served
+    before = count_requests(database_url)
     status, _, _ = post(
         f"{base}/slack/events", slash_command("/feedback", "sneaky").with_bad_signature()
     )
     assert status == 401
     stale = slash_command("/feedback", "old", timestamp=int(time.time()) - 600)
     assert post(f"{base}/slack/events", stale)[0] == 401
-    assert count_requests(database_url) == 0
+    assert count_requests(database_url) == before
 
 
 def test_healthz_and_unknown_paths(served: tuple[str, str, FakeSlackAPI]) -> None:
@@ -95,6 +98,7 @@ def test_feedback_command_is_stored_once_under_retries(
     served: tuple[str, str, FakeSlackAPI],
 ) -> None:
     base, database_url, _ = served
+    before = count_requests(database_url)
     request = slash_command(
         "/feedback", "Remote cache for CI builds <!channel>", trigger_id="1234.5678.abcd"
     )
@@ -106,7 +110,7 @@ def test_feedback_command_is_stored_once_under_retries(
     assert "<!channel>" not in body
     retried = post(f"{base}/slack/events", request.with_retry(1))
     assert retried[0] == 200
-    assert count_requests(database_url) == 1
+    assert count_requests(database_url) == before + 1
 
 
 def count_requests(database_url: str) -> int:

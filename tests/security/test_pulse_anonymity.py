@@ -40,7 +40,7 @@ from storage.models import Request, Theme
 from storage.repositories import UserRepository
 from storage.repositories.directory import SlackPerson
 from storage.unit_of_work import unit_of_work
-from tests.e2e.cli import run
+from tests.e2e.cli import run_here
 from tests.fakes.slack_api import FakeSlackAPI
 from tests.fakes.slack_requests import block_action, slash_command
 from tests.fixtures.app import ADMIN_ID, RunningApp, serve_app
@@ -371,7 +371,7 @@ def test_the_configured_threshold_holds_for_stats_and_results(strict_app: Runnin
 
 def export(db: Database, tmp_path: Path, *flags: str) -> tuple[WorkspaceFile, str]:
     out = tmp_path / f"export{len(flags)}.json"
-    done = run(
+    done = run_here(
         "export",
         "--format",
         "workspace",
@@ -407,7 +407,7 @@ def test_workspace_export_has_no_individual_answers_without_the_operator_flag(
     for n, data in enumerate((plain, full)):
         path = tmp_path / f"in{n}.json"
         path.write_text(data.model_dump_json())
-        imported = run(
+        imported = run_here(
             "import", str(path), cwd=tmp_path, DATABASE_URL=f"sqlite:///{tmp_path / f'fresh{n}.db'}"
         )
         assert imported.returncode == 0, imported.stderr
@@ -417,7 +417,7 @@ def test_the_individual_answers_flag_is_refused_outside_workspace_exports(
     running_app: RunningApp, tmp_path: Path
 ) -> None:
     for fmt in ("json", "csv"):
-        done = run(
+        done = run_here(
             "export",
             "--format",
             fmt,

@@ -19,7 +19,7 @@ import pytest
 
 from bot.services import digest_posting as digest_job
 from storage.repositories import DeliveryRepository, DigestRunRepository, OutboxRepository
-from tests.e2e.cli import PULSEBOARD, clean_env
+from tests.e2e.cli import clean_env, run_here
 from tests.fakes.slack_api import FakeSlackAPI
 from tests.fakes.slack_workspace import WorkspaceIdentity
 from tests.fixtures.databases import Database
@@ -154,8 +154,15 @@ def test_a_pulseboard_digest_killed_mid_run_posts_once_after_restart(
     )
     assert killed.returncode == 9, killed.stderr
     assert posts_to(slack, CHANNEL) == []
-    restarted = subprocess.run(
-        [PULSEBOARD, "digest"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120
+    # The restart runs the same command in this process: what it must find is the killed
+    # run's database, not a process of its own (the killed run was one).
+    restarted = run_here(
+        "digest",
+        cwd=tmp_path,
+        DATABASE_URL=database.url,
+        SLACK_BOT_TOKEN="xoxb-test",
+        SLACK_API_URL=slack.url,
+        PULSEBOARD_DIGEST_CHANNEL=CHANNEL,
     )
     assert restarted.returncode == 0, restarted.stderr
     assert len(posts_to(slack, CHANNEL)) == 1, restarted.stdout
