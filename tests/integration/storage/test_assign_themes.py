@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from sqlalchemy import event, select
 
-from storage.db import unit_of_work
 from storage.models import Request
 from storage.repositories import RequestRepository, ThemeRepository
 from storage.repositories.requests import _IDS_PER_STATEMENT
+from storage.unit_of_work import unit_of_work
 from tests.fixtures.databases import Database
 from tests.integration.storage.test_repositories import WS, log
 
@@ -17,10 +17,11 @@ def test_assign_themes_moves_rows_and_loaded_requests_with_one_update_per_theme(
     database: Database,
 ) -> None:
     count = _IDS_PER_STATEMENT + 100  # Big gets 540 ids: more than one statement takes
-    with unit_of_work(database.sessions) as session:
+    with unit_of_work(database.sessions, WS) as uow:
+        session = uow.session
         themes = ThemeRepository(session, WS)
         big, small, unused = themes.add("Big"), themes.add("Small"), themes.add("Unused")
-        ids = [log(session, f"k-{n}", user=f"U{n % 7}")[0].id for n in range(count)]
+        ids = [log(uow, f"k-{n}", user=f"U{n % 7}")[0].id for n in range(count)]
         loaded = {r.id: r for r in session.scalars(select(Request).where(Request.id.in_(ids)))}
         for request in loaded.values():
             request.theme_id = unused.id
