@@ -11,7 +11,7 @@ from bot.services.domain_views import DomainInput, DomainSummary
 from bot.slack.blocks.elements import Block, actions, button, context, plain, section
 from bot.slack.blocks.feedback import input_block
 from bot.slack.blocks.ids import DOMAIN_ADD_ACTION, DOMAIN_EDIT_ACTION, DOMAINS_MODAL
-from bot.slack.blocks.text import safe
+from bot.slack.blocks.text import channel_mention, safe, user_mention
 
 MAX_LISTED = 40
 NAME, DESCRIPTION, OWNER, CHANNEL, RETIRED = "name", "description", "owner", "channel", "retired"
@@ -39,8 +39,9 @@ def domains_blocks(domains: Sequence[DomainSummary]) -> list[Block]:
 
 def domain_line(domain: DomainSummary) -> str:
     parts = [f"*{safe(domain.name, 80)}*"]
-    parts.append(f"owner <@{domain.owner}>" if domain.owner else "no owner")
-    parts.append(f"digest in <#{domain.digest_channel}>" if domain.digest_channel else "no digest")
+    parts.append(f"owner {user_mention(domain.owner)}" if domain.owner else "no owner")
+    digest = domain.digest_channel
+    parts.append(f"digest in {channel_mention(digest)}" if digest else "no digest")
     if domain.retired:
         parts.append("_retired_")
     line = " · ".join(parts)
@@ -116,7 +117,8 @@ def not_in_channel_view(saved: str, channel: str) -> Block:
         "close": plain("Done", 24),
         "blocks": [
             section(
-                f"{safe(saved, 300)}\n:warning: Pulseboard is not a member of <#{channel}>, "
+                f"{safe(saved, 300)}\n:warning: Pulseboard is not a member of "
+                f"{channel_mention(channel)}, "
                 f"so its digest cannot be posted there. Invite it: `/invite @Pulseboard` "
                 "in that channel."
             )

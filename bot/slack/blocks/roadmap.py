@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import re
-
 from bot.services.digest_views import ProductKpis
 from bot.services.home_views import MyRequest
 from bot.services.roadmap.views import AuditLine
 from bot.slack.blocks.elements import Block, context, section
-from bot.slack.blocks.text import plural, request_name, safe, slack_date, theme_name
+from bot.slack.blocks.text import plural, request_name, safe, slack_date, theme_name, user_mention
 
 ROADMAP_HELP = "\n".join(
     [
@@ -30,8 +28,6 @@ ROADMAP_HELP = "\n".join(
         "• `/roadmap audit [N]` the last N changes: who, when, from what to what",
     ]
 )
-
-SLACK_USER_ID = re.compile(r"[UW][A-Z0-9]{2,20}")
 
 STATUS_WORDS = {
     "open": "open",
@@ -91,7 +87,8 @@ def audit_blocks(lines: list[AuditLine]) -> list[Block]:
     if not lines:
         return [section("*Recent changes*\nNo changes yet: PM decisions are listed here.")]
     shown = [
-        f"• {slack_date(line.at)} {person(line.actor)} {safe(line.summary, 400)}" for line in lines
+        f"• {slack_date(line.at)} {user_mention(line.actor)} {safe(line.summary, 400)}"
+        for line in lines
     ]
     blocks: list[Block] = []
     chunk = "*Recent changes*"
@@ -106,8 +103,3 @@ def audit_blocks(lines: list[AuditLine]) -> list[Block]:
         context("`/roadmap audit N` shows the last N (up to 100); `export` has them all.")
     )
     return blocks
-
-
-def person(slack_id: str) -> str:
-    """A Slack user mention for a user id; anything else as plain text."""
-    return f"<@{slack_id}>" if SLACK_USER_ID.fullmatch(slack_id) else safe(slack_id, 40)

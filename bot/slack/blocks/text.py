@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 ELLIPSIS = "…"
@@ -62,3 +63,17 @@ def slack_date(moment: datetime, tokens: str = DAY_AND_TIME) -> str:
 def backers_text(backers: int) -> str:
     """The one way a theme's support is counted in words: "13 people back it"."""
     return f"{backers} {'person backs' if backers == 1 else 'people back'} it"
+
+
+SLACK_USER_ID = re.compile(r"[UW][A-Z0-9]{2,20}")
+SLACK_CHANNEL_ID = re.compile(r"[CGD][A-Z0-9]{2,20}")
+
+
+def user_mention(slack_id: str) -> str:
+    """A mention of a Slack user id; anything else (an imported value) as plain text."""
+    return f"<@{slack_id}>" if SLACK_USER_ID.fullmatch(slack_id) else safe(slack_id, 40)
+
+
+def channel_mention(channel_id: str) -> str:
+    """A link to a Slack channel id; anything else as plain text."""
+    return f"<#{channel_id}>" if SLACK_CHANNEL_ID.fullmatch(channel_id) else safe(channel_id, 40)
