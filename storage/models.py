@@ -177,6 +177,26 @@ class Theme(Base):
     )
 
 
+class ThemeLink(Base):
+    """An issue or pull request in a delivery tracker that does the work of a theme."""
+
+    __tablename__ = "theme_links"
+    __table_args__ = (UniqueConstraint("workspace_id", "theme_id", "provider", "item"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[str] = mapped_column(String(WORKSPACE_ID_LENGTH))
+    theme_id: Mapped[int] = mapped_column(ForeignKey("themes.id", ondelete="CASCADE"), index=True)
+    #: github, jira or linear
+    provider: Mapped[str] = mapped_column(String(10))
+    #: The tracker's own name for it: ``owner/repo#12``, ``PLAT-42``, ``ENG-7``.
+    item: Mapped[str] = mapped_column(String(200))
+    url: Mapped[str] = mapped_column(String(500))
+    #: Its state as last read from the tracker (None: not read yet).
+    state: Mapped[str | None] = mapped_column(String(20))
+    linked_by: Mapped[str] = mapped_column(String(SLACK_ID_LENGTH))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class ThemeStatusChange(Base):
     """One step of a theme's status history; the loop-closing DMs are keyed by it."""
 

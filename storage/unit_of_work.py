@@ -18,6 +18,7 @@ from storage.repositories.domains import DomainRepository
 from storage.repositories.embeddings import EmbeddingRepository
 from storage.repositories.followups import FollowupRepository
 from storage.repositories.leases import LeaseRepository
+from storage.repositories.links import ThemeLinkRepository
 from storage.repositories.objectives import ObjectiveRepository
 from storage.repositories.outbox import OutboxRepository
 from storage.repositories.placements import PlacementQueue
@@ -120,6 +121,10 @@ class UnitOfWork:
     @cached_property
     def followups(self) -> FollowupRepository:
         return FollowupRepository(self.session, self.workspace_id)
+
+    @cached_property
+    def links(self) -> ThemeLinkRepository:
+        return ThemeLinkRepository(self.session, self.workspace_id)
 
     @cached_property
     def objectives(self) -> ObjectiveRepository:

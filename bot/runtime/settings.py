@@ -28,7 +28,17 @@ from bot.runtime.cron import cron_trigger
 DEFAULT_DATABASE_URL = "sqlite:///pulseboard.db"
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-SECRET_FIELDS = {"slack_bot_token", "slack_signing_secret", "slack_app_token"}
+SECRET_FIELDS = {
+    "slack_bot_token",
+    "slack_signing_secret",
+    "slack_app_token",
+    "github_token",
+    "github_webhook_secret",
+    "jira_token",
+    "jira_webhook_secret",
+    "linear_token",
+    "linear_webhook_secret",
+}
 
 
 class SettingsError(Exception):
@@ -52,6 +62,23 @@ class Settings(BaseSettings):
     slack_api_url: str = Field(DEFAULT_SLACK_API_URL, validation_alias=_env("SLACK_API_URL"))
     database_url: str = Field(
         DEFAULT_DATABASE_URL, validation_alias=_env("DATABASE_URL"), repr=False
+    )
+
+    # Delivery trackers (issue links): a tracker is configured when its token or webhook
+    # secret is set (Jira also needs its site URL); only its hosts are accepted in links.
+    github_url: str = Field("https://github.com", validation_alias=_env("PULSEBOARD_GITHUB_URL"))
+    github_token: SecretStr | None = Field(None, validation_alias=_env("PULSEBOARD_GITHUB_TOKEN"))
+    github_webhook_secret: SecretStr | None = Field(
+        None, validation_alias=_env("PULSEBOARD_GITHUB_WEBHOOK_SECRET")
+    )
+    jira_url: str | None = Field(None, validation_alias=_env("PULSEBOARD_JIRA_URL"))
+    jira_token: SecretStr | None = Field(None, validation_alias=_env("PULSEBOARD_JIRA_TOKEN"))
+    jira_webhook_secret: SecretStr | None = Field(
+        None, validation_alias=_env("PULSEBOARD_JIRA_WEBHOOK_SECRET")
+    )
+    linear_token: SecretStr | None = Field(None, validation_alias=_env("PULSEBOARD_LINEAR_TOKEN"))
+    linear_webhook_secret: SecretStr | None = Field(
+        None, validation_alias=_env("PULSEBOARD_LINEAR_WEBHOOK_SECRET")
     )
 
     admins: Annotated[frozenset[str], NoDecode] = Field(
@@ -142,6 +169,13 @@ class Settings(BaseSettings):
         if not value.startswith(("http://", "https://")):
             raise ValueError("must be an http(s) URL such as https://slack.com/api/")
         return value if value.endswith("/") else value + "/"
+
+    @field_validator("github_url", "jira_url")
+    @classmethod
+    def _site_url_shape(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("http://", "https://")):
+            raise ValueError("must be an http(s) URL such as https://acme.atlassian.net")
+        return value.rstrip("/") if value else value
 
     @field_validator("database_url")
     @classmethod

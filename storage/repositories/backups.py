@@ -13,6 +13,7 @@ from storage.models import (
     Request,
     ShipFollowup,
     Theme,
+    ThemeLink,
     ThemeStatusChange,
     Workspace,
 )
@@ -51,6 +52,9 @@ class BackupRepository(Repository):
 
     def followups(self) -> list[ShipFollowup]:
         return self._all(ShipFollowup, ShipFollowup.id)
+
+    def links(self) -> list[ThemeLink]:
+        return self._all(ThemeLink, ThemeLink.id)
 
     def _all(self, model: Any, order: Any) -> list[Any]:
         return list(

@@ -23,6 +23,7 @@ from bot.services.roadmap.admin import (
     set_effort,
     split_request,
 )
+from bot.services.roadmap.links import Trackers, link_theme
 from bot.services.votes import toggle_vote
 from bot.services.workspace.file import WorkspaceFile, WorkspaceFileError
 from bot.services.workspace.transfer import export_workspace, import_workspace
@@ -32,6 +33,7 @@ from storage.unit_of_work import unit_of_work
 from tests.fixtures.databases import Database
 
 ADMIN = "U0PMADMIN1"
+GITHUB = Trackers(github="github.com")
 MONDAY = datetime(2026, 4, 6, 9, tzinfo=UTC)
 
 
@@ -75,6 +77,7 @@ def a_week_of_pm_decisions(db: Database) -> str:
     with unit_of_work(db.sessions, workspace_id) as uow:
         change_status(uow, actor, big, ThemeStatus.IN_PROGRESS)
         change_status(uow, actor, third, ThemeStatus.SHIPPED, "in every runner")
+        link_theme(uow, actor, big, "https://github.com/acme/ci/issues/12", GITHUB)
         toggle_vote(uow, "U0VOTER001", third, "vote:1")
         log_request(
             uow,
@@ -121,6 +124,7 @@ def test_export_restore_export_is_the_same_document(
         assert [r for r in first["requests"] if r["pinned_to_theme"]]
         assert [c["note"] for c in first["status_changes"]].count("in every runner") == 1
         assert first["digests"]
+        assert [link["item"] for link in first["links"]] == ["acme/ci#12"]
         assert first["followups"]
         assert first["audit"]
         assert any(f["answer"] == "partly" for f in first["followups"])

@@ -10,6 +10,7 @@ from storage.models import AuditEntry
 from storage.unit_of_work import UnitOfWork
 
 DEFAULT_SHOWN = 20
+TRACKERS = {"github": "GitHub", "jira": "Jira", "linear": "Linear"}
 MAX_SHOWN = 100
 
 
@@ -37,6 +38,10 @@ def describe(entry: AuditEntry) -> str:
         )
     if entry.action == "theme.effort":
         return f"#{target}: effort {details.get('from') or 'none'} → {details.get('to')}"
+    if entry.action in ("theme.link", "theme.unlink"):
+        verb = "linked to" if entry.action == "theme.link" else "unlinked from"
+        tracker = TRACKERS.get(str(details.get("tracker")), details.get("tracker"))
+        return f"#{target} {verb} {tracker} {details.get('item')}"
     if entry.action == "theme.rename":
         return f"#{target} renamed “{details.get('from')}” → “{details.get('to')}”"
     if entry.action.startswith("objective."):

@@ -18,6 +18,16 @@ class RequestLine:
 
 
 @dataclass(frozen=True)
+class LinkView:
+    """A tracker item linked to a theme, with its state as last read (None: not yet)."""
+
+    tracker: str
+    item: str
+    url: str
+    state: str | None
+
+
+@dataclass(frozen=True)
 class ThemeDetails:
     theme_id: int
     label: str
@@ -26,6 +36,7 @@ class ThemeDetails:
     requests: tuple[RequestLine, ...]
     entry: RoadmapEntry | None
     followup: FollowupSummary | None = None
+    links: tuple[LinkView, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -159,6 +159,18 @@ class StatusChangeRecord(FileModel):
     at: AwareDatetime
 
 
+class LinkRecord(FileModel):
+    """A tracker item linked to a theme (`/roadmap link`)."""
+
+    theme: int
+    tracker: str = Field(pattern="^(github|jira|linear)$")
+    item: str = Field(min_length=1, max_length=200)
+    url: str = Field(min_length=1, max_length=500)
+    state: str | None = None
+    linked_by: str
+    created_at: AwareDatetime
+
+
 class DigestRecord(FileModel):
     """A digest posted (or claimed) for a channel and period, with its ranking."""
 
@@ -250,6 +262,7 @@ class WorkspaceFile(FileModel):
     themes: list[ThemeRecord] = []
     digests: list[DigestRecord] = []
     followups: list[FollowupRecord] = []
+    links: list[LinkRecord] = []
 
     @model_validator(mode="after")
     def _references_exist(self) -> WorkspaceFile:
@@ -290,6 +303,9 @@ class WorkspaceFile(FileModel):
         for theme in self.themes:
             if theme.merged_into is not None and theme.merged_into not in themes:
                 problems.append(f"theme {theme.id}: merged into unknown theme {theme.merged_into}")
+        for link in self.links:
+            if link.theme not in themes:
+                problems.append(f"link {link.item}: unknown theme {link.theme}")
         changes = {c.id for c in self.status_changes if c.id is not None}
         for followup in self.followups:
             if followup.theme not in themes or followup.status_change not in changes:

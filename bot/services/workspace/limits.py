@@ -106,6 +106,8 @@ def _records(data: WorkspaceFile) -> Iterator[tuple[str, str, BaseModel]]:
         yield "digests", f"digest {_short(digest.period)} in {_short(digest.channel)}", digest
     for followup in data.followups:
         yield "followups", f"follow-up of theme {followup.theme}", followup
+    for link in data.links:
+        yield "links", f"link {_short(link.item)}", link
     for number, pulse_round in enumerate(data.pulse_rounds, start=1):
         label = f"pulse round {number}"
         yield "pulse_rounds", label, pulse_round

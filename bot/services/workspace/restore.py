@@ -20,6 +20,7 @@ from storage.models import (
     Request,
     ShipFollowup,
     Theme,
+    ThemeLink,
     ThemeStatusChange,
     User,
     Vote,
@@ -132,6 +133,21 @@ def restore_workspace(
         ],
     )
     backups.insert(AuditEntry, [a.model_dump() for a in data.audit])
+    backups.insert(
+        ThemeLink,
+        [
+            {
+                "theme_id": link.theme,
+                "provider": link.tracker,
+                "item": link.item,
+                "url": link.url,
+                "state": link.state,
+                "linked_by": link.linked_by,
+                "created_at": link.created_at,
+            }
+            for link in data.links
+        ],
+    )
     backups.continue_ids_after_restore()
     return Restored(len(users), len(request_ids), len(data.votes), len(data.themes))
 

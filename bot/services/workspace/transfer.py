@@ -11,6 +11,7 @@ from bot.services.workspace.file import (
     DigestRecord,
     DomainRecord,
     FollowupRecord,
+    LinkRecord,
     ObjectiveRecord,
     PulseAnswerRecord,
     PulseRoundRecord,
@@ -320,6 +321,18 @@ def export_workspace(uow: UnitOfWork) -> WorkspaceFile:
                 followup_request=refs.get(f.followup_request_id or 0),
             )
             for f in backups.followups()
+        ],
+        links=[
+            LinkRecord(
+                theme=link.theme_id,
+                tracker=link.provider,
+                item=link.item,
+                url=link.url,
+                state=link.state,
+                linked_by=link.linked_by,
+                created_at=link.created_at,
+            )
+            for link in backups.links()
         ],
         audit=[
             AuditRecord(

@@ -26,6 +26,8 @@ ROADMAP_HELP = "\n".join(
         "• `/roadmap domains` add, rename or retire domains; set owners and digest channels",
         "• `/roadmap pulse start` start a satisfaction pulse round now",
         "• `/roadmap audit [N]` the last N changes: who, when, from what to what",
+        "• `/roadmap link N <URL>` · `/roadmap unlink N <URL>` a GitHub, Jira or Linear item "
+        "that delivers theme N",
     ]
 )
 

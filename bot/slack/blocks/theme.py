@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.services.roadmap.views import ThemeDetails
+from bot.services.roadmap.views import LinkView, ThemeDetails
 from bot.slack.blocks.elements import Block, context, plain, section, vote_button
 from bot.slack.blocks.followup import summary_text
 from bot.slack.blocks.text import plural, request_name, safe
@@ -34,6 +34,10 @@ def theme_detail_blocks(details: ThemeDetails, with_vote: bool = True) -> list[B
         said = [summary_text(details.followup)]
         said += [f"“{safe(comment, 200)}”" for comment in details.followup.comments]
         blocks.append(section("\n".join(said)))
+    if details.links:
+        blocks.append(
+            section("*Delivery*\n" + "\n".join(link_line(link) for link in details.links))
+        )
     if details.top_terms:
         blocks.append(context("Key terms: " + ", ".join(safe(t, 30) for t in details.top_terms)))
     domains = sorted({r.domain for r in details.requests if r.domain})
@@ -53,6 +57,12 @@ def theme_detail_blocks(details: ThemeDetails, with_vote: bool = True) -> list[B
         )
     )
     return blocks
+
+
+def link_line(link: LinkView) -> str:
+    """A linked item, as a link (its URL is built by Pulseboard from the parsed item)."""
+    state = link.state.replace("_", " ") if link.state else "state not read yet"
+    return f"• <{link.url}|{safe(f'{link.tracker} {link.item}', 120)}> — {state}"
 
 
 def theme_modal(details: ThemeDetails) -> Block:

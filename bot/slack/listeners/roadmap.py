@@ -34,6 +34,7 @@ from bot.services.roadmap.admin import (
     split_request,
 )
 from bot.services.roadmap.audit import DEFAULT_SHOWN, recent_changes
+from bot.services.roadmap.links import Trackers, link_theme, unlink_theme
 from bot.services.roadmap.theme_details import theme_details
 from bot.slack.blocks import ids
 from bot.slack.blocks.digest import digest_blocks
@@ -70,6 +71,8 @@ USAGE = {
     "effort": "`/roadmap effort N S|M|L|XL`",
     "rename": "`/roadmap rename N <label>`",
     "audit": "`/roadmap audit [N]`",
+    "link": "`/roadmap link N <issue or pull request URL>`",
+    "unlink": "`/roadmap unlink N <URL>`",
 }
 
 
@@ -224,6 +227,34 @@ def show_domains(invocation: Invocation) -> list[Block]:
     return list_domains(invocation.deps, invocation.who)
 
 
+def show_link(invocation: Invocation) -> list[Block]:
+    return change_link(invocation, "link", link_theme)
+
+
+def show_unlink(invocation: Invocation) -> list[Block]:
+    return change_link(invocation, "unlink", unlink_theme)
+
+
+def change_link(
+    invocation: Invocation, verb: str, change: Callable[..., ChangeResult]
+) -> list[Block]:
+    """`/roadmap link|unlink N URL`: only hosts of the configured trackers are taken."""
+    if len(invocation.args) != 2:
+        raise UserFacingError(f"Usage: {USAGE[verb]}")
+    theme_id = theme_number(invocation.args[0], USAGE[verb])
+    trackers = Trackers.from_settings(invocation.deps.settings)
+    with unit_of_work(invocation.deps.session_factory, invocation.who.workspace_id) as uow:
+        result = change(
+            uow,
+            invocation.who,
+            theme_id,
+            invocation.args[1],
+            trackers,
+            key=command_key(invocation.command),
+        )
+    return note_blocks(safe(result.message, 2000))
+
+
 SUBCOMMANDS: dict[str, Callable[[Invocation], list[Block] | None]] = {
     "": show_digest,
     "theme": show_theme,
@@ -233,6 +264,8 @@ SUBCOMMANDS: dict[str, Callable[[Invocation], list[Block] | None]] = {
     "pulse": show_pulse,
     "audit": show_audit,
     "domains": show_domains,
+    "link": show_link,
+    "unlink": show_unlink,
 }
 
 
