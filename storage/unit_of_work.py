@@ -18,7 +18,7 @@ from storage.repositories.domains import DomainRepository
 from storage.repositories.embeddings import EmbeddingRepository
 from storage.repositories.followups import FollowupRepository
 from storage.repositories.leases import LeaseRepository
-from storage.repositories.links import ThemeLinkRepository
+from storage.repositories.links import LinkStates, ThemeLinkRepository
 from storage.repositories.objectives import ObjectiveRepository
 from storage.repositories.outbox import OutboxRepository
 from storage.repositories.placements import PlacementQueue
@@ -87,6 +87,10 @@ class UnitOfWork:
     @cached_property
     def queue_depths(self) -> QueueDepths:
         return QueueDepths(self.session)
+
+    @cached_property
+    def link_states(self) -> LinkStates:
+        return LinkStates(self.session)
 
     # A workspace's.
 

@@ -32,6 +32,7 @@ from bot.runtime.settings import Settings
 from bot.runtime.web.buffering_worker import buffering_worker
 from bot.runtime.web.health import ReadinessCheck
 from bot.runtime.web.limits import MAX_BODY_BYTES
+from bot.runtime.web.webhooks import webhook_handlers
 from bot.runtime.wiring import make_deps
 from bot.slack.app import create_app, make_client
 
@@ -62,7 +63,12 @@ def build_worker(settings: Settings, workspace_id: str) -> WSGIApp:
     deps = make_deps(settings, session_factory, client)
     app = create_app(settings, session_factory, client, deps)
     _worker = WorkerState(engine, jobs, deps)
-    return make_wsgi_app(app, readiness=ReadinessCheck(engine), session_factory=session_factory)
+    return make_wsgi_app(
+        app,
+        readiness=ReadinessCheck(engine),
+        session_factory=session_factory,
+        webhooks=webhook_handlers(settings, session_factory),
+    )
 
 
 def post_worker_init(_worker_process: Any) -> None:

@@ -14,7 +14,7 @@ import contextlib
 import json
 import logging
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from socketserver import ThreadingMixIn
 from typing import IO, Any, cast
 from wsgiref.simple_server import ServerHandler, WSGIRequestHandler, WSGIServer, make_server
@@ -34,6 +34,7 @@ from bot.runtime.web.read_deadline import (
     deadline_rfile,
 )
 from bot.runtime.web.signature_headers import has_well_formed_signature
+from bot.runtime.web.webhooks import WebhookHandler
 from storage.db import SessionFactory
 
 logger = logging.getLogger(__name__)
@@ -54,9 +55,12 @@ def make_wsgi_app(
     *,
     readiness: Callable[[], Readiness] | None = None,
     session_factory: SessionFactory | None = None,
+    webhooks: Mapping[str, WebhookHandler] | None = None,
 ) -> WSGIApp:
-    """The router; ``readiness`` backs /readyz, ``session_factory`` the outbox metrics."""
+    """The router; ``readiness`` backs /readyz, ``session_factory`` the outbox metrics,
+    ``webhooks`` the configured trackers' endpoints (bot/runtime/web/webhooks.py)."""
     slack_handler = SlackRequestHandler(app)
+    hooks = dict(webhooks or {})
 
     def route(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         method = environ.get("REQUEST_METHOD", "GET")
@@ -73,7 +77,14 @@ def make_wsgi_app(
             if not is_well_formed(body, environ.get("CONTENT_TYPE", "")):
                 return _json(start_response, "400 Bad Request", {"error": "malformed"})
             return slack_handler(environ, start_response)
-        if path in GET_PATHS or path == EVENTS_PATH:
+        if path in hooks and method == "POST":
+            try:
+                body = read_bounded_body(environ)
+            except BodyTooLargeError:
+                return _json(start_response, "413 Payload Too Large", {"error": "too_large"})
+            status, answer = hooks[path](body, environ)
+            return _json(start_response, status, answer)
+        if path in GET_PATHS or path == EVENTS_PATH or path in hooks:
             return _json(start_response, "405 Method Not Allowed", {"error": "method"})
         return _json(start_response, "404 Not Found", {"error": "not_found"})
 
@@ -191,12 +202,13 @@ def serve_http(
     readiness: Callable[[], Readiness] | None = None,
     session_factory: SessionFactory | None = None,
     read_seconds: float = DEFAULT_READ_SECONDS,
+    webhooks: Mapping[str, WebhookHandler] | None = None,
 ) -> None:
     """Serve until interrupted; each request must arrive within ``read_seconds``."""
     server = make_server(
         host,
         port,
-        make_wsgi_app(app, readiness=readiness, session_factory=session_factory),
+        make_wsgi_app(app, readiness=readiness, session_factory=session_factory, webhooks=webhooks),
         server_class=ThreadingWSGIServer,
         handler_class=bounded_handler(read_seconds),
     )

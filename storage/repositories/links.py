@@ -2,7 +2,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
 
 from storage.models import ThemeLink
 from storage.repositories.base import Repository
@@ -48,3 +49,20 @@ class ThemeLinkRepository(Repository):
                 .order_by(ThemeLink.id)
             )
         )
+
+
+class LinkStates:
+    """Tracker items' states, for every workspace that linked them (a webhook names the
+    item, not the workspace)."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def set_state(self, provider: str, item: str, state: str) -> int:
+        """Store the item's state on every link to it; how many links it touched."""
+        result = self.session.execute(
+            update(ThemeLink)
+            .where(ThemeLink.provider == provider, ThemeLink.item == item)
+            .values(state=state)
+        )
+        return int(getattr(result, "rowcount", 0) or 0)

@@ -190,3 +190,26 @@ def links_of(uow: UnitOfWork, theme_id: int) -> tuple[LinkView, ...]:
         LinkView(TRACKER_NAMES[Tracker(link.provider)], link.item, link.url, link.state)
         for link in uow.links.of_themes([theme_id])
     )
+
+
+#: What Pulseboard keeps of an item's state in any tracker.
+ITEM_STATES = frozenset({"open", "in_progress", "done", "not_planned", "closed"})
+#: The key under which a tracker's delivery is remembered, to act on it once.
+DELIVERIES_WORKSPACE = "-webhooks-"
+
+
+def record_item_state(
+    uow: UnitOfWork, tracker: Tracker, item: str, state: str, delivery: str | None = None
+) -> int | None:
+    """Store a tracker item's state on the links to it; how many links it touched, or None
+    when ``delivery`` was handled before (a redelivery changes nothing).
+
+    ``uow`` may be for no workspace: a tracker's webhook does not say which one linked it.
+    """
+    if state not in ITEM_STATES:
+        raise ValueError(f"unknown item state {state!r}")
+    if delivery is not None:
+        deliveries = uow.for_workspace(DELIVERIES_WORKSPACE).deliveries
+        if not deliveries.first_time(f"{tracker.value}:{delivery}"):
+            return None
+    return uow.link_states.set_state(tracker.value, item, state)
