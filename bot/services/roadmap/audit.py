@@ -5,12 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from bot.services.roadmap.admin import Actor
-from bot.services.roadmap.views import AuditLine
+from bot.services.roadmap.views import TRACKER_NAMES, AuditLine
 from storage.models import AuditEntry
 from storage.unit_of_work import UnitOfWork
 
 DEFAULT_SHOWN = 20
-TRACKERS = {"github": "GitHub", "jira": "Jira", "linear": "Linear"}
 MAX_SHOWN = 100
 
 
@@ -40,7 +39,7 @@ def describe(entry: AuditEntry) -> str:
         return f"#{target}: effort {details.get('from') or 'none'} → {details.get('to')}"
     if entry.action in ("theme.link", "theme.unlink"):
         verb = "linked to" if entry.action == "theme.link" else "unlinked from"
-        tracker = TRACKERS.get(str(details.get("tracker")), details.get("tracker"))
+        tracker = TRACKER_NAMES.get(str(details.get("tracker")), details.get("tracker"))
         return f"#{target} {verb} {tracker} {details.get('item')}"
     if entry.action == "theme.rename":
         return f"#{target} renamed “{details.get('from')}” → “{details.get('to')}”"

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 from bot.runtime.settings import Settings
 from bot.services.errors import NotFoundError, UserFacingError
 from bot.services.roadmap.admin import Actor, ChangeResult, admin_change, live_theme_or_fail
-from bot.services.roadmap.views import LinkView
+from bot.services.roadmap.views import TRACKER_NAMES, LinkView
 from storage.unit_of_work import UnitOfWork
 
 LINEAR_HOST = "linear.app"
@@ -28,9 +28,6 @@ class Tracker(StrEnum):
     GITHUB = "github"
     JIRA = "jira"
     LINEAR = "linear"
-
-
-TRACKER_NAMES = {Tracker.GITHUB: "GitHub", Tracker.JIRA: "Jira", Tracker.LINEAR: "Linear"}
 
 
 @dataclass(frozen=True)

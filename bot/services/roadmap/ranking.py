@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 
 from bot.services.pulses.anonymity import DEFAULT_THRESHOLD
 from bot.services.pulses.mentions import theme_mentions
 from bot.services.pulses.results import ReleasedComment, released_comments
-from bot.services.roadmap.views import RoadmapEntry
+from bot.services.roadmap.views import TRACKER_NAMES, LinkView, RoadmapEntry
 from bot.services.themes.regroup import request_text
 from bot.services.themes.vectors import embeddings_for, mean_direction, text_embedding
 from scoring import (
@@ -87,7 +87,13 @@ def build_roadmap(
         facts = with_meaning(uow, embedder, facts, by_theme)
     scores = [score_theme(f, objectives, config, now) for f in facts.values()]
     ranked = rank(scores, previous_positions)
-    return [to_entry(r, theme_rows[r.theme_id], facts[r.theme_id]) for r in ranked]
+    links = links_by_theme(uow, theme_rows)
+    return [
+        replace(
+            to_entry(r, theme_rows[r.theme_id], facts[r.theme_id]), links=links.get(r.theme_id, ())
+        )
+        for r in ranked
+    ]
 
 
 def theme_facts(theme: Theme, members: Sequence[Request], votes: Sequence[Vote]) -> ThemeFacts:
@@ -155,6 +161,15 @@ def with_pulse_mentions(
     within the anonymity rules (bot/services/pulses/anonymity.py)."""
     mentions, mood = theme_mentions(comments, theme.top_terms, theme.label, k)
     return replace(facts, pulse_mentions=mentions, pulse_mention_sentiment=mood)
+
+
+def links_by_theme(uow: UnitOfWork, theme_ids: Iterable[int]) -> dict[int, tuple[LinkView, ...]]:
+    """The themes' tracker links, in one query."""
+    found: dict[int, list[LinkView]] = defaultdict(list)
+    for link in uow.links.of_themes(theme_ids):
+        name = TRACKER_NAMES.get(link.provider, link.provider)
+        found[link.theme_id].append(LinkView(name, link.item, link.url, link.state))
+    return {theme_id: tuple(views) for theme_id, views in found.items()}
 
 
 def to_entry(ranked: RankedTheme, theme: Theme, facts: ThemeFacts) -> RoadmapEntry:

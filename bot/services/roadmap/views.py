@@ -18,16 +18,6 @@ class RequestLine:
 
 
 @dataclass(frozen=True)
-class LinkView:
-    """A tracker item linked to a theme, with its state as last read (None: not yet)."""
-
-    tracker: str
-    item: str
-    url: str
-    state: str | None
-
-
-@dataclass(frozen=True)
 class ThemeDetails:
     theme_id: int
     label: str
@@ -57,6 +47,20 @@ class ObjectiveInput:
     active: bool = True
 
 
+#: Trackers by the name a person reads.
+TRACKER_NAMES = {"github": "GitHub", "jira": "Jira", "linear": "Linear"}
+
+
+@dataclass(frozen=True)
+class LinkView:
+    """A tracker item linked to a theme, with its state as last read (None: not yet)."""
+
+    tracker: str
+    item: str
+    url: str
+    state: str | None
+
+
 @dataclass(frozen=True)
 class RoadmapEntry:
     """One theme as the roadmap shows it; plain values, ready for any renderer."""
@@ -75,6 +79,8 @@ class RoadmapEntry:
     effort: str | None
     components: tuple[ScoreComponent, ...]
     request_count: int
+    #: Tracker items linked to the theme (`/roadmap link`), with their last known state.
+    links: tuple[LinkView, ...] = ()
 
     @property
     def backers(self) -> int:

@@ -14,6 +14,7 @@ from bot.slack.blocks.followup import summary_text
 from bot.slack.blocks.ids import THEME_DETAILS_ACTION
 from bot.slack.blocks.pulse import results_blocks
 from bot.slack.blocks.text import DATE, DAY, backers_text, plural, safe, slack_date, theme_name
+from bot.slack.blocks.theme import link_text
 
 MAX_BLOCKS = 50
 MAX_TEXT_CHARS = 10_000
@@ -108,6 +109,8 @@ def entry_text(entry: RoadmapEntry) -> str:
     if entry.objectives:
         served = ", ".join(f"{safe(name, 60)} ({strength})" for name, strength in entry.objectives)
         lines.append(f"Serves: {served}")
+    if entry.links:
+        lines.append("Delivery: " + "; ".join(link_text(link) for link in entry.links[:3]))
     return "\n".join(lines)
 
 

@@ -8,6 +8,7 @@ from bot.slack.blocks.feedback import MAX_OPTIONS, home_button
 from bot.slack.blocks.ids import MY_DOMAIN_ACTION
 from bot.slack.blocks.pulse import results_blocks
 from bot.slack.blocks.text import request_name, safe, theme_name
+from bot.slack.blocks.theme import link_text
 
 STATUS_WORDS = {
     "open": "open",
@@ -80,6 +81,8 @@ def home_tab(view: HomeView) -> Block:
         heading = (
             f"*{entry.position}. {theme_name(entry.theme_id, entry.label, 150)}*  {entry.trend}"
         )
+        if entry.links:
+            heading += "\n" + "; ".join(link_text(link) for link in entry.links[:3])
         blocks.append(section(f"{heading}\n_{safe(entry.why, 300)}_", vote_button(entry.theme_id)))
     if view.pulse is not None:
         blocks.extend(

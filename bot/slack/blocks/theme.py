@@ -60,9 +60,13 @@ def theme_detail_blocks(details: ThemeDetails, with_vote: bool = True) -> list[B
 
 
 def link_line(link: LinkView) -> str:
+    return f"• {link_text(link)}"
+
+
+def link_text(link: LinkView) -> str:
     """A linked item, as a link (its URL is built by Pulseboard from the parsed item)."""
     state = link.state.replace("_", " ") if link.state else "state not read yet"
-    return f"• <{link.url}|{safe(f'{link.tracker} {link.item}', 120)}> — {state}"
+    return f"<{link.url}|{safe(f'{link.tracker} {link.item}', 120)}> — {state}"
 
 
 def theme_modal(details: ThemeDetails) -> Block:

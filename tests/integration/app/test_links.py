@@ -13,7 +13,7 @@ from tests.fakes.slack_api import FakeSlackAPI
 from tests.fakes.slack_requests import slash_command
 from tests.fixtures.app import ADMIN_ID, RunningApp, serve_app
 from tests.fixtures.databases import Database
-from tests.integration.app.checks import all_text, valid_blocks
+from tests.integration.app.checks import all_text, open_home, valid_blocks
 from tests.integration.app.seed import seed_workspace
 
 ISSUE = "https://github.com/acme/ci/issues/12"
@@ -54,6 +54,10 @@ def test_admins_link_and_unlink_tracker_items(app_with_trackers: RunningApp) -> 
     )
     assert "Usage: `/roadmap link N" in roadmap(app, f"link {ci}")
 
+    ranking = roadmap(app, "")
+    assert f"Delivery: <{ISSUE}|GitHub acme/ci#12> — state not read yet" in ranking
+    home = all_text(open_home(app, ADMIN_ID)["blocks"])
+    assert f"<{ISSUE}|GitHub acme/ci#12>" in home
     detail = roadmap(app, f"theme {ci}")
     assert f"<{ISSUE}|GitHub acme/ci#12> — state not read yet" in detail
     assert "<https://acme.atlassian.net/browse/CI-7|Jira CI-7>" in detail
