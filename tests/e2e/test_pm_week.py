@@ -23,7 +23,7 @@ from bot.runtime.settings import Settings
 from tests.fakes import slack_ids as ids
 from tests.fakes.slack_requests import block_action, slash_command, view_submission
 from tests.fixtures.app import ADMIN_ID, RunningApp
-from tests.integration.app.checks import all_text, open_home, valid_blocks
+from tests.integration.app.checks import all_text, open_home, roadmap_reply, valid_blocks
 
 CHANNEL = "C0ROADMAP1"
 CI_CHANNEL = "C0CIDIGEST"
@@ -48,14 +48,7 @@ class Clock:
 
 def answer(app: RunningApp, text: str, user: str = ADMIN_ID) -> str:
     """`/roadmap <text>`: the ephemeral answer sent after the ack, as text."""
-    name = f"{user}-{len(app.slack.calls('response_url'))}"
-    request = slash_command(
-        "/roadmap", text, user_id=user, response_url=app.slack.response_url(name)
-    )
-    assert app.send(request)[0] == 200
-    app.slack.wait_for("response_url", where=lambda c: c.path.endswith(name))
-    [reply] = app.slack.responses(name)
-    return all_text(valid_blocks(reply.param("blocks")))
+    return roadmap_reply(app, text, user)
 
 
 def add_domain(app: RunningApp, name: str, channel: str | None) -> None:

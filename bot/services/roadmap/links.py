@@ -134,21 +134,14 @@ def link_theme(
     def link() -> ChangeResult:
         theme = live_theme_or_fail(uow, actor, theme_id)
         target = parse_link(url, trackers)
-        name = f"{TRACKER_NAMES[target.tracker]} {target.item}"
         _, created = uow.links.add_once(
             theme.id, target.tracker.value, target.item, target.url, actor.slack_id
         )
         if not created:
-            return ChangeResult(f"Theme #{theme.id} is linked to {name} already.")
+            return ChangeResult(f"Theme #{theme.id} is linked to {name_of(target)} already.")
         theme.locked = True
-        uow.audit.record(
-            actor.slack_id,
-            "theme.link",
-            "theme",
-            theme.id,
-            {"tracker": target.tracker.value, "item": target.item, "url": target.url},
-        )
-        return ChangeResult(f"Theme #{theme.id} is linked to {name}.")
+        _audit(uow, actor, "theme.link", theme.id, target)
+        return ChangeResult(f"Theme #{theme.id} is linked to {name_of(target)}.")
 
     return admin_change(uow, actor, key, link)
 
@@ -165,21 +158,23 @@ def unlink_theme(
     def unlink() -> ChangeResult:
         theme = live_theme_or_fail(uow, actor, theme_id)
         target = parse_link(url, trackers)
-        name = f"{TRACKER_NAMES[target.tracker]} {target.item}"
         found = uow.links.find(theme.id, target.tracker.value, target.item)
         if found is None:
-            raise NotFoundError(f"Theme #{theme.id} has no link to {name}.")
+            raise NotFoundError(f"Theme #{theme.id} has no link to {name_of(target)}.")
         uow.links.remove(found)
-        uow.audit.record(
-            actor.slack_id,
-            "theme.unlink",
-            "theme",
-            theme.id,
-            {"tracker": target.tracker.value, "item": target.item, "url": target.url},
-        )
-        return ChangeResult(f"Theme #{theme.id} is no longer linked to {name}.")
+        _audit(uow, actor, "theme.unlink", theme.id, target)
+        return ChangeResult(f"Theme #{theme.id} is no longer linked to {name_of(target)}.")
 
     return admin_change(uow, actor, key, unlink)
+
+
+def name_of(target: LinkTarget) -> str:
+    return f"{TRACKER_NAMES[target.tracker]} {target.item}"
+
+
+def _audit(uow: UnitOfWork, actor: Actor, action: str, theme_id: int, target: LinkTarget) -> None:
+    details = {"tracker": target.tracker.value, "item": target.item, "url": target.url}
+    uow.audit.record(actor.slack_id, action, "theme", theme_id, details)
 
 
 def links_of(uow: UnitOfWork, theme_id: int) -> tuple[LinkView, ...]:

@@ -9,7 +9,7 @@ from slack_sdk.models.views import View
 from sqlalchemy import func, select
 
 from storage.models import Request, Vote
-from tests.fakes.slack_requests import event_callback
+from tests.fakes.slack_requests import event_callback, slash_command
 from tests.fixtures.app import RunningApp
 from tests.fixtures.databases import Database
 
@@ -78,3 +78,15 @@ def open_home(app: RunningApp, user: str) -> dict[str, Any]:
     call = app.slack.wait_for("views.publish", count=before + 1)[-1]
     assert call.params["user_id"] == user
     return valid_view(call.param("view"))
+
+
+def roadmap_reply(app: RunningApp, text: str, user: str) -> str:
+    """`/roadmap <text>` as ``user``: the text of the answer sent after the ack."""
+    name = f"{user}-{len(app.slack.calls('response_url'))}"
+    request = slash_command(
+        "/roadmap", text, user_id=user, response_url=app.slack.response_url(name)
+    )
+    assert app.send(request)[0] == 200
+    app.slack.wait_for("response_url", where=lambda c: c.path.endswith(name))
+    [reply] = app.slack.responses(name)
+    return all_text(valid_blocks(reply.param("blocks")))

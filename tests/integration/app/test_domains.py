@@ -11,9 +11,14 @@ from bot.services.forms import form_choices
 from storage.models import AuditEntry, Domain, User
 from storage.unit_of_work import UnitOfWork
 from tests.fakes import slack_ids as ids
-from tests.fakes.slack_requests import block_action, slash_command, view_submission
+from tests.fakes.slack_requests import block_action, view_submission
 from tests.fixtures.app import ADMIN_ID, RunningApp
-from tests.integration.app.checks import all_text, open_home, valid_blocks, valid_view
+from tests.integration.app.checks import (
+    all_text,
+    open_home,
+    roadmap_reply,
+    valid_view,
+)
 from tests.integration.app.seed import ASKERS, seed_workspace
 
 OUTSIDER = "U0OUTSIDE1"
@@ -22,14 +27,7 @@ DATA_CHANNEL = "C0DATAMESH"
 
 
 def roadmap(app: RunningApp, text: str, user: str) -> str:
-    name = f"{user}-{len(app.slack.calls('response_url'))}"
-    command = slash_command(
-        "/roadmap", text, user_id=user, response_url=app.slack.response_url(name)
-    )
-    assert app.send(command)[0] == 200
-    app.slack.wait_for("response_url", where=lambda c: c.path.endswith(name))
-    [answer] = app.slack.responses(name)
-    return all_text(valid_blocks(answer.param("blocks")))
+    return roadmap_reply(app, text, user)
 
 
 def domain_state(name: str, channel: str | None = None, *, retire: bool = False) -> dict:

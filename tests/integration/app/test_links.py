@@ -10,10 +10,9 @@ from sqlalchemy import select
 
 from storage.models import Theme, ThemeLink
 from tests.fakes.slack_api import FakeSlackAPI
-from tests.fakes.slack_requests import slash_command
 from tests.fixtures.app import ADMIN_ID, RunningApp, serve_app
 from tests.fixtures.databases import Database
-from tests.integration.app.checks import all_text, open_home, valid_blocks
+from tests.integration.app.checks import all_text, open_home, roadmap_reply
 from tests.integration.app.seed import seed_workspace
 
 ISSUE = "https://github.com/acme/ci/issues/12"
@@ -31,14 +30,7 @@ def app_with_trackers(slack: FakeSlackAPI, sqlite_database: Database) -> Iterato
 
 
 def roadmap(app: RunningApp, text: str, user: str = ADMIN_ID) -> str:
-    name = f"{user}-{len(app.slack.calls('response_url'))}"
-    request = slash_command(
-        "/roadmap", text, user_id=user, response_url=app.slack.response_url(name)
-    )
-    assert app.send(request)[0] == 200
-    app.slack.wait_for("response_url", where=lambda c: c.path.endswith(name))
-    [answer] = app.slack.responses(name)
-    return all_text(valid_blocks(answer.param("blocks")))
+    return roadmap_reply(app, text, user)
 
 
 def test_admins_link_and_unlink_tracker_items(app_with_trackers: RunningApp) -> None:
