@@ -193,6 +193,8 @@ class ThemeLink(Base):
     url: Mapped[str] = mapped_column(String(500))
     #: Its state as last read from the tracker (None: not read yet).
     state: Mapped[str | None] = mapped_column(String(20))
+    #: When the item was first read as in progress or done: work on the theme began.
+    started_at: Mapped[datetime | None] = mapped_column(default=None)
     linked_by: Mapped[str] = mapped_column(String(SLACK_ID_LENGTH))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

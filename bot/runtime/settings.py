@@ -84,6 +84,11 @@ class Settings(BaseSettings):
     admins: Annotated[frozenset[str], NoDecode] = Field(
         frozenset(), validation_alias=_env("PULSEBOARD_ADMINS")
     )
+    #: When linked items call for a status: ``confirm`` asks the PM by DM, ``automatic``
+    #: makes the change.
+    tracker_status_mode: Literal["confirm", "automatic"] = Field(
+        "confirm", validation_alias=_env("PULSEBOARD_TRACKER_STATUS")
+    )
     digest_channel: str | None = Field(None, validation_alias=_env("PULSEBOARD_DIGEST_CHANNEL"))
     timezone: str = Field("UTC", validation_alias=_env("PULSEBOARD_TIMEZONE"))
     digest_schedule: str = Field("0 9 * * mon", validation_alias=_env("PULSEBOARD_DIGEST_SCHEDULE"))

@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from storage.models import ThemeLink
@@ -38,6 +39,16 @@ class ThemeLinkRepository(Repository):
         self.session.delete(link)
         self.session.flush()
 
+    def move(self, source_id: int, target_id: int) -> None:
+        """A merge: the source theme's links become the target's (one link per item)."""
+        kept = {(link.provider, link.item) for link in self.of_themes([target_id])}
+        for link in self.of_themes([source_id]):
+            if (link.provider, link.item) in kept:
+                self.session.delete(link)
+            else:
+                link.theme_id = target_id
+        self.session.flush()
+
     def of_themes(self, theme_ids: Iterable[int]) -> list[ThemeLink]:
         wanted = sorted(set(theme_ids))
         if not wanted:
@@ -55,14 +66,31 @@ class LinkStates:
     """Tracker items' states, for every workspace that linked them (a webhook names the
     item, not the workspace)."""
 
+    #: States in which work on an item has begun.
+    STARTED = frozenset({"in_progress", "done"})
+
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def set_state(self, provider: str, item: str, state: str) -> int:
-        """Store the item's state on every link to it; how many links it touched."""
-        result = self.session.execute(
-            update(ThemeLink)
-            .where(ThemeLink.provider == provider, ThemeLink.item == item)
-            .values(state=state)
+    def links_to(self, provider: str, item: str) -> list[ThemeLink]:
+        return list(
+            self.session.scalars(
+                select(ThemeLink)
+                .where(ThemeLink.provider == provider, ThemeLink.item == item)
+                .order_by(ThemeLink.id)
+            )
         )
-        return int(getattr(result, "rowcount", 0) or 0)
+
+    def set_state(
+        self, provider: str, item: str, state: str, now: datetime
+    ) -> tuple[list[ThemeLink], int]:
+        """Store the item's state on every link to it: (the links whose state changed, how
+        many links it touched). The first state in :attr:`STARTED` dates the start of work."""
+        links = self.links_to(provider, item)
+        changed = [link for link in links if link.state != state]
+        for link in changed:
+            link.state = state
+            if state in self.STARTED and link.started_at is None:
+                link.started_at = now
+        self.session.flush()
+        return changed, len(links)

@@ -19,6 +19,7 @@ from typing import Any
 from pydantic import SecretStr
 
 from bot.runtime.settings import Settings
+from bot.services.roadmap.following import FollowPolicy
 from bot.services.roadmap.links import Tracker, record_item_state
 from storage.db import SessionFactory
 from storage.unit_of_work import unit_of_work
@@ -33,11 +34,14 @@ def webhook_handlers(settings: Settings, sessions: SessionFactory) -> dict[str, 
     """The endpoints of the configured trackers, by path."""
     handlers: dict[str, WebhookHandler] = {}
     if settings.github_webhook_secret is not None:
-        handlers[GITHUB_PATH] = github_webhook(settings.github_webhook_secret, sessions)
+        policy = FollowPolicy.from_settings(settings)
+        handlers[GITHUB_PATH] = github_webhook(settings.github_webhook_secret, sessions, policy)
     return handlers
 
 
-def github_webhook(secret: SecretStr, sessions: SessionFactory) -> WebhookHandler:
+def github_webhook(
+    secret: SecretStr, sessions: SessionFactory, policy: FollowPolicy
+) -> WebhookHandler:
     key = secret.get_secret_value().encode()
 
     def handle(body: bytes, environ: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
@@ -56,7 +60,7 @@ def github_webhook(secret: SecretStr, sessions: SessionFactory) -> WebhookHandle
             return "202 Accepted", {"ok": True, "ignored": event}
         item, state = found
         with unit_of_work(sessions) as uow:
-            touched = record_item_state(uow, Tracker.GITHUB, item, state, delivery)
+            touched = record_item_state(uow, Tracker.GITHUB, item, state, delivery, policy=policy)
         if touched is None:
             return "200 OK", {"ok": True, "duplicate": True}
         return "200 OK", {"ok": True, "links": touched}

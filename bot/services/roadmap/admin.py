@@ -100,22 +100,31 @@ def _change_status(
         return ChangeResult(f"Theme #{theme.id} is already {status.value.replace('_', ' ')}.")
     if status == ThemeStatus.DECLINED and not note.strip():
         raise UserFacingError("Say why it is declined: `/roadmap status N declined <reason>`.")
-    previous = theme.status
-    theme.locked = True
-    change = uow.themes.change_status(theme, status, actor.slack_id, note.strip())
-    uow.audit.record(
-        actor.slack_id,
-        "theme.status",
-        "theme",
-        theme.id,
-        {"from": previous.value, "to": status.value, "note": note.strip()},
-    )
-    queued = queue_status_notices(uow, theme, change)
+    queued = set_theme_status(uow, actor.slack_id, theme, status, note)
     return ChangeResult(
         f"Theme #{theme.id} is now {status.value.replace('_', ' ')}; "
         f"{queued} {'person' if queued == 1 else 'people'} will hear about it.",
         queued,
     )
+
+
+def set_theme_status(
+    uow: UnitOfWork, changed_by: str, theme: Theme, status: ThemeStatus, note: str
+) -> int:
+    """The one path of a status change, a PM's or one that follows linked items: the theme
+    is locked, the change recorded and audited, and each requester and voter gets one DM.
+    How many DMs were queued."""
+    previous = theme.status
+    theme.locked = True
+    change = uow.themes.change_status(theme, status, changed_by, note.strip())
+    uow.audit.record(
+        changed_by,
+        "theme.status",
+        "theme",
+        theme.id,
+        {"from": previous.value, "to": status.value, "note": note.strip()},
+    )
+    return queue_status_notices(uow, theme, change)
 
 
 def merge_themes(
@@ -140,6 +149,7 @@ def _merge(uow: UnitOfWork, actor: Actor, source_id: int, target_id: int) -> Cha
             vote.theme_id = target.id
         else:
             votes.remove(vote)
+    uow.links.move(source.id, target.id)
     source.merged_into_id = target.id
     target.locked = True
     uow.session.flush()

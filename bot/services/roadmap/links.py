@@ -9,14 +9,18 @@ Pulseboard can later read the item's state.
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from enum import StrEnum
 from urllib.parse import urlsplit
 
 from bot.runtime.settings import Settings
 from bot.services.errors import NotFoundError, UserFacingError
 from bot.services.roadmap.admin import Actor, ChangeResult, admin_change, live_theme_or_fail
+from bot.services.roadmap.following import FollowPolicy, follow_links
 from bot.services.roadmap.views import TRACKER_NAMES, LinkView
+from storage.models import ThemeLink
 from storage.unit_of_work import UnitOfWork
 
 LINEAR_HOST = "linear.app"
@@ -191,10 +195,18 @@ DELIVERIES_WORKSPACE = "-webhooks-"
 
 
 def record_item_state(
-    uow: UnitOfWork, tracker: Tracker, item: str, state: str, delivery: str | None = None
+    uow: UnitOfWork,
+    tracker: Tracker,
+    item: str,
+    state: str,
+    delivery: str | None = None,
+    *,
+    policy: FollowPolicy,
+    now: datetime | None = None,
 ) -> int | None:
-    """Store a tracker item's state on the links to it; how many links it touched, or None
-    when ``delivery`` was handled before (a redelivery changes nothing).
+    """Store a tracker item's state on the links to it, and let each theme it changed follow
+    (bot/services/roadmap/following.py); how many links it touched, or None when
+    ``delivery`` was handled before (a redelivery changes nothing).
 
     ``uow`` may be for no workspace: a tracker's webhook does not say which one linked it.
     """
@@ -204,4 +216,12 @@ def record_item_state(
         deliveries = uow.for_workspace(DELIVERIES_WORKSPACE).deliveries
         if not deliveries.first_time(f"{tracker.value}:{delivery}"):
             return None
-    return uow.link_states.set_state(tracker.value, item, state)
+    changed, touched = uow.link_states.set_state(
+        tracker.value, item, state, now or datetime.now(UTC)
+    )
+    by_theme: dict[tuple[str, int], list[ThemeLink]] = defaultdict(list)
+    for link in changed:
+        by_theme[link.workspace_id, link.theme_id].append(link)
+    for (workspace_id, theme_id), links in sorted(by_theme.items()):
+        follow_links(uow.for_workspace(workspace_id), theme_id, links, policy)
+    return touched

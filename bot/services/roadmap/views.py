@@ -96,3 +96,26 @@ class AuditLine:
     at: datetime
     actor: str
     summary: str
+
+
+@dataclass(frozen=True)
+class StatusProposal:
+    """Linked items moved: the status their theme would follow to, put to a PM."""
+
+    theme_id: int
+    label: str
+    status: str
+    #: "GitHub acme/api#3", one per linked item
+    items: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ItemWontShip:
+    """A linked item closed without being done (not planned, or a pull request closed
+    unmerged): its theme will not ship from it."""
+
+    theme_id: int
+    label: str
+    item: str
+    url: str
+    state: str

@@ -18,10 +18,21 @@ from bot.slack.listeners import (
     pulses,
     roadmap,
     shortcuts,
+    trackers,
     views,
 )
 
 
 def register_all(app: App) -> None:
-    for surface in (commands, roadmap, shortcuts, views, actions, events, pulses, domains):
+    for surface in (
+        commands,
+        roadmap,
+        shortcuts,
+        views,
+        actions,
+        events,
+        pulses,
+        domains,
+        trackers,
+    ):
         surface.register(app)

@@ -15,16 +15,20 @@ from sqlalchemy import select
 
 from bot.runtime.http_server import WSGIApp, make_wsgi_app
 from bot.runtime.web.webhooks import GITHUB_PATH, github_webhook
+from bot.services.roadmap.following import FollowMode, FollowPolicy
 from storage.models import ThemeLink
 from storage.unit_of_work import unit_of_work
 from tests.fixtures.databases import Database
 
 SECRET = "It's a Secret to Everybody"
+POLICY = FollowPolicy(FollowMode.CONFIRM, frozenset({"U0PM00001"}))
 WS = "T0HOOKS01"
 
 
 def router(db: Database, configured: bool = True) -> WSGIApp:
-    hooks = {GITHUB_PATH: github_webhook(SecretStr(SECRET), db.sessions)} if configured else {}
+    hooks = (
+        {GITHUB_PATH: github_webhook(SecretStr(SECRET), db.sessions, POLICY)} if configured else {}
+    )
     slack = App(signing_secret="x", token="xoxb-x", token_verification_enabled=False)
     return make_wsgi_app(slack, webhooks=hooks)
 

@@ -1,0 +1,64 @@
+"""The PM's answer to "all linked issues are done — mark #N shipped?" (a DM with buttons)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, App, BoltContext, Respond
+
+from bot.services.errors import UserFacingError
+from bot.services.roadmap.admin import Actor
+from bot.services.roadmap.following import FOLLOWED, confirm_followed_status
+from bot.slack.blocks.feedback import note_blocks
+from bot.slack.blocks.ids import FOLLOW_CONFIRM_ACTION, FOLLOW_DISMISS_ACTION
+from bot.slack.blocks.text import safe
+from bot.slack.calls import send_safely
+from bot.slack.context import deps_of
+from bot.slack.validation import whole_number
+from storage.enums import ThemeStatus
+from storage.unit_of_work import unit_of_work
+
+
+def register(app: App) -> None:
+    app.action(FOLLOW_CONFIRM_ACTION)(confirm)
+    app.action(FOLLOW_DISMISS_ACTION)(dismiss)
+
+
+def proposed(action: dict[str, Any]) -> tuple[int, ThemeStatus]:
+    theme_part, _, status_part = (action.get("value") or "").partition(":")
+    theme_id = whole_number(theme_part)
+    if theme_id is None or status_part not in FOLLOWED:
+        raise UserFacingError("That button does not point at a theme and a status.")
+    return theme_id, ThemeStatus(status_part)
+
+
+def confirm(
+    ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, context: BoltContext
+) -> None:
+    ack()
+    theme_id, status = proposed(action)
+    deps = deps_of(context)
+    team_id, user_id = body["team"]["id"], body["user"]["id"]
+    key = f"action:{team_id}:{user_id}:{action.get('action_ts')}"
+    with unit_of_work(deps.session_factory, team_id) as uow:
+        result = confirm_followed_status(
+            uow, Actor(team_id, user_id, deps.settings.admins), theme_id, status, key=key
+        )
+    answer = safe(result.message, 2000)
+    send_safely(
+        "status proposal answer",
+        lambda: respond(blocks=note_blocks(answer), text=answer, replace_original=True),
+    )
+
+
+def dismiss(ack: Ack, action: dict[str, Any], respond: Respond) -> None:
+    ack()
+    theme_id, _ = proposed(action)
+    answer = (
+        f"Left #{theme_id} as it is. `/roadmap status {theme_id} <status>` changes it "
+        "whenever you are ready."
+    )
+    send_safely(
+        "status proposal answer",
+        lambda: respond(blocks=note_blocks(answer), text=answer, replace_original=True),
+    )
