@@ -8,11 +8,21 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import select
 
-from storage.models import Theme, ThemeLink
+from bot.services.roadmap.following import (
+    PROPOSAL_KIND,
+    WONT_SHIP_KIND,
+    FollowMode,
+    FollowPolicy,
+)
+from bot.services.roadmap.links import Tracker, record_item_state
+from bot.slack.blocks.ids import FOLLOW_CONFIRM_ACTION, FOLLOW_DISMISS_ACTION
+from storage.models import OutboxMessage, Theme, ThemeLink
+from storage.unit_of_work import unit_of_work
 from tests.fakes.slack_api import FakeSlackAPI
+from tests.fakes.slack_requests import block_action
 from tests.fixtures.app import ADMIN_ID, RunningApp, serve_app
 from tests.fixtures.databases import Database
-from tests.integration.app.checks import all_text, open_home, roadmap_reply
+from tests.integration.app.checks import all_text, open_home, roadmap_reply, valid_blocks
 from tests.integration.app.seed import seed_workspace
 
 ISSUE = "https://github.com/acme/ci/issues/12"
@@ -65,3 +75,37 @@ def test_admins_link_and_unlink_tracker_items(app_with_trackers: RunningApp) -> 
     log = roadmap(app, "audit")
     assert f"#{ci} linked to GitHub acme/ci#12" in log
     assert f"#{ci} unlinked from Jira CI-7" in log
+
+
+def test_the_pm_marks_a_theme_shipped_from_the_proposal_dm(app_with_trackers: RunningApp) -> None:
+    app = app_with_trackers
+    ci = seed_workspace(app.db).ci_theme
+    roadmap(app, f"link {ci} {ISSUE}")
+    policy = FollowPolicy.from_settings(app.settings)
+    assert policy.mode == FollowMode.CONFIRM  # the default
+    with unit_of_work(app.db.sessions) as uow:
+        record_item_state(uow, Tracker.GITHUB, "acme/ci#12", "not_planned", policy=policy)
+        record_item_state(uow, Tracker.GITHUB, "acme/ci#12", "done", policy=policy)
+    with app.db.sessions() as session:
+        dms = {m.kind: m for m in session.scalars(select(OutboxMessage))}
+    wont_ship = all_text(valid_blocks(dms[WONT_SHIP_KIND].payload["args"]["blocks"]))
+    assert f"`/roadmap unlink {ci} <URL>`" in wont_ship
+    blocks = valid_blocks(dms[PROPOSAL_KIND].payload["args"]["blocks"])
+    assert dms[PROPOSAL_KIND].channel == ADMIN_ID
+    buttons = {b["action_id"]: b["value"] for b in blocks[1]["elements"]}
+
+    def click(action_id: str, user: str, name: str) -> str:
+        request = block_action(
+            action_id, buttons[action_id], user, response_url=app.slack.response_url(name)
+        )
+        assert app.send(request)[0] == 200
+        app.slack.wait_for("response_url", where=lambda c: c.path.endswith(name))
+        return all_text(valid_blocks(app.slack.responses(name)[-1].param("blocks")))
+
+    assert "Left #" in click(FOLLOW_DISMISS_ACTION, ADMIN_ID, "dismiss")
+    assert "product managers" in click(FOLLOW_CONFIRM_ACTION, "U0OTHER01", "other")
+    assert f"Theme #{ci} is now shipped; 3 people will hear about it." in click(
+        FOLLOW_CONFIRM_ACTION, ADMIN_ID, "pm"
+    )
+    assert f"Theme #{ci} is already shipped." in click(FOLLOW_CONFIRM_ACTION, ADMIN_ID, "again")
+    assert f"#{ci}: status open → shipped — Delivered: GitHub acme/ci#12." in roadmap(app, "audit")
