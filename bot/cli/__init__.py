@@ -140,10 +140,17 @@ def build_parser() -> argparse.ArgumentParser:
     dump = commands.add_parser("export", help="write the ranked roadmap, or the whole workspace")
     dump.add_argument(
         "--format",
-        choices=("json", "csv", "workspace"),
+        choices=("json", "csv", "stats", "workspace"),
         default="json",
-        help="json or csv: the ranked roadmap with score breakdowns; "
-        "workspace: everything, for `pulseboard import` (default json)",
+        help="json or csv: the ranked roadmap with score breakdowns and each theme's time to "
+        "market; stats: time-to-market overall and per domain against the period before "
+        "(see --days); workspace: everything, for `pulseboard import` (default json)",
+    )
+    dump.add_argument(
+        "--days",
+        type=positive,
+        default=30,
+        help="with --format stats: the period, in days up to now (default 30)",
     )
     dump.add_argument("--output", type=output_file, help="file to write (default: stdout)")
     dump.add_argument("--workspace", help="Slack team id (needed when the database has several)")

@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 import io
 import json
-from datetime import UTC, datetime
+from dataclasses import asdict
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pydantic import ValidationError
@@ -23,10 +24,12 @@ from bot.cli.common import (
     stdout,
 )
 from bot.cli.spreadsheet import FormulaSafeWriter
+from bot.services.digest_views import ProductKpis, TimeToMarketFigures
 from bot.services.errors import UserFacingError
+from bot.services.kpis import compute_kpis
 from bot.services.pulses.export import INDIVIDUAL_ANSWERS_WARNING, without_individual_answers
 from bot.services.roadmap.ranking import build_roadmap
-from bot.services.roadmap.views import RoadmapEntry
+from bot.services.roadmap.views import Delivery, RoadmapEntry
 from bot.services.workspace.file import WorkspaceFile, WorkspaceFileError, read_file_bytes
 from bot.services.workspace.transfer import export_workspace, import_workspace
 from storage.unit_of_work import unit_of_work
@@ -95,6 +98,10 @@ def run_export(args: argparse.Namespace) -> int:
                     uow, exported, settings.pulse_anonymity, datetime.now(UTC)
                 )
             text = exported.model_dump_json(indent=2)
+        elif args.format == "stats":
+            now = datetime.now(UTC)
+            kpis = compute_kpis(uow, now - timedelta(days=args.days), now, settings.pulse_anonymity)
+            text = stats_json(kpis, args.days, now)
         else:
             entries = build_roadmap(
                 uow,
@@ -126,6 +133,7 @@ def entry_record(entry: RoadmapEntry) -> dict[str, Any]:
         "domains": list(entry.domains),
         "objectives": [{"name": n, "strength": s} for n, s in entry.objectives],
         "effort": entry.effort,
+        "time_to_market": delivery_record(entry.delivery),
         "breakdown": [
             {
                 "component": c.name,
@@ -139,8 +147,68 @@ def entry_record(entry: RoadmapEntry) -> dict[str, Any]:
     }
 
 
+def stats_json(kpis: ProductKpis, days: int, now: datetime) -> str:
+    """`/roadmap stats` as JSON: time-to-market overall and per domain, with the period
+    before, and the period's activity."""
+
+    def market(figures: TimeToMarketFigures) -> dict[str, Any]:
+        return {
+            name: round(value, 2) if isinstance(value, float) else value
+            for name, value in asdict(figures).items()
+        } | {"change_in_days": _rounded(figures.change_in_days)}
+
+    record = {
+        "period_days": days,
+        "until": now.isoformat().replace("+00:00", "Z"),
+        "requests_logged": kpis.requests_this_period,
+        "themes_shipped": kpis.themes_shipped_this_period,
+        "time_to_market": market(kpis.time_to_market.overall),
+        "time_to_market_by_domain": {
+            name: market(figures) for name, figures in kpis.time_to_market.by_domain
+        },
+        "satisfaction": kpis.satisfaction,
+        "satisfaction_answers": kpis.satisfaction_answers,
+    }
+    return json.dumps(record, ensure_ascii=False, indent=2)
+
+
+def _rounded(value: float | None) -> float | None:
+    return round(value, 2) if value is not None else None
+
+
+def delivery_record(delivery: Delivery | None) -> dict[str, Any]:
+    """A theme's time to market; null where it has not happened or no linked item tells."""
+    delivery = delivery or Delivery(None, None, None)
+
+    def moment(value: datetime | None) -> str | None:
+        return value.astimezone(UTC).isoformat().replace("+00:00", "Z") if value else None
+
+    return {
+        "first_asked_at": moment(delivery.first_asked_at),
+        "work_started_at": moment(delivery.work_started_at),
+        "shipped_at": moment(delivery.shipped_at),
+        "days_to_start": _rounded(delivery.days_to_start),
+        "days_in_work": _rounded(delivery.days_in_work),
+        "days_to_ship": _rounded(delivery.days_to_ship),
+    }
+
+
 def roadmap_json(entries: list[RoadmapEntry]) -> str:
     return json.dumps([entry_record(e) for e in entries], ensure_ascii=False, indent=2)
+
+
+TIME_TO_MARKET_COLUMNS = (
+    "first_asked_at",
+    "work_started_at",
+    "shipped_at",
+    "days_to_start",
+    "days_in_work",
+    "days_to_ship",
+)
+
+
+def _blank_none(value: object) -> object:
+    return "" if value is None else value
 
 
 def roadmap_csv(entries: list[RoadmapEntry]) -> str:
@@ -161,6 +229,7 @@ def roadmap_csv(entries: list[RoadmapEntry]) -> str:
             "domains",
             "objectives",
             "effort",
+            *TIME_TO_MARKET_COLUMNS,
             *(f"{name}_contribution" for name in components),
         ]
     )
@@ -179,6 +248,7 @@ def roadmap_csv(entries: list[RoadmapEntry]) -> str:
                 ";".join(entry.domains),
                 ";".join(f"{n} ({s})" for n, s in entry.objectives),
                 entry.effort or "",
+                *(_blank_none(delivery_record(entry.delivery)[c]) for c in TIME_TO_MARKET_COLUMNS),
                 *(contributions.get(name, "") for name in components),
             ]
         )

@@ -8,6 +8,7 @@ from rich.text import Text
 
 from bot.services.digest_views import DigestView
 from bot.slack.blocks.text import plural
+from bot.slack.blocks.time_to_market import ship_time_phrase
 
 STATUS_STYLES = {
     "open": "white",
@@ -74,8 +75,9 @@ def print_footer(view: DigestView, console: Console) -> None:
     """The product KPIs and, once pulses ran, satisfaction (anonymity rules applied)."""
     kpis = view.kpis
     parts = [plural(kpis.themes_shipped_this_period, "theme") + " shipped this period"]
-    if kpis.median_days_to_ship is not None:
-        parts.insert(0, f"median {kpis.median_days_to_ship:.0f} days from first ask to shipped")
+    shipped = ship_time_phrase(kpis.time_to_market.overall, "the period before")
+    if shipped is not None:
+        parts.insert(0, shipped)
     pulse = view.pulse
     if pulse is not None and pulse.current.figures.whole is not None:
         whole = pulse.current.figures.whole

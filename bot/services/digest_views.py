@@ -43,9 +43,37 @@ class DigestView:
 
 
 @dataclass(frozen=True)
-class ProductKpis:
+class TimeToMarketFigures:
+    """Themes shipped in a period: medians of their time to market, beside the period
+    before. The start-based medians count only themes whose linked items dated the start."""
+
+    shipped: int
     median_days_to_ship: float | None
-    shipped_measured: int
+    median_days_to_start: float | None
+    median_days_in_work: float | None
+    #: shipped themes with a dated start (a linked item in progress or done)
+    started_known: int
+    previous_shipped: int
+    previous_median_days_to_ship: float | None
+
+    @property
+    def change_in_days(self) -> float | None:
+        """Against the period before: negative is faster."""
+        if self.median_days_to_ship is None or self.previous_median_days_to_ship is None:
+            return None
+        return self.median_days_to_ship - self.previous_median_days_to_ship
+
+
+@dataclass(frozen=True)
+class TimeToMarket:
+    overall: TimeToMarketFigures
+    #: per domain (the domain that asked for a theme most), by name
+    by_domain: tuple[tuple[str, TimeToMarketFigures], ...] = ()
+
+
+@dataclass(frozen=True)
+class ProductKpis:
+    time_to_market: TimeToMarket
     requests_this_period: int
     themes_shipped_this_period: int
     satisfaction: float | None

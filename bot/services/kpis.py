@@ -5,12 +5,12 @@ Not to be confused with the Prometheus metrics of the running service (bot/runti
 
 from __future__ import annotations
 
-import statistics
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from bot.services.digest_views import ProductKpis
 from bot.services.pulses.anonymity import DEFAULT_THRESHOLD, released
 from bot.services.pulses.results import round_result
+from bot.services.time_to_market import time_to_market
 from storage.unit_of_work import UnitOfWork
 
 
@@ -20,28 +20,19 @@ def compute_kpis(
     now: datetime,
     k: int = DEFAULT_THRESHOLD,
 ) -> ProductKpis:
-    """Time-to-market (first request → shipped), activity this period, satisfaction.
+    """Time-to-market of the themes shipped in the period (against the period before),
+    activity this period, satisfaction.
 
     Satisfaction is the average answer of the latest closed pulse round (1–5), and is
     None when there is no round or its figures are withheld (fewer than ``k`` answers):
     nothing is shown rather than a made-up or revealing number.
     """
-    requests = uow.requests
-    durations: list[float] = []
-    shipped_this_period = 0
-    for theme in uow.themes.shipped():
-        assert theme.status_changed_at is not None
-        if since <= theme.status_changed_at <= now:
-            shipped_this_period += 1
-        first = requests.first_asked_at(theme.id)
-        if first is not None and first <= theme.status_changed_at:
-            durations.append((theme.status_changed_at - first) / timedelta(days=1))
+    market = time_to_market(uow, since, now)
     satisfaction, answers = latest_satisfaction(uow, now, k)
     return ProductKpis(
-        median_days_to_ship=statistics.median(durations) if durations else None,
-        shipped_measured=len(durations),
-        requests_this_period=requests.count_logged_between(since, now),
-        themes_shipped_this_period=shipped_this_period,
+        time_to_market=market,
+        requests_this_period=uow.requests.count_logged_between(since, now),
+        themes_shipped_this_period=market.overall.shipped,
         satisfaction=satisfaction,
         satisfaction_answers=answers,
     )

@@ -138,6 +138,17 @@ class RequestRepository(Repository):
             .limit(1)
         )
 
+    def first_asked_by_theme(self, theme_ids: Sequence[int]) -> dict[int, datetime]:
+        """:meth:`first_asked_at` of many themes, in one query."""
+        if not theme_ids:
+            return {}
+        rows = self.session.execute(
+            select(Request.theme_id, func.min(Request.created_at))
+            .where(Request.theme_id.in_(sorted(set(theme_ids))))
+            .group_by(Request.theme_id)
+        )
+        return {theme_id: first for theme_id, first in rows if theme_id is not None}
+
     def count_logged_between(self, since: datetime, until: datetime) -> int:
         """How many live (not withdrawn) requests were logged from ``since`` to ``until``."""
         return int(

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from bot.services.pulses.anonymity import DEFAULT_THRESHOLD
 from bot.services.pulses.mentions import theme_mentions
 from bot.services.pulses.results import ReleasedComment, released_comments
-from bot.services.roadmap.views import TRACKER_NAMES, LinkView, RoadmapEntry
+from bot.services.roadmap.views import TRACKER_NAMES, Delivery, LinkView, RoadmapEntry
 from bot.services.themes.regroup import request_text
 from bot.services.themes.vectors import embeddings_for, mean_direction, text_embedding
 from scoring import (
@@ -26,7 +26,7 @@ from scoring import (
 )
 from scoring.embedding import Embedder
 from storage.enums import ThemeStatus
-from storage.models import Request, Theme, Vote
+from storage.models import Request, Theme, ThemeLink, Vote
 from storage.unit_of_work import UnitOfWork
 
 MAX_THEME_TEXT_REQUESTS = 50
@@ -88,9 +88,12 @@ def build_roadmap(
     scores = [score_theme(f, objectives, config, now) for f in facts.values()]
     ranked = rank(scores, previous_positions)
     links = links_by_theme(uow, theme_rows)
+    deliveries = deliveries_of(uow, list(theme_rows.values()))
     return [
         replace(
-            to_entry(r, theme_rows[r.theme_id], facts[r.theme_id]), links=links.get(r.theme_id, ())
+            to_entry(r, theme_rows[r.theme_id], facts[r.theme_id]),
+            links=links.get(r.theme_id, ()),
+            delivery=deliveries[r.theme_id],
         )
         for r in ranked
     ]
@@ -161,6 +164,26 @@ def with_pulse_mentions(
     within the anonymity rules (bot/services/pulses/anonymity.py)."""
     mentions, mood = theme_mentions(comments, theme.top_terms, theme.label, k)
     return replace(facts, pulse_mentions=mentions, pulse_mention_sentiment=mood)
+
+
+def deliveries_of(uow: UnitOfWork, themes: Sequence[Theme]) -> dict[int, Delivery]:
+    """Each theme's time to market (bot/services/time_to_market.py), in two queries."""
+    ids = [theme.id for theme in themes]
+    first_asked = uow.requests.first_asked_by_theme(ids)
+    links: dict[int, list[ThemeLink]] = defaultdict(list)
+    for link in uow.links.of_themes(ids):
+        links[link.theme_id].append(link)
+    return {
+        theme.id: delivery_of(theme, first_asked.get(theme.id), links[theme.id]) for theme in themes
+    }
+
+
+def delivery_of(
+    theme: Theme, first_asked_at: datetime | None, links: Iterable[ThemeLink]
+) -> Delivery:
+    starts = [link.started_at for link in links if link.started_at is not None]
+    shipped = theme.status_changed_at if theme.status == ThemeStatus.SHIPPED else None
+    return Delivery(first_asked_at, min(starts) if starts else None, shipped)
 
 
 def links_by_theme(uow: UnitOfWork, theme_ids: Iterable[int]) -> dict[int, tuple[LinkView, ...]]:

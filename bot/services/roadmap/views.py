@@ -27,6 +27,7 @@ class ThemeDetails:
     entry: RoadmapEntry | None
     followup: FollowupSummary | None = None
     links: tuple[LinkView, ...] = ()
+    delivery: Delivery | None = None
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,38 @@ class LinkView:
     state: str | None
 
 
+DAY_SECONDS = 86_400.0
+
+
+def days_between(start: datetime | None, end: datetime | None) -> float | None:
+    if start is None or end is None or end < start:
+        return None
+    return (end - start).total_seconds() / DAY_SECONDS
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """A theme's time to market: first ask → work started (its first linked item in
+    progress) → shipped. None where it has not happened, or (the start) where no linked
+    item tells: nothing is guessed."""
+
+    first_asked_at: datetime | None
+    work_started_at: datetime | None
+    shipped_at: datetime | None
+
+    @property
+    def days_to_start(self) -> float | None:
+        return days_between(self.first_asked_at, self.work_started_at)
+
+    @property
+    def days_in_work(self) -> float | None:
+        return days_between(self.work_started_at, self.shipped_at)
+
+    @property
+    def days_to_ship(self) -> float | None:
+        return days_between(self.first_asked_at, self.shipped_at)
+
+
 @dataclass(frozen=True)
 class RoadmapEntry:
     """One theme as the roadmap shows it; plain values, ready for any renderer."""
@@ -81,6 +114,7 @@ class RoadmapEntry:
     request_count: int
     #: Tracker items linked to the theme (`/roadmap link`), with their last known state.
     links: tuple[LinkView, ...] = ()
+    delivery: Delivery | None = None
 
     @property
     def backers(self) -> int:

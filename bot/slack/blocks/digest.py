@@ -15,6 +15,7 @@ from bot.slack.blocks.ids import THEME_DETAILS_ACTION
 from bot.slack.blocks.pulse import results_blocks
 from bot.slack.blocks.text import DATE, DAY, backers_text, plural, safe, slack_date, theme_name
 from bot.slack.blocks.theme import link_text
+from bot.slack.blocks.time_to_market import ship_time_phrase
 
 MAX_BLOCKS = 50
 MAX_TEXT_CHARS = 10_000
@@ -141,8 +142,9 @@ def pulse_blocks(view: DigestView) -> list[Block]:
 
 def kpi_blocks(kpis: ProductKpis) -> list[Block]:
     parts = []
-    if kpis.median_days_to_ship is not None:
-        parts.append(f"median {kpis.median_days_to_ship:.0f} days from first ask to shipped")
+    shipped = ship_time_phrase(kpis.time_to_market.overall, "the period before")
+    if shipped is not None:
+        parts.append(shipped)
     parts.append(plural(kpis.themes_shipped_this_period, "theme") + " shipped this period")
     if kpis.satisfaction is not None:
         parts.append(

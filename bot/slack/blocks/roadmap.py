@@ -7,6 +7,7 @@ from bot.services.home_views import MyRequest
 from bot.services.roadmap.views import AuditLine
 from bot.slack.blocks.elements import Block, context, section
 from bot.slack.blocks.text import plural, request_name, safe, slack_date, theme_name, user_mention
+from bot.slack.blocks.time_to_market import stats_lines
 
 ROADMAP_HELP = "\n".join(
     [
@@ -66,11 +67,7 @@ def stats_blocks(kpis: ProductKpis, days: int) -> list[Block]:
         f"• {plural(kpis.requests_this_period, 'request')} logged",
         f"• {plural(kpis.themes_shipped_this_period, 'theme')} shipped",
     ]
-    if kpis.median_days_to_ship is not None:
-        lines.append(
-            f"• Time to market: median {kpis.median_days_to_ship:.0f} days from "
-            f"first ask to shipped ({plural(kpis.shipped_measured, 'theme')})"
-        )
+    lines.extend(stats_lines(kpis.time_to_market, days))
     if kpis.satisfaction is not None:
         lines.append(
             f"• Developer satisfaction: {kpis.satisfaction:.1f}/5 in the latest "

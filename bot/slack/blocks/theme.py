@@ -6,6 +6,7 @@ from bot.services.roadmap.views import LinkView, ThemeDetails
 from bot.slack.blocks.elements import Block, context, plain, section, vote_button
 from bot.slack.blocks.followup import summary_text
 from bot.slack.blocks.text import plural, request_name, safe
+from bot.slack.blocks.time_to_market import delivery_line
 
 REQUESTS_SHOWN = 12
 NO_REQUESTS_LEFT = (
@@ -34,10 +35,12 @@ def theme_detail_blocks(details: ThemeDetails, with_vote: bool = True) -> list[B
         said = [summary_text(details.followup)]
         said += [f"“{safe(comment, 200)}”" for comment in details.followup.comments]
         blocks.append(section("\n".join(said)))
-    if details.links:
-        blocks.append(
-            section("*Delivery*\n" + "\n".join(link_line(link) for link in details.links))
-        )
+    delivery = [link_line(link) for link in details.links]
+    timing = delivery_line(entry.delivery) if entry and entry.delivery else None
+    if timing and (details.links or details.status == "shipped"):
+        delivery.append(timing)
+    if delivery:
+        blocks.append(section("*Delivery*\n" + "\n".join(delivery)))
     if details.top_terms:
         blocks.append(context("Key terms: " + ", ".join(safe(t, 30) for t in details.top_terms)))
     domains = sorted({r.domain for r in details.requests if r.domain})

@@ -6,13 +6,21 @@ from datetime import UTC, datetime
 
 from slack_sdk.models.blocks import Block
 
-from bot.services.digest_views import DigestView, ProductKpis, StatusNews
+from bot.services.digest_views import (
+    DigestView,
+    ProductKpis,
+    StatusNews,
+    TimeToMarket,
+    TimeToMarketFigures,
+)
 from bot.services.roadmap.views import RoadmapEntry
 from bot.slack.blocks.digest import MAX_BLOCKS, digest_blocks, text_size
 from scoring.models import ScoreComponent
 
 NOW = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
-METRICS = ProductKpis(42.0, 3, 17, 2, 3.6, 40)
+METRICS = ProductKpis(
+    TimeToMarket(TimeToMarketFigures(2, 42.0, None, None, 0, 3, 49.0)), 17, 2, 3.6, 40
+)
 
 
 def entry(position: int, label: str = "", why: str = "") -> RoadmapEntry:
@@ -76,7 +84,7 @@ def test_shipped_and_planned_lists_are_truncated_with_and_n_more() -> None:
     assert "Shipped since last digest" in text
     assert "and 3 more" in text
     assert "Newly planned" in text
-    assert "median 42 days" in text
+    assert "median 42 days from first ask to shipped (7 days faster than the period before)" in text
     assert "developer satisfaction 3.6/5" in text
 
 

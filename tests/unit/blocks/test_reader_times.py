@@ -42,7 +42,7 @@ def test_the_pulse_thank_you_shows_the_deadline_in_the_readers_zone() -> None:
 
 
 def test_the_digest_period_is_shown_in_the_readers_zone() -> None:
-    from bot.services.digest_views import DigestView, ProductKpis
+    from bot.services.digest_views import DigestView, ProductKpis, TimeToMarket, TimeToMarketFigures
     from bot.slack.blocks.digest import digest_blocks
 
     since = datetime(2026, 11, 30, 8, tzinfo=UTC)
@@ -53,7 +53,9 @@ def test_the_digest_period_is_shown_in_the_readers_zone() -> None:
         total_themes=0,
         shipped=(),
         planned=(),
-        kpis=ProductKpis(None, 0, 0, 0, None, 0),
+        kpis=ProductKpis(
+            TimeToMarket(TimeToMarketFigures(0, None, None, None, 0, 0, None)), 0, 0, None, 0
+        ),
         generated_at=CLOSES,
         since=since,
     )

@@ -6,7 +6,13 @@ from datetime import UTC, datetime
 
 from slack_sdk.models.blocks import Block
 
-from bot.services.digest_views import DigestView, ProductKpis, StatusNews
+from bot.services.digest_views import (
+    DigestView,
+    ProductKpis,
+    StatusNews,
+    TimeToMarket,
+    TimeToMarketFigures,
+)
 from bot.services.home_views import HomeView, MyRequest, VotedTheme
 from bot.services.roadmap.views import RoadmapEntry, ThemeDetails
 from bot.slack.blocks.digest import digest_blocks
@@ -49,7 +55,9 @@ def test_the_digest_shows_rank_and_id() -> None:
         total_themes=1,
         shipped=(StatusNews(5, "Remote build cache", "in all runners", NOW),),
         planned=(),
-        kpis=ProductKpis(None, 0, 0, 1, None, 0),
+        kpis=ProductKpis(
+            TimeToMarket(TimeToMarketFigures(1, None, None, None, 0, 0, None)), 0, 1, None, 0
+        ),
         generated_at=NOW,
     )
     text = text_of(digest_blocks(view))

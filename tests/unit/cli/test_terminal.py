@@ -7,7 +7,13 @@ from datetime import UTC, datetime
 from rich.console import Console
 
 from bot.cli.terminal import print_digest
-from bot.services.digest_views import DigestView, ProductKpis, StatusNews
+from bot.services.digest_views import (
+    DigestView,
+    ProductKpis,
+    StatusNews,
+    TimeToMarket,
+    TimeToMarketFigures,
+)
 from bot.services.roadmap.views import RoadmapEntry
 
 NOW = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
@@ -38,7 +44,9 @@ def test_the_terminal_digest_shows_rank_and_id() -> None:
         total_themes=1,
         shipped=(StatusNews(5, "Remote build cache", "", NOW),),
         planned=(),
-        kpis=ProductKpis(None, 0, 0, 1, None, 0),
+        kpis=ProductKpis(
+            TimeToMarket(TimeToMarketFigures(1, None, None, None, 0, 0, None)), 0, 1, None, 0
+        ),
         generated_at=NOW,
     )
     print_digest(view, console)
