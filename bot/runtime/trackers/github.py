@@ -6,7 +6,8 @@ request carries a ``pull_request`` key); only a closed pull request needs
 ``GET /repos/{owner}/{repo}/pulls/{n}`` too, for ``merged``. The objects are those of the
 ``issues`` and ``pull_request`` webhook payloads, so the webhook's mapping is reused as is.
 Rate limits as GitHub documents them: 403 or 429 with ``x-ratelimit-remaining: 0`` lasts
-until ``x-ratelimit-reset`` (epoch seconds); a ``retry-after`` says how many seconds.
+until ``x-ratelimit-reset`` (epoch seconds); a ``retry-after`` says how many seconds; a
+secondary limit without either is left alone for a minute.
 """
 
 from __future__ import annotations
@@ -99,7 +100,11 @@ class GitHubReader:
         if answer.status in (403, 429):
             if answer.header("x-ratelimit-remaining") == "0":
                 raise rate_limited(NAME, epoch(answer.header("x-ratelimit-reset")), now)
-            if answer.status == 429 or answer.header("retry-after"):
+            if (
+                answer.status == 429
+                or answer.header("retry-after")
+                or b"rate limit" in answer.body.lower()  # a secondary limit: wait a minute
+            ):
                 raise rate_limited(NAME, retry_after(answer, now), now)
         if answer.status in (401, 403):
             raise refused(NAME, answer.status, "PULSEBOARD_GITHUB_TOKEN")
