@@ -53,9 +53,9 @@ def test_sync_reads_the_linked_items_and_prints_the_report(
 
     assert done.returncode == 0, done.stderr
     assert "Reading linked items from GitHub, Linear" in done.stdout
-    assert "GitHub: 1 read, 1 changed, 1 unknown, 0 errors" in done.stdout
+    assert "GitHub: 1 read, 1 changed, 1 unknown, 0 failed" in done.stdout
     assert "GitHub acme/ci#6: not found (404)" in done.stdout
-    assert "Linear: 1 read, 1 changed, 0 unknown, 0 errors" in done.stdout
+    assert "Linear: 1 read, 1 changed, 0 unknown, 0 failed" in done.stdout
     assert GITHUB_TOKEN not in done.stdout + done.stderr
     assert link_states(database.sessions) == {
         (WS, "github", "acme/ci#5"): "closed",

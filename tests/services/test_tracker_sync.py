@@ -15,6 +15,7 @@ from pydantic import SecretStr
 from bot.runtime.trackers.github import GitHubReader
 from bot.runtime.trackers.jira import JiraReader
 from bot.runtime.trackers.linear import LinearReader
+from bot.services.roadmap.links import Tracker
 from bot.services.roadmap.sync import ItemReader, SyncReport, sync_linked_items
 from tests.fakes.trackers_api import FakeTrackersAPI
 from tests.fixtures.databases import Database
@@ -206,7 +207,7 @@ def test_a_rate_limit_stops_that_tracker_until_it_lifts_and_says_when(
     assert abs(github.limited_until - (now() + timedelta(hours=1))) < timedelta(seconds=10)
     until = github.limited_until.strftime("%H:%M")
     assert (
-        "GitHub: 0 read, 0 changed, 0 unknown, 0 errors; "
+        "GitHub: 0 read, 0 changed, 0 unknown, 0 failed; "
         f"rate-limited until {until} UTC, 3 items left for the next run" in report.lines()
     )
     assert [t.read for t in report.trackers[1:]] == [1, 1], "the others keep syncing"
@@ -316,3 +317,25 @@ def test_a_refused_token_is_said_plainly_and_never_shown(
     shown = "\n".join(report.lines()) + caplog.text
     for secret in (wrong, *TOKENS):
         assert secret not in shown
+
+
+class _Broken:
+    tracker = Tracker.JIRA
+
+    def read_state(self, item: str) -> str:
+        raise RuntimeError("a bug")
+
+
+def test_a_tracker_that_breaks_unexpectedly_does_not_stop_the_next(
+    sqlite_database: Database, trackers: FakeTrackersAPI
+) -> None:
+    link_items(sqlite_database.sessions, WS1, [("jira", "PLAT-1"), ("linear", "ENG-1")])
+    trackers.linear_issue("ENG-1", "completed")
+
+    report = sync_linked_items(sqlite_database.sessions, [_Broken(), readers(trackers)[2]], now)
+
+    assert report.lines()[:2] == [
+        "Jira: 0 read, 0 changed, 0 unknown, 1 failed",
+        "Jira: stopped (RuntimeError, see the log)",
+    ]
+    assert report.trackers[1].read == 1

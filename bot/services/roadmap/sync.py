@@ -92,13 +92,14 @@ class TrackerSync:
     def summary(self) -> str:
         text = (
             f"{self.name}: {self.read} read, {self.changed} changed, {self.unknown} unknown, "
-            f"{self.errors} errors"
+            f"{self.errors} failed"
         )
+        left = f"{self.skipped} item{'' if self.skipped == 1 else 's'}"
         if self.limited_until is not None:
             until = self.limited_until.strftime("%H:%M")
-            text += f"; rate-limited until {until} UTC, {self.skipped} items left for the next run"
+            text += f"; rate-limited until {until} UTC, {left} left for the next run"
         elif self.skipped:
-            text += f"; {self.skipped} skipped"
+            text += f"; {left} not asked"
         return text
 
 
@@ -136,7 +137,13 @@ def sync_linked_items(
     results = []
     for reader in readers:
         items = {item: states for (p, item), states in linked.items() if p == reader.tracker}
-        results.append(_sync_tracker(sessions, reader, items, clock, sleep))
+        try:
+            results.append(_sync_tracker(sessions, reader, items, clock, sleep))
+        except Exception as error:  # a bug or the database: the next tracker still syncs
+            logger.exception("tracker sync: %s stopped", TRACKER_NAMES[reader.tracker])
+            stopped = TrackerSync(reader.tracker, items=len(items), errors=1)
+            stopped.notes.append(f"{stopped.name}: stopped ({type(error).__name__}, see the log)")
+            results.append(stopped)
     report = SyncReport(tuple(results))
     for line in report.lines():
         logger.info("tracker sync: %s", line)
