@@ -103,6 +103,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     digest.set_defaults(handler="digest:run")
 
+    sync = commands.add_parser(
+        "sync",
+        help="read every linked GitHub, Jira and Linear item's state now, with the trackers' "
+        "tokens (what the tracker_sync job does on PULSEBOARD_TRACKER_SYNC_CRON)",
+    )
+    sync.set_defaults(handler="sync:run")
+
     cluster = commands.add_parser("cluster", help="group a JSONL file of texts into themes")
     cluster.add_argument(
         "--input", type=Path, required=True, help='JSONL, one {"id", "text"} a line'

@@ -1,5 +1,5 @@
-"""Everything that runs on a clock: the digest and pulse schedules (cron), the pulse
-check and the digest catch-up (intervals), and the outbox sender (a thread).
+"""Everything that runs on a clock: the digest, pulse and tracker sync schedules (cron),
+the pulse check and the digest catch-up (intervals), and the outbox sender (a thread).
 
 A job is a schedule, a lease and one call to a service (bot/services), which decides what
 happens. Every replica runs the same jobs; the database decides which replica's firing
@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import random
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -23,8 +23,11 @@ from bot.jobs.outbox import OutboxSender, Pace
 from bot.jobs.pulses import CHECK_INTERVAL_SECONDS, PulseJobs
 from bot.jobs.schedule import Schedule
 from bot.runtime.settings import Settings
+from bot.runtime.trackers import item_readers
 from bot.services.digest_posting import DigestOutcome, queue_digests
 from bot.services.outbox_hooks import AFTER_SENT
+from bot.services.roadmap.following import FollowPolicy
+from bot.services.roadmap.sync import ItemReader, SyncReport, sync_linked_items
 from bot.services.scoring_config import scoring_config
 from storage.db import SessionFactory
 
@@ -50,6 +53,7 @@ class Jobs:
         workspace_id: str,
         clock: Callable[[], datetime] = utcnow,
         pace: Pace | None = None,
+        trackers: Sequence[ItemReader] | None = None,
     ) -> None:
         self.settings = settings
         self.session_factory = session_factory
@@ -63,6 +67,9 @@ class Jobs:
         self.pulses = PulseJobs(
             settings, session_factory, client, workspace_id, clock, random.Random()
         )
+        #: The trackers polled for linked items' states (those with a token set).
+        self.trackers = list(item_readers(settings) if trackers is None else trackers)
+        self.tracker_sync_schedule = Schedule(settings.tracker_sync_cron, settings.zone)
         self._stop = threading.Event()
         self._sender_thread: threading.Thread | None = None
         self._scheduler = BackgroundScheduler(timezone=settings.zone)
@@ -82,6 +89,15 @@ class Jobs:
         firing = self.pulse_schedule.latest_firing(self.clock())
         if firing is not None:
             self.pulses.run_scheduled(firing)
+
+    def run_tracker_sync(self) -> SyncReport:
+        """Read every linked item's state from its tracker (for trackers with no webhook)."""
+        return sync_linked_items(
+            self.session_factory,
+            self.trackers,
+            self.clock,
+            policy=FollowPolicy.from_settings(self.settings),
+        )
 
     def catch_up(self) -> list[DigestOutcome]:
         """A firing missed within the grace window is run once, late (on start and every
@@ -128,6 +144,14 @@ class Jobs:
             coalesce=True,
             max_instances=1,
         )
+        if self.trackers:
+            self._scheduler.add_job(
+                leased(self.session_factory, "tracker_sync", JOB_LEASE_TTL, self.run_tracker_sync),
+                self.tracker_sync_schedule.trigger,
+                id="tracker_sync",
+                coalesce=True,
+                max_instances=1,
+            )
         self._scheduler.start()
         self.catch_up()
         self._sender_thread = threading.Thread(

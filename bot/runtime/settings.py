@@ -27,6 +27,7 @@ from bot.runtime.cron import cron_trigger
 
 DEFAULT_DATABASE_URL = "sqlite:///pulseboard.db"
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
+DEFAULT_LINEAR_API_URL = "https://api.linear.app/graphql"
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 SECRET_FIELDS = {
     "slack_bot_token",
@@ -79,6 +80,18 @@ class Settings(BaseSettings):
     linear_token: SecretStr | None = Field(None, validation_alias=_env("PULSEBOARD_LINEAR_TOKEN"))
     linear_webhook_secret: SecretStr | None = Field(
         None, validation_alias=_env("PULSEBOARD_LINEAR_WEBHOOK_SECRET")
+    )
+    # Polling (`pulseboard sync` and its job) reads items with the tokens above.
+    #: GitHub's REST API (default: api.github.com for github.com, else <host>/api/v3).
+    github_api_url: str | None = Field(None, validation_alias=_env("PULSEBOARD_GITHUB_API_URL"))
+    #: Jira Cloud's account email: with it the token is an API token (Basic auth);
+    #: without it, a Data Center personal access token (Bearer).
+    jira_email: str | None = Field(None, validation_alias=_env("PULSEBOARD_JIRA_EMAIL"))
+    linear_api_url: str = Field(
+        DEFAULT_LINEAR_API_URL, validation_alias=_env("PULSEBOARD_LINEAR_API_URL")
+    )
+    tracker_sync_cron: str = Field(
+        "*/15 * * * *", validation_alias=_env("PULSEBOARD_TRACKER_SYNC_CRON")
     )
 
     admins: Annotated[frozenset[str], NoDecode] = Field(
@@ -175,7 +188,7 @@ class Settings(BaseSettings):
             raise ValueError("must be an http(s) URL such as https://slack.com/api/")
         return value if value.endswith("/") else value + "/"
 
-    @field_validator("github_url", "jira_url")
+    @field_validator("github_url", "jira_url", "github_api_url", "linear_api_url")
     @classmethod
     def _site_url_shape(cls, value: str | None) -> str | None:
         if value is not None and not value.startswith(("http://", "https://")):
@@ -239,7 +252,7 @@ class Settings(BaseSettings):
             raise ValueError(f"{value!r} is not a known time zone (e.g. Europe/Berlin)") from None
         return value
 
-    @field_validator("digest_schedule", "pulse_schedule")
+    @field_validator("digest_schedule", "pulse_schedule", "tracker_sync_cron")
     @classmethod
     def _valid_cron(cls, value: str) -> str:
         try:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, or_, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from storage.models import Lease
@@ -31,6 +31,10 @@ class LeaseRepository:
             .values(holder=holder, expires_at=until)
         )
         return affected_rows(taken) == 1
+
+    def held_until(self, name: str) -> datetime | None:
+        """When ``name``'s lease expires (it may have already); None if it was never taken."""
+        return self.session.scalar(select(Lease.expires_at).where(Lease.name == name))
 
     def add(self, name: str, holder: str, until: datetime) -> None:
         """The lease's first row; its commit fails (IntegrityError) if another replica's won."""

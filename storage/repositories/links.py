@@ -94,3 +94,16 @@ class LinkStates:
                 link.started_at = now
         self.session.flush()
         return changed, len(links)
+
+    def linked_items(self) -> dict[tuple[str, str], frozenset[str | None]]:
+        """Every linked (provider, item) once, however many workspaces and themes link it,
+        with the states its links hold now (None: not read yet), in provider, item order."""
+        rows = self.session.execute(
+            select(ThemeLink.provider, ThemeLink.item, ThemeLink.state)
+            .distinct()
+            .order_by(ThemeLink.provider, ThemeLink.item)
+        )
+        items: dict[tuple[str, str], set[str | None]] = {}
+        for provider, item, state in rows:
+            items.setdefault((provider, item), set()).add(state)
+        return {key: frozenset(states) for key, states in items.items()}

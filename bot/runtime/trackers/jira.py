@@ -1,0 +1,90 @@
+"""Jira's REST API (Cloud and Data Center): an issue's status category and resolution.
+
+``GET {site}/rest/api/2/issue/{KEY}?fields=status,resolution``. Cloud takes Basic auth with
+the account's email and an API token (PULSEBOARD_JIRA_EMAIL set); Data Center a personal
+access token as ``Authorization: Bearer``. The status category's key (``new``,
+``indeterminate``, ``done``) gives the state; a done issue whose resolution says the work
+was not done is *not planned*. Jira Cloud's limits answer 429 with ``Retry-After``
+(seconds); a 503 that carries one is treated alike, as Atlassian advises.
+"""
+
+from __future__ import annotations
+
+import base64
+from urllib.parse import quote
+
+from pydantic import SecretStr
+
+from bot.runtime.trackers.http import (
+    Clock,
+    exchange,
+    not_found,
+    rate_limited,
+    refused,
+    retry_after,
+    unexpected,
+    utcnow,
+)
+from bot.services.roadmap.links import Tracker
+from bot.services.roadmap.sync import TrackerReadError
+
+NAME = "Jira"
+CATEGORY_STATES = {
+    "new": "open",
+    "undefined": "open",
+    "indeterminate": "in_progress",
+    "done": "done",
+}
+NOT_DONE_RESOLUTIONS = frozenset({"won't do", "won't fix", "duplicate", "cannot reproduce"})
+
+
+def jira_item_state(fields: dict[str, object]) -> str:
+    """The state of an issue's ``fields`` (status and resolution); KeyError/TypeError when
+    the shape is not Jira's."""
+    status = fields["status"]
+    category = status["statusCategory"]["key"]  # type: ignore[index]
+    state = CATEGORY_STATES[str(category)]
+    resolution = fields.get("resolution")
+    if state == "done" and isinstance(resolution, dict):
+        name = str(resolution.get("name", "")).replace("’", "'").strip().lower()
+        if name in NOT_DONE_RESOLUTIONS:
+            return "not_planned"
+    return state
+
+
+class JiraReader:
+    tracker = Tracker.JIRA
+
+    def __init__(
+        self, site: str, token: SecretStr, email: str | None = None, clock: Clock = utcnow
+    ) -> None:
+        self.site = site.rstrip("/")
+        self._token = token
+        self._email = email
+        self.clock = clock
+
+    def _authorization(self) -> str:
+        if self._email:
+            pair = f"{self._email}:{self._token.get_secret_value()}".encode()
+            return "Basic " + base64.b64encode(pair).decode("ascii")
+        return f"Bearer {self._token.get_secret_value()}"
+
+    def read_state(self, item: str) -> str:
+        url = f"{self.site}/rest/api/2/issue/{quote(item)}?fields=status,resolution"
+        answer = exchange(
+            NAME, url, {"Authorization": self._authorization(), "Accept": "application/json"}
+        )
+        now = self.clock()
+        if answer.status == 429 or (answer.status == 503 and answer.header("retry-after")):
+            raise rate_limited(NAME, retry_after(answer, now), now)
+        if answer.status in (401, 403):
+            raise refused(NAME, answer.status, "PULSEBOARD_JIRA_TOKEN (and PULSEBOARD_JIRA_EMAIL)")
+        if answer.status == 404:
+            raise not_found(answer.status)
+        if answer.status != 200:
+            raise unexpected(NAME, answer.status)
+        payload = answer.json(NAME)
+        try:
+            return jira_item_state(payload["fields"])
+        except (KeyError, TypeError, AttributeError):
+            raise TrackerReadError(f"{NAME} answered an unexpected shape") from None
