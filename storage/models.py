@@ -139,6 +139,88 @@ class Objective(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     domain_id: Mapped[int | None] = mapped_column(ForeignKey("domains.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: The measured KPI that tells whether the objective is met (None: not measured).
+    kpi_name: Mapped[str | None] = mapped_column(String(150), default=None)
+    kpi_unit: Mapped[str | None] = mapped_column(String(40), default=None)
+    #: "up" (higher is better) or "down"
+    kpi_direction: Mapped[str | None] = mapped_column(String(4), default=None)
+    kpi_target: Mapped[float | None] = mapped_column(Float, default=None)
+
+
+class KpiValue(Base):
+    """One measurement of an objective's KPI (`pulseboard kpi record`, a CSV, `POST /kpis`)."""
+
+    __tablename__ = "kpi_values"
+    __table_args__ = (UniqueConstraint("objective_id", "measured_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[str] = mapped_column(String(WORKSPACE_ID_LENGTH))
+    objective_id: Mapped[int] = mapped_column(
+        ForeignKey("objectives.id", ondelete="CASCADE"), index=True
+    )
+    value: Mapped[float] = mapped_column(Float)
+    measured_at: Mapped[datetime] = mapped_column()
+    #: cli, csv or http
+    source: Mapped[str] = mapped_column(String(10))
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Driver(Base):
+    """A driver of developer experience a pulse asks about (build speed, documentation, …)."""
+
+    __tablename__ = "drivers"
+    __table_args__ = (UniqueConstraint("workspace_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[str] = mapped_column(String(WORKSPACE_ID_LENGTH), index=True)
+    #: a short stable slug, e.g. ``build_speed``
+    key: Mapped[str] = mapped_column(String(40))
+    name: Mapped[str] = mapped_column(String(80))
+    #: what it covers, in the words of a question; also what themes are compared with
+    description: Mapped[str] = mapped_column(Text, default="")
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class DriverAnswer(Base):
+    """One click on a driver question in a pulse DM: satisfaction (every round it is asked)
+    or importance (once a quarter per person), 1–5."""
+
+    __tablename__ = "driver_answers"
+    __table_args__ = (
+        UniqueConstraint("round_id", "user_id", "driver_id", "kind"),
+        CheckConstraint("value >= 1 AND value <= 5", name="value_range"),
+        CheckConstraint("kind IN ('satisfaction', 'importance')", name="kind_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(
+        ForeignKey("pulse_rounds.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    driver_id: Mapped[int] = mapped_column(ForeignKey("drivers.id", ondelete="CASCADE"))
+    # The author's domain when they answered, as for pulse responses.
+    domain_id: Mapped[int | None] = mapped_column(ForeignKey("domains.id", ondelete="SET NULL"))
+    kind: Mapped[str] = mapped_column(String(12))
+    value: Mapped[int] = mapped_column(Integer)
+    answered_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class ThemeDriver(Base):
+    """A theme tied to a driver it would improve: by a PM, or suggested by meaning."""
+
+    __tablename__ = "theme_drivers"
+    __table_args__ = (UniqueConstraint("theme_id", "driver_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[str] = mapped_column(String(WORKSPACE_ID_LENGTH))
+    theme_id: Mapped[int] = mapped_column(ForeignKey("themes.id", ondelete="CASCADE"), index=True)
+    driver_id: Mapped[int] = mapped_column(ForeignKey("drivers.id", ondelete="CASCADE"))
+    #: the PM's Slack id, or "suggested"
+    tied_by: Mapped[str] = mapped_column(String(SLACK_ID_LENGTH))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class Theme(Base):

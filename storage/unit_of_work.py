@@ -15,6 +15,11 @@ from storage.repositories.deliveries import DeliveryRepository
 from storage.repositories.digests import DigestRunRepository
 from storage.repositories.directory import DirectoryRepository
 from storage.repositories.domains import DomainRepository
+from storage.repositories.drivers import (
+    DriverAnswerRepository,
+    DriverRepository,
+    ThemeDriverRepository,
+)
 from storage.repositories.embeddings import EmbeddingRepository
 from storage.repositories.followups import FollowupRepository
 from storage.repositories.leases import LeaseRepository
@@ -113,6 +118,18 @@ class UnitOfWork:
     @cached_property
     def directory(self) -> DirectoryRepository:
         return DirectoryRepository(self.session, self.workspace_id)
+
+    @cached_property
+    def drivers(self) -> DriverRepository:
+        return DriverRepository(self.session, self.workspace_id)
+
+    @cached_property
+    def driver_answers(self) -> DriverAnswerRepository:
+        return DriverAnswerRepository(self.session, self.workspace_id)
+
+    @cached_property
+    def theme_drivers(self) -> ThemeDriverRepository:
+        return ThemeDriverRepository(self.session, self.workspace_id)
 
     @cached_property
     def domains(self) -> DomainRepository:
