@@ -11,16 +11,21 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from pydantic import SecretStr
+from sqlalchemy import func, select
 
 from bot.runtime.trackers.github import GitHubReader
 from bot.runtime.trackers.jira import JiraReader
 from bot.runtime.trackers.linear import LinearReader
+from bot.services.notifications import STATUS_NOTICE_KIND
 from bot.services.roadmap.following import FollowMode, FollowPolicy
 from bot.services.roadmap.links import Tracker
 from bot.services.roadmap.sync import ItemReader, SyncReport, sync_linked_items
+from storage.models import OutboxMessage
+from storage.unit_of_work import unit_of_work
 from tests.fakes.trackers_api import FakeTrackersAPI
 from tests.fixtures.databases import Database
 from tests.fixtures.tracker_links import link_items, link_states
+from tests.integration.app.seed import ASKERS, TEAM, seed_workspace
 
 GITHUB_TOKEN = "ghp-secret-4242"
 JIRA_TOKEN = "atl-secret-4242"
@@ -348,3 +353,32 @@ def test_a_tracker_that_breaks_unexpectedly_does_not_stop_the_next(
         "Jira: stopped (RuntimeError, see the log)",
     ]
     assert report.trackers[1].read == 1
+
+
+def test_polled_states_move_the_theme_like_a_webhook(
+    database: Database, trackers: FakeTrackersAPI
+) -> None:
+    """Polling goes through the same path: in progress, then shipped, one DM per person."""
+    theme_id = seed_workspace(database).ci_theme
+    with unit_of_work(database.sessions, TEAM) as uow:
+        uow.links.add_once(
+            theme_id, "linear", "ENG-9", "https://linear.app/acme/issue/ENG-9", "U0PM"
+        )
+    automatic = FollowPolicy(FollowMode.AUTOMATIC, frozenset({"U0PMADMIN1"}))
+
+    def status_and_notices() -> tuple[str, int]:
+        with unit_of_work(database.sessions, TEAM) as uow:
+            theme = uow.themes.resolve(theme_id)
+            assert theme is not None
+            sent = uow.session.scalar(
+                select(func.count(OutboxMessage.id)).where(OutboxMessage.kind == STATUS_NOTICE_KIND)
+            )
+            return theme.status.value, int(sent or 0)
+
+    trackers.linear_issue("ENG-9", "started")
+    sync_linked_items(database.sessions, readers(trackers), now, policy=automatic)
+    sync_linked_items(database.sessions, readers(trackers), now, policy=automatic)
+    assert status_and_notices() == ("in_progress", len(ASKERS))
+    trackers.linear_issue("ENG-9", "completed")
+    sync_linked_items(database.sessions, readers(trackers), now, policy=automatic)
+    assert status_and_notices() == ("shipped", 2 * len(ASKERS))
