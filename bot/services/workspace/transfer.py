@@ -380,23 +380,28 @@ def _export_votes(uow: UnitOfWork, refs: dict[int, str]) -> list[VoteRecord]:
 
 
 def _export_pulses(uow: UnitOfWork, slack_ids: dict[int, str]) -> list[PulseRoundRecord]:
+    """Rounds with who was asked and the answers, in an order that does not depend on the
+    row ids (a restore may number them otherwise), so export → restore → export is equal."""
     pulses = uow.pulses
     return [
         PulseRoundRecord(
             started_at=r.started_at,
             closes_at=r.closes_at,
             question=r.question,
-            asked=[slack_ids[i.user_id] for i in pulses.invitations(r.id)],
-            responses=[
-                PulseAnswerRecord(
-                    user=slack_ids[a.user_id],
-                    score=a.score,
-                    enps=a.enps,
-                    comment=a.comment,
-                    answered_at=a.answered_at,
-                )
-                for a in pulses.responses(r.id)
-            ],
+            asked=sorted(slack_ids[i.user_id] for i in pulses.invitations(r.id)),
+            responses=sorted(
+                (
+                    PulseAnswerRecord(
+                        user=slack_ids[a.user_id],
+                        score=a.score,
+                        enps=a.enps,
+                        comment=a.comment,
+                        answered_at=a.answered_at,
+                    )
+                    for a in pulses.responses(r.id)
+                ),
+                key=lambda answer: (answer.answered_at, answer.user),
+            ),
         )
         for r in pulses.rounds()
     ]
