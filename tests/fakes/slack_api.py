@@ -20,17 +20,16 @@ recorded as method ``file_upload``).
 from __future__ import annotations
 
 import json
-import sys
 import threading
 import time
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from tests.fakes.loopback import LoopbackServer, QuietHandler
 from tests.fakes.slack_calls import CallLog, FailureScript, ScriptedFailure, SlackCall
 from tests.fakes.slack_methods import answer
 from tests.fakes.slack_workspace import FakeWorkspace, WorkspaceIdentity
@@ -314,31 +313,14 @@ class FakeSlackAPI:
         return _Reply.of_text(200, f"OK - {len(data)}")
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-
+class _Server(LoopbackServer):
     def __init__(self, fake: FakeSlackAPI) -> None:
-        super().__init__(("127.0.0.1", 0), _RequestHandler)
+        super().__init__(_RequestHandler)
         self.fake = fake
 
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        """Ignore clients that hung up (a test's client timing out on a scripted delay)."""
-        if isinstance(sys.exception(), ConnectionError):
-            return
-        super().handle_error(request, client_address)
 
-
-class _RequestHandler(BaseHTTPRequestHandler):
+class _RequestHandler(QuietHandler):
     server: _Server
-
-    def do_POST(self) -> None:
-        self._handle()
-
-    def do_GET(self) -> None:
-        self._handle()
-
-    def log_message(self, format: str, *args: Any) -> None:
-        """Keep test output quiet; the call log is the record."""
 
     def _reply(self, path: str, query: str, raw_body: bytes, headers: dict[str, str]) -> _Reply:
         method, params = _route(path, query, raw_body, headers.get("content-type", ""))
@@ -347,7 +329,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
         call = SlackCall(method, params, headers, time.time(), path)
         return self.server.fake._serve(call, raw_body)
 
-    def _handle(self) -> None:
+    def respond(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         raw_body = self.rfile.read(length) if length else b""
         url = urlsplit(self.path)

@@ -18,14 +18,14 @@ from __future__ import annotations
 
 import base64
 import json
-import sys
 import threading
 import time
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any
 from urllib.parse import unquote, urlsplit
+
+from tests.fakes.loopback import LoopbackServer, QuietHandler
 
 
 @dataclass(frozen=True)
@@ -279,32 +279,16 @@ def _limited(tracker: str, limit: _Limit) -> tuple[int, dict[str, str], Any]:
     return 429, headers, {"errorMessages": ["Rate limit exceeded"]}
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-
+class _Server(LoopbackServer):
     def __init__(self, fake: FakeTrackersAPI) -> None:
-        super().__init__(("127.0.0.1", 0), _Handler)
+        super().__init__(_Handler)
         self.fake = fake
 
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        if isinstance(sys.exception(), ConnectionError):
-            return
-        super().handle_error(request, client_address)
 
-
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(QuietHandler):
     server: _Server
 
-    def do_GET(self) -> None:
-        self._handle()
-
-    def do_POST(self) -> None:
-        self._handle()
-
-    def log_message(self, format: str, *args: Any) -> None:
-        """Quiet: the request log is the record."""
-
-    def _handle(self) -> None:
+    def respond(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
         url = urlsplit(self.path)

@@ -5,23 +5,14 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+
+from tests.fakes.loopback import LoopbackServer, QuietHandler
 
 
-class _Recorder(BaseHTTPRequestHandler):
+class _Recorder(QuietHandler):
     server: _Server
 
-    def do_POST(self) -> None:
-        self._record()
-
-    def do_GET(self) -> None:
-        self._record()
-
-    def log_message(self, format: str, *args: Any) -> None:
-        """Quiet: the hits are the record."""
-
-    def _record(self) -> None:
+    def respond(self) -> None:
         with self.server.lock:
             self.server.hits.append(f"{self.command} {self.path}")
         self.send_response(200)
@@ -30,11 +21,9 @@ class _Recorder(BaseHTTPRequestHandler):
         self.wfile.write(b"ok")
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-
+class _Server(LoopbackServer):
     def __init__(self) -> None:
-        super().__init__(("127.0.0.1", 0), _Recorder)
+        super().__init__(_Recorder)
         self.hits: list[str] = []
         self.lock = threading.Lock()
 

@@ -34,6 +34,8 @@ from bot.services.pulses import rounds as pulses
 from bot.services.pulses.delivery import remind
 from bot.services.pulses.rounds import PulseConfig, start_round
 from bot.services.requests import NewRequest, log_request
+from bot.services.roadmap.following import FollowMode, FollowPolicy
+from bot.services.roadmap.links import Tracker, record_item_state
 from bot.slack.blocks import pulse as pulse_blocks
 from bot.slack.blocks.followup import ANSWER_ACTION_PREFIX
 from bot.slack.blocks.followup import COMMENT_BLOCK as FOLLOWUP_COMMENT_BLOCK
@@ -69,7 +71,15 @@ ASKER = "U0BOB00001"
 PEOPLE = [f"U0PERSON{n:02d}" for n in range(1, 7)]
 QUESTION = f"How well does {SHORT} help?"
 
-OUTBOX_KINDS = {"digest", "status_notice", "ship_followup", "pulse", "pulse_reminder"}
+OUTBOX_KINDS = {
+    "digest",
+    "status_notice",
+    "ship_followup",
+    "pulse",
+    "pulse_reminder",
+    "status_proposal",
+    "item_wont_ship",
+}
 # Web API methods (and response URLs) that carry a message, modal or Home view.
 MESSAGE_METHODS = {"chat.postMessage", "chat.update", "views.open", "views.publish"}
 
@@ -93,6 +103,7 @@ def test_every_message_kind_escapes_user_text(running_app: RunningApp) -> None:
     answers: list[str] = []
     answers += commands(app, theme_id, request_id)
     answers += buttons_and_forms(app, theme_id)
+    linked_items_moved(app, theme_id)
     followups_answered(app, theme_id)
     pulse_round_answered(app)
     digests(app)
@@ -136,6 +147,18 @@ def hostile_workspace(app: RunningApp) -> tuple[int, int]:
             request.theme_id = theme_id
             request_ids.append(logged.id)
     return theme_id, request_ids[0]
+
+
+def linked_items_moved(app: RunningApp, theme_id: int) -> None:
+    """The PM's DMs about linked items: a status they call for, an item that won't ship."""
+    policy = FollowPolicy(FollowMode.CONFIRM, frozenset({ADMIN_ID}))
+    with unit_of_work(app.db.sessions, TEAM) as uow:
+        for number in (1, 2):
+            url = f"https://github.com/acme/ci/issues/{number}"
+            uow.links.add_once(theme_id, "github", f"acme/ci#{number}", url, ADMIN_ID)
+    with unit_of_work(app.db.sessions) as uow:
+        record_item_state(uow, Tracker.GITHUB, "acme/ci#1", "in_progress", policy=policy)
+        record_item_state(uow, Tracker.GITHUB, "acme/ci#2", "not_planned", policy=policy)
 
 
 # --- direct answers -------------------------------------------------------------------

@@ -1,0 +1,36 @@
+"""What every loopback HTTP fake shares: a threaded server on 127.0.0.1 at a free port, and
+a handler that routes GET and POST to one method and logs nothing (the fake's own record of
+requests is the log)."""
+
+from __future__ import annotations
+
+import sys
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+
+class LoopbackServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, handler: type[BaseHTTPRequestHandler]) -> None:
+        super().__init__(("127.0.0.1", 0), handler)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that hung up (a test's client timing out on a scripted delay) is fine."""
+        if isinstance(sys.exception(), ConnectionError):
+            return
+        super().handle_error(request, client_address)
+
+
+class QuietHandler(BaseHTTPRequestHandler):
+    def do_GET(self) -> None:
+        self.respond()
+
+    def do_POST(self) -> None:
+        self.respond()
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Quiet: the fake's record of requests is the log."""
+
+    def respond(self) -> None:
+        raise NotImplementedError
