@@ -4,8 +4,9 @@
 the account's email and an API token (PULSEBOARD_JIRA_EMAIL set); Data Center a personal
 access token as ``Authorization: Bearer``. The status category's key (``new``,
 ``indeterminate``, ``done``) gives the state; a done issue whose resolution says the work
-was not done is *not planned*. Jira Cloud's limits answer 429 with ``Retry-After``
-(seconds); a 503 that carries one is treated alike, as Atlassian advises.
+was not done is *not planned* (``jira_fields_state``, as the webhook maps it). Jira Cloud's
+limits answer 429 with ``Retry-After`` (seconds); a 503 that carries one is treated alike,
+as Atlassian advises.
 """
 
 from __future__ import annotations
@@ -25,31 +26,11 @@ from bot.runtime.trackers.http import (
     unexpected,
     utcnow,
 )
+from bot.runtime.web.webhooks import jira_fields_state
 from bot.services.roadmap.links import Tracker
 from bot.services.roadmap.sync import TrackerReadError
 
 NAME = "Jira"
-CATEGORY_STATES = {
-    "new": "open",
-    "undefined": "open",
-    "indeterminate": "in_progress",
-    "done": "done",
-}
-NOT_DONE_RESOLUTIONS = frozenset({"won't do", "won't fix", "duplicate", "cannot reproduce"})
-
-
-def jira_item_state(fields: dict[str, object]) -> str:
-    """The state of an issue's ``fields`` (status and resolution); KeyError/TypeError when
-    the shape is not Jira's."""
-    status = fields["status"]
-    category = status["statusCategory"]["key"]  # type: ignore[index]
-    state = CATEGORY_STATES[str(category)]
-    resolution = fields.get("resolution")
-    if state == "done" and isinstance(resolution, dict):
-        name = str(resolution.get("name", "")).replace("’", "'").strip().lower()
-        if name in NOT_DONE_RESOLUTIONS:
-            return "not_planned"
-    return state
 
 
 class JiraReader:
@@ -85,6 +66,6 @@ class JiraReader:
             raise unexpected(NAME, answer.status)
         payload = answer.json(NAME)
         try:
-            return jira_item_state(payload["fields"])
+            return jira_fields_state(payload["fields"])
         except (KeyError, TypeError, AttributeError):
             raise TrackerReadError(f"{NAME} answered an unexpected shape") from None

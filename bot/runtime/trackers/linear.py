@@ -27,20 +27,12 @@ from bot.runtime.trackers.http import (
     unexpected,
     utcnow,
 )
+from bot.runtime.web.webhooks import LINEAR_TYPE_STATES
 from bot.services.roadmap.links import Tracker
 from bot.services.roadmap.sync import TrackerReadError
 
 NAME = "Linear"
 QUERY = "query Item($id: String!) { issue(id: $id) { identifier state { type } } }"
-TYPE_STATES = {
-    "triage": "open",
-    "backlog": "open",
-    "unstarted": "open",
-    "started": "in_progress",
-    "completed": "done",
-    "canceled": "not_planned",
-    "duplicate": "not_planned",
-}
 
 
 class LinearReader:
@@ -71,7 +63,7 @@ class LinearReader:
         if issue is None:
             raise not_found(answer.status)
         try:
-            return TYPE_STATES[str(issue["state"]["type"])]
+            return LINEAR_TYPE_STATES[str(issue["state"]["type"])]
         except (KeyError, TypeError):
             raise TrackerReadError(f"{NAME} answered an unexpected state") from None
 

@@ -16,7 +16,7 @@ from bot.runtime.settings import Settings, SettingsError, load_settings
 from bot.runtime.trackers import item_readers
 from bot.runtime.trackers.github import GitHubReader, api_url
 from bot.runtime.trackers.http import Answer, epoch, retry_after
-from bot.runtime.trackers.jira import jira_item_state
+from bot.runtime.web.webhooks import jira_fields_state
 from bot.services.roadmap.sync import TrackerReadError
 
 NOW = datetime(2026, 12, 4, 14, 0, tzinfo=UTC)
@@ -43,7 +43,7 @@ def test_jira_status_categories_and_resolutions(
         "status": {"statusCategory": {"key": category}},
         "resolution": {"name": resolution} if resolution else None,
     }
-    assert jira_item_state(fields) == state
+    assert jira_fields_state(fields) == state
 
 
 @pytest.mark.parametrize(
