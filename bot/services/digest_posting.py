@@ -94,7 +94,7 @@ def regroup_once(
     waits for the winner's commit (the unique key) and then finds the work done.
     """
     with unit_of_work(session_factory, workspace_id) as uow:
-        if not uow.deliveries.first_time(f"regroup:{period}"):
+        if not uow.deliveries.claim(f"regroup:{period}"):
             return False
         report = regroup(uow, config)
     logger.info(

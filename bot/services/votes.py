@@ -21,7 +21,7 @@ def toggle_vote(
 ) -> VoteResult:
     """Add the voter's +1, or take it back if they gave one; a retried delivery does nothing."""
     theme = live_theme(uow, theme_id)
-    if not uow.deliveries.first_time(delivery_key):
+    if not uow.deliveries.claim(delivery_key):
         return result(uow, theme, VoteOutcome.ALREADY_HANDLED)
     voter = uow.users.get_or_create(voter_slack_id)
     if is_requester(uow, theme.id, voter.id):

@@ -9,16 +9,9 @@ _KEY = (HandledDelivery.__table__.c.key,)
 
 
 class DeliveryRepository(Repository):
-    def first_time(self, key: str) -> bool:
-        """Record the delivery ``key``; False when it was recorded before (a retry)."""
-        _, created = self.insert_once(
-            HandledDelivery(workspace_id=self.workspace_id, key=key),
-            lambda: self.session.scalar(select(HandledDelivery).where(HandledDelivery.key == key)),
-        )
-        return created
-
     def claim(self, key: str) -> bool:
-        """Record the delivery ``key`` in the caller's transaction; False if it is taken.
+        """Record the delivery ``key`` in the caller's transaction; False if it is taken
+        (a retry, a redelivery, another replica's run).
 
         One ``INSERT … ON CONFLICT DO NOTHING``, no savepoint: the key is stored, or not,
         with whatever else the transaction does. Claim before the change: on PostgreSQL a

@@ -214,7 +214,7 @@ def record_item_state(
         raise ValueError(f"unknown item state {state!r}")
     if delivery is not None:
         deliveries = uow.for_workspace(DELIVERIES_WORKSPACE).deliveries
-        if not deliveries.first_time(f"{tracker.value}:{delivery}"):
+        if not deliveries.claim(f"{tracker.value}:{delivery}"):
             return None
     changed, touched = uow.link_states.set_state(
         tracker.value, item, state, now or datetime.now(UTC)

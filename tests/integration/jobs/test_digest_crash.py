@@ -102,7 +102,7 @@ def test_the_regrouping_of_a_failed_run_is_redone_by_the_next(
         with pytest.raises(KilledError):
             jobs_for(database, slack, clock).run_digest()
     with database.sessions() as session:
-        assert DeliveryRepository(session, TEAM).first_time("regroup:2026-11-23T08:00Z")
+        assert DeliveryRepository(session, TEAM).claim("regroup:2026-11-23T08:00Z")
 
 
 KILLED_CHILD = """

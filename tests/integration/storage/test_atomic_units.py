@@ -35,7 +35,7 @@ def test_a_unit_of_work_that_raises_after_several_insert_once_leaves_nothing(
     with pytest.raises(HalfWayError), unit_of_work(database.sessions, TEAM) as uow:
         users = uow.users
         first, second = users.get_or_create("U0FIRST"), users.get_or_create("U0SECOND")
-        assert uow.deliveries.first_time("delivery:1")
+        assert uow.deliveries.claim("delivery:1")
         request, _ = uow.requests.log_once(
             idempotency_key="atomic:1",
             title="a request",
@@ -53,14 +53,30 @@ def test_a_conflict_inside_insert_once_still_keeps_the_rest_of_the_unit(
     database: Database,
 ) -> None:
     with unit_of_work(database.sessions, TEAM) as uow:
-        uow.deliveries.first_time("delivery:taken")
+        voter = uow.users.get_or_create("U0VOTER")
+        request, _ = uow.requests.log_once(
+            idempotency_key="atomic:2",
+            title="a request",
+            requester_id=voter.id,
+            source=RequestSource.COMMAND,
+        )
+        uow.votes.add_once(voter.id, request_id=request.id)
     with unit_of_work(database.sessions, TEAM) as uow:
-        deliveries = uow.deliveries
-        assert not deliveries.first_time("delivery:taken")
-        assert deliveries.first_time("delivery:new")
+        _, created = uow.votes.add_once(voter.id, request_id=request.id)
+        assert not created
+        assert uow.deliveries.claim("delivery:new")
         uow.users.get_or_create("U0AFTER")
-    assert count(database.engine, HandledDelivery) == 2
-    assert count(database.engine, User) == 1
+    assert count(database.engine, Vote) == 1
+    assert count(database.engine, HandledDelivery) == 1
+    assert count(database.engine, User) == 2
+
+
+def test_a_delivery_is_claimed_once(database: Database) -> None:
+    with unit_of_work(database.sessions, TEAM) as uow:
+        assert uow.deliveries.claim("delivery:taken")
+    with unit_of_work(database.sessions, TEAM) as uow:
+        assert not uow.deliveries.claim("delivery:taken")
+    assert count(database.engine, HandledDelivery) == 1
 
 
 def test_a_failed_import_leaves_no_users_behind(
