@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from pydantic import ValidationError
 from sqlalchemy import func, select
 
 from bot.services.objective_kpis import (
@@ -23,6 +24,7 @@ from bot.services.objective_kpis import (
 from bot.services.roadmap.admin import Actor, save_objective
 from bot.services.roadmap.audit import recent_changes
 from bot.services.roadmap.views import KpiDefinition, ObjectiveInput
+from bot.services.workspace.file import WorkspaceFile
 from storage.models import AuditEntry, KpiValue, Objective
 from storage.unit_of_work import unit_of_work
 from tests.fixtures.databases import Database
@@ -212,3 +214,26 @@ def test_defining_changing_and_removing_a_kpi_is_audited(database: Database) -> 
             ObjectiveInput("Cost", "", 1.0, (), kpi=KpiDefinition("Spend", "$", "sideways")),
             ids["Cost"],
         )
+
+
+def test_a_workspace_file_refuses_values_of_an_unmeasured_objective() -> None:
+    document = {
+        "workspace": {"id": WS},
+        "objectives": [
+            {"name": "Ship faster", "weight": 1, "kpi_name": "Lead time", "kpi_direction": "down"},
+            {"name": "Cost", "weight": 1},
+        ],
+        "kpi_values": [{"objective": "Cost", "value": 1, "measured_at": "2026-04-01T00:00:00Z"}],
+    }
+    with pytest.raises(ValidationError, match="objective 'Cost' has no KPI here"):
+        WorkspaceFile.model_validate(document)
+    no_direction = {"name": "Ship faster", "weight": 1, "kpi_name": "Lead time"}
+    with pytest.raises(ValidationError, match="a KPI needs kpi_direction"):
+        WorkspaceFile.model_validate({"workspace": {"id": WS}, "objectives": [no_direction]})
+    nan = document | {
+        "kpi_values": [
+            {"objective": "Ship faster", "value": "nan", "measured_at": "2026-04-01T00:00:00Z"}
+        ]
+    }
+    with pytest.raises(ValidationError, match="finite number"):
+        WorkspaceFile.model_validate(nan)
