@@ -22,6 +22,7 @@ from bot.services.errors import UserFacingError
 from bot.services.pulses.anonymity import DEFAULT_THRESHOLD
 from bot.services.roadmap.ranking import build_roadmap
 from bot.services.roadmap.views import KpiDefinition, RoadmapEntry
+from bot.services.workspace.limits import EARLIEST
 from scoring import ScoringConfig
 from storage.models import Objective
 from storage.repositories.objective_kpis import KpiValueToAdd
@@ -102,7 +103,13 @@ def parse_measured_at(raw: object, now: datetime) -> datetime:
         raise KpiInputError(
             f"{moment.isoformat()} has no time zone: add Z (UTC) or an offset such as +02:00"
         )
-    moment = moment.astimezone(UTC)
+    try:
+        moment = moment.astimezone(UTC)
+    except OverflowError:
+        moment = EARLIEST - timedelta(days=1)
+    if moment < EARLIEST:
+        # a backup (the workspace file) takes no time before this
+        raise KpiInputError(f"{raw} is before {EARLIEST:%Y}")
     if moment > now + FUTURE_SKEW:
         raise KpiInputError(f"{moment:%Y-%m-%d %H:%M} UTC is in the future")
     return moment

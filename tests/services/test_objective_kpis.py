@@ -117,6 +117,8 @@ def test_a_period_without_a_new_value_says_so(database: Database) -> None:
         ("Ship faster", 1, "2026-05-04T09:06:00Z", "is in the future"),
         ("Ship faster", 1, "2026-05-04T09:00:00", "has no time zone"),
         ("Ship faster", 1, "last tuesday", "is not an ISO-8601 time"),
+        ("Ship faster", 1, "1969-12-31T23:00:00Z", "is before 1970"),
+        ("Ship faster", 1, "0001-01-01T00:00:00+05:00", "is before 1970"),
         ("", 1, None, "the objective is missing"),
     ],
 )

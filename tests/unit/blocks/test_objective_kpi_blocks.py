@@ -7,8 +7,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from rich.console import Console
 from slack_sdk.models.views import View
 
+from bot.cli.terminal import print_digest
 from bot.services.digest_views import (
     DigestView,
     ObjectiveKpiView,
@@ -178,3 +180,13 @@ def test_the_modal_tells_what_is_wrong_on_the_field(fields: dict, block: str, me
         parse_objectives(state(**fields))
     assert refused.value.block_id == block
     assert message in refused.value.message
+
+
+def test_the_terminal_digest_lists_them_in_plain_text() -> None:
+    console = Console(record=True, width=200)
+    odd = kpi_view(LEAD, 4.2, 5.0, objective="R&D <fast>", serving=((12, "Remote cache"),))
+    print_digest(digest((odd,)), console)
+    shown = console.export_text()
+    assert "Objectives" in shown
+    assert "• R&D <fast> — Lead time: 4.2 days · ↓ 0.8 days since the last digest, better" in shown
+    assert "Served by #12 Remote cache" in shown
