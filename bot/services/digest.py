@@ -71,7 +71,7 @@ def build_digest(
         kpis=compute_kpis(uow, since, now, pulse_threshold),
         generated_at=now,
         pulse=pulse_results(uow, pulse_threshold, now),
-        objectives=objective_kpi_views(uow, since, now, roadmap),
+        objectives=objective_kpi_views(uow, since, now, roadmap, domain_id),
     )
 
 

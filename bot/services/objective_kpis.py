@@ -257,16 +257,21 @@ def read_kpi_csv(text: str) -> list[KpiMeasurement]:
 
 
 def objective_kpi_views(
-    uow: UnitOfWork, since: datetime, now: datetime, roadmap: Sequence[RoadmapEntry] = ()
+    uow: UnitOfWork,
+    since: datetime,
+    now: datetime,
+    roadmap: Sequence[RoadmapEntry] = (),
+    domain_id: int | None = None,
 ) -> tuple[ObjectiveKpiView, ...]:
     """Each active objective with a KPI: its latest value (as of ``now``), the value it had
     at ``since`` (for the change over the period), and the best-ranked themes of
-    ``roadmap`` that serve it. Heaviest objectives first."""
+    ``roadmap`` that serve it. Heaviest objectives first; for a domain, the objectives of
+    the whole workspace and its own (those its roadmap is weighed against)."""
     values = uow.kpi_values
     views: list[ObjectiveKpiView] = []
     for objective in uow.objectives.list_active():
         kpi = kpi_of(objective)
-        if kpi is None:
+        if kpi is None or (domain_id is not None and objective.domain_id not in (None, domain_id)):
             continue
         latest = values.latest_at_or_before(objective.id, now)
         before = values.latest_at_or_before(objective.id, since)

@@ -239,3 +239,18 @@ def test_a_workspace_file_refuses_values_of_an_unmeasured_objective() -> None:
     }
     with pytest.raises(ValidationError, match="finite number"):
         WorkspaceFile.model_validate(nan)
+
+
+def test_a_domain_sees_the_workspace_objectives_and_its_own(database: Database) -> None:
+    seed(database)
+    with unit_of_work(database.sessions, WS) as uow:
+        ci, deploys = uow.domains.add("ci", ""), uow.domains.add("deploys", "")
+        adoption = uow.objectives.by_name("Adoption")
+        assert adoption is not None
+        adoption.domain_id = deploys.id
+        everyone = [v.objective for v in objective_kpi_views(uow, NOW, NOW)]
+        for_ci = [v.objective for v in objective_kpi_views(uow, NOW, NOW, domain_id=ci.id)]
+        mine = [v.objective for v in objective_kpi_views(uow, NOW, NOW, domain_id=deploys.id)]
+    assert sorted(everyone) == ["Adoption", "Ship faster"]
+    assert for_ci == ["Ship faster"]
+    assert sorted(mine) == ["Adoption", "Ship faster"]
