@@ -210,8 +210,12 @@ def _measured_objective(objectives: dict[str, Objective], name: object) -> Objec
     )
     measured = sorted(name for name, o in objectives.items() if kpi_of(o) is not None)
     if objective is None:
-        known = ", ".join(f"“{name}”" for name in measured) or "none has a KPI yet"
-        raise KpiInputError(f"there is no objective “{wanted[:150]}” (measured ones: {known})")
+        known = (
+            f"measured ones: {', '.join(f'“{name}”' for name in measured)}"
+            if measured
+            else "no objective has a KPI yet"
+        )
+        raise KpiInputError(f"there is no objective “{wanted[:150]}” ({known})")
     if kpi_of(objective) is None:
         raise KpiInputError(
             f"objective “{objective.name}” has no KPI: an admin defines one in "
