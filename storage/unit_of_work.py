@@ -24,6 +24,7 @@ from storage.repositories.embeddings import EmbeddingRepository
 from storage.repositories.followups import FollowupRepository
 from storage.repositories.leases import LeaseRepository
 from storage.repositories.links import LinkStates, ThemeLinkRepository
+from storage.repositories.objective_kpis import KpiValueRepository
 from storage.repositories.objectives import ObjectiveRepository
 from storage.repositories.outbox import OutboxRepository
 from storage.repositories.placements import PlacementQueue
@@ -142,6 +143,10 @@ class UnitOfWork:
     @cached_property
     def followups(self) -> FollowupRepository:
         return FollowupRepository(self.session, self.workspace_id)
+
+    @cached_property
+    def kpi_values(self) -> KpiValueRepository:
+        return KpiValueRepository(self.session, self.workspace_id)
 
     @cached_property
     def links(self) -> ThemeLinkRepository:

@@ -168,6 +168,33 @@ def build_parser() -> argparse.ArgumentParser:
         "comments (otherwise only the results a round may show); warns on stderr",
     )
     dump.set_defaults(handler="data:run_export")
+
+    kpi = commands.add_parser("kpi", help="record values of the objectives' KPIs")
+    kpi_commands = kpi.add_subparsers(title="kpi commands", metavar="KPI_COMMAND")
+    record = kpi_commands.add_parser(
+        "record", help="record one value of an objective's KPI (the objective must have a KPI)"
+    )
+    record.add_argument("--objective", required=True, help="the objective's name")
+    record.add_argument("--value", required=True, help="the measured value, a number")
+    record.add_argument(
+        "--at",
+        help="when it was measured, ISO-8601 with Z or an offset (2026-03-02T09:00:00Z); "
+        "a time without a zone is refused (default: now)",
+    )
+    record.add_argument("--workspace", help="Slack team id (needed when the database has several)")
+    record.set_defaults(handler="kpi:run_record")
+    csv_import = kpi_commands.add_parser(
+        "import",
+        help="record the values of a CSV file with the header objective,value,measured_at "
+        "(times ISO-8601 with Z or an offset): all rows or none; rows already recorded "
+        "are left as they were",
+    )
+    csv_import.add_argument("file", type=Path, help="the CSV file")
+    csv_import.add_argument(
+        "--workspace", help="Slack team id (needed when the database has several)"
+    )
+    csv_import.set_defaults(handler="kpi:run_import")
+    kpi.set_defaults(help_of=kpi)
     return parser
 
 

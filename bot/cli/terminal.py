@@ -7,6 +7,7 @@ from rich.table import Table
 from rich.text import Text
 
 from bot.services.digest_views import DigestView
+from bot.slack.blocks.objective_kpis import PLAIN, objective_kpi_text
 from bot.slack.blocks.text import plural
 from bot.slack.blocks.time_to_market import ship_time_phrase
 
@@ -58,6 +59,10 @@ def print_digest(view: DigestView, console: Console) -> None:
     if hidden > 0:
         console.print(f"and {hidden} more themes", style="dim")
     print_footer(view, console)
+    measured = objective_kpi_text(view.objectives, "since the last digest", PLAIN)
+    if measured is not None:
+        console.print("\n[bold]Objectives[/bold]")
+        console.print(measured, markup=False, highlight=False)
     for title, news in (
         ("Shipped since last digest", view.shipped),
         ("Newly planned", view.planned),

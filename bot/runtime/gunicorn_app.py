@@ -31,6 +31,7 @@ from bot.runtime.http_server import WSGIApp, make_wsgi_app
 from bot.runtime.settings import Settings
 from bot.runtime.web.buffering_worker import buffering_worker
 from bot.runtime.web.health import ReadinessCheck
+from bot.runtime.web.kpi_endpoint import kpi_handlers
 from bot.runtime.web.limits import MAX_BODY_BYTES
 from bot.runtime.web.webhooks import webhook_handlers
 from bot.runtime.wiring import make_deps
@@ -67,7 +68,8 @@ def build_worker(settings: Settings, workspace_id: str) -> WSGIApp:
         app,
         readiness=ReadinessCheck(engine),
         session_factory=session_factory,
-        webhooks=webhook_handlers(settings, session_factory),
+        webhooks=webhook_handlers(settings, session_factory)
+        | kpi_handlers(settings, session_factory),
     )
 
 

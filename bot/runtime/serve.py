@@ -21,6 +21,7 @@ from bot.runtime.http_server import serve_http
 from bot.runtime.logs import setup_logging
 from bot.runtime.settings import Settings
 from bot.runtime.web.health import ReadinessCheck
+from bot.runtime.web.kpi_endpoint import kpi_handlers
 from bot.runtime.web.webhooks import webhook_handlers
 from bot.runtime.wiring import make_deps
 from bot.services.scoring_config import scoring_config
@@ -129,7 +130,8 @@ def serve(
                 readiness=ReadinessCheck(engine),
                 session_factory=session_factory,
                 read_seconds=settings.request_read_seconds,
-                webhooks=webhook_handlers(settings, session_factory),
+                webhooks=webhook_handlers(settings, session_factory)
+                | kpi_handlers(settings, session_factory),
             )
     except KeyboardInterrupt:
         logger.info("shutting down")

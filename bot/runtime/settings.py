@@ -39,6 +39,7 @@ SECRET_FIELDS = {
     "jira_webhook_secret",
     "linear_token",
     "linear_webhook_secret",
+    "kpi_secret",
 }
 
 
@@ -90,6 +91,9 @@ class Settings(BaseSettings):
     linear_api_url: str = Field(
         DEFAULT_LINEAR_API_URL, validation_alias=_env("PULSEBOARD_LINEAR_API_URL")
     )
+    #: Signs `POST /kpis` (objective KPI values; bot/runtime/web/kpi_endpoint.py); unset:
+    #: no endpoint.
+    kpi_secret: SecretStr | None = Field(None, validation_alias=_env("PULSEBOARD_KPI_SECRET"))
     tracker_sync_cron: str = Field(
         "*/15 * * * *", validation_alias=_env("PULSEBOARD_TRACKER_SYNC_CRON")
     )

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from bot.services.digest_views import DigestView, StatusNews
 from bot.services.followups import followup_summaries
 from bot.services.kpis import compute_kpis
+from bot.services.objective_kpis import objective_kpi_views
 from bot.services.pulses.anonymity import DEFAULT_THRESHOLD
 from bot.services.pulses.results import pulse_results
 from bot.services.roadmap.ranking import build_roadmap, theme_ids_in_domain
@@ -70,6 +71,7 @@ def build_digest(
         kpis=compute_kpis(uow, since, now, pulse_threshold),
         generated_at=now,
         pulse=pulse_results(uow, pulse_threshold, now),
+        objectives=objective_kpi_views(uow, since, now, roadmap, domain_id),
     )
 
 

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from bot.services.followup_views import FollowupSummary
 from bot.services.pulses.views import PulseResults
-from bot.services.roadmap.views import RoadmapEntry
+from bot.services.roadmap.views import KpiDefinition, RoadmapEntry
 
 
 @dataclass(frozen=True)
@@ -32,6 +32,8 @@ class DigestView:
     pulse: PulseResults | None = None
     #: Where the period starts (the last digest), for dates shown in the reader's zone.
     since: datetime | None = None
+    #: The objectives that have a measured KPI, with its latest value and its change.
+    objectives: tuple[ObjectiveKpiView, ...] = ()
 
     @property
     def requests_this_period(self) -> int:
@@ -78,3 +80,53 @@ class ProductKpis:
     themes_shipped_this_period: int
     satisfaction: float | None
     satisfaction_answers: int
+
+
+@dataclass(frozen=True)
+class ObjectiveKpiView:
+    """An objective's KPI over a period: its latest value, the value it had when the
+    period started, and the roadmap's top themes that serve the objective."""
+
+    objective: str
+    kpi: KpiDefinition
+    latest: float | None
+    latest_at: datetime | None
+    #: the last value measured at or before the period's start (None: none then)
+    previous: float | None
+    #: (theme id, label) of the best-ranked themes that serve the objective
+    serving: tuple[tuple[int, str], ...] = ()
+    period_start: datetime | None = None
+
+    @property
+    def measured_in_period(self) -> bool:
+        """Whether a value arrived during the period (else the latest is an old one)."""
+        if self.latest_at is None:
+            return False
+        return self.period_start is None or self.latest_at > self.period_start
+
+    @property
+    def change(self) -> float | None:
+        if self.latest is None or self.previous is None:
+            return None
+        return self.latest - self.previous
+
+    @property
+    def verdict(self) -> str | None:
+        """ "better", "worse" or "unchanged", read with the KPI's direction."""
+        change = self.change
+        if change is None:
+            return None
+        if change == 0:
+            return "unchanged"
+        rising = change > 0
+        return "better" if rising == (self.kpi.direction == "up") else "worse"
+
+    @property
+    def to_target(self) -> float | None:
+        """How far the latest value still is from the target, in the better direction
+        (0 or less: the target is met); None without a target or a value."""
+        if self.kpi.target is None or self.latest is None:
+            return None
+        if self.kpi.direction == "up":
+            return self.kpi.target - self.latest
+        return self.latest - self.kpi.target

@@ -9,26 +9,31 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from bot.runtime.settings import Settings
 from bot.sample import load_sample
 from bot.services.digest_posting import queue_digests
 from bot.services.followups import answer_followup, queue_followups
+from bot.services.objective_kpis import record_kpi_value
 from bot.services.requests import NewRequest, log_request
 from bot.services.roadmap.admin import (
     Actor,
     change_status,
     merge_themes,
     rename_theme,
+    save_objective,
     set_effort,
     split_request,
 )
 from bot.services.roadmap.links import Trackers, link_theme
+from bot.services.roadmap.views import KpiDefinition, ObjectiveInput
 from bot.services.votes import toggle_vote
 from bot.services.workspace.file import WorkspaceFile, WorkspaceFileError
 from bot.services.workspace.transfer import export_workspace, import_workspace
 from storage.db import make_engine, make_session_factory
 from storage.enums import Effort, RequestSource, ThemeStatus
+from storage.models import OutboxMessage
 from storage.unit_of_work import unit_of_work
 from tests.fixtures.databases import Database
 
@@ -88,8 +93,36 @@ def a_week_of_pm_decisions(db: Database) -> str:
                 idempotency_key="late",
             ),
         )
+    with unit_of_work(db.sessions, workspace_id) as uow:
+        ship_faster = uow.objectives.by_name("Ship faster")
+        assert ship_faster is not None
+        lead_time = KpiDefinition("Lead time", "days", "down", 3.0)
+        save_objective(
+            uow,
+            actor,
+            ObjectiveInput(
+                "Ship faster",
+                ship_faster.description,
+                ship_faster.weight,
+                tuple(ship_faster.keywords),
+                kpi=lead_time,
+            ),
+            ship_faster.id,
+        )
+    with unit_of_work(db.sessions, workspace_id) as uow:
+        for days_before, value, source in ((9, 6.0, "csv"), (2, 5.5, "http")):
+            at = MONDAY - timedelta(days=days_before)
+            record_kpi_value(uow, "Ship faster", value, at, source, MONDAY)
     settings = Settings(digest_channel="C0DIGEST01", database_url=db.url)
     queue_digests(db.sessions, workspace_id, settings, MONDAY, MONDAY)
+    with db.sessions() as session:
+        digest = session.scalars(
+            select(OutboxMessage).where(OutboxMessage.channel == "C0DIGEST01")
+        ).one()
+        shown = json.dumps(digest.payload, ensure_ascii=False)
+        assert "*Objectives*" in shown
+        assert "Lead time: *5.5 days*" in shown
+        assert "Served by #" in shown
     with unit_of_work(db.sessions, workspace_id) as uow:
         queue_followups(uow, datetime.now(UTC) + timedelta(days=15), timedelta(days=14))
         asked = uow.backups.followups()
@@ -128,6 +161,16 @@ def test_export_restore_export_is_the_same_document(
         assert first["followups"]
         assert first["audit"]
         assert any(f["answer"] == "partly" for f in first["followups"])
+        [measured] = [o for o in first["objectives"] if o["kpi_name"]]
+        assert (measured["name"], measured["kpi_direction"], measured["kpi_target"]) == (
+            "Ship faster",
+            "down",
+            3.0,
+        )
+        assert [(v["value"], v["source"]) for v in first["kpi_values"]] == [
+            (6.0, "csv"),
+            (5.5, "http"),
+        ]
     source.engine.dispose()
 
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from bot.services.errors import NotAllowedError, NotFoundError, UserFacingError
 from bot.services.notifications import queue_status_notices
+from bot.services.objective_kpis import check_kpi_definition, kpi_of, kpi_record, set_kpi
 from bot.services.roadmap.views import ObjectiveInput, ObjectiveSummary
 from scoring import theme_label
 from storage.enums import Effort, ThemeStatus
@@ -269,7 +270,7 @@ def editable_objectives(uow: UnitOfWork, actor: Actor) -> list[ObjectiveSummary]
     """The active objectives, for an admin to edit."""
     actor.require_admin()
     return [
-        ObjectiveSummary(o.id, o.name, o.description, o.weight, tuple(o.keywords))
+        ObjectiveSummary(o.id, o.name, o.description, o.weight, tuple(o.keywords), kpi_of(o))
         for o in uow.objectives.list_active()
     ]
 
@@ -300,6 +301,9 @@ def save_objective(
         raise UserFacingError("An objective needs a name.")
     if not 0 <= values.weight <= 10:
         raise UserFacingError("Weights go from 0 to 10.")
+    kpi = values.kpi and check_kpi_definition(
+        values.kpi.name, values.kpi.unit, values.kpi.direction, values.kpi.target
+    )
     objectives = uow.objectives
     clash = objectives.by_name(name)
     if objective_id is None:
@@ -317,13 +321,14 @@ def save_objective(
         if clash is not None and clash.id != found.id:
             raise UserFacingError(f"There is already an objective called “{name}”.")
         objective = found
-        previous = {"name": found.name, "weight": found.weight}
+        previous = {"name": found.name, "weight": found.weight, "kpi": kpi_record(kpi_of(found))}
         objective.name = name
         objective.description = values.description.strip()
         objective.weight = values.weight
         objective.keywords = list(values.keywords)
         action = "objective.edit"
     objective.active = values.active
+    set_kpi(objective, kpi)
     uow.session.flush()
     uow.audit.record(
         actor.slack_id,
@@ -335,8 +340,10 @@ def save_objective(
             "weight": values.weight,
             "keywords": list(values.keywords),
             "active": values.active,
+            "kpi": kpi_record(kpi),
             **({"previous": previous} if previous else {}),
         },
     )
     state = "saved" if values.active else "retired"
-    return ChangeResult(f"Objective “{name}” {state} (weight {values.weight:g}).")
+    measured = f", KPI {kpi.name}" if kpi else ""
+    return ChangeResult(f"Objective “{name}” {state} (weight {values.weight:g}{measured}).")

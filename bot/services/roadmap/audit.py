@@ -54,11 +54,28 @@ def _objective(verb: str, details: dict[str, Any]) -> str:
     name = details.get("name", "")
     now = f"weight {details.get('weight')}, keywords {', '.join(details.get('keywords', []))}"
     before = details.get("previous")
+    if "kpi" in details and (
+        details["kpi"] is not None or (isinstance(before, dict) and before.get("kpi"))
+    ):
+        now += f", KPI {_kpi(details['kpi'])}"
     if verb == "edit" and isinstance(before, dict):
         was = f"“{before.get('name')}”, weight {before.get('weight')}"
+        if before.get("kpi") != details.get("kpi", before.get("kpi")):
+            was += f", KPI {_kpi(before.get('kpi'))}"
         return f"objective “{name}” edited: was {was}; now {now}"
     words = {"add": "added", "edit": "edited", "retire": "retired"}
     return f"objective “{name}” {words.get(verb, verb)} ({now})"
+
+
+def _kpi(kpi: object) -> str:
+    """A KPI as the audit log kept it (objective_kpis.kpi_record), in a few words."""
+    if not isinstance(kpi, dict):
+        return "none"
+    better = "higher" if kpi.get("direction") == "up" else "lower"
+    target = kpi.get("target")
+    unit = f" {kpi['unit']}" if kpi.get("unit") else ""
+    aim = f", target {target:g}{unit}" if isinstance(target, int | float) else ""
+    return f"{kpi.get('name')} ({better} is better{aim})"
 
 
 def _domain(verb: str, details: dict[str, Any]) -> str:

@@ -31,12 +31,24 @@ class ThemeDetails:
 
 
 @dataclass(frozen=True)
+class KpiDefinition:
+    """The measured KPI of an objective: what is measured, in what unit, which way is
+    better ("up": higher, "down": lower) and, optionally, the value aimed for."""
+
+    name: str
+    unit: str
+    direction: str
+    target: float | None = None
+
+
+@dataclass(frozen=True)
 class ObjectiveSummary:
     id: int
     name: str
     description: str
     weight: float
     keywords: tuple[str, ...]
+    kpi: KpiDefinition | None = None
 
 
 @dataclass(frozen=True)
@@ -46,6 +58,8 @@ class ObjectiveInput:
     weight: float
     keywords: tuple[str, ...]
     active: bool = True
+    #: None: the objective has no measured KPI (a KPI it had is removed)
+    kpi: KpiDefinition | None = None
 
 
 #: Trackers by the name a person reads.

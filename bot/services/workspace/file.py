@@ -96,6 +96,27 @@ class ObjectiveRecord(FileModel):
     keywords: list[str] = []
     domain: str | None = None
     active: bool = True
+    # The measured KPI (none: the objective is not measured); its values are kpi_values.
+    kpi_name: str | None = Field(None, min_length=1, max_length=150)
+    kpi_unit: str | None = Field(None, max_length=40)
+    kpi_direction: Literal["up", "down"] | None = None
+    kpi_target: float | None = Field(None, allow_inf_nan=False)
+
+    @model_validator(mode="after")
+    def _kpi_has_a_direction(self) -> ObjectiveRecord:
+        if self.kpi_name is not None and self.kpi_direction is None:
+            raise ValueError(f"objective {self.name!r}: a KPI needs kpi_direction (up or down)")
+        return self
+
+
+class KpiValueRecord(FileModel):
+    """One measured value of an objective's KPI."""
+
+    objective: str = Field(min_length=1, max_length=150)
+    value: float = Field(allow_inf_nan=False)
+    measured_at: AwareDatetime
+    source: Literal["cli", "csv", "http"] = "cli"
+    recorded_at: AwareDatetime | None = None
 
 
 class RequestRecord(FileModel):
@@ -263,6 +284,7 @@ class WorkspaceFile(FileModel):
     digests: list[DigestRecord] = []
     followups: list[FollowupRecord] = []
     links: list[LinkRecord] = []
+    kpi_values: list[KpiValueRecord] = []
 
     @model_validator(mode="after")
     def _references_exist(self) -> WorkspaceFile:
@@ -312,6 +334,10 @@ class WorkspaceFile(FileModel):
                 problems.append(f"follow-up of {followup.user}: unknown theme or status change")
             if followup.user not in users:
                 problems.append(f"follow-up: unknown user {followup.user}")
+        measured = {o.name for o in self.objectives if o.kpi_name}
+        for kpi_value in self.kpi_values:
+            if kpi_value.objective not in measured:
+                problems.append(f"KPI value: objective {kpi_value.objective!r} has no KPI here")
         for pulse_round in self.pulse_rounds:
             for answer in pulse_round.responses:
                 if answer.user not in users:

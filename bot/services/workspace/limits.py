@@ -108,6 +108,8 @@ def _records(data: WorkspaceFile) -> Iterator[tuple[str, str, BaseModel]]:
         yield "followups", f"follow-up of theme {followup.theme}", followup
     for link in data.links:
         yield "links", f"link {_short(link.item)}", link
+    for kpi_value in data.kpi_values:
+        yield "kpi_values", f"KPI value of {_short(kpi_value.objective)!r}", kpi_value
     for number, pulse_round in enumerate(data.pulse_rounds, start=1):
         label = f"pulse round {number}"
         yield "pulse_rounds", label, pulse_round

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 from bot.services.errors import UserFacingError
 from bot.services.themes.regroup import RegroupReport, regroup
@@ -11,6 +12,7 @@ from bot.services.workspace.file import (
     DigestRecord,
     DomainRecord,
     FollowupRecord,
+    KpiValueRecord,
     LinkRecord,
     ObjectiveRecord,
     PulseAnswerRecord,
@@ -28,8 +30,12 @@ from bot.services.workspace.restore import restore_workspace
 from scoring import ScoringConfig
 from storage.enums import RequestSource, ThemeStatus
 from storage.models import Domain, Theme, User
+from storage.repositories.objective_kpis import KpiValueToAdd
 from storage.repositories.pulses import AnswerToAdd
 from storage.unit_of_work import UnitOfWork
+
+KPI_DIRECTIONS: dict[str, Literal["up", "down"]] = {"up": "up", "down": "down"}
+KPI_SOURCES: dict[str, Literal["cli", "csv", "http"]] = {"cli": "cli", "csv": "csv", "http": "http"}
 
 
 @dataclass(frozen=True)
@@ -74,6 +80,11 @@ def import_workspace(
                 domain.id if domain else None,
             )
             objective.active = record.active
+            objective.kpi_name = record.kpi_name
+            objective.kpi_unit = record.kpi_unit
+            objective.kpi_direction = record.kpi_direction
+            objective.kpi_target = record.kpi_target
+    _import_kpi_values(uow, data)
     if data.themes:
         restored = restore_workspace(uow, data, users, domains)
         return ImportReport(
@@ -104,6 +115,16 @@ def import_workspace(
         votes=new_votes,
         pulse_answers=answers,
         regroup=report,
+    )
+
+
+def _import_kpi_values(uow: UnitOfWork, data: WorkspaceFile) -> int:
+    """The file's KPI values, each kept with when it was recorded; a value the workspace
+    has already (its objective and instant) is left as it is. How many were new."""
+    objectives = {o.name: o.id for o in uow.objectives.list_all()}
+    return uow.kpi_values.add_all_once(
+        KpiValueToAdd(objectives[v.objective], v.value, v.measured_at, v.source, v.recorded_at)
+        for v in data.kpi_values
     )
 
 
@@ -258,9 +279,14 @@ def export_workspace(uow: UnitOfWork) -> WorkspaceFile:
                 keywords=list(o.keywords),
                 domain=domain_names.get(o.domain_id) if o.domain_id else None,
                 active=o.active,
+                kpi_name=o.kpi_name,
+                kpi_unit=o.kpi_unit,
+                kpi_direction=KPI_DIRECTIONS.get(o.kpi_direction or ""),
+                kpi_target=o.kpi_target,
             )
             for o in uow.objectives.list_all()
         ],
+        kpi_values=_export_kpi_values(uow),
         requests=[
             RequestRecord(
                 ref=refs[r.id],
@@ -404,4 +430,18 @@ def _export_pulses(uow: UnitOfWork, slack_ids: dict[int, str]) -> list[PulseRoun
             ),
         )
         for r in pulses.rounds()
+    ]
+
+
+def _export_kpi_values(uow: UnitOfWork) -> list[KpiValueRecord]:
+    return [
+        KpiValueRecord(
+            objective=objective.name,
+            value=v.value,
+            measured_at=v.measured_at,
+            source=KPI_SOURCES.get(v.source, "cli"),
+            recorded_at=v.recorded_at,
+        )
+        for objective in sorted(uow.objectives.list_all(), key=lambda o: o.name)
+        for v in uow.kpi_values.of_objective(objective.id)
     ]

@@ -12,6 +12,7 @@ from bot.services.roadmap.views import RoadmapEntry
 from bot.slack.blocks.elements import Block, actions, button, context, section, vote_button
 from bot.slack.blocks.followup import summary_text
 from bot.slack.blocks.ids import THEME_DETAILS_ACTION
+from bot.slack.blocks.objective_kpis import objective_kpi_blocks
 from bot.slack.blocks.pulse import results_blocks
 from bot.slack.blocks.text import DATE, DAY, backers_text, plural, safe, slack_date, theme_name
 from bot.slack.blocks.theme import link_text
@@ -40,6 +41,7 @@ def digest_blocks(view: DigestView, with_buttons: bool = True) -> list[Block]:
         *news_blocks("Shipped since last digest", view.shipped),
         *news_blocks("Newly planned", view.planned),
         *pulse_blocks(view),
+        *objective_kpi_blocks(view.objectives, "since the last digest"),
         *kpi_blocks(view.kpis),
     ]
     per_theme = BLOCKS_PER_THEME if with_buttons else 1

@@ -1,20 +1,31 @@
-"""The objectives modal: edit, reweight and retire each objective, or add a new one;
-and its submitted fields read back into one change per objective."""
+"""The objectives modal: edit, reweight and retire each objective, or add a new one, and
+give each a measured KPI (name, unit, which way is better, target); and its submitted
+fields read back into one change per objective."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
-from bot.services.roadmap.views import ObjectiveInput, ObjectiveSummary
+from bot.services.roadmap.views import KpiDefinition, ObjectiveInput, ObjectiveSummary
 from bot.slack.blocks.elements import Block, context, plain, section
 from bot.slack.blocks.feedback import input_block
 from bot.slack.blocks.ids import OBJECTIVES_MODAL
 from bot.slack.validation import whole_number
 
-MAX_EDITABLE = 12
+#: Slack's limit for a modal's blocks.
+MAX_MODAL_BLOCKS = 100
+#: An objective's blocks: divider, name, description, keywords, weight, the KPI's four
+#: fields, retire (the new one: a heading instead of retire).
+BLOCKS_PER_OBJECTIVE = 10
+#: As many objectives as fit beside the intro line and the new objective's blocks.
+MAX_EDITABLE = (MAX_MODAL_BLOCKS - 1 - BLOCKS_PER_OBJECTIVE) // BLOCKS_PER_OBJECTIVE
 NEW = "new"
 WEIGHT_RANGE = "Use a number from 0 to 10."
+DIRECTION_WORDS = {"up": "Higher is better", "down": "Lower is better"}
+NEEDS_DIRECTION = "Say which way is better for the KPI."
+NEEDS_KPI_NAME = "Name the KPI, or leave its unit, direction and target empty."
 
 
 def field_block(objective_key: str, field: str) -> str:
@@ -60,6 +71,42 @@ def weight_input(objective_key: str, value: float | None) -> Block:
     )
 
 
+def direction_option(direction: str) -> Block:
+    return {"text": plain(DIRECTION_WORDS[direction]), "value": direction}
+
+
+def kpi_inputs(objective_key: str, kpi: KpiDefinition | None) -> list[Block]:
+    """The KPI's four fields, each optional: no name, no KPI."""
+    direction: Block = {
+        "type": "static_select",
+        "action_id": "kpi_direction",
+        "placeholder": plain("Which way is better?"),
+        "options": [direction_option(d) for d in DIRECTION_WORDS],
+    }
+    target: Block = {"type": "number_input", "action_id": "kpi_target", "is_decimal_allowed": True}
+    if kpi is not None:
+        if kpi.direction in DIRECTION_WORDS:
+            direction["initial_option"] = direction_option(kpi.direction)
+        if kpi.target is not None:
+            target["initial_value"] = f"{kpi.target:g}"
+    return [
+        text_input(
+            objective_key, "kpi_name", "KPI measured (e.g. Lead time)", kpi.name if kpi else ""
+        ),
+        text_input(
+            objective_key,
+            "kpi_unit",
+            "KPI unit (e.g. days)",
+            kpi.unit if kpi else "",
+            max_length=40,
+        ),
+        input_block(
+            field_block(objective_key, "kpi_direction"), "KPI direction", direction, optional=True
+        ),
+        input_block(field_block(objective_key, "kpi_target"), "KPI target", target, optional=True),
+    ]
+
+
 def objectives_modal(objectives: Sequence[ObjectiveSummary]) -> Block:
     blocks: list[Block] = [
         context(
@@ -89,6 +136,7 @@ def objectives_modal(objectives: Sequence[ObjectiveSummary]) -> Block:
                     max_length=500,
                 ),
                 weight_input(key, objective.weight),
+                *kpi_inputs(key, objective.kpi),
                 input_block(
                     field_block(key, "retire"),
                     "Retire",
@@ -109,6 +157,7 @@ def objectives_modal(objectives: Sequence[ObjectiveSummary]) -> Block:
             text_input(NEW, "description", "Description", "", multiline=True, max_length=1000),
             text_input(NEW, "keywords", "Keywords (comma-separated)", "", max_length=500),
             weight_input(NEW, None),
+            *kpi_inputs(NEW, None),
         ]
     )
     return {
@@ -156,6 +205,7 @@ def parse_objectives(values: dict[str, Any]) -> list[tuple[int | None, Objective
             read_weight(key, state.get("weight", {}).get("value")),
             keywords,
             active=not retire,
+            kpi=read_kpi(key, state),
         )
         edits.append((None if key == NEW else whole_number(key), change))
     return edits
@@ -174,6 +224,28 @@ def objective_fields(values: dict[str, Any]) -> dict[str, dict[str, Any]]:
         state: dict[str, Any] = next(iter(inner.values()), {})
         fields.setdefault(key, {})[field] = state
     return fields
+
+
+def read_kpi(key: str, state: dict[str, Any]) -> KpiDefinition | None:
+    """The KPI's fields: None when it has no name; a name needs a direction."""
+    name = " ".join((state.get("kpi_name", {}).get("value") or "").split())
+    unit = " ".join((state.get("kpi_unit", {}).get("value") or "").split())
+    selected = state.get("kpi_direction", {}).get("selected_option") or {}
+    direction = selected.get("value")
+    raw_target = state.get("kpi_target", {}).get("value")
+    if not name:
+        if unit or direction or raw_target not in (None, ""):
+            raise ObjectiveFieldError(field_block(key, "kpi_name"), NEEDS_KPI_NAME)
+        return None
+    if direction not in DIRECTION_WORDS:
+        raise ObjectiveFieldError(field_block(key, "kpi_direction"), NEEDS_DIRECTION)
+    try:
+        target = float(raw_target) if raw_target not in (None, "") else None
+    except ValueError:
+        raise ObjectiveFieldError(field_block(key, "kpi_target"), "Use a number.") from None
+    if target is not None and not math.isfinite(target):
+        raise ObjectiveFieldError(field_block(key, "kpi_target"), "Use a number.")
+    return KpiDefinition(name, unit, direction, target)
 
 
 def read_weight(key: str, raw: str | None) -> float:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from bot.services.digest_views import ProductKpis
+from collections.abc import Sequence
+
+from bot.services.digest_views import ObjectiveKpiView, ProductKpis
 from bot.services.home_views import MyRequest
 from bot.services.roadmap.views import AuditLine
 from bot.slack.blocks.elements import Block, context, section
+from bot.slack.blocks.objective_kpis import objective_kpi_text
 from bot.slack.blocks.text import plural, request_name, safe, slack_date, theme_name, user_mention
 from bot.slack.blocks.time_to_market import stats_lines
 
@@ -23,7 +26,8 @@ ROADMAP_HELP = "\n".join(
         "• `/roadmap status N planned|in_progress|shipped|declined [note]`",
         "• `/roadmap merge N INTO` · `/roadmap split REQUEST [label]`",
         "• `/roadmap effort N S|M|L|XL` · `/roadmap rename N <label>`",
-        "• `/roadmap objectives` add, edit, reweight or retire business objectives",
+        "• `/roadmap objectives` add, edit, reweight or retire business objectives, "
+        "and give each a measured KPI",
         "• `/roadmap domains` add, rename or retire domains; set owners and digest channels",
         "• `/roadmap pulse start` start a satisfaction pulse round now",
         "• `/roadmap audit [N]` the last N changes: who, when, from what to what",
@@ -61,7 +65,9 @@ def mine_blocks(requests: tuple[MyRequest, ...], limit: int = 20) -> list[Block]
     return blocks
 
 
-def stats_blocks(kpis: ProductKpis, days: int) -> list[Block]:
+def stats_blocks(
+    kpis: ProductKpis, days: int, objectives: Sequence[ObjectiveKpiView] = ()
+) -> list[Block]:
     lines = [
         f"*The last {days} days*",
         f"• {plural(kpis.requests_this_period, 'request')} logged",
@@ -75,7 +81,11 @@ def stats_blocks(kpis: ProductKpis, days: int) -> list[Block]:
         )
     else:
         lines.append("• Developer satisfaction: not enough pulse answers yet")
-    return [section("\n".join(lines))]
+    blocks = [section("\n".join(lines))]
+    measured = objective_kpi_text(objectives, f"in {days} days")
+    if measured is not None:
+        blocks.append(section(f"*Objectives*\n{measured}"))
+    return blocks
 
 
 SECTION_CHARS = 2900

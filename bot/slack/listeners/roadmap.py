@@ -22,6 +22,7 @@ from bot.services.digest import build_digest
 from bot.services.errors import UserFacingError
 from bot.services.home import my_requests
 from bot.services.kpis import compute_kpis
+from bot.services.objective_kpis import objective_kpi_stats
 from bot.services.roadmap.admin import (
     Actor,
     ChangeResult,
@@ -190,7 +191,14 @@ def show_stats(invocation: Invocation) -> list[Block]:
             now,
             deps.settings.pulse_anonymity,
         )
-    return stats_blocks(kpis, STATS_DAYS)
+        objectives = objective_kpi_stats(
+            uow,
+            now - timedelta(days=STATS_DAYS),
+            now,
+            deps.scoring,
+            deps.settings.pulse_anonymity,
+        )
+    return stats_blocks(kpis, STATS_DAYS, objectives)
 
 
 def open_objectives(invocation: Invocation) -> None:
