@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import io
 import json
+from collections.abc import Sequence
 from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -24,9 +25,10 @@ from bot.cli.common import (
     stdout,
 )
 from bot.cli.spreadsheet import FormulaSafeWriter
-from bot.services.digest_views import ProductKpis, TimeToMarketFigures
+from bot.services.digest_views import ObjectiveKpiView, ProductKpis, TimeToMarketFigures
 from bot.services.errors import UserFacingError
 from bot.services.kpis import compute_kpis
+from bot.services.objective_kpis import objective_kpi_stats
 from bot.services.pulses.export import INDIVIDUAL_ANSWERS_WARNING, without_individual_answers
 from bot.services.roadmap.ranking import build_roadmap
 from bot.services.roadmap.views import Delivery, RoadmapEntry
@@ -101,7 +103,14 @@ def run_export(args: argparse.Namespace) -> int:
         elif args.format == "stats":
             now = datetime.now(UTC)
             kpis = compute_kpis(uow, now - timedelta(days=args.days), now, settings.pulse_anonymity)
-            text = stats_json(kpis, args.days, now)
+            objectives = objective_kpi_stats(
+                uow,
+                now - timedelta(days=args.days),
+                now,
+                configured_scoring(settings),
+                settings.pulse_anonymity,
+            )
+            text = stats_json(kpis, args.days, now, objectives)
         else:
             entries = build_roadmap(
                 uow,
@@ -147,9 +156,14 @@ def entry_record(entry: RoadmapEntry) -> dict[str, Any]:
     }
 
 
-def stats_json(kpis: ProductKpis, days: int, now: datetime) -> str:
+def stats_json(
+    kpis: ProductKpis,
+    days: int,
+    now: datetime,
+    objectives: Sequence[ObjectiveKpiView] = (),
+) -> str:
     """`/roadmap stats` as JSON: time-to-market overall and per domain, with the period
-    before, and the period's activity."""
+    before, the period's activity, and each objective's KPI."""
 
     def market(figures: TimeToMarketFigures) -> dict[str, Any]:
         return {
@@ -168,6 +182,24 @@ def stats_json(kpis: ProductKpis, days: int, now: datetime) -> str:
         },
         "satisfaction": kpis.satisfaction,
         "satisfaction_answers": kpis.satisfaction_answers,
+        "objectives": [
+            {
+                "objective": view.objective,
+                "kpi": view.kpi.name,
+                "unit": view.kpi.unit,
+                "direction": view.kpi.direction,
+                "target": view.kpi.target,
+                "latest": view.latest,
+                "latest_at": view.latest_at.isoformat().replace("+00:00", "Z")
+                if view.latest_at
+                else None,
+                "at_period_start": view.previous,
+                "change": _rounded(view.change),
+                "verdict": view.verdict,
+                "themes_serving": [theme_id for theme_id, _ in view.serving],
+            }
+            for view in objectives
+        ],
     }
     return json.dumps(record, ensure_ascii=False, indent=2)
 

@@ -4,6 +4,7 @@ are stored and counted, a re-import changes nothing, and a refusal names what is
 
 from __future__ import annotations
 
+import json
 import subprocess
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -118,3 +119,22 @@ def test_kpi_import_is_all_or_nothing_and_idempotent(database: Database, tmp_pat
     missing = kpi(database, tmp_path, "import", str(tmp_path / "nope.csv"))
     assert missing.returncode == 2
     assert "cannot read" in missing.stderr
+
+
+def test_export_stats_carries_each_objectives_kpi(database: Database, tmp_path: Path) -> None:
+    seed(database)
+    now = datetime.now(UTC)
+    for value, days_ago in ((6.0, 40), (4.0, 1)):
+        at = (now - timedelta(days=days_ago)).isoformat()
+        args = ("record", "--objective", "Ship faster", "--value", str(value), "--at", at)
+        assert kpi(database, tmp_path, *args).returncode == 0
+    done = run_here("export", "--format", "stats", cwd=tmp_path, DATABASE_URL=database.url)
+    assert done.returncode == 0, done.stderr
+    exported = json.loads(done.stdout)
+    by_name = {o["objective"]: o for o in exported["objectives"]}
+    ship = by_name["Ship faster"]
+    assert (ship["latest"], ship["at_period_start"], ship["change"]) == (4.0, 6.0, -2.0)
+    assert (ship["verdict"], ship["unit"], ship["target"]) == ("better", "days", 3.0)
+    assert by_name["Adoption"]["latest"] is None
+    assert exported["period_days"] == 30
+    assert exported["time_to_market"]["shipped"] == 0
