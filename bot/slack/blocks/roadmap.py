@@ -25,6 +25,8 @@ ROADMAP_HELP = "\n".join(
         "• `/roadmap effort N S|M|L|XL` · `/roadmap rename N <label>`",
         "• `/roadmap objectives` add, edit, reweight or retire business objectives",
         "• `/roadmap domains` add, rename or retire domains; set owners and digest channels",
+        "• `/roadmap drivers` add, edit or retire the drivers pulse DMs ask about "
+        "(build speed, documentation, …)",
         "• `/roadmap pulse start` start a satisfaction pulse round now",
         "• `/roadmap audit [N]` the last N changes: who, when, from what to what",
         "• `/roadmap link N <URL>` · `/roadmap unlink N <URL>` a GitHub, Jira or Linear item "
