@@ -5,13 +5,15 @@ kept with the domain at answer time, changed while open, refused once closed."""
 from __future__ import annotations
 
 import math
+import random
 from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
 
 from bot.services.driver_views import IMPORTANCE, SATISFACTION
-from bot.services.drivers import DEFAULT_DRIVERS
+from bot.services.drivers import DEFAULT_DRIVERS, ensure_defaults
+from bot.services.errors import NotAllowedError, NotFoundError, UserFacingError
 from bot.services.pulses import rounds
 from bot.services.pulses.delivery import remind
 from bot.slack.blocks.drivers import parse_driver_value
@@ -164,13 +166,13 @@ def test_closed_round_refuses_and_strangers_and_retired_drivers_are_refused(
         answer(
             database, round_id, "U00000001", driver_id, SATISFACTION, 3, MONDAY + CONFIG.open_for
         )
-    with pytest.raises(rounds.NotAllowedError):
+    with pytest.raises(NotAllowedError):
         answer(database, round_id, "U0STRANGER", driver_id, SATISFACTION, 3, MONDAY)
-    with pytest.raises(rounds.UserFacingError):
+    with pytest.raises(UserFacingError):
         answer(database, round_id, "U00000001", driver_id, SATISFACTION, 6, MONDAY)
     with unit_of_work(database.sessions, WS) as uow:
         uow.drivers.by_id(driver_id).active = False  # type: ignore[union-attr]
-    with pytest.raises(rounds.NotFoundError):
+    with pytest.raises(NotFoundError):
         answer(database, round_id, "U00000001", driver_id, SATISFACTION, 3, MONDAY)
     with database.sessions() as session:
         assert session.query(DriverAnswer).count() == 0
@@ -178,8 +180,6 @@ def test_closed_round_refuses_and_strangers_and_retired_drivers_are_refused(
 
 def test_retired_drivers_are_not_asked_and_reminders_carry_the_drivers(database: Database) -> None:
     with unit_of_work(database.sessions, WS) as uow:
-        from bot.services.drivers import ensure_defaults
-
         ensure_defaults(uow)
         drivers = uow.drivers.list_all()
         for driver in drivers[1:]:
@@ -189,8 +189,6 @@ def test_retired_drivers_are_not_asked_and_reminders_carry_the_drivers(database:
     dms = dms_of_round(database, started.round_id)
     assert all(set(asked) == {kept} for asked in dms.values())  # n = 1: one driver
     with unit_of_work(database.sessions, WS) as uow:
-        import random
-
         queued = remind(
             uow, CONFIG, MONDAY + CONFIG.remind_after + timedelta(hours=1), random.Random(1)
         )
