@@ -78,35 +78,32 @@ def driver_plan(
 def questions_for(
     uow: UnitOfWork, pulse_round: PulseRound, user: User
 ) -> tuple[DriverQuestion, ...]:
-    """A person's driver questions in a round, with what they chose. A driver they answered
-    that the rotation no longer names (an admin changed the drivers mid-round) stays shown
-    with its answer."""
+    """A person's driver questions in a round, with what they chose.
+
+    If an admin changed the drivers mid-round, the rotation may now name others than the
+    DM did: a driver the person already answered stays (with its answer), and the rest of
+    the (at most two) places go to the rotation's, so the DM never grows.
+    """
     planned = driver_plan(uow, pulse_round, [user], one_person=True).get(user.id, ())
     given = {
         (a.driver_id, a.kind): a.value
         for a in uow.driver_answers.of_person(pulse_round.id, user.id)
     }
-    shown = [
+    asked = {q.driver_id for q in planned}
+    kept: list[DriverQuestion] = []
+    for driver_id in dict.fromkeys(d for d, _ in given):
+        driver = uow.drivers.by_id(driver_id)
+        if driver_id not in asked and driver is not None and driver.active:
+            kept.append(question(driver, ask_importance=(driver_id, IMPORTANCE) in given))
+    shown = [*kept, *planned][:ASKED_PER_DM]
+    return tuple(
         replace(
             q,
             satisfaction=given.get((q.driver_id, SATISFACTION)),
             importance=given.get((q.driver_id, IMPORTANCE)),
         )
-        for q in planned
-    ]
-    asked = {q.driver_id for q in planned}
-    for driver_id in dict.fromkeys(d for d, _ in given):
-        driver = uow.drivers.by_id(driver_id)
-        if driver_id in asked or driver is None or not driver.active:
-            continue
-        shown.append(
-            replace(
-                question(driver, ask_importance=(driver_id, IMPORTANCE) in given),
-                satisfaction=given.get((driver_id, SATISFACTION)),
-                importance=given.get((driver_id, IMPORTANCE)),
-            )
-        )
-    return tuple(shown)
+        for q in shown
+    )
 
 
 def question(driver: Driver, *, ask_importance: bool) -> DriverQuestion:

@@ -195,3 +195,23 @@ def test_retired_drivers_are_not_asked_and_reminders_carry_the_drivers(database:
     assert queued == 4
     reminders = [m for m in pulse_messages(database) if m.kind == "pulse_reminder"]
     assert all(set(asked_in(m)) == {kept} for m in reminders)
+
+
+def test_a_driver_added_mid_round_keeps_the_answered_one_and_two_at_most(
+    database: Database,
+) -> None:
+    started = start(database, who=people(6))
+    assert started.round_id is not None
+    dms = dms_of_round(database, started.round_id)
+    at = MONDAY + timedelta(hours=1)
+    answered: dict[str, int] = {}
+    for slack_id, asked in dms.items():
+        answered[slack_id] = next(iter(asked))
+        answer(database, started.round_id, slack_id, answered[slack_id], SATISFACTION, 3, at)
+    with unit_of_work(database.sessions, WS) as uow:
+        uow.drivers.add("flaky_tests", "Flaky tests", "My tests fail only for real.", 99)
+    for slack_id, driver_id in answered.items():
+        shown = answer(database, started.round_id, slack_id, driver_id, SATISFACTION, 4, at)
+        assert len(shown.drivers) <= 2
+        [kept] = [q for q in shown.drivers if q.driver_id == driver_id]
+        assert kept.satisfaction == 4
