@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from storage.models import Driver, DriverAnswer, ThemeDriver
+from storage.models import Driver, DriverAnswer, PulseInvitation, PulseRound, ThemeDriver, User
 from storage.repositories.base import Repository
 
 
@@ -45,9 +47,138 @@ class DriverRepository(Repository):
     def active(self) -> list[Driver]:
         return [driver for driver in self.list_all() if driver.active]
 
+    def add_once(self, key: str, name: str, description: str, position: int) -> Driver:
+        """The driver ``key``, added unless it exists (two replicas adding the defaults at
+        once store each one once)."""
+        row = Driver(
+            workspace_id=self.workspace_id,
+            key=key,
+            name=name,
+            description=description,
+            position=position,
+        )
+        driver, _ = self.insert_once(row, lambda: self.by_key(key))
+        return driver
+
+    def by_name(self, name: str) -> Driver | None:
+        wanted = name.casefold()
+        return next((d for d in self.list_all() if d.name.casefold() == wanted), None)
+
+    def next_position(self) -> int:
+        last = self.session.scalar(
+            select(func.max(Driver.position)).where(Driver.workspace_id == self.workspace_id)
+        )
+        return 0 if last is None else int(last) + 1
+
+
+@dataclass(frozen=True)
+class DriverAnswerToAdd:
+    """One answer of an imported round (domain as it was when answered)."""
+
+    user_id: int
+    driver_id: int
+    kind: str
+    value: int
+    domain_id: int | None
+    answered_at: datetime
+
 
 class DriverAnswerRepository(Repository):
     """Answers are reached through their round, which belongs to the workspace."""
+
+    def record(
+        self, round_id: int, user_id: int, driver_id: int, kind: str, value: int, at: datetime
+    ) -> DriverAnswer:
+        """Store or change one answer; it keeps the domain its author is in now, as a pulse
+        answer does, so moving domain later moves no closed round's figures."""
+        user = self.session.get(User, user_id)
+        domain_id = user.domain_id if user is not None else None
+        answer = self.find(round_id, user_id, driver_id, kind)
+        if answer is None:
+            row = DriverAnswer(
+                round_id=round_id,
+                user_id=user_id,
+                driver_id=driver_id,
+                domain_id=domain_id,
+                kind=kind,
+                value=value,
+                answered_at=at,
+                updated_at=at,
+            )
+            answer, created = self.insert_once(
+                row, lambda: self.find(round_id, user_id, driver_id, kind)
+            )
+            if created:
+                return answer
+        answer.domain_id = domain_id
+        answer.value = value
+        answer.updated_at = at
+        self.session.flush()
+        return answer
+
+    def of_person(self, round_id: int, user_id: int) -> list[DriverAnswer]:
+        return list(
+            self.session.scalars(
+                select(DriverAnswer)
+                .where(DriverAnswer.round_id == round_id, DriverAnswer.user_id == user_id)
+                .order_by(DriverAnswer.id)
+            )
+        )
+
+    def importance_since(
+        self, since: datetime, other_than_round: int, user_ids: Iterable[int] | None = None
+    ) -> set[tuple[int, int]]:
+        """(person, driver) pairs with an importance answer from ``since`` on, in rounds of
+        the workspace other than ``other_than_round``."""
+        query = (
+            select(DriverAnswer.user_id, DriverAnswer.driver_id)
+            .join(PulseRound, PulseRound.id == DriverAnswer.round_id)
+            .where(
+                PulseRound.workspace_id == self.workspace_id,
+                DriverAnswer.round_id != other_than_round,
+                DriverAnswer.kind == "importance",
+                DriverAnswer.answered_at >= since,
+            )
+        )
+        if user_ids is not None:
+            query = query.where(DriverAnswer.user_id.in_(sorted(set(user_ids))))
+        return {(int(row[0]), int(row[1])) for row in self.session.execute(query)}
+
+    def rounds_asked_before(
+        self, started_at: datetime, user_ids: Iterable[int] | None = None
+    ) -> dict[int, int]:
+        """How many of the workspace's rounds started before ``started_at`` asked each
+        person: their own place in the driver rotation."""
+        query = (
+            select(PulseInvitation.user_id, func.count())
+            .join(PulseRound, PulseRound.id == PulseInvitation.round_id)
+            .where(
+                PulseRound.workspace_id == self.workspace_id,
+                PulseRound.started_at < started_at,
+            )
+            .group_by(PulseInvitation.user_id)
+        )
+        if user_ids is not None:
+            query = query.where(PulseInvitation.user_id.in_(sorted(set(user_ids))))
+        return {int(row[0]): int(row[1]) for row in self.session.execute(query)}
+
+    def add_all(self, round_id: int, answers: Sequence[DriverAnswerToAdd]) -> None:
+        """The answers of a round created in this same transaction (an import): nothing can
+        conflict, so one bulk insert; ``answers`` name each (person, driver, kind) once."""
+        self.session.add_all(
+            DriverAnswer(
+                round_id=round_id,
+                user_id=a.user_id,
+                driver_id=a.driver_id,
+                domain_id=a.domain_id,
+                kind=a.kind,
+                value=a.value,
+                answered_at=a.answered_at,
+                updated_at=a.answered_at,
+            )
+            for a in answers
+        )
+        self.session.flush()
 
     def find(self, round_id: int, user_id: int, driver_id: int, kind: str) -> DriverAnswer | None:
         return self.session.scalar(

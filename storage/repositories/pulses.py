@@ -236,8 +236,14 @@ class PulseRepository(Repository):
         )
 
     def responses(self, round_id: int) -> list[PulseResponse]:
+        """In the order they were given (an export lists them so; without ORDER BY,
+        PostgreSQL returns rows in whatever order its pages hold them)."""
         return list(
-            self.session.scalars(select(PulseResponse).where(PulseResponse.round_id == round_id))
+            self.session.scalars(
+                select(PulseResponse)
+                .where(PulseResponse.round_id == round_id)
+                .order_by(PulseResponse.id)
+            )
         )
 
     def invitations(self, round_id: int) -> list[PulseInvitation]:

@@ -67,7 +67,14 @@ DEFAULT_THRESHOLD = 5
 # (audit, exports) is scrubbed by them.
 SCORE_ACTION_PREFIX = "pulse_score_"  # pulse_score_1 … pulse_score_5
 FOLLOWUP_ANSWER_PREFIX = "followup_answer_"  # followup_answer_yes | _partly | _no
-ANSWER_ACTION_PREFIXES = (SCORE_ACTION_PREFIX, FOLLOWUP_ANSWER_PREFIX)
+DRIVER_SATISFACTION_PREFIX = "driver_satisfaction_"  # driver_satisfaction_1 … _5
+DRIVER_IMPORTANCE_PREFIX = "driver_importance_"  # driver_importance_1 … _5
+ANSWER_ACTION_PREFIXES = (
+    SCORE_ACTION_PREFIX,
+    FOLLOWUP_ANSWER_PREFIX,
+    DRIVER_SATISFACTION_PREFIX,
+    DRIVER_IMPORTANCE_PREFIX,
+)
 # Outbox kinds whose key names a person together with whether they answered.
 ANSWER_REVEALING_KINDS = frozenset({"pulse_reminder"})
 

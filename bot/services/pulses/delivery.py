@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.services.outbox import SlackPost, queue
+from bot.services.pulses.drivers import driver_plan
 from bot.services.pulses.rounds import REMINDER_KIND, PulseConfig, reminder_key
 from bot.services.pulses.timing import delivery_time, zone_of
 from bot.slack.blocks.pulse import pulse_dm_blocks, pulse_dm_text
@@ -25,10 +26,18 @@ def remind(uow: UnitOfWork, config: PulseConfig, now: datetime, rng: random.Rand
     outbox = uow.outbox
     queued = 0
     for pulse_round in pulses.open_rounds(now):
-        blocks = pulse_dm_blocks(pulse_round.id, pulse_round.question, config.anonymity, True)
-        for invitation_id, user in pulses.due_reminders(pulse_round.id, now - config.remind_after):
+        due = pulses.due_reminders(pulse_round.id, now - config.remind_after)
+        plan = driver_plan(uow, pulse_round, [user for _, user in due]) if due else {}
+        for invitation_id, user in due:
             if user.pulse_opt_out or not pulses.claim_reminder(invitation_id, now):
                 continue
+            blocks = pulse_dm_blocks(
+                pulse_round.id,
+                pulse_round.question,
+                config.anonymity,
+                True,
+                drivers=plan.get(user.id, ()),
+            )
             zone = zone_of(user.tz, config.zone)
             at = delivery_time(now, zone, config.window, rng, pulse_round.closes_at)
             if at is None:

@@ -2,10 +2,10 @@
 
 By default an export holds no individual answer: each pulse round keeps who was asked
 and, once it has closed, the figures `/roadmap pulse` would show (the anonymity rules of
-bot/services/pulses/anonymity.py applied), with no per-person score, eNPS or comment. The
-operator flag `export --format workspace --include-individual-answers` keeps each
-person's answers, for moving a workspace to another database; that file is as sensitive
-as the database itself.
+bot/services/pulses/anonymity.py applied), with no per-person score, eNPS, comment or
+driver answer. The operator flag `export --format workspace --include-individual-answers`
+keeps each person's answers (the main question's and the drivers'), for moving a
+workspace to another database; that file is as sensitive as the database itself.
 """
 
 from __future__ import annotations
@@ -61,5 +61,6 @@ def without_individual_answers(
         results = None
         if pulse_round is not None:
             results = results_record(round_result(uow, pulse_round, k, now).figures)
-        rounds.append(record.model_copy(update={"responses": [], "results": results}))
+        update: dict[str, object] = {"responses": [], "results": results, "driver_answers": []}
+        rounds.append(record.model_copy(update=update))
     return exported.model_copy(update={"pulse_rounds": rounds})

@@ -16,10 +16,13 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.runtime.settings import Settings
+from bot.services.driver_views import KINDS, DriverQuestion
+from bot.services.drivers import ensure_defaults
 from bot.services.errors import NotAllowedError, NotFoundError, UserFacingError
 from bot.services.outbox import SlackPost
 from bot.services.periods import period_key
 from bot.services.pulses.directory import SlackDirectory
+from bot.services.pulses.drivers import driver_plan, questions_for
 from bot.services.pulses.timing import DeliveryWindow, delivery_time, zone_of
 from bot.services.pulses.views import AnswerView
 from bot.services.requests import NewRequest, log_request
@@ -184,14 +187,18 @@ def start_round(
     if not created:
         return RoundStart(pulse_round.id, False, 0, ALREADY_STARTED)
     deliver = deliver_at or in_working_window(config.window, random.Random())
-    blocks = pulse_dm_blocks(pulse_round.id, config.question, config.anonymity)
+    ensure_defaults(uow)
+    asked = eligible(users, audience, asked_last_time)
+    plan = driver_plan(uow, pulse_round, asked)
     invitations: list[tuple[int, datetime]] = []
     messages = []
-    for user in eligible(users, audience, asked_last_time):
+    for user in asked:
         at = deliver(zone_of(user.tz, config.zone), now, closes_at)
         if at is None:
             continue
         invitations.append((user.id, at))
+        drivers = plan.get(user.id, ())
+        blocks = pulse_dm_blocks(pulse_round.id, config.question, config.anonymity, drivers=drivers)
         post = SlackPost(user.slack_id, pulse_dm_text(config.question), blocks)
         payload = post.payload({"pulse_round_id": pulse_round.id})
         key = pulse_key(pulse_round.id, user.slack_id)
@@ -264,7 +271,9 @@ def _invited_user(uow: UnitOfWork, round_id: int, slack_id: str) -> User:
     return user
 
 
-def _view(pulse_round: PulseRound, response: PulseResponse) -> AnswerView:
+def _view(
+    uow: UnitOfWork, pulse_round: PulseRound, user: User, response: PulseResponse
+) -> AnswerView:
     return AnswerView(
         round_id=pulse_round.id,
         question=pulse_round.question,
@@ -273,6 +282,7 @@ def _view(pulse_round: PulseRound, response: PulseResponse) -> AnswerView:
         comment=response.comment,
         request_id=response.request_id,
         closes_at=pulse_round.closes_at,
+        drivers=questions_for(uow, pulse_round, user),
     )
 
 
@@ -304,7 +314,7 @@ def record_score(
         enps=before.enps if before else None,
         comment=before.comment if before else None,
     )
-    return _view(pulse_round, response)
+    return _view(uow, pulse_round, user, response)
 
 
 def record_enps(
@@ -312,11 +322,11 @@ def record_enps(
 ) -> AnswerView:
     if not 0 <= enps <= 10:
         raise UserFacingError("Pick a number from 0 to 10.")
-    pulse_round, _, response = _existing(uow, round_id, slack_id, now)
+    pulse_round, user, response = _existing(uow, round_id, slack_id, now)
     response.enps = enps
     response.updated_at = now
     uow.session.flush()
-    return _view(pulse_round, response)
+    return _view(uow, pulse_round, user, response)
 
 
 def record_comment(
@@ -325,16 +335,16 @@ def record_comment(
     text = comment.strip()
     if len(text) > MAX_COMMENT_CHARS:
         raise UserFacingError(f"Please keep the comment under {MAX_COMMENT_CHARS:,} characters.")
-    pulse_round, _, response = _existing(uow, round_id, slack_id, now)
+    pulse_round, user, response = _existing(uow, round_id, slack_id, now)
     response.comment = text or None
     response.updated_at = now
     uow.session.flush()
-    return _view(pulse_round, response)
+    return _view(uow, pulse_round, user, response)
 
 
 def current_answer(uow: UnitOfWork, round_id: int, slack_id: str, now: datetime) -> AnswerView:
-    pulse_round, _, response = _existing(uow, round_id, slack_id, now)
-    return _view(pulse_round, response)
+    pulse_round, user, response = _existing(uow, round_id, slack_id, now)
+    return _view(uow, pulse_round, user, response)
 
 
 def log_comment_as_request(
@@ -364,7 +374,45 @@ def log_comment_as_request(
     )
     response.request_id = logged.id
     uow.session.flush()
-    return _view(pulse_round, response), logged.id
+    return _view(uow, pulse_round, user, response), logged.id
+
+
+@dataclass(frozen=True)
+class DriverAnswered:
+    """The DM after a driver click: the thank-you when the main question is answered
+    (``answer``), else the question again with the driver choices so far (``drivers``)."""
+
+    round_id: int
+    question: str
+    drivers: tuple[DriverQuestion, ...]
+    answer: AnswerView | None
+
+
+def record_driver_answer(
+    uow: UnitOfWork,
+    round_id: int,
+    slack_id: str,
+    driver_id: int,
+    kind: str,
+    value: int,
+    now: datetime,
+) -> DriverAnswered:
+    """One click on a driver's satisfaction or importance (1–5); a second click changes it
+    while the round is open. Optional, and independent of the main answer."""
+    if kind not in KINDS:
+        raise UserFacingError("That button does not carry an answer.")
+    if not 1 <= value <= 5:
+        raise UserFacingError("Answers go from 1 to 5.")
+    pulse_round = _open_round(uow, round_id, now)
+    user = _invited_user(uow, round_id, slack_id)
+    driver = uow.drivers.by_id(driver_id)
+    if driver is None or not driver.active:
+        raise NotFoundError("Pulseboard no longer asks about that; thanks all the same.")
+    uow.driver_answers.record(round_id, user.id, driver.id, kind, value, now)
+    response = uow.pulses.response(round_id, user.id)
+    answer = _view(uow, pulse_round, user, response) if response is not None else None
+    drivers = answer.drivers if answer is not None else questions_for(uow, pulse_round, user)
+    return DriverAnswered(round_id, pulse_round.question, drivers, answer)
 
 
 # --- preferences ------------------------------------------------------------------------

@@ -6,6 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.services.driver_views import DriverQuestion
+
 
 @dataclass(frozen=True)
 class Figures:
@@ -84,3 +86,5 @@ class AnswerView:
     comment: str | None
     request_id: int | None
     closes_at: datetime
+    #: the drivers this DM asks about, with the person's choices (bot/services/pulses/drivers.py)
+    drivers: tuple[DriverQuestion, ...] = ()

@@ -226,6 +226,27 @@ class PulseAnswerRecord(FileModel):
     answered_at: AwareDatetime
 
 
+class DriverRecord(FileModel):
+    """A driver a pulse asks about; ``key`` ties its answers to it."""
+
+    key: str = Field(min_length=1, max_length=40)
+    name: str = Field(min_length=1, max_length=80)
+    description: str = ""
+    active: bool = True
+
+
+class DriverAnswerRecord(FileModel):
+    """One person's answer to a driver in a round (only in a file with individual answers).
+    ``domain``: theirs when they answered."""
+
+    user: str
+    driver: str
+    kind: Literal["satisfaction", "importance"]
+    value: int = Field(ge=1, le=5)
+    domain: str | None = None
+    answered_at: AwareDatetime
+
+
 class PulseFiguresRecord(FileModel):
     """A group's published figures (None: withheld), as `/roadmap pulse` shows them."""
 
@@ -256,6 +277,7 @@ class PulseRoundRecord(FileModel):
     asked: list[str] = []
     responses: list[PulseAnswerRecord] = []
     results: PulseResultsRecord | None = None
+    driver_answers: list[DriverAnswerRecord] = []
 
 
 class AuditRecord(FileModel):
@@ -274,6 +296,7 @@ class WorkspaceFile(FileModel):
     users: list[UserRecord] = []
     domains: list[DomainRecord] = []
     objectives: list[ObjectiveRecord] = []
+    drivers: list[DriverRecord] = []
     requests: list[RequestRecord] = []
     votes: list[VoteRecord] = []
     status_changes: list[StatusChangeRecord] = []
@@ -291,6 +314,7 @@ class WorkspaceFile(FileModel):
         users = {u.id for u in self.users}
         domains = {d.name for d in self.domains}
         objectives = {o.name for o in self.objectives}
+        drivers = {d.key for d in self.drivers}
         refs = {r.ref for r in self.requests}
         problems: list[str] = []
         if len(refs) != len(self.requests):
@@ -342,6 +366,13 @@ class WorkspaceFile(FileModel):
             for answer in pulse_round.responses:
                 if answer.user not in users:
                     problems.append(f"pulse answer: unknown user {answer.user}")
+            for given in pulse_round.driver_answers:
+                if given.user not in users or given.driver not in drivers:
+                    problems.append(f"driver answer by {given.user}: unknown user or driver")
+                if given.domain and given.domain not in domains:
+                    problems.append(f"driver answer: unknown domain {given.domain!r}")
+        if len(drivers) != len(self.drivers):
+            problems.append("driver keys are not unique")
         if problems:
             shown = "; ".join(problems[:5])
             more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""

@@ -21,6 +21,7 @@ from storage.models import (
     Base,
     DigestRun,
     Domain,
+    Driver,
     Request,
     Theme,
     ThemeStatusChange,
@@ -51,6 +52,8 @@ COLUMNS: dict[tuple[str, str], Column[Any]] = {
     ("themes", "label"): _column(Theme, "label"),
     ("requests", "logged_by"): _column(User, "slack_id"),
     ("requests", "message_link"): _column(Request, "message_link"),
+    ("drivers", "key"): _column(Driver, "key"),
+    ("drivers", "name"): _column(Driver, "name"),
     ("digests", "channel"): _column(DigestRun, "channel"),
     ("digests", "period"): _column(DigestRun, "period"),
     ("digests", "posted_ts"): _column(DigestRun, "posted_ts"),
@@ -92,6 +95,8 @@ def _records(data: WorkspaceFile) -> Iterator[tuple[str, str, BaseModel]]:
         yield "domains", f"domain {_short(domain.name)!r}", domain
     for objective in data.objectives:
         yield "objectives", f"objective {_short(objective.name)!r}", objective
+    for driver in data.drivers:
+        yield "drivers", f"driver {_short(driver.key)!r}", driver
     for request in data.requests:
         yield "requests", f"request {_short(request.ref)}", request
     for vote in data.votes:
@@ -115,6 +120,8 @@ def _records(data: WorkspaceFile) -> Iterator[tuple[str, str, BaseModel]]:
         yield "pulse_rounds", label, pulse_round
         for answer in pulse_round.responses:
             yield "responses", f"{label}, answer by {_short(answer.user)}", answer
+        for given in pulse_round.driver_answers:
+            yield "driver_answers", f"{label}, driver answer by {_short(given.user)}", given
 
 
 def _field_problems(collection: str, label: str, record: BaseModel) -> Iterator[str]:

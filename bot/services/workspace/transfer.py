@@ -11,6 +11,8 @@ from bot.services.workspace.file import (
     AuditRecord,
     DigestRecord,
     DomainRecord,
+    DriverAnswerRecord,
+    DriverRecord,
     FollowupRecord,
     KpiValueRecord,
     LinkRecord,
@@ -29,7 +31,8 @@ from bot.services.workspace.limits import check_fits, import_key
 from bot.services.workspace.restore import restore_workspace
 from scoring import ScoringConfig
 from storage.enums import RequestSource, ThemeStatus
-from storage.models import Domain, Theme, User
+from storage.models import Domain, Driver, Theme, User
+from storage.repositories.drivers import DriverAnswerToAdd
 from storage.repositories.objective_kpis import KpiValueToAdd
 from storage.repositories.pulses import AnswerToAdd
 from storage.unit_of_work import UnitOfWork
@@ -68,6 +71,7 @@ def import_workspace(
         uow.backups.set_name(data.workspace.name)
     domains = _import_domains(uow, data)
     users = _import_users(uow, data, domains)
+    drivers = _import_drivers(uow, data)
     objectives = uow.objectives
     for record in data.objectives:
         if objectives.by_name(record.name) is None:
@@ -93,7 +97,7 @@ def import_workspace(
             requests=restored.requests,
             requests_skipped=0,
             votes=restored.votes,
-            pulse_answers=_import_pulses(uow, data, users),
+            pulse_answers=_import_pulses(uow, data, users, drivers, domains),
             regroup=RegroupReport(restored.requests, restored.themes, 0, 0),
         )
     request_ids, skipped = _import_requests(uow, data, users, domains)
@@ -104,7 +108,7 @@ def import_workspace(
             if v.request is not None
         ]
     )
-    answers = _import_pulses(uow, data, users)
+    answers = _import_pulses(uow, data, users, drivers, domains)
     report = regroup(uow, config)
     _apply_status_changes(uow, data, request_ids)
     return ImportReport(
@@ -140,6 +144,20 @@ def _import_domains(uow: UnitOfWork, data: WorkspaceFile) -> dict[str, Domain]:
             domain.retired_at = record.retired_at
         domains[record.name] = domain
     return domains
+
+
+def _import_drivers(uow: UnitOfWork, data: WorkspaceFile) -> dict[str, Driver]:
+    """The file's drivers by key; one the workspace has already keeps its own wording."""
+    repository = uow.drivers
+    drivers: dict[str, Driver] = {}
+    for position, record in enumerate(data.drivers):
+        driver = repository.by_key(record.key)
+        if driver is None:
+            driver = repository.add(record.key, record.name, record.description, position)
+            driver.active = record.active
+        drivers[record.key] = driver
+    uow.session.flush()
+    return drivers
 
 
 def _import_users(
@@ -189,7 +207,13 @@ def _import_requests(
     return ids, skipped
 
 
-def _import_pulses(uow: UnitOfWork, data: WorkspaceFile, users: dict[str, User]) -> int:
+def _import_pulses(
+    uow: UnitOfWork,
+    data: WorkspaceFile,
+    users: dict[str, User],
+    drivers: dict[str, Driver],
+    domains: dict[str, Domain],
+) -> int:
     repository = uow.pulses
     existing = {r.started_at for r in repository.rounds()}
     answers = 0
@@ -212,7 +236,30 @@ def _import_pulses(uow: UnitOfWork, data: WorkspaceFile, users: dict[str, User])
         }
         repository.add_answers(pulse_round.id, list(latest.values()))
         answers += len(latest)
+        _import_driver_answers(uow, pulse_round.id, record, users, drivers, domains)
     return answers
+
+
+def _import_driver_answers(
+    uow: UnitOfWork,
+    round_id: int,
+    record: PulseRoundRecord,
+    users: dict[str, User],
+    drivers: dict[str, Driver],
+    domains: dict[str, Domain],
+) -> None:
+    latest = {  # as for the main answers, a later answer in the file replaces an earlier one
+        (given.user, given.driver, given.kind): DriverAnswerToAdd(
+            user_id=users[given.user].id,
+            driver_id=drivers[given.driver].id,
+            kind=given.kind,
+            value=given.value,
+            domain_id=domains[given.domain].id if given.domain in domains else None,
+            answered_at=given.answered_at,
+        )
+        for given in record.driver_answers
+    }
+    uow.driver_answers.add_all(round_id, list(latest.values()))
 
 
 def _apply_status_changes(
@@ -287,6 +334,10 @@ def export_workspace(uow: UnitOfWork) -> WorkspaceFile:
             for o in uow.objectives.list_all()
         ],
         kpi_values=_export_kpi_values(uow),
+        drivers=[
+            DriverRecord(key=d.key, name=d.name, description=d.description, active=d.active)
+            for d in uow.drivers.list_all()
+        ],
         requests=[
             RequestRecord(
                 ref=refs[r.id],
@@ -321,7 +372,7 @@ def export_workspace(uow: UnitOfWork) -> WorkspaceFile:
             )
             for c in backups.status_changes()
         ],
-        pulse_rounds=_export_pulses(uow, slack_ids),
+        pulse_rounds=_export_pulses(uow, slack_ids, domain_names),
         digests=[
             DigestRecord(
                 channel=d.channel,
@@ -405,10 +456,26 @@ def _export_votes(uow: UnitOfWork, refs: dict[int, str]) -> list[VoteRecord]:
     return sorted(records, key=lambda v: (v.created_at, v.user, v.request or "", v.theme or 0))
 
 
-def _export_pulses(uow: UnitOfWork, slack_ids: dict[int, str]) -> list[PulseRoundRecord]:
+def _export_pulses(
+    uow: UnitOfWork, slack_ids: dict[int, str], domain_names: dict[int, str]
+) -> list[PulseRoundRecord]:
     """Rounds with who was asked and the answers, in an order that does not depend on the
     row ids (a restore may number them otherwise), so export → restore → export is equal."""
     pulses = uow.pulses
+    rounds = pulses.rounds()
+    driver_keys = {d.id: d.key for d in uow.drivers.list_all()}
+    driver_answers: dict[int, list[DriverAnswerRecord]] = {}
+    for given in uow.driver_answers.of_rounds(r.id for r in rounds):
+        driver_answers.setdefault(given.round_id, []).append(
+            DriverAnswerRecord(
+                user=slack_ids[given.user_id],
+                driver=driver_keys[given.driver_id],
+                kind="importance" if given.kind == "importance" else "satisfaction",
+                value=given.value,
+                domain=domain_names.get(given.domain_id) if given.domain_id else None,
+                answered_at=given.answered_at,
+            )
+        )
     return [
         PulseRoundRecord(
             started_at=r.started_at,
@@ -428,8 +495,12 @@ def _export_pulses(uow: UnitOfWork, slack_ids: dict[int, str]) -> list[PulseRoun
                 ),
                 key=lambda answer: (answer.answered_at, answer.user),
             ),
+            driver_answers=sorted(
+                driver_answers.get(r.id, []),
+                key=lambda given: (given.answered_at, given.user, given.driver, given.kind),
+            ),
         )
-        for r in pulses.rounds()
+        for r in rounds
     ]
 
 

@@ -6,9 +6,13 @@ the listener in bot/slack/listeners/pulses.py reads them back with :func:`parse_
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from bot.services.driver_views import DriverQuestion
 from bot.services.pulses.anonymity import SCORE_ACTION_PREFIX
 from bot.services.pulses.views import AnswerView, Figures, PulseResults, RoundResult
 from bot.slack.blocks import elements
+from bot.slack.blocks.drivers import driver_question_blocks
 from bot.slack.blocks.elements import Block, CommentForm, actions, button, context, plain, section
 from bot.slack.blocks.text import DATE, DAY, plural, safe, slack_date
 from bot.slack.validation import whole_number
@@ -71,12 +75,20 @@ def pulse_dm_text(question: str) -> str:
 
 
 def pulse_dm_blocks(
-    round_id: int, question: str, k: int = 5, reminder: bool = False
+    round_id: int,
+    question: str,
+    k: int = 5,
+    reminder: bool = False,
+    *,
+    drivers: Sequence[DriverQuestion] = (),
 ) -> list[Block]:
+    """The DM: the main question (one click is enough), then this person's driver
+    questions, if any."""
     lead = "A gentle reminder, in case it got buried: " if reminder else ""
     return [
         section(f"{lead}*{safe(question, QUESTION_LIMIT)}*\n{SCALE_HINT}. One click is enough."),
         score_buttons(round_id),
+        *driver_question_blocks(round_id, drivers),
         context(ANONYMITY_NOTE.format(k=k)),
         preference_buttons(round_id),
     ]
@@ -130,6 +142,7 @@ def thank_you_blocks(answer: AnswerView, k: int = 5) -> list[Block]:
             "Logging a comment as a request puts your name on that request."
         ),
         score_buttons(answer.round_id, answer.score),
+        *driver_question_blocks(answer.round_id, answer.drivers),
         enps_select(answer.round_id, answer.enps),
         actions(*comment_buttons),
         context(ANONYMITY_NOTE.format(k=k)),

@@ -29,6 +29,8 @@ ROADMAP_HELP = "\n".join(
         "• `/roadmap objectives` add, edit, reweight or retire business objectives, "
         "and give each a measured KPI",
         "• `/roadmap domains` add, rename or retire domains; set owners and digest channels",
+        "• `/roadmap drivers` add, edit or retire the drivers pulse DMs ask about "
+        "(build speed, documentation, …)",
         "• `/roadmap pulse start` start a satisfaction pulse round now",
         "• `/roadmap audit [N]` the last N changes: who, when, from what to what",
         "• `/roadmap link N <URL>` · `/roadmap unlink N <URL>` a GitHub, Jira or Linear item "

@@ -14,6 +14,7 @@ from bot.slack.listeners import (
     actions,
     commands,
     domains,
+    drivers,
     events,
     pulses,
     roadmap,
@@ -33,6 +34,7 @@ def register_all(app: App) -> None:
         events,
         pulses,
         domains,
+        drivers,
         trackers,
     ):
         surface.register(app)

@@ -55,6 +55,7 @@ from bot.slack.calls import send_safely
 from bot.slack.context import deps_of
 from bot.slack.listeners.commands import command_key
 from bot.slack.listeners.domains import list_domains
+from bot.slack.listeners.drivers import list_drivers
 from bot.slack.listeners.pulses import pulse_command
 from bot.slack.listeners.views import submission_key
 from bot.slack.state import values_of
@@ -235,6 +236,10 @@ def show_domains(invocation: Invocation) -> list[Block]:
     return list_domains(invocation.deps, invocation.who)
 
 
+def show_drivers(invocation: Invocation) -> list[Block]:
+    return list_drivers(invocation.deps, invocation.who)
+
+
 def show_link(invocation: Invocation) -> list[Block]:
     return change_link(invocation, "link", link_theme)
 
@@ -272,6 +277,7 @@ SUBCOMMANDS: dict[str, Callable[[Invocation], list[Block] | None]] = {
     "pulse": show_pulse,
     "audit": show_audit,
     "domains": show_domains,
+    "drivers": show_drivers,
     "link": show_link,
     "unlink": show_unlink,
 }
