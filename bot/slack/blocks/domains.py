@@ -8,33 +8,33 @@ from collections.abc import Sequence
 from typing import Any
 
 from bot.services.domain_views import DomainInput, DomainSummary
-from bot.slack.blocks.elements import Block, actions, button, context, plain, section
+from bot.slack.blocks.elements import (
+    AdminList,
+    Block,
+    admin_list_blocks,
+    plain,
+    section,
+)
 from bot.slack.blocks.feedback import input_block
 from bot.slack.blocks.ids import DOMAIN_ADD_ACTION, DOMAIN_EDIT_ACTION, DOMAINS_MODAL
 from bot.slack.blocks.text import channel_mention, safe, user_mention
 
-MAX_LISTED = 40
 NAME, DESCRIPTION, OWNER, CHANNEL, RETIRED = "name", "description", "owner", "channel", "retired"
+
+
+DOMAINS = AdminList(
+    intro="*Domains* — the teams that own parts of the platform. A person's domain is the "
+    "default of their requests; a domain with a digest channel gets its own digest.",
+    empty="No domains yet.",
+    edit_action=DOMAIN_EDIT_ACTION,
+    add_label="Add a domain",
+    add_action=DOMAIN_ADD_ACTION,
+)
 
 
 def domains_blocks(domains: Sequence[DomainSummary]) -> list[Block]:
     """The admin's list: each domain with its owner and digest channel, and Edit."""
-    blocks: list[Block] = [
-        section(
-            "*Domains* — the teams that own parts of the platform. A person's domain is the "
-            "default of their requests; a domain with a digest channel gets its own digest."
-        )
-    ]
-    if not domains:
-        blocks.append(context("No domains yet."))
-    for domain in domains[:MAX_LISTED]:
-        blocks.append(
-            section(domain_line(domain), button("Edit", DOMAIN_EDIT_ACTION, str(domain.id)))
-        )
-    if len(domains) > MAX_LISTED:
-        blocks.append(context(f"and {len(domains) - MAX_LISTED} more"))
-    blocks.append(actions(button("Add a domain", DOMAIN_ADD_ACTION, "new", "primary")))
-    return blocks
+    return admin_list_blocks(DOMAINS, [(domain.id, domain_line(domain)) for domain in domains])
 
 
 def domain_line(domain: DomainSummary) -> str:

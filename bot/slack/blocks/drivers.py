@@ -20,7 +20,16 @@ from bot.services.driver_views import (
     DriverSummary,
 )
 from bot.services.pulses.anonymity import DRIVER_IMPORTANCE_PREFIX, DRIVER_SATISFACTION_PREFIX
-from bot.slack.blocks.elements import Block, actions, button, context, plain, section
+from bot.slack.blocks.elements import (
+    AdminList,
+    Block,
+    actions,
+    admin_list_blocks,
+    button,
+    context,
+    plain,
+    section,
+)
 from bot.slack.blocks.feedback import input_block
 from bot.slack.blocks.ids import DRIVER_ADD_ACTION, DRIVER_EDIT_ACTION, DRIVERS_MODAL
 from bot.slack.blocks.text import safe
@@ -30,7 +39,6 @@ PREFIXES = {SATISFACTION: DRIVER_SATISFACTION_PREFIX, IMPORTANCE: DRIVER_IMPORTA
 DRIVERS_LEAD = "_Optional, one click each:_ how is it going with…"
 SATISFACTION_HINT = "1 = painful · 5 = great"
 IMPORTANCE_PROMPT = "How much does it matter to you? (asked once a quarter) 1 = hardly · 5 = a lot"
-MAX_LISTED = 40
 NAME, DESCRIPTION, RETIRED = "name", "description", "retired"
 
 
@@ -92,24 +100,19 @@ def driver_question_blocks(round_id: int, drivers: Sequence[DriverQuestion]) -> 
 # --- the admin's list and modal -----------------------------------------------------------
 
 
+DRIVERS = AdminList(
+    intro="*Drivers* — what shapes developers' days. Each pulse DM asks about two of the "
+    "active ones in turn (satisfaction, and once a quarter how much it matters).",
+    empty="No drivers: pulses ask only the main question.",
+    edit_action=DRIVER_EDIT_ACTION,
+    add_label="Add a driver",
+    add_action=DRIVER_ADD_ACTION,
+)
+
+
 def drivers_blocks(drivers: Sequence[DriverSummary]) -> list[Block]:
     """`/roadmap drivers`: each driver with Edit, and Add."""
-    blocks: list[Block] = [
-        section(
-            "*Drivers* — what shapes developers' days. Each pulse DM asks about two of the "
-            "active ones in turn (satisfaction, and once a quarter how much it matters)."
-        )
-    ]
-    if not drivers:
-        blocks.append(context("No drivers: pulses ask only the main question."))
-    for driver in drivers[:MAX_LISTED]:
-        blocks.append(
-            section(driver_line(driver), button("Edit", DRIVER_EDIT_ACTION, str(driver.id)))
-        )
-    if len(drivers) > MAX_LISTED:
-        blocks.append(context(f"and {len(drivers) - MAX_LISTED} more"))
-    blocks.append(actions(button("Add a driver", DRIVER_ADD_ACTION, "new", "primary")))
-    return blocks
+    return admin_list_blocks(DRIVERS, [(driver.id, driver_line(driver)) for driver in drivers])
 
 
 def driver_line(driver: DriverSummary) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,6 +42,35 @@ def context(text: str) -> Block:
 
 def actions(*elements: Block) -> Block:
     return {"type": "actions", "elements": list(elements)}
+
+
+#: Rows an admin's list shows (each a section: 40 stay well inside a message's 50 blocks).
+MAX_LISTED = 40
+
+
+@dataclass(frozen=True)
+class AdminList:
+    """A list an admin manages from Slack (domains, drivers): an intro, a line per item
+    with Edit, and Add."""
+
+    intro: str
+    empty: str
+    edit_action: str
+    add_label: str
+    add_action: str
+
+
+def admin_list_blocks(shape: AdminList, rows: Sequence[tuple[int, str]]) -> list[Block]:
+    """``rows``: (id, line) per item, in the order shown."""
+    blocks: list[Block] = [section(shape.intro)]
+    if not rows:
+        blocks.append(context(shape.empty))
+    for item_id, line in rows[:MAX_LISTED]:
+        blocks.append(section(line, button("Edit", shape.edit_action, str(item_id))))
+    if len(rows) > MAX_LISTED:
+        blocks.append(context(f"and {len(rows) - MAX_LISTED} more"))
+    blocks.append(actions(button(shape.add_label, shape.add_action, "new", "primary")))
+    return blocks
 
 
 @dataclass(frozen=True)
