@@ -27,7 +27,9 @@ from bot.cli.spreadsheet import FormulaSafeWriter
 from bot.services.digest_views import ProductKpis, TimeToMarketFigures
 from bot.services.errors import UserFacingError
 from bot.services.kpis import compute_kpis
+from bot.services.pulses.driver_views import Outcome
 from bot.services.pulses.export import INDIVIDUAL_ANSWERS_WARNING, without_individual_answers
+from bot.services.roadmap.outcomes import with_outcomes
 from bot.services.roadmap.ranking import build_roadmap
 from bot.services.roadmap.views import Delivery, RoadmapEntry
 from bot.services.workspace.file import WorkspaceFile, WorkspaceFileError, read_file_bytes
@@ -103,13 +105,11 @@ def run_export(args: argparse.Namespace) -> int:
             kpis = compute_kpis(uow, now - timedelta(days=args.days), now, settings.pulse_anonymity)
             text = stats_json(kpis, args.days, now)
         else:
+            now, scoring = datetime.now(UTC), configured_scoring(settings)
             entries = build_roadmap(
-                uow,
-                datetime.now(UTC),
-                configured_scoring(settings),
-                active_only=False,
-                anonymity=settings.pulse_anonymity,
+                uow, now, scoring, active_only=False, anonymity=settings.pulse_anonymity
             )
+            entries = with_outcomes(uow, entries, now, settings.pulse_anonymity, scoring)
             text = roadmap_csv(entries) if args.format == "csv" else roadmap_json(entries)
     if args.output:
         args.output.write_text(text + "\n", encoding="utf-8")
@@ -134,6 +134,8 @@ def entry_record(entry: RoadmapEntry) -> dict[str, Any]:
         "objectives": [{"name": n, "strength": s} for n, s in entry.objectives],
         "effort": entry.effort,
         "time_to_market": delivery_record(entry.delivery),
+        "drivers": list(entry.drivers),
+        "did_it_help": outcome_record(entry.outcome),
         "breakdown": [
             {
                 "component": c.name,
@@ -144,6 +146,40 @@ def entry_record(entry: RoadmapEntry) -> dict[str, Any]:
             }
             for c in entry.components
         ],
+    }
+
+
+def outcome_record(outcome: Outcome | None) -> dict[str, Any] | None:
+    """Did it help? as `/roadmap theme N` shows it (only figures the anonymity rules let
+    show); null for a theme that has not shipped."""
+    if outcome is None:
+        return None
+
+    def moment(value: datetime | None) -> str | None:
+        return value.astimezone(UTC).isoformat().replace("+00:00", "Z") if value else None
+
+    return {
+        "before_round": moment(outcome.before_round),
+        "after_round": moment(outcome.after_round),
+        "drivers": [
+            {
+                "driver": found.driver,
+                "groups": [
+                    {
+                        "group": s.group,
+                        "before": round(s.before, 2),
+                        "after": round(s.after, 2),
+                        "unsatisfied_before": round(s.unsatisfied_before, 3),
+                        "unsatisfied_after": round(s.unsatisfied_after, 3),
+                        "people_before": s.people_before,
+                        "people_after": s.people_after,
+                    }
+                    for s in found.shifts
+                ],
+            }
+            for found in outcome.drivers
+        ],
+        "note": outcome.note,
     }
 
 

@@ -11,6 +11,7 @@ from bot.services.followups import followup_summaries
 from bot.services.kpis import compute_kpis
 from bot.services.pulses.anonymity import DEFAULT_THRESHOLD
 from bot.services.pulses.results import pulse_results
+from bot.services.roadmap.outcomes import newly_measured
 from bot.services.roadmap.ranking import build_roadmap, theme_ids_in_domain
 from scoring import ScoringConfig
 from storage.enums import ThemeStatus
@@ -70,6 +71,7 @@ def build_digest(
         kpis=compute_kpis(uow, since, now, pulse_threshold),
         generated_at=now,
         pulse=pulse_results(uow, pulse_threshold, now),
+        helped=tuple(newly_measured(uow, since, now, pulse_threshold, config, in_scope)),
     )
 
 
