@@ -183,6 +183,22 @@ def outcome_record(outcome: Outcome | None) -> dict[str, Any] | None:
     }
 
 
+def outcome_cell(outcome: Outcome | None) -> str:
+    """Did it help? in one cell: "build speed: its requesters 2.1→3.4 (7/8 people); …"."""
+    if outcome is None:
+        return ""
+    if not outcome.drivers:
+        return outcome.note
+    return "; ".join(
+        f"{found.driver}: "
+        + ", ".join(
+            f"{s.group} {s.before:.1f}→{s.after:.1f} ({s.people_before}/{s.people_after} people)"
+            for s in found.shifts
+        )
+        for found in outcome.drivers
+    )
+
+
 def stats_json(kpis: ProductKpis, days: int, now: datetime) -> str:
     """`/roadmap stats` as JSON: time-to-market overall and per domain, with the period
     before, and the period's activity."""
@@ -266,6 +282,8 @@ def roadmap_csv(entries: list[RoadmapEntry]) -> str:
             "objectives",
             "effort",
             *TIME_TO_MARKET_COLUMNS,
+            "drivers",
+            "did_it_help",
             *(f"{name}_contribution" for name in components),
         ]
     )
@@ -285,6 +303,8 @@ def roadmap_csv(entries: list[RoadmapEntry]) -> str:
                 ";".join(f"{n} ({s})" for n, s in entry.objectives),
                 entry.effort or "",
                 *(_blank_none(delivery_record(entry.delivery)[c]) for c in TIME_TO_MARKET_COLUMNS),
+                ";".join(entry.drivers),
+                outcome_cell(entry.outcome),
                 *(contributions.get(name, "") for name in components),
             ]
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from bot.services.pulses.anonymity import visible_groups
 from bot.services.pulses.driver_chart import quadrant_alt_text, quadrant_chart_png
 from bot.services.pulses.driver_stats import (
     DriverAnswerFact,
@@ -137,3 +138,11 @@ def test_blocks_are_valid_and_say_what_is_withheld() -> None:
     empty = Outcome(None, None, (), "not tied to a driver")
     assert "not tied to a driver" in all_text(valid_blocks(outcome_blocks(empty)))
     assert driver_results_blocks(None) == []
+
+
+def test_people_of_no_domain_are_not_left_recoverable() -> None:
+    """Every domain big enough, 4 answers without one: whole − every domain would be
+    those 4, so the smallest domain hides too (anonymity.visible_groups)."""
+    shown = visible_groups({"a": 8, "b": 8, "c": 9, "d": 6}, 35, K)
+    assert shown == frozenset({"a", "b", "c"})
+    assert visible_groups({"a": 10, "b": 10}, 20, K) == frozenset({"a", "b"})
