@@ -27,21 +27,21 @@ def day(n: float) -> datetime:
 
 
 class DriverSeed:
-    def __init__(self, db: Database) -> None:
-        self.db = db
+    def __init__(self, db: Database, team: str = TEAM) -> None:
+        self.db, self.team = db, team
 
     def driver(self, key: str, name: str, description: str = "", position: int = 0) -> int:
-        with unit_of_work(self.db.sessions, TEAM) as uow:
+        with unit_of_work(self.db.sessions, self.team) as uow:
             return uow.drivers.add(key, name, description, position).id
 
     def domain(self, name: str) -> int:
-        with unit_of_work(self.db.sessions, TEAM) as uow:
+        with unit_of_work(self.db.sessions, self.team) as uow:
             return uow.domains.add(name).id
 
     def round(self, started: datetime, closed: bool = True) -> int:
-        with unit_of_work(self.db.sessions, TEAM) as uow:
+        with unit_of_work(self.db.sessions, self.team) as uow:
             row = PulseRound(
-                workspace_id=TEAM,
+                workspace_id=self.team,
                 question="How well does the platform help you ship?",
                 started_at=started,
                 closes_at=started + OPEN_FOR,
@@ -60,7 +60,7 @@ class DriverSeed:
         kind: str = "satisfaction",
         domain_id: int | None = None,
     ) -> None:
-        with unit_of_work(self.db.sessions, TEAM) as uow:
+        with unit_of_work(self.db.sessions, self.team) as uow:
             user = uow.users.get_or_create(person(n))
             pulse_round = uow.session.get(PulseRound, round_id)
             assert pulse_round is not None
@@ -90,7 +90,7 @@ class DriverSeed:
     def theme(
         self, label: str, askers: list[int], asked: datetime, domain_id: int | None = None
     ) -> int:
-        with unit_of_work(self.db.sessions, TEAM) as uow:
+        with unit_of_work(self.db.sessions, self.team) as uow:
             theme = uow.themes.add(label)
             for n in askers:
                 logged = log_request(
@@ -109,7 +109,7 @@ class DriverSeed:
             return theme.id
 
     def ship(self, theme_id: int, at: datetime) -> None:
-        with unit_of_work(self.db.sessions, TEAM) as uow:
+        with unit_of_work(self.db.sessions, self.team) as uow:
             theme = uow.themes.by_id(theme_id)
             assert theme is not None
             set_theme_status(uow, PM, theme, ThemeStatus.SHIPPED, "")
