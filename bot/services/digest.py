@@ -69,9 +69,9 @@ def build_digest(
         shipped=tuple(shipped),
         planned=tuple(planned),
         kpis=compute_kpis(uow, since, now, pulse_threshold),
+        helped=tuple(newly_measured(uow, since, now, pulse_threshold, config, in_scope)),
         generated_at=now,
         pulse=pulse_results(uow, pulse_threshold, now),
-        helped=tuple(newly_measured(uow, since, now, pulse_threshold, config, in_scope)),
     )
 
 

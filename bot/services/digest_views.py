@@ -32,11 +32,11 @@ class DigestView:
     planned: tuple[StatusNews, ...]
     kpis: ProductKpis
     generated_at: datetime
+    #: Shipped themes whose before/after became known this period.
+    helped: tuple[StatusNews, ...] = ()
     pulse: PulseResults | None = None
     #: Where the period starts (the last digest), for dates shown in the reader's zone.
     since: datetime | None = None
-    #: Shipped themes whose before/after became known this period.
-    helped: tuple[StatusNews, ...] = ()
 
     @property
     def requests_this_period(self) -> int:
