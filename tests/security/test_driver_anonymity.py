@@ -23,7 +23,7 @@ from bot.services.roadmap.driver_ties import tie_driver
 from bot.services.roadmap.outcomes import REQUESTERS, outcomes, with_outcomes
 from bot.services.roadmap.ranking import build_roadmap
 from bot.services.roadmap.theme_details import theme_details
-from bot.slack.blocks.drivers import driver_results_blocks
+from bot.slack.blocks.driver_results import driver_results_blocks
 from bot.slack.blocks.theme import theme_detail_blocks
 from storage.unit_of_work import unit_of_work
 from tests.fixtures.databases import Database

@@ -23,7 +23,7 @@ from bot.services.roadmap.outcomes import with_outcomes
 from bot.services.roadmap.ranking import build_roadmap
 from bot.services.roadmap.theme_details import theme_details
 from bot.slack.blocks.digest import digest_blocks
-from bot.slack.blocks.drivers import driver_results_blocks
+from bot.slack.blocks.driver_results import driver_results_blocks
 from bot.slack.blocks.theme import theme_detail_blocks
 from scoring import ScoringConfig, ThemeConfig
 from storage.models import Theme

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from bot.services.digest_views import DigestView, ProductKpis, StatusNews
 from bot.services.roadmap.views import RoadmapEntry
-from bot.slack.blocks.drivers import outcome_lines
+from bot.slack.blocks.driver_results import outcome_lines
 from bot.slack.blocks.elements import Block, actions, button, context, section, vote_button
 from bot.slack.blocks.followup import summary_text
 from bot.slack.blocks.ids import THEME_DETAILS_ACTION

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.services.roadmap.views import LinkView, ThemeDetails
-from bot.slack.blocks.drivers import outcome_blocks
+from bot.slack.blocks.driver_results import outcome_blocks
 from bot.slack.blocks.elements import Block, context, plain, section, vote_button
 from bot.slack.blocks.followup import summary_text
 from bot.slack.blocks.text import plural, request_name, safe

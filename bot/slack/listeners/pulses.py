@@ -37,7 +37,7 @@ from bot.services.pulses.views import AnswerView
 from bot.services.roadmap.admin import Actor
 from bot.slack.blocks import followup as followup_blocks
 from bot.slack.blocks import pulse as blocks
-from bot.slack.blocks.drivers import driver_results_blocks
+from bot.slack.blocks.driver_results import driver_results_blocks
 from bot.slack.blocks.elements import Block
 from bot.slack.blocks.replies import error_blocks, error_text, text_blocks
 from bot.slack.calls import send_safely

@@ -22,7 +22,7 @@ from bot.services.pulses.driver_views import (
     SatisfactionShift,
     quadrant_words,
 )
-from bot.slack.blocks.drivers import driver_results_blocks, outcome_blocks
+from bot.slack.blocks.driver_results import driver_results_blocks, outcome_blocks
 from tests.integration.app.checks import all_text, valid_blocks
 
 K = 5
