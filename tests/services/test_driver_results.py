@@ -8,10 +8,15 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
+from io import StringIO
+from pathlib import Path
+from typing import cast
 
 import pytest
+from rich.console import Console
 
 from bot.cli.data import roadmap_csv, roadmap_json
+from bot.cli.demo import DemoDatabase, write_driver_chart
 from bot.services.digest import build_digest
 from bot.services.errors import NotAllowedError, NotFoundError
 from bot.services.pulses.digest_chart import attach_chart_to_digest
@@ -22,6 +27,7 @@ from bot.services.roadmap.driver_ties import tie_driver, untie_driver
 from bot.services.roadmap.outcomes import with_outcomes
 from bot.services.roadmap.ranking import build_roadmap
 from bot.services.roadmap.theme_details import theme_details
+from bot.services.workspace.transfer import ImportReport
 from bot.slack.blocks.digest import digest_blocks
 from bot.slack.blocks.driver_results import driver_results_blocks
 from bot.slack.blocks.theme import theme_detail_blocks
@@ -238,3 +244,32 @@ def test_the_quadrant_chart_rides_in_the_digest_thread(world: World) -> None:
     assert [name for name, _, _ in uploads] == ["pulse-trend.png", "pulse-drivers.png"]
     assert uploads[1][1].startswith(b"\x89PNG")
     assert uploads[1][2].startswith("Important and unsatisfied: none this round.")
+
+
+def demo_of(db: Database, tmp_path: Path) -> DemoDatabase:
+    report = cast(ImportReport, None)  # the chart step reads the database only
+    return DemoDatabase(
+        tmp_path / "demo.db", db.sessions, TEAM, "Demo", NOW, report, ScoringConfig()
+    )
+
+
+def test_the_demo_writes_the_quadrant_png(world: World, tmp_path: Path) -> None:
+    out = StringIO()
+    written = write_driver_chart(
+        demo_of(world.db, tmp_path), tmp_path / "q.png", Console(file=out, width=200)
+    )
+    assert written == tmp_path / "q.png"
+    assert written.read_bytes().startswith(b"\x89PNG")
+    assert "Driver quadrant chart (PNG)" in out.getvalue()
+
+
+def test_the_demo_skips_the_chart_without_driver_answers(
+    database: Database, tmp_path: Path
+) -> None:
+    out = StringIO()
+    written = write_driver_chart(
+        demo_of(database, tmp_path), tmp_path / "q.png", Console(file=out, width=200)
+    )
+    assert written is None
+    assert not (tmp_path / "q.png").exists()
+    assert "Driver chart skipped: the sample has no driver answers to draw." in out.getvalue()

@@ -16,8 +16,9 @@ Definitions (docs/pulses.md, "Driver results and the quadrant"):
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Hashable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from bot.services.pulses.anonymity import released
@@ -50,44 +51,55 @@ class DriverData:
     answers: tuple[DriverAnswer, ...]
     drivers: Mapping[int, Driver]
     domains: Mapping[int, str]
+    #: answers by (round, driver, kind), built once: every figure reads a slice
+    by_key: Mapping[tuple[int, int, str], tuple[DriverAnswer, ...]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+
+    def of(self, round_id: int, driver_id: int, kind: str) -> tuple[DriverAnswer, ...]:
+        return self.by_key.get((round_id, driver_id, kind), ())
 
     def satisfaction_in(self, round_id: int, driver_id: int) -> list[DriverAnswerFact]:
         return [
             DriverAnswerFact(a.user_id, self.domains.get(a.domain_id or 0), a.value)
-            for a in self.answers
-            if a.round_id == round_id and a.driver_id == driver_id and a.kind == SATISFACTION
+            for a in self.of(round_id, driver_id, SATISFACTION)
         ]
 
 
 def driver_data(uow: UnitOfWork, now: datetime) -> DriverData:
     asked = uow.driver_results.rounds_with_answers()
     rounds = tuple(r for r in uow.pulses.rounds() if r.id in asked and r.started_at <= now)
+    answers = tuple(uow.driver_answers.of_rounds(r.id for r in rounds))
+    by_key: dict[tuple[int, int, str], list[DriverAnswer]] = defaultdict(list)
+    for answer in answers:
+        by_key[(answer.round_id, answer.driver_id, answer.kind)].append(answer)
     return DriverData(
         rounds=rounds,
         released=tuple(r for r in rounds if released(r.closed_at, r.closes_at, now)),
-        answers=tuple(uow.driver_answers.of_rounds(r.id for r in rounds)),
+        answers=answers,
         drivers={d.id: d for d in uow.drivers.list_all()},
         domains={d.id: d.name for d in uow.domains.list_all()},
+        by_key={key: tuple(rows) for key, rows in by_key.items()},
     )
 
 
 def importance_by_round(data: DriverData, k: int) -> dict[int, dict[int, Importance | None]]:
-    """Per released round, per driver: the importance figure shown at that round."""
-    started = {r.id: r.started_at for r in data.released}
-    importance = [a for a in data.answers if a.kind == IMPORTANCE and a.round_id in started]
+    """Per released round, per driver: the importance figure shown at that round.
+
+    The window of a round holds each person's latest importance answer in released rounds
+    started within ``IMPORTANCE_WINDOW`` up to it (later round, then later answer, wins).
+    """
     out: dict[int, dict[int, Importance | None]] = {r.id: {} for r in data.released}
     for driver_id in data.drivers:
         windows: list[dict[Hashable, Contribution]] = []
         for pulse_round in data.released:
             since = pulse_round.started_at - IMPORTANCE_WINDOW
-            latest: dict[Hashable, tuple[datetime, int, int]] = {}
-            for a in importance:
-                at = started[a.round_id]
-                if a.driver_id != driver_id or not since < at <= pulse_round.started_at:
-                    continue
-                if a.user_id not in latest or (at, a.id) > latest[a.user_id][:2]:
-                    latest[a.user_id] = (at, a.id, a.value)
-            windows.append({p: (answer_id, v) for p, (_, answer_id, v) in latest.items()})
+            latest: dict[Hashable, Contribution] = {}
+            for earlier in data.released:  # oldest first: later answers overwrite
+                if since < earlier.started_at <= pulse_round.started_at:
+                    for a in sorted(data.of(earlier.id, driver_id, IMPORTANCE), key=lambda a: a.id):
+                        latest[a.user_id] = (a.id, a.value)
+            windows.append(latest)
         for pulse_round, shown in zip(data.released, importance_in_blocks(windows, k), strict=True):
             out[pulse_round.id][driver_id] = shown
     return out
@@ -166,7 +178,7 @@ def figures_of(
             answers=figures.people,
             satisfaction=figures.mean,
             unsatisfied=figures.unsatisfied,
-            gap=gap(mean_importance, figures.unsatisfied) if mean_importance else None,
+            gap=gap(mean_importance, figures.unsatisfied) if mean_importance is not None else None,
             change=change(figures.mean, before.groups.get(name) if before else None),
         )
         for name, figures in now_round.groups.items()
@@ -181,7 +193,11 @@ def figures_of(
         importance=mean_importance,
         importance_people=shown_importance.people if shown_importance else 0,
         importance_rank=None,
-        gap=gap(mean_importance, whole.unsatisfied) if whole and mean_importance else None,
+        gap=(
+            gap(mean_importance, whole.unsatisfied)
+            if whole and mean_importance is not None
+            else None
+        ),
         change=change(whole.mean, before.whole) if whole and before else None,
         unsatisfied_change=(
             whole.unsatisfied - before.whole.unsatisfied
