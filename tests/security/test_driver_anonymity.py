@@ -136,7 +136,7 @@ def test_importance_of_one_more_person_is_not_revealed(database: Database) -> No
 
 
 class Shipped:
-    """Four themes shipped on day 8, tied to build speed, asked for by overlapping groups;
+    """Five themes shipped on day 8, tied to build speed, asked for by overlapping groups;
     15 people (0–14) answer in every round."""
 
     def __init__(self, db: Database) -> None:
@@ -151,6 +151,7 @@ class Shipped:
             "one more": list(range(8)),  # 0–7: minus "first" is person 7 alone
             "all but one": list(range(14)),  # whole − it is person 14 alone
             "four": [20, 21, 22, 23, 0],  # one answerer only
+            "the others": list(range(7, 14)),  # disjoint from "first": the whole − both = 14
         }
         self.themes = {
             name: seed.theme(f"Theme {name}", askers, day(1)) for name, askers in groups.items()
@@ -180,6 +181,8 @@ def test_overlapping_requester_groups_never_differ_by_one_person(database: Datab
     assert requester_shift(shipped, "all but one") is None
     # one answerer: below the threshold
     assert requester_shift(shipped, "four") is None
+    # 7–13 beside 0–6: each apart enough, but whole − both would be person 14's answers
+    assert requester_shift(shipped, "the others") is None
 
 
 def test_the_surfaces_show_only_what_the_rules_allow(database: Database) -> None:

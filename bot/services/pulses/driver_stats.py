@@ -115,13 +115,19 @@ def importance_in_blocks(
     return out
 
 
-def apart_enough(group: frozenset[Hashable], shown: Sequence[frozenset[Hashable]], k: int) -> bool:
+def may_join(group: frozenset[Hashable], shown: Sequence[frozenset[Hashable]], k: int) -> bool:
     """Whether a group of answerers may show beside groups already shown over the same
-    answers: against each, the people in one and not the other are none or at least
-    ``k``, on each side (else one figure minus the other gives away the few in between;
-    a group inside another is fine when at least ``k`` people are outside it)."""
-    for other in shown:
-        for extra in (group - other, other - group):
-            if 0 < len(extra) < k:
-                return False
-    return True
+    answers (the whole, the domains, other groups).
+
+    Shown figures can be added and subtracted. Whatever an attacker combines, the finest
+    thing they can isolate is a region of the Venn diagram of the shown groups: the people
+    inside exactly some of them. So the group may show only when every region, with it
+    added, holds none or at least ``k`` people. (Two groups that differ by one person
+    make a region of one; so do two disjoint groups that cover all but one.)
+    """
+    everyone: set[Hashable] = set(group).union(*shown)
+    regions: dict[tuple[bool, ...], int] = {}
+    for person in everyone:
+        where = (person in group, *(person in other for other in shown))
+        regions[where] = regions.get(where, 0) + 1
+    return all(count >= k for count in regions.values())

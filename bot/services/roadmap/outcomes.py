@@ -14,10 +14,10 @@ Anonymity (bot/services/pulses/anonymity.py, driver_stats.py):
   round; otherwise neither shows;
 - a domain shows only where the round's driver results show it (the group rules);
 - requester groups overlap each other, the whole and the domains, so one may show only
-  when, against the round's whole, every domain shown and every requester group shown
-  before it (shipments in order, each once, whatever their ties), the people in one and
-  not the other are none or at least ``k`` on each side (``apart_enough``): no two
-  published figures differ by a few people's answers.
+  when, with the round's whole, every domain shown and every requester group shown before
+  it (shipments in order, each once, whatever their ties), every region of their Venn
+  diagram holds none or at least ``k`` people (``may_join``): no sum or difference of
+  published figures isolates fewer than ``k`` answers.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from bot.services.pulses.anonymity import DEFAULT_THRESHOLD, enough_people
 from bot.services.pulses.driver_results import DriverData, driver_data
 from bot.services.pulses.driver_stats import (
     Satisfaction,
-    apart_enough,
+    may_join,
     round_driver,
     satisfaction,
 )
@@ -118,7 +118,7 @@ class RequesterGroups:
         for index, shipment in enumerate(self.shipped):
             mine = [a for a in answers if a.person in shipment.requesters]
             group: frozenset[Hashable] = frozenset(a.person for a in mine)
-            if enough_people(group, self.k) and apart_enough(group, shown, self.k):
+            if enough_people(group, self.k) and may_join(group, shown, self.k):
                 shown.append(group)
                 figures[index] = satisfaction([a.value for a in mine])
         return figures

@@ -9,8 +9,8 @@ from bot.services.pulses.anonymity import visible_groups
 from bot.services.pulses.driver_chart import quadrant_alt_text, quadrant_chart_png
 from bot.services.pulses.driver_stats import (
     DriverAnswerFact,
-    apart_enough,
     importance_in_blocks,
+    may_join,
     round_driver,
 )
 from bot.services.pulses.driver_views import (
@@ -72,14 +72,18 @@ def test_importance_moves_only_by_blocks_of_k_people() -> None:
     assert importance_in_blocks([{p: (p, 3) for p in range(4)}], K) == [None]
 
 
-def test_groups_apart_enough() -> None:
+def test_a_group_joins_only_if_no_region_is_small() -> None:
     whole = frozenset(range(20))
-    assert apart_enough(frozenset(range(10)), [whole], K)
-    assert not apart_enough(frozenset(range(19)), [whole], K)  # whole − group = 1 person
-    assert apart_enough(whole, [whole], K)  # the same people: the same figure
+    assert may_join(frozenset(range(10)), [whole], K)
+    assert not may_join(frozenset(range(19)), [whole], K)  # whole − group = 1 person
+    assert may_join(whole, [whole], K)  # the same people: the same figure
     a = frozenset(range(10))
-    assert not apart_enough(frozenset(range(1, 11)), [a], K)  # one in, one out
-    assert apart_enough(frozenset(range(5, 15)), [a], K)
+    assert not may_join(frozenset(range(1, 11)), [a], K)  # one in, one out
+    assert may_join(frozenset(range(5, 15)), [a], K)
+    # two disjoint groups covering all but one: whole − one − other = person 14
+    whole = frozenset(range(15))
+    assert may_join(frozenset(range(7)), [whole], K)
+    assert not may_join(frozenset(range(7, 14)), [whole, frozenset(range(7))], K)
 
 
 def results(*drivers: DriverFigures) -> DriverResults:
