@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 
 from storage.models import DriverAnswer, PulseRound, Request, ThemeDriver
 from storage.repositories.base import Repository
@@ -66,16 +66,6 @@ class DriverResultsRepository(Repository):
         found.tied_by = tied_by
         self.session.flush()
         return previous
-
-    def forget(self, theme_id: int, driver_id: int) -> None:
-        """Drop the pair's row entirely (tests and imports; a PM's untie keeps a row)."""
-        self.session.execute(
-            delete(ThemeDriver).where(
-                ThemeDriver.workspace_id == self.workspace_id,
-                ThemeDriver.theme_id == theme_id,
-                ThemeDriver.driver_id == driver_id,
-            )
-        )
 
     def requests_of(self, theme_ids: set[int]) -> list[tuple[int, int, int | None, datetime]]:
         """(theme id, requester's user id, domain id, asked at) of every request of the

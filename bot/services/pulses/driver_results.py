@@ -26,7 +26,6 @@ from bot.services.pulses.driver_stats import (
     Contribution,
     DriverAnswerFact,
     Importance,
-    RoundDriver,
     Satisfaction,
     importance_in_blocks,
     round_driver,
@@ -235,7 +234,3 @@ def driver_gaps(results: DriverResults | None) -> dict[int, DriverGap]:
         for f in results.drivers
         if f.unsatisfied is not None and f.importance is not None
     }
-
-
-def round_driver_of(data: DriverData, round_id: int, driver_id: int, k: int) -> RoundDriver:
-    return round_driver(data.satisfaction_in(round_id, driver_id), k)
