@@ -23,11 +23,11 @@ from bot.cli.common import (
     stderr,
     stdout,
 )
+from bot.cli.outcome_export import outcome_cell, outcome_record
 from bot.cli.spreadsheet import FormulaSafeWriter
 from bot.services.digest_views import ProductKpis, TimeToMarketFigures
 from bot.services.errors import UserFacingError
 from bot.services.kpis import compute_kpis
-from bot.services.pulses.driver_views import Outcome
 from bot.services.pulses.export import INDIVIDUAL_ANSWERS_WARNING, without_individual_answers
 from bot.services.roadmap.outcomes import with_outcomes
 from bot.services.roadmap.ranking import build_roadmap
@@ -147,56 +147,6 @@ def entry_record(entry: RoadmapEntry) -> dict[str, Any]:
             for c in entry.components
         ],
     }
-
-
-def outcome_record(outcome: Outcome | None) -> dict[str, Any] | None:
-    """Did it help? as `/roadmap theme N` shows it (only figures the anonymity rules let
-    show); null for a theme that has not shipped."""
-    if outcome is None:
-        return None
-
-    def moment(value: datetime | None) -> str | None:
-        return value.astimezone(UTC).isoformat().replace("+00:00", "Z") if value else None
-
-    return {
-        "before_round": moment(outcome.before_round),
-        "after_round": moment(outcome.after_round),
-        "drivers": [
-            {
-                "driver": found.driver,
-                "groups": [
-                    {
-                        "group": s.group,
-                        "before": round(s.before, 2),
-                        "after": round(s.after, 2),
-                        "unsatisfied_before": round(s.unsatisfied_before, 3),
-                        "unsatisfied_after": round(s.unsatisfied_after, 3),
-                        "people_before": s.people_before,
-                        "people_after": s.people_after,
-                    }
-                    for s in found.shifts
-                ],
-            }
-            for found in outcome.drivers
-        ],
-        "note": outcome.note,
-    }
-
-
-def outcome_cell(outcome: Outcome | None) -> str:
-    """Did it help? in one cell: "build speed: its requesters 2.1→3.4 (7/8 people); …"."""
-    if outcome is None:
-        return ""
-    if not outcome.drivers:
-        return outcome.note
-    return "; ".join(
-        f"{found.driver}: "
-        + ", ".join(
-            f"{s.group} {s.before:.1f}→{s.after:.1f} ({s.people_before}/{s.people_after} people)"
-            for s in found.shifts
-        )
-        for found in outcome.drivers
-    )
 
 
 def stats_json(kpis: ProductKpis, days: int, now: datetime) -> str:
