@@ -23,7 +23,7 @@ from bot.services.pulses.digest_chart import attach_chart_to_digest
 from bot.services.pulses.driver_results import driver_results
 from bot.services.pulses.driver_views import quadrant_words
 from bot.services.roadmap.admin import Actor
-from bot.services.roadmap.driver_ties import tie_driver, untie_driver
+from bot.services.roadmap.driver_admin import tie_driver, untie_driver
 from bot.services.roadmap.outcomes import with_outcomes
 from bot.services.roadmap.ranking import build_roadmap
 from bot.services.roadmap.theme_details import theme_details

@@ -1,5 +1,5 @@
-"""Themes tied to drivers: a PM's ties (`/roadmap tie N <driver>`, `/roadmap untie N
-<driver>`), and ties suggested by meaning.
+"""Which drivers a theme is tied to: a PM's ties (`/roadmap tie|untie`, made in
+bot/services/roadmap/driver_admin.py), and ties suggested by meaning.
 
 A suggestion is computed when the theme is scored, never stored: the theme's direction
 (the mean of its requests' stored embeddings, as for objective alignment) against the
@@ -7,7 +7,10 @@ embedding of the driver's name and description, at a fixed threshold
 (``ScoringConfig.driver_suggest_at``), so it depends on that theme and that driver only
 and scores stay absolute. A PM's decision always wins: a tie holds whatever the
 similarity, an untie keeps a suggestion away (stored with ``tied_by = "untied"``; who
-untied it is in the audit log). Like every PM decision, a tie or untie locks the theme.
+untied it is in the audit log).
+
+Only reads here: the ranking imports this module, and the PM's commands (which import
+the admin use cases) live apart so the import graph has no cycle.
 """
 
 from __future__ import annotations
@@ -17,8 +20,6 @@ from typing import Any
 
 import numpy as np
 
-from bot.services.errors import NotFoundError
-from bot.services.roadmap.admin import Actor, ChangeResult, admin_change, live_theme_or_fail
 from bot.services.themes.vectors import text_embedding
 from scoring import ScoringConfig, ThemeFacts
 from scoring.drivers import suggested
@@ -31,48 +32,6 @@ from storage.unit_of_work import UnitOfWork
 def driver_text(driver: Driver) -> str:
     """What a theme is compared with: the driver's name and description."""
     return f"{driver.name}. {driver.description}".strip()
-
-
-def driver_by_key(uow: UnitOfWork, key: str) -> Driver:
-    driver = uow.drivers.by_key(key.strip().lower())
-    if driver is None:
-        known = ", ".join(f"`{d.key}`" for d in uow.drivers.active()) or "none yet"
-        raise NotFoundError(f"There is no driver `{key}`. Drivers: {known}.")
-    return driver
-
-
-def tie_driver(
-    uow: UnitOfWork, actor: Actor, theme_id: int, key: str, *, invocation: str | None = None
-) -> ChangeResult:
-    return admin_change(
-        uow, actor, invocation, lambda: _decide(uow, actor, theme_id, key, actor.slack_id)
-    )
-
-
-def untie_driver(
-    uow: UnitOfWork, actor: Actor, theme_id: int, key: str, *, invocation: str | None = None
-) -> ChangeResult:
-    return admin_change(uow, actor, invocation, lambda: _decide(uow, actor, theme_id, key, UNTIED))
-
-
-def _decide(uow: UnitOfWork, actor: Actor, theme_id: int, key: str, tied_by: str) -> ChangeResult:
-    theme = live_theme_or_fail(uow, actor, theme_id)
-    driver = driver_by_key(uow, key)
-    previous = uow.driver_results.decide(theme.id, driver.id, tied_by)
-    theme.locked = True
-    tie = tied_by != UNTIED
-    uow.audit.record(
-        actor.slack_id,
-        "theme.driver_tie" if tie else "theme.driver_untie",
-        "theme",
-        theme.id,
-        {"driver": driver.key, "from": previous},
-    )
-    if tie:
-        return ChangeResult(f"Theme #{theme.id} now addresses “{driver.name}”.")
-    return ChangeResult(
-        f"Theme #{theme.id} no longer addresses “{driver.name}” (not suggested again)."
-    )
 
 
 def tied_drivers(

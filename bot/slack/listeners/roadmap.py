@@ -34,7 +34,7 @@ from bot.services.roadmap.admin import (
     split_request,
 )
 from bot.services.roadmap.audit import DEFAULT_SHOWN, recent_changes
-from bot.services.roadmap.driver_ties import tie_driver, untie_driver
+from bot.services.roadmap.driver_admin import tie_driver, untie_driver
 from bot.services.roadmap.links import Trackers, link_theme, unlink_theme
 from bot.services.roadmap.theme_details import theme_details
 from bot.slack.blocks import ids
