@@ -19,7 +19,7 @@ from bot.services.pulses.driver_results import driver_results
 from bot.services.pulses.driver_stats import DriverAnswerFact, round_driver
 from bot.services.pulses.driver_views import DriverFigures, DriverResults
 from bot.services.roadmap.admin import Actor
-from bot.services.roadmap.driver_ties import tie_driver
+from bot.services.roadmap.driver_admin import tie_driver
 from bot.services.roadmap.outcomes import REQUESTERS, outcomes, with_outcomes
 from bot.services.roadmap.ranking import build_roadmap
 from bot.services.roadmap.theme_details import theme_details
