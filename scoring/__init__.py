@@ -9,6 +9,7 @@ from scoring.content import has_content
 from scoring.index import ThemeIndex
 from scoring.labels import clean_label, theme_label
 from scoring.models import (
+    DriverGap,
     Match,
     Objective,
     RankedTheme,
@@ -27,6 +28,7 @@ from scoring.score import score_theme
 from scoring.themes import cluster, cluster_texts
 
 __all__ = [
+    "DriverGap",
     "Match",
     "Objective",
     "RankedTheme",

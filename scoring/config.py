@@ -101,6 +101,9 @@ class ScoringConfig:
     weight_pain: float = 0.20
     weight_alignment: float = 0.30
     weight_satisfaction: float = 0.15
+    #: Tied drivers (scoring.drivers); the component shows only for a theme tied to a
+    #: driver with published figures.
+    weight_drivers: float = 0.15
     # demand
     half_life_days: float = 90.0
     #: Number of (recency-weighted) people at which reach reaches half its maximum.
@@ -128,6 +131,11 @@ class ScoringConfig:
     # satisfaction
     #: Pulse mentions at which the signal reaches half its maximum.
     mentions_half_point: float = 3.0
+    # drivers
+    #: A theme is suggested for a driver when the cosine between the theme's direction and
+    #: the embedding of the driver's name and description is at least this (by meaning
+    #: only; unrelated texts sit at 0–0.15 with all-MiniLM-L6-v2, related ones 0.4–0.65).
+    driver_suggest_at: float = 0.40
     # effort and confidence
     effort_sizes: tuple[tuple[str, float], ...] = DEFAULT_EFFORT_SIZES
     #: Confidence assumed when a PM has not set one (RICE and the default framework).

@@ -1,7 +1,8 @@
 """The three ways to combine a theme's parts into one number.
 
-- ``default``: a weighted sum of demand, pain, objective alignment and satisfaction,
-  then, once a PM has set them, times confidence and divided by ``size ** exponent``.
+- ``default``: a weighted sum of demand, pain, objective alignment and satisfaction
+  (and tied drivers' gap, for a theme tied to one: scoring.drivers), then, once a PM
+  has set them, times confidence and divided by ``size ** exponent``.
 - ``rice``: reach × impact × confidence ÷ effort.
 - ``wsjf``: cost of delay ÷ job size.
 
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
+from scoring import drivers
 from scoring.components import Parts, effort_size
 from scoring.config import ScoringConfig
 from scoring.models import ScoreComponent, ThemeFacts
@@ -48,6 +50,9 @@ def default(parts: Parts, facts: ThemeFacts, config: ScoringConfig) -> tuple[Sco
             f"{facts.pulse_mentions} pulse mentions",
         ),
     ]
+    if facts.drivers:
+        value, _ = drivers.largest_gap(facts)
+        base.append(("drivers", value, config.weight_drivers, drivers.detail(facts)))
     components = [ScoreComponent(n, round(v, 6), w, round(v * w, 6), t) for n, v, w, t in base]
     subtotal = sum(c.contribution for c in components)
     factor = 1.0

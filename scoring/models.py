@@ -103,6 +103,18 @@ class VoteFact:
 
 
 @dataclass(frozen=True, slots=True)
+class DriverGap:
+    """A driver of developer experience a theme is tied to, with its published figures:
+    the share of people unsatisfied with it (answers 1–2, 0..1), its mean importance
+    (1..5) and its rank by importance among the drivers (1 = most important)."""
+
+    name: str
+    unsatisfied: float
+    importance: float
+    importance_rank: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class ThemeFacts:
     """Everything scoring needs about one theme."""
 
@@ -118,6 +130,9 @@ class ThemeFacts:
     #: The mean of its requests' sentence embeddings (unit length), for objective fit by
     #: meaning; None: fit by words (``scoring.objectives.text_similarity``).
     embedding: NDArray[np.floating[Any]] | None = field(default=None, compare=False, repr=False)
+    #: Drivers the theme is tied to (by a PM, or suggested by meaning) whose figures are
+    #: published (scoring.drivers).
+    drivers: tuple[DriverGap, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

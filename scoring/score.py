@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+from scoring import drivers
 from scoring.components import Parts, strength
 from scoring.config import ScoringConfig
 from scoring.frameworks import FRAMEWORKS
@@ -43,7 +44,8 @@ def score_theme(
 
 
 def why(parts: Parts, served: Sequence[tuple[str, str]], facts: ThemeFacts) -> str:
-    """One line a PM can repeat: people, domains, objectives, pain, pulse, effort."""
+    """One line a PM can repeat: people, domains, objectives, pain, pulse, the tied
+    driver with the largest gap, effort."""
     d = parts.demand
     people = f"{d.headcount} {'person' if d.headcount == 1 else 'people'}"
     if d.domains:
@@ -59,6 +61,9 @@ def why(parts: Parts, served: Sequence[tuple[str, str]], facts: ThemeFacts) -> s
         if mood is not None and mood <= -0.25:
             mentions += " (unhappy)"
         bits.append(mentions)
+    value, driver = drivers.largest_gap(facts)
+    if driver is not None and value > 0:
+        bits.append(drivers.reason(driver))
     if facts.effort:
         bits.append(f"effort {facts.effort}")
     return ", ".join(bits)

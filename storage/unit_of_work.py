@@ -15,6 +15,7 @@ from storage.repositories.deliveries import DeliveryRepository
 from storage.repositories.digests import DigestRunRepository
 from storage.repositories.directory import DirectoryRepository
 from storage.repositories.domains import DomainRepository
+from storage.repositories.driver_results import DriverResultsRepository
 from storage.repositories.drivers import (
     DriverAnswerRepository,
     DriverRepository,
@@ -119,6 +120,10 @@ class UnitOfWork:
     @cached_property
     def directory(self) -> DirectoryRepository:
         return DirectoryRepository(self.session, self.workspace_id)
+
+    @cached_property
+    def driver_results(self) -> DriverResultsRepository:
+        return DriverResultsRepository(self.session, self.workspace_id)
 
     @cached_property
     def drivers(self) -> DriverRepository:

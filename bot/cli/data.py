@@ -24,12 +24,14 @@ from bot.cli.common import (
     stderr,
     stdout,
 )
+from bot.cli.outcome_export import outcome_cell, outcome_record
 from bot.cli.spreadsheet import FormulaSafeWriter
 from bot.services.digest_views import ObjectiveKpiView, ProductKpis, TimeToMarketFigures
 from bot.services.errors import UserFacingError
 from bot.services.kpis import compute_kpis
 from bot.services.objective_kpis import objective_kpi_stats
 from bot.services.pulses.export import INDIVIDUAL_ANSWERS_WARNING, without_individual_answers
+from bot.services.roadmap.outcomes import with_outcomes
 from bot.services.roadmap.ranking import build_roadmap
 from bot.services.roadmap.views import Delivery, RoadmapEntry
 from bot.services.workspace.file import WorkspaceFile, WorkspaceFileError, read_file_bytes
@@ -112,13 +114,11 @@ def run_export(args: argparse.Namespace) -> int:
             )
             text = stats_json(kpis, args.days, now, objectives)
         else:
+            now, scoring = datetime.now(UTC), configured_scoring(settings)
             entries = build_roadmap(
-                uow,
-                datetime.now(UTC),
-                configured_scoring(settings),
-                active_only=False,
-                anonymity=settings.pulse_anonymity,
+                uow, now, scoring, active_only=False, anonymity=settings.pulse_anonymity
             )
+            entries = with_outcomes(uow, entries, now, settings.pulse_anonymity, scoring)
             text = roadmap_csv(entries) if args.format == "csv" else roadmap_json(entries)
     if args.output:
         args.output.write_text(text + "\n", encoding="utf-8")
@@ -143,6 +143,8 @@ def entry_record(entry: RoadmapEntry) -> dict[str, Any]:
         "objectives": [{"name": n, "strength": s} for n, s in entry.objectives],
         "effort": entry.effort,
         "time_to_market": delivery_record(entry.delivery),
+        "drivers": list(entry.drivers),
+        "did_it_help": outcome_record(entry.outcome),
         "breakdown": [
             {
                 "component": c.name,
@@ -262,6 +264,8 @@ def roadmap_csv(entries: list[RoadmapEntry]) -> str:
             "objectives",
             "effort",
             *TIME_TO_MARKET_COLUMNS,
+            "drivers",
+            "did_it_help",
             *(f"{name}_contribution" for name in components),
         ]
     )
@@ -281,6 +285,8 @@ def roadmap_csv(entries: list[RoadmapEntry]) -> str:
                 ";".join(f"{n} ({s})" for n, s in entry.objectives),
                 entry.effort or "",
                 *(_blank_none(delivery_record(entry.delivery)[c]) for c in TIME_TO_MARKET_COLUMNS),
+                ";".join(entry.drivers),
+                outcome_cell(entry.outcome),
                 *(contributions.get(name, "") for name in components),
             ]
         )

@@ -19,6 +19,10 @@ from bot.runtime.database import open_database
 from bot.runtime.logs import setup_logging
 from bot.sample import load_sample
 from bot.services.digest import build_digest
+from bot.services.pulses.anonymity import DEFAULT_THRESHOLD
+from bot.services.pulses.driver_chart import plotted, quadrant_chart_png
+from bot.services.pulses.driver_results import driver_results
+from bot.services.pulses.driver_views import quadrant_words
 from bot.services.workspace.transfer import ImportReport, import_workspace
 from bot.slack.blocks.digest import digest_blocks
 from scoring import ScoringConfig
@@ -27,6 +31,7 @@ from storage.unit_of_work import unit_of_work
 
 DATABASE_NAME = "pulseboard-demo.db"
 BLOCKS_NAME = "digest-blocks.json"
+DRIVERS_CHART_NAME = "drivers-quadrant.png"
 
 
 @dataclass(frozen=True)
@@ -101,8 +106,23 @@ def run_demo(output_dir: Path, top: int, console: Console, config: ScoringConfig
         json.dumps({"blocks": blocks}, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
     )
     console.print(f"\nBlock Kit JSON of this digest: {blocks_path}", highlight=False)
+    write_driver_chart(demo, output_dir / DRIVERS_CHART_NAME, console)
     console.print(f"Demo database (SQLite): {demo.path}", highlight=False)
     return blocks_path
+
+
+def write_driver_chart(demo: DemoDatabase, path: Path, console: Console) -> Path | None:
+    """The driver quadrant of the sample's latest closed round, as a PNG; skipped (and
+    said so) when the sample holds no driver answers to draw."""
+    with unit_of_work(demo.sessions, demo.workspace_id) as uow:
+        results = driver_results(uow, DEFAULT_THRESHOLD, demo.now)
+    if results is None or not plotted(results):
+        console.print("Driver chart skipped: the sample has no driver answers to draw.")
+        return None
+    path.write_bytes(quadrant_chart_png(results))
+    console.print(quadrant_words(results), highlight=False)
+    console.print(f"Driver quadrant chart (PNG): {path}", highlight=False)
+    return path
 
 
 def backend_name(config: ScoringConfig) -> str:

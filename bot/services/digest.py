@@ -12,6 +12,7 @@ from bot.services.kpis import compute_kpis
 from bot.services.objective_kpis import objective_kpi_views
 from bot.services.pulses.anonymity import DEFAULT_THRESHOLD
 from bot.services.pulses.results import pulse_results
+from bot.services.roadmap.outcomes import newly_measured
 from bot.services.roadmap.ranking import build_roadmap, theme_ids_in_domain
 from scoring import ScoringConfig
 from storage.enums import ThemeStatus
@@ -69,6 +70,7 @@ def build_digest(
         shipped=tuple(shipped),
         planned=tuple(planned),
         kpis=compute_kpis(uow, since, now, pulse_threshold),
+        helped=tuple(newly_measured(uow, since, now, pulse_threshold, config, in_scope)),
         generated_at=now,
         pulse=pulse_results(uow, pulse_threshold, now),
         objectives=objective_kpi_views(uow, since, now, roadmap, domain_id),

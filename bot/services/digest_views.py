@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.services.followup_views import FollowupSummary
+from bot.services.pulses.driver_views import Outcome
 from bot.services.pulses.views import PulseResults
 from bot.services.roadmap.views import KpiDefinition, RoadmapEntry
 
@@ -17,6 +18,8 @@ class StatusNews:
     note: str
     at: datetime
     followup: FollowupSummary | None = None
+    #: did it help? (shown once its "after" round is out: bot/services/roadmap/outcomes.py)
+    outcome: Outcome | None = None
 
 
 @dataclass(frozen=True)
@@ -29,6 +32,8 @@ class DigestView:
     planned: tuple[StatusNews, ...]
     kpis: ProductKpis
     generated_at: datetime
+    #: Shipped themes whose before/after became known this period.
+    helped: tuple[StatusNews, ...] = ()
     pulse: PulseResults | None = None
     #: Where the period starts (the last digest), for dates shown in the reader's zone.
     since: datetime | None = None

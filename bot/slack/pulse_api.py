@@ -91,15 +91,23 @@ def start_round_from_slack(
 
 
 def upload_chart(
-    client: WebClient, channel: str, png: bytes, alt_text: str, thread_ts: str | None = None
+    client: WebClient,
+    channel: str,
+    png: bytes,
+    alt_text: str,
+    thread_ts: str | None = None,
+    *,
+    filename: str = "pulse-trend.png",
+    title: str = "Developer satisfaction trend",
 ) -> str | None:
-    """Upload the chart with the files upload v2 API; returns the file id."""
+    """Upload a chart (the trend chart unless named otherwise) with the files upload v2
+    API; returns the file id."""
     kwargs: dict[str, Any] = {"thread_ts": thread_ts} if thread_ts else {}
     uploaded = client.files_upload_v2(
         channel=channel,
         content=png,
-        filename="pulse-trend.png",
-        title="Developer satisfaction trend",
+        filename=filename,
+        title=title,
         alt_txt=alt_text,
         **kwargs,
     )

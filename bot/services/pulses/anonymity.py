@@ -26,7 +26,10 @@ its counts and comments show only then, with at least ``k`` distinct people.
 Withholding one group can expose another the same way (whole − shown groups = the hidden
 one). So when exactly one group is hidden by the rules above and the others are shown,
 the smallest shown group is hidden too, until no single hidden group can be recovered:
-either none is hidden, or the hidden ones together have at least ``k`` answers.
+either none is hidden, or the hidden ones together have at least ``k`` answers. People
+outside every group (no domain) count as such a hidden group: with every domain shown
+and 4 answers without a domain, whole − every domain would be those 4, so the smallest
+domain is hidden too.
 
 Worked examples (k = 5), checked in tests/unit/pulses/test_anonymity.py:
 
@@ -110,7 +113,10 @@ def visible_groups(counts: Mapping[str, int], total: int, k: int) -> frozenset[s
     }
     hidden = [group for group in counts if group not in shown and counts[group] > 0]
     outside = total - sum(counts.values())  # answers that belong to no group
-    while shown and hidden and sum(counts[g] for g in hidden) + outside < k:
+    # The hidden groups and the people of no group are together whole − shown: when they
+    # are a few (but some), hide the smallest shown group too. People of no group alone
+    # count as well (every group shown, 4 without a domain: whole − all = those 4).
+    while shown and (hidden or outside > 0) and sum(counts[g] for g in hidden) + outside < k:
         smallest = min(shown, key=lambda g: (counts[g], g))
         shown.discard(smallest)
         hidden.append(smallest)

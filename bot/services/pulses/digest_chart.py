@@ -1,4 +1,5 @@
-"""The pulse trend chart in the thread of the latest digest, once per digest.
+"""The pulse trend chart in the thread of the latest digest, once per digest, and the
+driver quadrant (bot/services/pulses/driver_chart.py) beside it when drivers were asked.
 
 The claim commits before the upload: a crash in between loses this chart (at most once),
 never posts it twice.
@@ -8,15 +9,37 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from typing import Protocol
 
 from bot.services.pulses.chart import chart_alt_text, trend_chart_png
+from bot.services.pulses.driver_chart import (
+    QUADRANT_FILE,
+    QUADRANT_TITLE,
+    plotted,
+    quadrant_alt_text,
+    quadrant_chart_png,
+)
+from bot.services.pulses.driver_results import driver_results
 from bot.services.pulses.results import pulse_results
 from storage.db import SessionFactory
 from storage.unit_of_work import unit_of_work
 
-#: Puts a PNG in a channel, in a thread when one is given: (channel, png, alt text,
-#: thread ts) -> the file's id, if the upload named one.
-UploadChart = Callable[[str, bytes, str, str | None], str | None]
+
+class UploadChart(Protocol):
+    """Puts a PNG in a channel, in a thread when one is given: (channel, png, alt text,
+    thread ts) -> the file's id, if the upload named one; the trend chart unless a file
+    name and title say otherwise."""
+
+    def __call__(
+        self,
+        channel: str,
+        png: bytes,
+        alt_text: str,
+        thread_ts: str | None = None,
+        *,
+        filename: str = ...,
+        title: str = ...,
+    ) -> str | None: ...
 
 
 def attach_chart_to_digest(
@@ -36,12 +59,23 @@ def attach_chart_to_digest(
         results = pulse_results(uow, anonymity, now)
         if run is None or not run.posted_ts or results is None:
             return None
+        drivers = driver_results(uow, anonymity, now)
         claim_id = uow.pulse_charts.claim(run.id, now)
         if claim_id is None:
             return None
         thread_ts = run.posted_ts
     png = trend_chart_png(results.history)
     file_id = upload(channel, png, chart_alt_text(results.history), thread_ts)
+    if drivers is not None and plotted(drivers):
+        # Under the same claim: the quadrant goes up once per digest with the trend.
+        upload(
+            channel,
+            quadrant_chart_png(drivers),
+            quadrant_alt_text(drivers),
+            thread_ts,
+            filename=QUADRANT_FILE,
+            title=QUADRANT_TITLE,
+        )
     with unit_of_work(session_factory, workspace_id) as uow:
         uow.pulse_charts.record_posted(claim_id, file_id, clock())
     return file_id

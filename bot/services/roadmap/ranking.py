@@ -8,8 +8,10 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 
 from bot.services.pulses.anonymity import DEFAULT_THRESHOLD
+from bot.services.pulses.driver_results import driver_gaps, driver_results
 from bot.services.pulses.mentions import theme_mentions
 from bot.services.pulses.results import ReleasedComment, released_comments
+from bot.services.roadmap.driver_ties import tied_drivers
 from bot.services.roadmap.views import TRACKER_NAMES, Delivery, LinkView, RoadmapEntry
 from bot.services.themes.regroup import request_text
 from bot.services.themes.vectors import embeddings_for, mean_direction, text_embedding
@@ -83,8 +85,18 @@ def build_roadmap(
             theme_facts(theme, members, votes.get(theme.id, [])), theme, comments, anonymity
         )
         theme_rows[theme.id] = theme
-    if embedder is not None and objectives:
+    drivers = {d.id: d for d in uow.drivers.list_all()}
+    if embedder is not None and (objectives or drivers):
         facts = with_meaning(uow, embedder, facts, by_theme)
+    ties = tied_drivers(uow, facts, drivers, config) if drivers else {}
+    if ties:
+        gaps = driver_gaps(driver_results(uow, anonymity, now))
+        facts = {
+            theme_id: replace(
+                f, drivers=tuple(gaps[d] for d in sorted(ties[theme_id]) if d in gaps)
+            )
+            for theme_id, f in facts.items()
+        }
     scores = [score_theme(f, objectives, config, now) for f in facts.values()]
     ranked = rank(scores, previous_positions)
     links = links_by_theme(uow, theme_rows)
@@ -94,6 +106,7 @@ def build_roadmap(
             to_entry(r, theme_rows[r.theme_id], facts[r.theme_id]),
             links=links.get(r.theme_id, ()),
             delivery=deliveries[r.theme_id],
+            drivers=tuple(drivers[d].key for d in sorted(ties.get(r.theme_id, ())) if d in drivers),
         )
         for r in ranked
     ]
@@ -164,6 +177,32 @@ def with_pulse_mentions(
     within the anonymity rules (bot/services/pulses/anonymity.py)."""
     mentions, mood = theme_mentions(comments, theme.top_terms, theme.label, k)
     return replace(facts, pulse_mentions=mentions, pulse_mention_sentiment=mood)
+
+
+def theme_ties(
+    uow: UnitOfWork, theme_ids: Iterable[int], config: ScoringConfig | None = None
+) -> dict[int, set[int]]:
+    """The drivers each of these themes (any status) is tied to, as the ranking ties them."""
+    config = config or ScoringConfig()
+    drivers = {d.id: d for d in uow.drivers.list_all()}
+    wanted = set(theme_ids)
+    if not drivers or not wanted:
+        return {theme_id: set() for theme_id in wanted}
+    by_theme: dict[int, list[Request]] = defaultdict(list)
+    for request in uow.requests.live():
+        if request.theme_id in wanted:
+            by_theme[request.theme_id].append(request)
+    facts = {
+        theme.id: theme_facts(theme, by_theme[theme.id], [])
+        for theme in uow.themes.live()
+        if theme.id in wanted
+    }
+    embedder = config.themes.embedder
+    with_members = {t: f for t, f in facts.items() if by_theme[t]}
+    if embedder is not None and with_members:
+        facts |= with_meaning(uow, embedder, with_members, by_theme)
+    ties = tied_drivers(uow, facts, drivers, config)
+    return {theme_id: ties.get(theme_id, set()) for theme_id in wanted}
 
 
 def deliveries_of(uow: UnitOfWork, themes: Sequence[Theme]) -> dict[int, Delivery]:

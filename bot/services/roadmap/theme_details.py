@@ -8,6 +8,7 @@ from bot.services.errors import NotFoundError
 from bot.services.followups import followup_summaries
 from bot.services.pulses.anonymity import DEFAULT_THRESHOLD
 from bot.services.roadmap.links import links_of
+from bot.services.roadmap.outcomes import outcomes
 from bot.services.roadmap.ranking import build_roadmap
 from bot.services.roadmap.views import RequestLine, ThemeDetails
 from scoring import ScoringConfig
@@ -39,4 +40,5 @@ def theme_details(
         entry=entry,
         followup=followup_summaries(uow, {theme.id}, now, anonymity).get(theme.id),
         links=links_of(uow, theme.id),
+        outcome=outcomes(uow, {theme.id}, now, anonymity, config).get(theme.id),
     )

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.services.followup_views import FollowupSummary
+from bot.services.pulses.driver_views import Outcome
 from scoring import ScoreComponent
 
 
@@ -28,6 +29,7 @@ class ThemeDetails:
     followup: FollowupSummary | None = None
     links: tuple[LinkView, ...] = ()
     delivery: Delivery | None = None
+    outcome: Outcome | None = None
 
 
 @dataclass(frozen=True)
@@ -129,6 +131,10 @@ class RoadmapEntry:
     #: Tracker items linked to the theme (`/roadmap link`), with their last known state.
     links: tuple[LinkView, ...] = ()
     delivery: Delivery | None = None
+    #: keys of the drivers the theme is tied to (a PM's ties and suggestions)
+    drivers: tuple[str, ...] = ()
+    #: did it help? (shipped themes: bot/services/roadmap/outcomes.py)
+    outcome: Outcome | None = None
 
     @property
     def backers(self) -> int:

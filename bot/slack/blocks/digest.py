@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from bot.services.digest_views import DigestView, ProductKpis, StatusNews
 from bot.services.roadmap.views import RoadmapEntry
+from bot.slack.blocks.driver_results import outcome_lines
 from bot.slack.blocks.elements import Block, actions, button, context, section, vote_button
 from bot.slack.blocks.followup import summary_text
 from bot.slack.blocks.ids import THEME_DETAILS_ACTION
@@ -39,6 +40,7 @@ def digest_blocks(view: DigestView, with_buttons: bool = True) -> list[Block]:
     head = header_blocks(view)
     tail = [
         *news_blocks("Shipped since last digest", view.shipped),
+        *news_blocks("Did it help? (drivers before and after shipping)", view.helped),
         *news_blocks("Newly planned", view.planned),
         *pulse_blocks(view),
         *objective_kpi_blocks(view.objectives, "since the last digest"),
@@ -126,6 +128,8 @@ def news_blocks(title: str, news: tuple[StatusNews, ...]) -> list[Block]:
         lines.append(f"• *{theme_name(item.theme_id, item.label, LABEL_LIMIT)}*{note}")
         if item.followup is not None and item.followup.answers:
             lines.append(f"   _{summary_text(item.followup)}_")
+        if item.outcome is not None:
+            lines += [f"   _{line}_" for line in outcome_lines(item.outcome)]
     if len(news) > NEWS_SHOWN:
         lines.append(f"and {len(news) - NEWS_SHOWN} more")
     return [{"type": "divider"}, section(f"*{title}*\n" + "\n".join(lines))]

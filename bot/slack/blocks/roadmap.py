@@ -35,6 +35,8 @@ ROADMAP_HELP = "\n".join(
         "• `/roadmap audit [N]` the last N changes: who, when, from what to what",
         "• `/roadmap link N <URL>` · `/roadmap unlink N <URL>` a GitHub, Jira or Linear item "
         "that delivers theme N",
+        "• `/roadmap tie N <driver>` · `/roadmap untie N <driver>` theme N addresses a driver "
+        "of developer experience (or not, even if suggested)",
     ]
 )
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.services.roadmap.views import LinkView, ThemeDetails
+from bot.slack.blocks.driver_results import outcome_blocks
 from bot.slack.blocks.elements import Block, context, plain, section, vote_button
 from bot.slack.blocks.followup import summary_text
 from bot.slack.blocks.text import plural, request_name, safe
@@ -31,10 +32,15 @@ def theme_detail_blocks(details: ThemeDetails, with_vote: bool = True) -> list[B
             for c in entry.components
         ]
         blocks.append(section("*Score breakdown*\n" + "\n".join(lines)))
+        if entry.drivers:
+            blocks.append(
+                context("Addresses drivers: " + ", ".join(safe(k, 40) for k in entry.drivers))
+            )
     if details.followup is not None and details.followup.answers:
         said = [summary_text(details.followup)]
         said += [f"“{safe(comment, 200)}”" for comment in details.followup.comments]
         blocks.append(section("\n".join(said)))
+    blocks += outcome_blocks(details.outcome)
     delivery = [link_line(link) for link in details.links]
     timing = delivery_line(entry.delivery) if entry and entry.delivery else None
     if timing and (details.links or details.status == "shipped"):

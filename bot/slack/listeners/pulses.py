@@ -24,11 +24,20 @@ from bot.services.errors import UserFacingError
 from bot.services.followups import answer_followup, comment_followup, reopen_as_request
 from bot.services.pulses import rounds as pulses
 from bot.services.pulses.chart import chart_alt_text, trend_chart_png
+from bot.services.pulses.driver_chart import (
+    QUADRANT_FILE,
+    QUADRANT_TITLE,
+    plotted,
+    quadrant_alt_text,
+    quadrant_chart_png,
+)
+from bot.services.pulses.driver_results import driver_results
 from bot.services.pulses.results import pulse_results
 from bot.services.pulses.views import AnswerView
 from bot.services.roadmap.admin import Actor
 from bot.slack.blocks import followup as followup_blocks
 from bot.slack.blocks import pulse as blocks
+from bot.slack.blocks.driver_results import driver_results_blocks
 from bot.slack.blocks.elements import Block
 from bot.slack.blocks.replies import error_blocks, error_text, text_blocks
 from bot.slack.calls import send_safely
@@ -76,7 +85,8 @@ def pulse_command(
     if word == "":
         with unit_of_work(deps.session_factory, who.workspace_id) as uow:
             results = pulse_results(uow, settings.pulse_anonymity, now())
-        return blocks.results_blocks(results)
+            drivers = driver_results(uow, settings.pulse_anonymity, now())
+        return blocks.results_blocks(results) + driver_results_blocks(drivers)
     if word == "start":
         who.require_admin()
         started = start_round_from_slack(
@@ -98,10 +108,21 @@ def pulse_command(
     if word == "chart":
         with unit_of_work(deps.session_factory, who.workspace_id) as uow:
             results = pulse_results(uow, settings.pulse_anonymity, now())
+            drivers = driver_results(uow, settings.pulse_anonymity, now())
         if results is None:
             raise UserFacingError("No satisfaction pulse has run yet.")
         dm = client.conversations_open(users=who.slack_id)["channel"]["id"]
         upload_chart(client, dm, trend_chart_png(results.history), chart_alt_text(results.history))
+        if drivers is not None and plotted(drivers):
+            upload_chart(
+                client,
+                dm,
+                quadrant_chart_png(drivers),
+                quadrant_alt_text(drivers),
+                filename=QUADRANT_FILE,
+                title=QUADRANT_TITLE,
+            )
+            return text_blocks(":chart_with_upwards_trend: I sent you the charts by DM.")
         return text_blocks(":chart_with_upwards_trend: I sent you the trend chart by DM.")
     if word in PREFERENCE_WORDS:
         with unit_of_work(deps.session_factory, who.workspace_id) as uow:

@@ -35,6 +35,7 @@ from bot.services.roadmap.admin import (
     split_request,
 )
 from bot.services.roadmap.audit import DEFAULT_SHOWN, recent_changes
+from bot.services.roadmap.driver_admin import tie_driver, untie_driver
 from bot.services.roadmap.links import Trackers, link_theme, unlink_theme
 from bot.services.roadmap.theme_details import theme_details
 from bot.slack.blocks import ids
@@ -75,6 +76,8 @@ USAGE = {
     "audit": "`/roadmap audit [N]`",
     "link": "`/roadmap link N <issue or pull request URL>`",
     "unlink": "`/roadmap unlink N <URL>`",
+    "tie": "`/roadmap tie N <driver key>`",
+    "untie": "`/roadmap untie N <driver key>`",
 }
 
 
@@ -321,12 +324,28 @@ def rename_change(uow: UnitOfWork, who: Actor, args: list[str], key: str) -> Cha
     return rename_theme(uow, who, theme_id, " ".join(args[1:]), key=key)
 
 
+def tie_change(uow: UnitOfWork, who: Actor, args: list[str], key: str) -> ChangeResult:
+    if len(args) != 2:
+        raise UserFacingError(f"Usage: {USAGE['tie']}")
+    theme_id = theme_number(args[0], USAGE["tie"])
+    return tie_driver(uow, who, theme_id, args[1], invocation=key)
+
+
+def untie_change(uow: UnitOfWork, who: Actor, args: list[str], key: str) -> ChangeResult:
+    if len(args) != 2:
+        raise UserFacingError(f"Usage: {USAGE['untie']}")
+    theme_id = theme_number(args[0], USAGE["untie"])
+    return untie_driver(uow, who, theme_id, args[1], invocation=key)
+
+
 CHANGES: dict[str, Callable[[UnitOfWork, Actor, list[str], str], ChangeResult]] = {
     "status": status_change,
     "merge": merge_change,
     "split": split_change,
     "effort": effort_change,
     "rename": rename_change,
+    "tie": tie_change,
+    "untie": untie_change,
 }
 
 
