@@ -114,6 +114,19 @@ def _group(
     return Grouping(space, vectors, smoothed, index, similarity, labels)
 
 
+def _smoothed_graph(
+    texts: Sequence[str],
+    config: ThemeConfig,
+    progress: Progress | None,
+    embeddings: Callable[[], NDArray[np.floating[Any]] | None],
+) -> tuple[VectorSpace, NDArray[np.float32], sparse.csr_matrix]:
+    """What ``cluster`` needs for the linkage and the labels: the space, the smoothed
+    vectors and the neighbour graph. The raw vectors and neighbour lists are freed here,
+    before the linkage (230 MB at 100k requests)."""
+    space, _, smoothed, index, similarity = _embed(texts, config, progress, embeddings)
+    return space, smoothed, symmetric_graph(index, similarity)
+
+
 def smooth(
     vectors: NDArray[np.float32],
     index: NDArray[np.integer[Any]],
@@ -174,21 +187,21 @@ def cluster(
         return []
     ordered = sorted(requests, key=lambda r: r.id)
     anchors = _anchors(ordered, previous)
-    grouping = _group(
-        [r.text for r in ordered],
-        config,
-        anchors,
-        progress,
-        lambda: doc_embeddings(ordered, config),
+    texts = [r.text for r in ordered]
+    space, vectors, graph = _smoothed_graph(
+        texts, config, progress, lambda: doc_embeddings(ordered, config)
     )
+    rows_labels = average_linkage(vectors, graph, config.grouping_threshold(), anchors)
+    del graph
+    if progress:
+        progress(4, _STEPS)
     ids = np.array([r.id for r in ordered], dtype=np.int64)
-    members = _members(grouping.labels)
+    members = _members(rows_labels)
     group_anchor = [int(anchors[rows].max()) for rows in members]
     theme_ids = _match_ids(
         [frozenset(ids[rows].tolist()) for rows in members], group_anchor, previous, config
     )
-    texts = [r.text for r in ordered]
-    labels = _keep_labels(describe(grouping, texts, members, config), theme_ids, previous)
+    labels = _keep_labels(describe(space, vectors, texts, members, config), theme_ids, previous)
     groups = [
         ThemeGroup(
             theme_id=theme_id,
@@ -233,22 +246,24 @@ def cluster_texts(
 
 
 def describe(
-    grouping: Grouping,
+    space: VectorSpace,
+    vectors: NDArray[np.float32],
     texts: Sequence[str],
     members: Sequence[NDArray[np.intp]],
     config: ThemeConfig,
 ) -> list[tuple[str, tuple[str, ...]]]:
-    """A label (the most central request's title, cleaned) and top terms per group."""
-    words = grouping.space.word_tfidf(texts)
-    vocabulary = grouping.space.terms()
+    """A label (the most central request's title, cleaned) and top terms per group;
+    ``vectors``: the (smoothed) vectors the groups were made from."""
+    words = space.word_tfidf(texts)
+    vocabulary = space.terms()
     overall = np.asarray(words.mean(axis=0)).ravel()
     membership = _membership(members, len(texts))
     sizes = np.array([len(rows) for rows in members], dtype=np.float64)
     group_means = sparse.csr_matrix(membership @ words).multiply(1.0 / sizes[:, None]).tocsr()
     out: list[tuple[str, tuple[str, ...]]] = []
     for g, rows in enumerate(members):
-        centre = grouping.vectors[rows].sum(axis=0)
-        central = rows[int(np.argmax(grouping.vectors[rows] @ centre))]
+        centre = vectors[rows].sum(axis=0)
+        central = rows[int(np.argmax(vectors[rows] @ centre))]
         terms = _top_terms(group_means.getrow(g), overall, vocabulary, config)
         out.append((theme_label(texts[central], terms, config.label_length), terms))
     return out
