@@ -146,8 +146,12 @@ class _Linkage:
         a = root[np.repeat(np.arange(len(indptr) - 1), np.diff(indptr))]
         b = root[indices]
         keep = a < b  # each pair of groups once; a group is not its own neighbour
-        pairs = np.unique(a[keep] * len(root) + b[keep])
+        pairs = a[keep] * len(root) + b[keep]
         del keep
+        if self.anchored:  # rows joined by an anchor share a group: a pair may repeat
+            pairs = np.unique(pairs)
+        # else each row is its own group, and the structure's rows (in order, columns
+        # sorted and distinct) already list each pair once, in increasing order
         a, b = np.divmod(pairs, len(root))
         del pairs
         values = np.empty(len(a), dtype=np.float64)

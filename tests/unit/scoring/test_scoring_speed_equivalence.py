@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 from sklearn.preprocessing import normalize
 
-from scoring.neighbours import _cells, _top_k
+from scoring.linkage import _structure
+from scoring.neighbours import _cells, _top_k, neighbour_graph, symmetric_graph
 from scoring.themes import smooth
 
 
@@ -69,3 +70,15 @@ def test_top_k_excludes_each_query_itself_like_a_full_mask() -> None:
     assert np.array_equal(index, candidates[best])
     assert np.array_equal(sims, np.take_along_axis(full, best, axis=1))
     assert not (index == queries[:, None]).any()
+
+
+def test_linkage_structure_lists_each_pair_once_in_order() -> None:
+    """Without anchors the first pass takes the pairs as the structure lists them,
+    without ``np.unique``: they must already be distinct and increasing."""
+    vectors = _unit(2000, 24, 4)
+    index, similarity = neighbour_graph(vectors, 8, exact_up_to=500, seed=1)
+    indptr, indices = _structure(symmetric_graph(index, similarity), len(vectors))
+    rows = np.repeat(np.arange(len(vectors)), np.diff(indptr))
+    keep = rows < indices
+    pairs = rows[keep] * len(vectors) + indices[keep]
+    assert np.array_equal(pairs, np.unique(pairs))
