@@ -68,15 +68,17 @@ def _embed(
     config: ThemeConfig,
     progress: Progress | None,
     embeddings: Callable[[], NDArray[np.floating[Any]] | None],
+    own: bool = False,
 ) -> tuple[
     VectorSpace, NDArray[np.float32], NDArray[np.float32], NDArray[np.int64], NDArray[np.float32]
 ]:
     """:func:`embed`, asking for the stored embeddings only when the space is fitted: an
     array made for this call (``cluster``'s) is then freed before the neighbour search,
-    instead of staying alive through the linkage (150 MB at 100k requests)."""
+    instead of staying alive through the linkage (150 MB at 100k requests). ``own``: the
+    array is this call's to overwrite (normalised in place, not copied)."""
     report = progress or (lambda done, total: None)
     report(0, _STEPS)
-    space, vectors = fit_space(texts, config, embeddings())
+    space, vectors = fit_space(texts, config, embeddings(), own)
     report(1, _STEPS)
     index, similarity = neighbour_graph(
         vectors, config.neighbours, exact_up_to=config.exact_neighbours_up_to, seed=config.seed
@@ -122,8 +124,9 @@ def _smoothed_graph(
 ) -> tuple[VectorSpace, NDArray[np.float32], sparse.csr_matrix]:
     """What ``cluster`` needs for the linkage and the labels: the space, the smoothed
     vectors and the neighbour graph. The raw vectors and neighbour lists are freed here,
-    before the linkage (230 MB at 100k requests)."""
-    space, _, smoothed, index, similarity = _embed(texts, config, progress, embeddings)
+    before the linkage (230 MB at 100k requests). ``embeddings`` must return a fresh
+    array (``doc_embeddings``): it is normalised in place."""
+    space, _, smoothed, index, similarity = _embed(texts, config, progress, embeddings, own=True)
     return space, smoothed, symmetric_graph(index, similarity)
 
 

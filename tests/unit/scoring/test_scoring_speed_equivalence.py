@@ -10,6 +10,8 @@ import numpy as np
 import pytest
 from sklearn.preprocessing import normalize
 
+from scoring.config import ThemeConfig
+from scoring.embedding import fit_space, row_norms
 from scoring.linkage import _structure
 from scoring.neighbours import _cells, _top_k, neighbour_graph, symmetric_graph
 from scoring.themes import smooth
@@ -82,3 +84,20 @@ def test_linkage_structure_lists_each_pair_once_in_order() -> None:
     keep = rows < indices
     pairs = rows[keep] * len(vectors) + indices[keep]
     assert np.array_equal(pairs, np.unique(pairs))
+
+
+def test_row_norms_by_block_match_numpy() -> None:
+    vectors = _unit(20000, 40, 11) * np.float32(1.7)
+    assert np.array_equal(row_norms(vectors), np.linalg.norm(vectors, axis=1, keepdims=True))
+
+
+def test_owned_embeddings_are_normalised_in_place_to_the_same_vectors() -> None:
+    rng = np.random.default_rng(12)
+    embeddings = rng.standard_normal((300, 24)).astype(np.float32)
+    texts = [f"request {i} about topic {i % 7}" for i in range(300)]
+    config = ThemeConfig(embedder=lambda t: np.zeros((len(t), 24), dtype=np.float32))
+    _, copied = fit_space(texts, config, embeddings)
+    given = embeddings.copy()
+    _, owned = fit_space(texts, config, given, own=True)
+    assert np.array_equal(copied, owned)
+    assert not np.array_equal(given, embeddings)  # overwritten: it was ours to give
