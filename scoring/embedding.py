@@ -40,6 +40,9 @@ from scoring.config import ThemeConfig
 from scoring.models import RequestDoc
 from scoring.text import TextSpace, _non_empty, _word_vectorizer, fit_transform
 
+#: Rows per block when computing row lengths (see :func:`row_norms`).
+_NORM_BLOCK = 8192
+
 
 @runtime_checkable
 class Embedder(Protocol):
@@ -80,12 +83,13 @@ class EmbeddingSpace:
         embedder: Embedder,
         config: ThemeConfig | None = None,
         embeddings: NDArray[np.floating[Any]] | None = None,
+        own: bool = False,
     ) -> tuple[EmbeddingSpace, NDArray[np.float32]]:
         """Embed ``texts`` (or take their stored ``embeddings``), fit the centring mean and
-        the word vocabulary for top terms."""
+        the word vocabulary for top terms. ``own``: ``embeddings`` may be overwritten."""
         words = _word_vectorizer()
         fit_transform(words, [_non_empty(t) for t in texts])
-        return cls.fit_with(texts, embedder, words, config or ThemeConfig(), embeddings)
+        return cls.fit_with(texts, embedder, words, config or ThemeConfig(), embeddings, own)
 
     @classmethod
     def fit_with(
@@ -95,9 +99,13 @@ class EmbeddingSpace:
         words: TfidfVectorizer,
         config: ThemeConfig,
         embeddings: NDArray[np.floating[Any]] | None = None,
+        own: bool = False,
     ) -> tuple[EmbeddingSpace, NDArray[np.float32]]:
         """Like :meth:`fit`, reusing an already fitted word vocabulary."""
-        raw = cls(embedder, words).transform(texts, embeddings)
+        if own and embeddings is not None and len(texts) > 0:
+            raw = unit_rows(embeddings, len(texts), copy=False)  # no 150 MB copy at 100k
+        else:
+            raw = cls(embedder, words).transform(texts, embeddings)
         if not config.centre_embeddings or raw.size == 0:
             return cls(embedder, words), raw
         mean = embedding_mean(raw, config.centre_prior)
@@ -149,12 +157,13 @@ class BlendSpace:
         embedder: Embedder,
         config: ThemeConfig,
         embeddings: NDArray[np.floating[Any]] | None = None,
+        own: bool = False,
     ) -> tuple[BlendSpace, NDArray[np.float32]]:
         """Embed ``texts`` (or take their stored ``embeddings``), fit TF-IDF + LSA on
-        them, and blend the two."""
+        them, and blend the two. ``own``: ``embeddings`` may be overwritten."""
         text, lexical = TextSpace.fit(texts, config)
         embedding, meaning = EmbeddingSpace.fit_with(
-            texts, embedder, text.words, config, embeddings
+            texts, embedder, text.words, config, embeddings, own
         )
         space = cls(embedding, text, config.embedding_weight)
         return space, space._blend(meaning, lexical)
@@ -207,27 +216,30 @@ def _centre(vectors: NDArray[np.float32], mean: NDArray[np.float32]) -> NDArray[
     In place: ``vectors`` is always an array of this module's own making.
     """
     vectors -= mean[None, :]
-    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-    vectors /= np.maximum(norms, 1e-12)
+    vectors /= np.maximum(row_norms(vectors), 1e-12)
     return vectors
 
 
 def fit_space(
-    texts: Sequence[str], config: ThemeConfig, embeddings: NDArray[np.floating[Any]] | None = None
+    texts: Sequence[str],
+    config: ThemeConfig,
+    embeddings: NDArray[np.floating[Any]] | None = None,
+    own: bool = False,
 ) -> tuple[VectorSpace, NDArray[np.float32]]:
     """The backend the config asks for.
 
     No embedder: TF-IDF + LSA. An embedder: its vectors alone when
     ``embedding_weight`` is 1, else blended with TF-IDF + LSA (:class:`BlendSpace`).
-    ``embeddings`` (one stored row per text) saves embedding the texts again.
+    ``embeddings`` (one stored row per text) saves embedding the texts again; with
+    ``own`` they are the caller's to give away: normalised in place, not copied.
     """
     if config.embedder is None:
         return TextSpace.fit(texts, config)
     if not 0.0 <= config.embedding_weight <= 1.0:
         raise ValueError(f"embedding_weight must be between 0 and 1, got {config.embedding_weight}")
     if config.embedding_weight == 1.0:
-        return EmbeddingSpace.fit(texts, config.embedder, config, embeddings)
-    return BlendSpace.fit(texts, config.embedder, config, embeddings)
+        return EmbeddingSpace.fit(texts, config.embedder, config, embeddings, own)
+    return BlendSpace.fit(texts, config.embedder, config, embeddings, own)
 
 
 def embed_texts(embedder: Embedder, texts: Sequence[str]) -> NDArray[np.float32]:
@@ -254,19 +266,30 @@ def doc_embeddings(docs: Sequence[RequestDoc], config: ThemeConfig) -> NDArray[n
     return out
 
 
-def unit_rows(vectors: NDArray[np.floating[Any]], rows: int) -> NDArray[np.float32]:
-    """A copy of ``vectors``, checked to hold ``rows`` rows, re-normalised to unit length
-    (float32).
+def unit_rows(
+    vectors: NDArray[np.floating[Any]], rows: int, copy: bool = True
+) -> NDArray[np.float32]:
+    """A copy of ``vectors`` (or, ``copy=False``, ``vectors`` itself when it is float32),
+    checked to hold ``rows`` rows, re-normalised to unit length (float32).
 
     A model's "unit" vectors drift by float error, and the average linkage relies on unit
-    length (``sum(A)·sum(B) / |A||B|``). One array is allocated (at 100k requests each
-    copy is 150 MB).
+    length (``sum(A)·sum(B) / |A||B|``). At most one array is allocated (at 100k requests
+    each copy is 150 MB).
     """
-    out = np.array(vectors, dtype=np.float32)
+    out = np.array(vectors, dtype=np.float32) if copy else np.asarray(vectors, np.float32)
     if out.ndim != 2 or out.shape[0] != rows:
         raise ValueError(
             f"embeddings have shape {out.shape} for {rows} texts; expected one row per text"
         )
-    norms = np.linalg.norm(out, axis=1, keepdims=True)
-    out /= np.maximum(norms, 1e-12)
+    out /= np.maximum(row_norms(out), 1e-12)
     return out
+
+
+def row_norms(vectors: NDArray[np.float32]) -> NDArray[np.float32]:
+    """``np.linalg.norm(vectors, axis=1, keepdims=True)``, the same numbers, a block of
+    rows at a time: all at once squares every value into an n × d temporary."""
+    norms = np.empty((vectors.shape[0], 1), dtype=vectors.dtype)
+    for start in range(0, vectors.shape[0], _NORM_BLOCK):
+        rows = slice(start, start + _NORM_BLOCK)
+        norms[rows] = np.linalg.norm(vectors[rows], axis=1, keepdims=True)
+    return norms

@@ -116,8 +116,12 @@ class _Linkage:
 
     def _build_sets(self) -> None:
         indptr, indices = self.edges
+        # the sets share one int object per group: ``tolist()`` would make a fresh one per
+        # edge (28 bytes each, ~90 MB at 100k requests)
+        ints = list(range(len(indptr) - 1))
         self.neighbours = [
-            set(indices[indptr[i] : indptr[i + 1]].tolist()) for i in range(len(indptr) - 1)
+            set(map(ints.__getitem__, indices[indptr[i] : indptr[i + 1]].tolist()))
+            for i in range(len(indptr) - 1)
         ]
 
     def _join_anchored(self) -> None:
@@ -142,8 +146,12 @@ class _Linkage:
         a = root[np.repeat(np.arange(len(indptr) - 1), np.diff(indptr))]
         b = root[indices]
         keep = a < b  # each pair of groups once; a group is not its own neighbour
-        pairs = np.unique(a[keep] * len(root) + b[keep])
+        pairs = a[keep] * len(root) + b[keep]
         del keep
+        if self.anchored:  # rows joined by an anchor share a group: a pair may repeat
+            pairs = np.unique(pairs)
+        # else each row is its own group, and the structure's rows (in order, columns
+        # sorted and distinct) already list each pair once, in increasing order
         a, b = np.divmod(pairs, len(root))
         del pairs
         values = np.empty(len(a), dtype=np.float64)
@@ -161,9 +169,13 @@ class _Linkage:
         group = np.concatenate([a, b])
         partner = np.concatenate([b, a])
         values = np.concatenate([values, values])
+        del a, b
         order = np.lexsort((partner, -values, group))
-        group, partner, values = group[order], partner[order], values[order]
-        first = np.flatnonzero(np.r_[True, group[1:] != group[:-1]]) if len(group) else group
+        ordered = group[order]
+        first = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]]) if len(group) else group
+        del ordered
+        first = order[first]  # each group's first entry, in the unsorted arrays
+        del order
         version = self.version
         self.heap = [
             (-v, min(g, o), max(g, o), g, version[g], o, version[o])

@@ -60,9 +60,25 @@ def embed(
     The space is TF-IDF + LSA, or sentence embeddings when ``config.embedder`` is set
     (``embeddings``: the texts' stored ones, so nothing is embedded again).
     """
+    return _embed(texts, config, progress, lambda: embeddings)
+
+
+def _embed(
+    texts: Sequence[str],
+    config: ThemeConfig,
+    progress: Progress | None,
+    embeddings: Callable[[], NDArray[np.floating[Any]] | None],
+    own: bool = False,
+) -> tuple[
+    VectorSpace, NDArray[np.float32], NDArray[np.float32], NDArray[np.int64], NDArray[np.float32]
+]:
+    """:func:`embed`, asking for the stored embeddings only when the space is fitted: an
+    array made for this call (``cluster``'s) is then freed before the neighbour search,
+    instead of staying alive through the linkage (150 MB at 100k requests). ``own``: the
+    array is this call's to overwrite (normalised in place, not copied)."""
     report = progress or (lambda done, total: None)
     report(0, _STEPS)
-    space, vectors = fit_space(texts, config, embeddings)
+    space, vectors = fit_space(texts, config, embeddings(), own)
     report(1, _STEPS)
     index, similarity = neighbour_graph(
         vectors, config.neighbours, exact_up_to=config.exact_neighbours_up_to, seed=config.seed
@@ -82,12 +98,36 @@ def group_texts(
 ) -> Grouping:
     """Group ``texts``; ``anchors`` (-1 = free) fixes rows to PM-decided groups;
     ``embeddings``: the texts' stored sentence embeddings, one row each."""
-    space, vectors, smoothed, index, similarity = embed(texts, config, progress, embeddings)
+    return _group(texts, config, anchors, progress, lambda: embeddings)
+
+
+def _group(
+    texts: Sequence[str],
+    config: ThemeConfig,
+    anchors: NDArray[np.int64] | None,
+    progress: Progress | None,
+    embeddings: Callable[[], NDArray[np.floating[Any]] | None],
+) -> Grouping:
+    space, vectors, smoothed, index, similarity = _embed(texts, config, progress, embeddings)
     graph = symmetric_graph(index, similarity)
     labels = average_linkage(smoothed, graph, config.grouping_threshold(), anchors)
     if progress:
         progress(4, _STEPS)
     return Grouping(space, vectors, smoothed, index, similarity, labels)
+
+
+def _smoothed_graph(
+    texts: Sequence[str],
+    config: ThemeConfig,
+    progress: Progress | None,
+    embeddings: Callable[[], NDArray[np.floating[Any]] | None],
+) -> tuple[VectorSpace, NDArray[np.float32], sparse.csr_matrix]:
+    """What ``cluster`` needs for the linkage and the labels: the space, the smoothed
+    vectors and the neighbour graph. The raw vectors and neighbour lists are freed here,
+    before the linkage (230 MB at 100k requests). ``embeddings`` must return a fresh
+    array (``doc_embeddings``): it is normalised in place."""
+    space, _, smoothed, index, similarity = _embed(texts, config, progress, embeddings, own=True)
+    return space, smoothed, symmetric_graph(index, similarity)
 
 
 def smooth(
@@ -112,13 +152,19 @@ def smooth(
     pulled = np.empty(vectors.shape, dtype=np.result_type(weights, pool))
     # a block of rows at a time: all neighbours at once would be an n × k × d array
     # (4 GB at 100k requests of 512 dimensions)
+    length = np.empty((len(index), 1), dtype=vectors.dtype)  # 1, or less for unknown words
     for start in range(0, len(index), _SMOOTH_BLOCK):
         rows = slice(start, start + _SMOOTH_BLOCK)
         pulled[rows] = np.einsum("nk,nkd->nd", weights[rows], pool[safe[rows]])
-    length = np.linalg.norm(vectors, axis=1, keepdims=True)  # 1, or less for unknown words
-    smoothed: NDArray[np.float32] = (normalize(vectors + strength * pulled) * length).astype(
-        np.float32
-    )
+        # by block too: the norm of all rows at once squares them into an n × d temporary
+        length[rows] = np.linalg.norm(vectors[rows], axis=1, keepdims=True)
+    # unit(v + strength × pulled) × length, in place: the same numbers as with fresh
+    # arrays at each step, without three more n × d temporaries (200 MB each at 100k)
+    pulled *= strength
+    pulled += vectors
+    normalize(pulled, copy=False)
+    pulled *= length
+    smoothed: NDArray[np.float32] = pulled.astype(np.float32, copy=False)
     return smoothed
 
 
@@ -144,17 +190,21 @@ def cluster(
         return []
     ordered = sorted(requests, key=lambda r: r.id)
     anchors = _anchors(ordered, previous)
-    grouping = group_texts(
-        [r.text for r in ordered], config, anchors, progress, doc_embeddings(ordered, config)
+    texts = [r.text for r in ordered]
+    space, vectors, graph = _smoothed_graph(
+        texts, config, progress, lambda: doc_embeddings(ordered, config)
     )
+    rows_labels = average_linkage(vectors, graph, config.grouping_threshold(), anchors)
+    del graph
+    if progress:
+        progress(4, _STEPS)
     ids = np.array([r.id for r in ordered], dtype=np.int64)
-    members = _members(grouping.labels)
+    members = _members(rows_labels)
     group_anchor = [int(anchors[rows].max()) for rows in members]
     theme_ids = _match_ids(
         [frozenset(ids[rows].tolist()) for rows in members], group_anchor, previous, config
     )
-    texts = [r.text for r in ordered]
-    labels = _keep_labels(describe(grouping, texts, members, config), theme_ids, previous)
+    labels = _keep_labels(describe(space, vectors, texts, members, config), theme_ids, previous)
     groups = [
         ThemeGroup(
             theme_id=theme_id,
@@ -199,22 +249,24 @@ def cluster_texts(
 
 
 def describe(
-    grouping: Grouping,
+    space: VectorSpace,
+    vectors: NDArray[np.float32],
     texts: Sequence[str],
     members: Sequence[NDArray[np.intp]],
     config: ThemeConfig,
 ) -> list[tuple[str, tuple[str, ...]]]:
-    """A label (the most central request's title, cleaned) and top terms per group."""
-    words = grouping.space.word_tfidf(texts)
-    vocabulary = grouping.space.terms()
+    """A label (the most central request's title, cleaned) and top terms per group;
+    ``vectors``: the (smoothed) vectors the groups were made from."""
+    words = space.word_tfidf(texts)
+    vocabulary = space.terms()
     overall = np.asarray(words.mean(axis=0)).ravel()
     membership = _membership(members, len(texts))
     sizes = np.array([len(rows) for rows in members], dtype=np.float64)
     group_means = sparse.csr_matrix(membership @ words).multiply(1.0 / sizes[:, None]).tocsr()
     out: list[tuple[str, tuple[str, ...]]] = []
     for g, rows in enumerate(members):
-        centre = grouping.vectors[rows].sum(axis=0)
-        central = rows[int(np.argmax(grouping.vectors[rows] @ centre))]
+        centre = vectors[rows].sum(axis=0)
+        central = rows[int(np.argmax(vectors[rows] @ centre))]
         terms = _top_terms(group_means.getrow(g), overall, vocabulary, config)
         out.append((theme_label(texts[central], terms, config.label_length), terms))
     return out
