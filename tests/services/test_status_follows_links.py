@@ -190,3 +190,15 @@ def test_a_merge_carries_the_links_and_the_start_of_work_is_dated(database: Data
         assert sorted(link.item for link in links) == [ISSUE[1], PULL[1]]
         [pull] = [link for link in links if link.item == PULL[1]]
         assert pull.started_at == NOW
+
+
+def test_with_no_admins_the_log_says_no_one_is_told(
+    database: Database, caplog: pytest.LogCaptureFixture
+) -> None:
+    theme_id = linked_theme(database)
+    nobody = FollowPolicy(FollowMode.CONFIRM, frozenset())
+    with unit_of_work(database.sessions) as uow:
+        record_item_state(uow, Tracker.GITHUB, ISSUE[1], "in_progress", policy=nobody, now=NOW)
+    assert outbox(database, PROPOSAL_KIND) == []
+    assert f"linked items of theme {theme_id} moved" in caplog.text
+    assert "PULSEBOARD_ADMINS is empty" in caplog.text

@@ -14,6 +14,7 @@ shipped or declined theme is left alone.
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -31,6 +32,8 @@ from bot.slack.blocks.trackers import (
 from storage.enums import ThemeStatus
 from storage.models import Theme, ThemeLink
 from storage.unit_of_work import UnitOfWork
+
+logger = logging.getLogger(__name__)
 
 PROPOSAL_KIND = "status_proposal"
 WONT_SHIP_KIND = "item_wont_ship"
@@ -130,6 +133,11 @@ def _note(status: ThemeStatus, links: Sequence[ThemeLink]) -> str:
 def _pms(theme_links: Sequence[ThemeLink], policy: FollowPolicy) -> list[str]:
     """Who is asked: the admins who linked the items, else every admin."""
     linkers = sorted({link.linked_by for link in theme_links} & policy.admins)
+    if not linkers and not policy.admins:
+        logger.warning(
+            "linked items of theme %s moved, but PULSEBOARD_ADMINS is empty: no one is told",
+            theme_links[0].theme_id if theme_links else "?",
+        )
     return linkers or sorted(policy.admins)
 
 
