@@ -42,8 +42,9 @@ def test_the_pulse_thank_you_shows_the_deadline_in_the_readers_zone() -> None:
 
 
 def test_the_digest_period_is_shown_in_the_readers_zone() -> None:
-    from bot.services.digest_views import DigestView, ProductKpis, TimeToMarket, TimeToMarketFigures
+    from bot.services.digest_views import DigestView
     from bot.slack.blocks.digest import digest_blocks
+    from tests.fixtures.digest_views import kpis_with_shipped
 
     since = datetime(2026, 11, 30, 8, tzinfo=UTC)
     view = DigestView(
@@ -53,9 +54,7 @@ def test_the_digest_period_is_shown_in_the_readers_zone() -> None:
         total_themes=0,
         shipped=(),
         planned=(),
-        kpis=ProductKpis(
-            TimeToMarket(TimeToMarketFigures(0, None, None, None, 0, 0, None)), 0, 0, None, 0
-        ),
+        kpis=kpis_with_shipped(0),
         generated_at=CLOSES,
         since=since,
     )

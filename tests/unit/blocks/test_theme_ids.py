@@ -2,43 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from slack_sdk.models.blocks import Block
 
-from bot.services.digest_views import (
-    DigestView,
-    ProductKpis,
-    StatusNews,
-    TimeToMarket,
-    TimeToMarketFigures,
-)
 from bot.services.home_views import HomeView, MyRequest, VotedTheme
-from bot.services.roadmap.views import RoadmapEntry, ThemeDetails
+from bot.services.roadmap.views import ThemeDetails
 from bot.slack.blocks.digest import digest_blocks
 from bot.slack.blocks.home import home_tab
 from bot.slack.blocks.notices import status_notice_text
 from bot.slack.blocks.roadmap import ROADMAP_HELP, mine_blocks
 from bot.slack.blocks.theme import NO_REQUESTS_LEFT, theme_detail_blocks
-
-NOW = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
-#: Rank 1 is theme #17: a PM reading the digest must see 17, not 1.
-TOP = RoadmapEntry(
-    theme_id=17,
-    position=1,
-    label="One-click deploy rollback",
-    status="open",
-    score=0.9,
-    why="12 people in 3 domains",
-    trend="=",
-    requesters=12,
-    voters=4,
-    domains=("ci",),
-    objectives=(),
-    effort=None,
-    components=(),
-    request_count=12,
-)
+from tests.fixtures.digest_views import TOP, one_theme_digest
 
 
 def text_of(blocks: list[dict]) -> str:
@@ -48,18 +21,7 @@ def text_of(blocks: list[dict]) -> str:
 
 
 def test_the_digest_shows_rank_and_id() -> None:
-    view = DigestView(
-        title="Platform roadmap",
-        period_label="16 Nov – 23 Nov 2026",
-        entries=(TOP,),
-        total_themes=1,
-        shipped=(StatusNews(5, "Remote build cache", "in all runners", NOW),),
-        planned=(),
-        kpis=ProductKpis(
-            TimeToMarket(TimeToMarketFigures(1, None, None, None, 0, 0, None)), 0, 1, None, 0
-        ),
-        generated_at=NOW,
-    )
+    view = one_theme_digest("in all runners")
     text = text_of(digest_blocks(view))
     assert "*1. #17 One-click deploy rollback*" in text
     assert "*#5 Remote build cache*" in text
