@@ -200,6 +200,10 @@ def _load(path: Path, sha256: str, setting: str) -> OnnxEmbedder:
     options = ort.SessionOptions()
     options.intra_op_num_threads = min(os.cpu_count() or 1, 4)
     options.inter_op_num_threads = 1
+    # onnxruntime's threads busy-wait for the next batch by default; in a serving process
+    # that CPU is taken from the threads answering Slack (measured under load: 27% less
+    # CPU for the same texts, and more texts per second, with waiting threads asleep)
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
     options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
     options.log_severity_level = 3
     try:

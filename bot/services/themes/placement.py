@@ -66,7 +66,7 @@ def place_pending(
             )
             for row in uow.placements.claim(limit, utcnow(), hold)
         ]
-    embed_claimed(session_factory, similar, claimed)
+    vectorise_claimed(session_factory, similar, claimed)
     placed: list[Placed] = []
     for one in claimed:
         try:
@@ -82,24 +82,26 @@ def place_pending(
     return placed
 
 
-def embed_claimed(
+def vectorise_claimed(
     session_factory: SessionFactory, similar: SimilarRequests, claimed: Sequence[Claimed]
 ) -> None:
-    """Embed the claimed requests in one batch per workspace and store their vectors, so
-    placing each one reads its vector instead of embedding it alone. Best effort: a
-    request whose vector could not be stored here is embedded when it is placed."""
+    """Embed the claimed requests in one batch per workspace and store their vectors,
+    then vectorise them for the theme index in one call (``SimilarRequests.prepare``), so
+    that placing each one reads its vectors instead of computing them alone. Best effort:
+    what fails here is done when the request is placed."""
     embedder = similar.config.themes.embedder
-    if embedder is None or not claimed:
-        return
     by_workspace: dict[str, list[int]] = defaultdict(list)
     for one in claimed:
         by_workspace[one.workspace_id].append(one.request_id)
     for workspace_id, request_ids in by_workspace.items():
         try:
+            if embedder is not None:
+                with unit_of_work(session_factory, workspace_id) as uow:
+                    embed_requests(uow, embedder, request_ids)
             with unit_of_work(session_factory, workspace_id) as uow:
-                embed_requests(uow, embedder, request_ids)
+                similar.prepare(uow, request_ids)
         except Exception:
-            logger.exception("could not embed a batch of %d requests", len(request_ids))
+            logger.exception("could not vectorise a batch of %d requests", len(request_ids))
 
 
 def _place_one(uow: UnitOfWork, similar: SimilarRequests, claimed: Claimed) -> Placement | None:

@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
 
 from bot.services.request_views import Suggestion
 from bot.services.themes.regroup import request_text
-from bot.services.themes.vectors import load_or_embed, store_embeddings
+from bot.services.themes.vectors import load_or_embed, store_embeddings, stored_embeddings
 from scoring import Match, RequestDoc, ScoringConfig, ThemeIndex, theme_label
 from storage.models import Request
 from storage.repositories.requests import RequestText
@@ -112,6 +113,26 @@ class SimilarRequests:
         if self.config.themes.embedder is not None:
             store_embeddings(uow, self.config.themes.embedder, to_store)
         return Placement(request.title, theme.id, theme.label, joined_existing, suggestions)
+
+    def prepare(self, uow: UnitOfWork, request_ids: Sequence[int]) -> None:
+        """Vectorise requests about to be placed, in one call (``ThemeIndex.prepare``).
+
+        Only on an index that is fit to use as it is: one that must be rebuilt first is
+        rebuilt by the first :meth:`place`, and the rest of the batch is vectorised one by
+        one. With an embedder, only requests whose vector is stored already are prepared.
+        """
+        with self._lock:
+            cached = self._cache.get(uow.workspace_id)
+            if cached is None or cached.stale():
+                return
+            texts = uow.requests.texts_of(request_ids)
+            embeddings = None
+            embedder = self.config.themes.embedder
+            if embedder is not None:
+                stored = stored_embeddings(uow, embedder, [t.id for t in texts])
+                texts = [t for t in texts if t.id in stored]
+                embeddings = np.stack([stored[t.id] for t in texts]) if texts else None
+            cached.index.prepare([request_text(t) for t in texts], embeddings)
 
     def _index(self, uow: UnitOfWork, before_id: int) -> tuple[ThemeIndex, dict[int, np.ndarray]]:
         """The workspace's index, caught up or rebuilt, and the vectors it had to embed

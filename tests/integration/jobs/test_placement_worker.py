@@ -238,3 +238,34 @@ def test_a_claimed_batch_is_embedded_in_one_call_and_each_vector_stored(
     with unit_of_work(database.sessions, WS) as uow:
         stored = uow.embeddings.stored(fake.model_id, ids)
     assert sorted(stored) == ids
+
+
+class CountingSpace:
+    """A theme index's vector space that counts the texts of each ``transform`` call."""
+
+    def __init__(self, space: object) -> None:
+        self.space = space
+        self.calls: list[int] = []
+
+    def transform(self, texts: list[str], embeddings: object = None) -> object:
+        self.calls.append(len(texts))
+        return self.space.transform(texts, embeddings)  # type: ignore[attr-defined]
+
+
+def test_a_claimed_batch_is_vectorised_for_the_index_in_one_call(
+    database: Database, slack: FakeSlackAPI
+) -> None:
+    config = replace(ScoringConfig(), themes=ThemeConfig(embedder=CountingEmbedder()))
+    placer = PlacementWorker(
+        database.sessions, WebClient(base_url=slack.url, token="xoxb-t"), config
+    )
+    for number in range(24):
+        log(database, f"{ASKS[number % len(ASKS)]} ({number})", number, None)
+    placer.drain()
+    [cached] = placer.similar._cache.values()
+    counting = CountingSpace(cached.index._space)
+    cached.index._space = counting  # type: ignore[assignment]
+    batch = [log(database, f"{ASKS[n % len(ASKS)]} ({n})", n, None) for n in range(24, 32)]
+    assert placer.drain() == len(batch)
+    assert counting.calls == [len(batch)], "one call for the batch, none per placement"
+    assert all(theme_of(database, request_id) is not None for request_id in batch)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from scoring import RequestDoc, ThemeConfig, ThemeIndex
 
 TEXTS = [
@@ -73,3 +75,20 @@ def test_a_large_index_searches_cells_and_still_finds_duplicates() -> None:
     assert [m.theme_id for m in found] == [texts.index("audit log of kafka 0") // 8] * 3
     index.add(RequestDoc(1000, "usage quotas on the helm charts", theme_id=999))
     assert index.nearest("usage quotas on the helm charts", k=1)[0].request_id == 1000
+
+
+def test_a_prepared_batch_places_exactly_as_one_at_a_time() -> None:
+    batch = ["dark mode on the dashboard", "billing report csv export please", "okta sso"]
+    alone, prepared = _index(), _index()
+    prepared.prepare(batch)
+    for number, text in enumerate(batch, start=100):
+        for index in (alone, prepared):
+            theme = index.assign(text)
+            index.add(RequestDoc(number, text, theme))
+        assert prepared.nearest(text, k=3) == alone.nearest(text, k=3)
+        raw_alone, smoothed_alone = alone.vectors(text)
+        raw_prepared, smoothed_prepared = prepared.vectors(text)
+        # one matrix product for the batch or one per text: equal up to float rounding
+        np.testing.assert_allclose(raw_prepared, raw_alone, atol=1e-6)
+        np.testing.assert_allclose(smoothed_prepared, smoothed_alone, atol=1e-6)
+    assert [prepared.assign(t) for t in batch] == [alone.assign(t) for t in batch]
