@@ -7,6 +7,10 @@ for the placement worker to place them all and counts the rows: every request mu
 stored exactly once, placed in a theme, and its asker told (one reply per request).
 
     .venv/bin/python -m benchmarks.feedback_ack [--requests 2000] [--concurrency 20] [--rounds 3]
+        [--steady-rate 5] [--steady-seconds 30]
+
+Before each burst, Pulseboard also gets requests at a steady rate (5 a second for 30 s),
+and the time from each ack to its placement reply (theme and similar asks) is reported.
 
 The machine's speed drifts between runs (shared CPUs), so the bare app is measured again
 in every round, just before the targets it is compared with.
@@ -71,6 +75,42 @@ def fire(base: str, total: int, concurrency: int, response_url: str, tag: str) -
         return list(pool.map(one, range(total)))
 
 
+def steady(
+    base: str, rate: float, seconds: float, slack: FakeSlackAPI, tag: str, timeout: float = 30.0
+) -> list[float]:
+    """Send ``rate`` requests a second for ``seconds``, each on time whatever the answers
+    before it took; the seconds from each ack to its placement reply (the answer that
+    names the theme and the similar asks), as Slack would see them."""
+    total = int(rate * seconds)
+    start = time.time() + 0.5
+    acked: dict[int, float] = {}
+
+    def one(number: int) -> None:
+        time.sleep(max(0.0, start + number / rate - time.time()))
+        request = slash_command(
+            "/feedback",
+            f"{ASKS[number % len(ASKS)]} ({tag} {number})",
+            user_id=f"U0LOAD{number % 60:04d}",
+            trigger_id=f"{tag}.{number}.bench",
+            response_url=slack.response_url(f"{tag}-{number}"),
+        )
+        status, _, _ = post(f"{base}/slack/events", request, timeout=30)
+        if status != 200:
+            raise RuntimeError(f"request {number} answered {status}")
+        acked[number] = time.time()
+
+    with ThreadPoolExecutor(20) as pool:
+        list(pool.map(one, range(total)))
+    deadline = time.time() + timeout
+    delays: list[float] = []
+    for number in range(total):
+        while not (replies := slack.responses(f"{tag}-{number}")) and time.time() < deadline:
+            time.sleep(0.05)
+        if replies:
+            delays.append(replies[-1].at - acked[number])
+    return delays
+
+
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
@@ -95,11 +135,19 @@ class Run:
     latencies: list[float]
     seconds: float
     placed_after: float | None = None
+    answered_after: float | None = None
+    #: Seconds from ack to placement reply at a steady rate (``--steady-rate``).
+    reply_delays: list[float] | None = None
+    replies_expected: int = 0
 
 
 def measure(
-    label: str, database_url: str | None, total: int, concurrency: int, slack: FakeSlackAPI
+    label: str,
+    database_url: str | None,
+    args: argparse.Namespace,
+    slack: FakeSlackAPI,
 ) -> Run:
+    total, concurrency = args.requests, args.concurrency
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "PULSEBOARD_"))}
     env |= {
         "SLACK_SIGNING_SECRET": SIGNING_SECRET,
@@ -116,13 +164,20 @@ def measure(
     base, process = run_server(command, env)
     try:
         fire(base, min(100, total), concurrency, slack.response_url("warmup"), f"warm-{label}")
+        reply_delays = None
         if database_url is not None:
+            wait_placed(database_url)
+            reply_delays = steady(
+                base, args.steady_rate, args.steady_seconds, slack, f"{label}-steady"
+            )
             wait_placed(database_url)
         started = time.perf_counter()
         latencies = fire(base, total, concurrency, slack.response_url(label), label)
-        run = Run(latencies, time.perf_counter() - started)
+        run = Run(latencies, time.perf_counter() - started, reply_delays=reply_delays)
+        run.replies_expected = int(args.steady_rate * args.steady_seconds)
         if database_url is not None:
             run.placed_after = wait_placed(database_url)
+            run.answered_after = wait_answered(slack, label, total, since=started + run.seconds)
     finally:
         process.terminate()
         process.wait(timeout=60)
@@ -142,6 +197,19 @@ def wait_placed(database_url: str, timeout: float = 300.0) -> float | None:
         return None
     finally:
         engine.dispose()
+
+
+def wait_answered(
+    slack: FakeSlackAPI, name: str, total: int, since: float, timeout: float = 60.0
+) -> float | None:
+    """Seconds from ``since`` (perf_counter) until ``total`` placement replies have
+    reached the response URL ``name``, None if they never do."""
+    deadline = time.perf_counter() + timeout
+    while len(slack.responses(name)) < total:
+        if time.perf_counter() > deadline:
+            return None
+        time.sleep(0.05)
+    return time.perf_counter() - since
 
 
 def stored(database_url: str, tag: str) -> tuple[int, int, int]:
@@ -186,8 +254,19 @@ def report(
     )
     if url and rows != args.requests:
         print(f"  !! expected {args.requests} stored rows, found {rows}")
+    if run.reply_delays is not None:
+        delays = run.reply_delays or [float("nan")]
+        print(
+            f"  at {args.steady_rate:g} requests/s: placement reply p50 "
+            f"{percentile(delays, 0.5):.2f} s, p95 {percentile(delays, 0.95):.2f} s, "
+            f"max {max(delays):.2f} s after the ack "
+            f"({len(run.reply_delays)} of {run.replies_expected} replies)"
+        )
     if run.placed_after is not None:
-        print(f"  every request placed {run.placed_after:.1f} s after the last ack")
+        print(f"  every request placed {run.placed_after:.1f} s after the last ack", end="")
+        if run.answered_after is not None:
+            print(f", and its asker told {run.answered_after:.1f} s after", end="")
+        print()
     elif url:
         print("  !! the placement queue did not drain")
 
@@ -197,6 +276,8 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, default=20)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--steady-rate", type=float, default=5.0, help="requests/s")
+    parser.add_argument("--steady-seconds", type=float, default=30.0)
     args = parser.parse_args()
     targets: list[tuple[str, str | None]] = [("bare bolt app", None)]
     workdir = Path(tempfile.mkdtemp(prefix="pulseboard-bench-"))
@@ -226,7 +307,7 @@ def main() -> None:
                 bare: tuple[float, float] | None = None
                 for label, url in targets:
                     tag = f"{label.replace(' ', '-')}-r{round_number}"
-                    run = measure(tag, url, args.requests, args.concurrency, slack)
+                    run = measure(tag, url, args, slack)
                     p50 = percentile(run.latencies, 0.5) * 1000
                     p99 = percentile(run.latencies, 0.99) * 1000
                     bare = bare or (p50, p99)
