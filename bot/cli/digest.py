@@ -15,9 +15,9 @@ from bot.cli.common import (
     CommandError,
     configured_scoring,
     database_or_fail,
-    pick_workspace,
     settings_or_fail,
     stdout,
+    workspace_unit,
 )
 from bot.cli.terminal import print_digest
 from bot.runtime.settings import Settings
@@ -50,12 +50,10 @@ def run(args: argparse.Namespace) -> int:
 
 def database_view(settings: Settings, args: argparse.Namespace) -> DigestView:
     """The digest as it would be posted now, with trends against the last one posted."""
-    sessions = database_or_fail(settings.database_url)
-    now = datetime.now(UTC)
-    with unit_of_work(sessions) as deployment:
+    with workspace_unit(settings, args.workspace) as uow:
         return preview_digest(
-            pick_workspace(deployment, args.workspace),
-            now,
+            uow,
+            datetime.now(UTC),
             channel=settings.digest_channel,
             top=args.top or settings.digest_size,
             pulse_threshold=settings.pulse_anonymity,
