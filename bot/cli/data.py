@@ -24,7 +24,7 @@ from bot.cli.common import (
     stdout,
     workspace_unit,
 )
-from bot.cli.outcome_export import outcome_cell, outcome_record
+from bot.cli.outcome_export import moment, outcome_cell, outcome_record
 from bot.cli.spreadsheet import FormulaSafeWriter
 from bot.services.digest_views import ObjectiveKpiView, ProductKpis, TimeToMarketFigures
 from bot.services.errors import UserFacingError
@@ -206,10 +206,6 @@ def _rounded(value: float | None) -> float | None:
 def delivery_record(delivery: Delivery | None) -> dict[str, Any]:
     """A theme's time to market; null where it has not happened or no linked item tells."""
     delivery = delivery or Delivery(None, None, None)
-
-    def moment(value: datetime | None) -> str | None:
-        return value.astimezone(UTC).isoformat().replace("+00:00", "Z") if value else None
-
     return {
         "first_asked_at": moment(delivery.first_asked_at),
         "work_started_at": moment(delivery.work_started_at),

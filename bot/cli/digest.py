@@ -21,12 +21,10 @@ from bot.cli.common import (
 )
 from bot.cli.terminal import print_digest
 from bot.runtime.settings import Settings
-from bot.services.digest import build_digest
 from bot.services.digest_preview import preview_digest
 from bot.services.digest_views import DigestView
 from bot.slack.blocks.digest import digest_blocks
 from scoring import ScoringConfig
-from storage.unit_of_work import unit_of_work
 
 MAX_SEND_ROUNDS = 30
 
@@ -62,17 +60,10 @@ def database_view(settings: Settings, args: argparse.Namespace) -> DigestView:
 
 
 def demo_view(top: int | None, config: ScoringConfig) -> DigestView:
-    from bot.cli.demo import demo_database
+    from bot.cli.demo import demo_database, demo_digest
 
     demo = demo_database(Path(tempfile.mkdtemp(prefix="pulseboard-digest-demo-")), config)
-    with unit_of_work(demo.sessions, demo.workspace_id) as uow:
-        return build_digest(
-            uow,
-            demo.now,
-            top=top or 10,
-            title=f"{demo.workspace_name} roadmap",
-            config=config,
-        )
+    return demo_digest(demo, top or 10)
 
 
 def post_now(settings: Settings) -> int:
