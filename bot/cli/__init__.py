@@ -16,6 +16,8 @@ from pathlib import Path
 from bot import __version__
 from bot.cli.common import EXIT_OK, EXIT_USAGE, CommandError, stderr
 
+WORKSPACE_HELP = "Slack team id (needed when the database has several)"
+
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
@@ -97,7 +99,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="use the bundled sample workspace instead of DATABASE_URL",
     )
-    digest.add_argument("--workspace", help="Slack team id (needed when the database has several)")
+    digest.add_argument("--workspace", help=WORKSPACE_HELP)
     digest.add_argument(
         "--top", type=positive, help="themes to show (default PULSEBOARD_DIGEST_SIZE)"
     )
@@ -160,7 +162,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="with --format stats: the period, in days up to now (default 30)",
     )
     dump.add_argument("--output", type=output_file, help="file to write (default: stdout)")
-    dump.add_argument("--workspace", help="Slack team id (needed when the database has several)")
+    dump.add_argument("--workspace", help=WORKSPACE_HELP)
     dump.add_argument(
         "--include-individual-answers",
         action="store_true",
@@ -181,7 +183,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="when it was measured, ISO-8601 with Z or an offset (2026-03-02T09:00:00Z); "
         "a time without a zone is refused (default: now)",
     )
-    record.add_argument("--workspace", help="Slack team id (needed when the database has several)")
+    record.add_argument("--workspace", help=WORKSPACE_HELP)
     record.set_defaults(handler="kpi:run_record")
     csv_import = kpi_commands.add_parser(
         "import",
@@ -190,9 +192,7 @@ def build_parser() -> argparse.ArgumentParser:
         "are left as they were",
     )
     csv_import.add_argument("file", type=Path, help="the CSV file")
-    csv_import.add_argument(
-        "--workspace", help="Slack team id (needed when the database has several)"
-    )
+    csv_import.add_argument("--workspace", help=WORKSPACE_HELP)
     csv_import.set_defaults(handler="kpi:run_import")
     kpi.set_defaults(help_of=kpi)
     return parser

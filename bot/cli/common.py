@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from rich.console import Console
@@ -13,7 +14,7 @@ from bot.runtime.logs import setup_logging
 from bot.runtime.settings import Settings, SettingsError, load_settings
 from bot.services.workspace.known import workspace_ids
 from storage.db import SessionFactory
-from storage.unit_of_work import UnitOfWork
+from storage.unit_of_work import UnitOfWork, unit_of_work
 
 if TYPE_CHECKING:
     from scoring import ScoringConfig
@@ -87,6 +88,14 @@ def pick_workspace(uow: UnitOfWork, requested: str | None) -> UnitOfWork:
             f"several workspaces here ({', '.join(known)}); pick one with --workspace"
         )
     return uow.for_workspace(known[0])
+
+
+@contextmanager
+def workspace_unit(settings: Settings, requested: str | None) -> Iterator[UnitOfWork]:
+    """One unit of work on the configured database, for the workspace asked for (or the
+    only one there is); committed when the block ends, rolled back if it raises."""
+    with unit_of_work(database_or_fail(settings.database_url)) as deployment:
+        yield pick_workspace(deployment, requested)
 
 
 class ProgressBar:

@@ -19,12 +19,12 @@ from bot.cli.common import (
     CommandError,
     configured_scoring,
     database_or_fail,
-    pick_workspace,
     settings_or_fail,
     stderr,
     stdout,
+    workspace_unit,
 )
-from bot.cli.outcome_export import outcome_cell, outcome_record
+from bot.cli.outcome_export import moment, outcome_cell, outcome_record
 from bot.cli.spreadsheet import FormulaSafeWriter
 from bot.services.digest_views import ObjectiveKpiView, ProductKpis, TimeToMarketFigures
 from bot.services.errors import UserFacingError
@@ -87,9 +87,8 @@ def run_export(args: argparse.Namespace) -> int:
             "--include-individual-answers goes only with --format workspace", EXIT_USAGE
         )
     settings = settings_or_fail()
-    sessions = database_or_fail(settings.database_url)
-    with unit_of_work(sessions) as deployment:
-        uow = pick_workspace(deployment, args.workspace)
+    now = datetime.now(UTC)
+    with workspace_unit(settings, args.workspace) as uow:
         if args.format == "workspace":
             try:
                 exported = export_workspace(uow)
@@ -98,23 +97,17 @@ def run_export(args: argparse.Namespace) -> int:
             if args.include_individual_answers:
                 stderr.print(INDIVIDUAL_ANSWERS_WARNING, highlight=False)
             else:
-                exported = without_individual_answers(
-                    uow, exported, settings.pulse_anonymity, datetime.now(UTC)
-                )
+                exported = without_individual_answers(uow, exported, settings.pulse_anonymity, now)
             text = exported.model_dump_json(indent=2)
         elif args.format == "stats":
-            now = datetime.now(UTC)
-            kpis = compute_kpis(uow, now - timedelta(days=args.days), now, settings.pulse_anonymity)
+            since = now - timedelta(days=args.days)
+            kpis = compute_kpis(uow, since, now, settings.pulse_anonymity)
             objectives = objective_kpi_stats(
-                uow,
-                now - timedelta(days=args.days),
-                now,
-                configured_scoring(settings),
-                settings.pulse_anonymity,
+                uow, since, now, configured_scoring(settings), settings.pulse_anonymity
             )
             text = stats_json(kpis, args.days, now, objectives)
         else:
-            now, scoring = datetime.now(UTC), configured_scoring(settings)
+            scoring = configured_scoring(settings)
             entries = build_roadmap(
                 uow, now, scoring, active_only=False, anonymity=settings.pulse_anonymity
             )
@@ -213,10 +206,6 @@ def _rounded(value: float | None) -> float | None:
 def delivery_record(delivery: Delivery | None) -> dict[str, Any]:
     """A theme's time to market; null where it has not happened or no linked item tells."""
     delivery = delivery or Delivery(None, None, None)
-
-    def moment(value: datetime | None) -> str | None:
-        return value.astimezone(UTC).isoformat().replace("+00:00", "Z") if value else None
-
     return {
         "first_asked_at": moment(delivery.first_asked_at),
         "work_started_at": moment(delivery.work_started_at),

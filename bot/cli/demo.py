@@ -19,6 +19,7 @@ from bot.runtime.database import open_database
 from bot.runtime.logs import setup_logging
 from bot.sample import load_sample
 from bot.services.digest import build_digest
+from bot.services.digest_views import DigestView
 from bot.services.pulses.anonymity import DEFAULT_THRESHOLD
 from bot.services.pulses.driver_chart import plotted, quadrant_chart_png
 from bot.services.pulses.driver_results import driver_results
@@ -66,6 +67,14 @@ def demo_database(directory: Path, config: ScoringConfig) -> DemoDatabase:
     )
 
 
+def demo_digest(demo: DemoDatabase, top: int) -> DigestView:
+    """The sample's digest, as of its last activity, with the themes of its config."""
+    with unit_of_work(demo.sessions, demo.workspace_id) as uow:
+        return build_digest(
+            uow, demo.now, top=top, title=f"{demo.workspace_name} roadmap", config=demo.config
+        )
+
+
 def run(args: argparse.Namespace) -> int:
     config = configured_scoring(settings_or_fail())
     setup_logging("WARNING")
@@ -78,14 +87,7 @@ def run_demo(output_dir: Path, top: int, console: Console, config: ScoringConfig
     """Import, group, score, rank, render; return where the Block Kit JSON was written."""
     started = time.perf_counter()
     demo = demo_database(output_dir, config)
-    with unit_of_work(demo.sessions, demo.workspace_id) as uow:
-        view = build_digest(
-            uow,
-            demo.now,
-            top=top,
-            title=f"{demo.workspace_name} roadmap",
-            config=config,
-        )
+    view = demo_digest(demo, top)
     blocks = digest_blocks(view)
     for block in blocks:
         parsed = Block.parse(block)

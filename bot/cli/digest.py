@@ -15,18 +15,16 @@ from bot.cli.common import (
     CommandError,
     configured_scoring,
     database_or_fail,
-    pick_workspace,
     settings_or_fail,
     stdout,
+    workspace_unit,
 )
 from bot.cli.terminal import print_digest
 from bot.runtime.settings import Settings
-from bot.services.digest import build_digest
 from bot.services.digest_preview import preview_digest
 from bot.services.digest_views import DigestView
 from bot.slack.blocks.digest import digest_blocks
 from scoring import ScoringConfig
-from storage.unit_of_work import unit_of_work
 
 MAX_SEND_ROUNDS = 30
 
@@ -50,12 +48,10 @@ def run(args: argparse.Namespace) -> int:
 
 def database_view(settings: Settings, args: argparse.Namespace) -> DigestView:
     """The digest as it would be posted now, with trends against the last one posted."""
-    sessions = database_or_fail(settings.database_url)
-    now = datetime.now(UTC)
-    with unit_of_work(sessions) as deployment:
+    with workspace_unit(settings, args.workspace) as uow:
         return preview_digest(
-            pick_workspace(deployment, args.workspace),
-            now,
+            uow,
+            datetime.now(UTC),
             channel=settings.digest_channel,
             top=args.top or settings.digest_size,
             pulse_threshold=settings.pulse_anonymity,
@@ -64,17 +60,10 @@ def database_view(settings: Settings, args: argparse.Namespace) -> DigestView:
 
 
 def demo_view(top: int | None, config: ScoringConfig) -> DigestView:
-    from bot.cli.demo import demo_database
+    from bot.cli.demo import demo_database, demo_digest
 
     demo = demo_database(Path(tempfile.mkdtemp(prefix="pulseboard-digest-demo-")), config)
-    with unit_of_work(demo.sessions, demo.workspace_id) as uow:
-        return build_digest(
-            uow,
-            demo.now,
-            top=top or 10,
-            title=f"{demo.workspace_name} roadmap",
-            config=config,
-        )
+    return demo_digest(demo, top or 10)
 
 
 def post_now(settings: Settings) -> int:

@@ -13,10 +13,9 @@ from bot.cli.common import (
     EXIT_OK,
     EXIT_USAGE,
     CommandError,
-    database_or_fail,
-    pick_workspace,
     settings_or_fail,
     stdout,
+    workspace_unit,
 )
 from bot.services.objective_kpis import (
     KpiInputError,
@@ -26,7 +25,6 @@ from bot.services.objective_kpis import (
     record_kpi_values,
 )
 from bot.services.workspace.file import WorkspaceFileError, read_file_bytes
-from storage.unit_of_work import unit_of_work
 
 MAX_CSV_MEGABYTES = 16
 
@@ -59,11 +57,8 @@ def run_import(args: argparse.Namespace) -> int:
 def _record(
     workspace: str | None, measurements: list[KpiMeasurement], source: str, prefix: str = ""
 ) -> RecordedKpis:
-    settings = settings_or_fail()
-    sessions = database_or_fail(settings.database_url)
     try:
-        with unit_of_work(sessions) as deployment:
-            uow = pick_workspace(deployment, workspace)
+        with workspace_unit(settings_or_fail(), workspace) as uow:
             return record_kpi_values(uow, measurements, source, datetime.now(UTC))
     except KpiInputError as error:
         stored = "; nothing was imported" if source == "csv" else "; nothing was recorded"

@@ -9,15 +9,16 @@ from typing import Any
 from bot.services.pulses.driver_views import Outcome
 
 
+def moment(value: datetime | None) -> str | None:
+    """A moment as the exports write it: ISO-8601 in UTC, with Z; null stays null."""
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z") if value else None
+
+
 def outcome_record(outcome: Outcome | None) -> dict[str, Any] | None:
     """Did it help? as `/roadmap theme N` shows it (only figures the anonymity rules let
     show); null for a theme that has not shipped."""
     if outcome is None:
         return None
-
-    def moment(value: datetime | None) -> str | None:
-        return value.astimezone(UTC).isoformat().replace("+00:00", "Z") if value else None
-
     return {
         "before_round": moment(outcome.before_round),
         "after_round": moment(outcome.after_round),

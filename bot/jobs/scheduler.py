@@ -14,6 +14,7 @@ import random
 import threading
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from slack_sdk import WebClient
@@ -112,46 +113,15 @@ class Jobs:
         )
 
     def start(self) -> None:
-        self._scheduler.add_job(
-            leased(self.session_factory, "digest", JOB_LEASE_TTL, self.run_digest),
-            self.digest_schedule.trigger,
-            id="digest",
-            coalesce=True,
-            max_instances=1,
-            misfire_grace_time=int(self.grace.total_seconds()) or None,
+        grace = int(self.grace.total_seconds()) or None
+        self._add("digest", self.run_digest, self.digest_schedule.trigger, misfire_grace_time=grace)
+        self._add("pulse", self.run_pulse, self.pulse_schedule.trigger, misfire_grace_time=grace)
+        self._add(
+            "pulse_checks", self.pulses.run_checks, "interval", seconds=CHECK_INTERVAL_SECONDS
         )
-        self._scheduler.add_job(
-            leased(self.session_factory, "pulse", JOB_LEASE_TTL, self.run_pulse),
-            self.pulse_schedule.trigger,
-            id="pulse",
-            coalesce=True,
-            max_instances=1,
-            misfire_grace_time=int(self.grace.total_seconds()) or None,
-        )
-        self._scheduler.add_job(
-            leased(self.session_factory, "pulse_checks", JOB_LEASE_TTL, self.pulses.run_checks),
-            "interval",
-            seconds=CHECK_INTERVAL_SECONDS,
-            id="pulse_checks",
-            coalesce=True,
-            max_instances=1,
-        )
-        self._scheduler.add_job(
-            leased(self.session_factory, "digest_catch_up", JOB_LEASE_TTL, self.catch_up),
-            "interval",
-            seconds=CATCH_UP_INTERVAL_SECONDS,
-            id="digest_catch_up",
-            coalesce=True,
-            max_instances=1,
-        )
+        self._add("digest_catch_up", self.catch_up, "interval", seconds=CATCH_UP_INTERVAL_SECONDS)
         if self.trackers:
-            self._scheduler.add_job(
-                leased(self.session_factory, "tracker_sync", JOB_LEASE_TTL, self.run_tracker_sync),
-                self.tracker_sync_schedule.trigger,
-                id="tracker_sync",
-                coalesce=True,
-                max_instances=1,
-            )
+            self._add("tracker_sync", self.run_tracker_sync, self.tracker_sync_schedule.trigger)
         self._scheduler.start()
         self.catch_up()
         self._sender_thread = threading.Thread(
@@ -161,6 +131,18 @@ class Jobs:
             daemon=True,
         )
         self._sender_thread.start()
+
+    def _add(self, name: str, job: Callable[[], object], trigger: object, **when: Any) -> None:
+        """Schedule ``job`` under ``name``, its id and its lease's: each firing runs once, in
+        one replica, and firings missed while it ran collapse into one."""
+        self._scheduler.add_job(
+            leased(self.session_factory, name, JOB_LEASE_TTL, job),
+            trigger,
+            id=name,
+            coalesce=True,
+            max_instances=1,
+            **when,
+        )
 
     def shutdown(self) -> None:
         """Stop taking new work and let the running job and the current send finish."""

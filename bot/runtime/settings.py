@@ -232,11 +232,12 @@ class Settings(BaseSettings):
             )
         return self
 
-    @field_validator("admins", mode="before")
+    @field_validator("admins", "pulse_audience", mode="before")
     @classmethod
-    def _split_admins(cls, value: object) -> object:
+    def _split_ids(cls, value: object) -> object:
+        """A comma-separated variable's IDs (the field's type makes them a set or a tuple)."""
         if isinstance(value, str):
-            return frozenset(part.strip() for part in value.split(",") if part.strip())
+            return [part.strip() for part in value.split(",") if part.strip()]
         return value
 
     @field_validator("admins")
@@ -263,13 +264,6 @@ class Settings(BaseSettings):
             cron_trigger(value, UTC)
         except ValueError as error:
             raise ValueError(f"{value!r} is not a cron expression ({error})") from None
-        return value
-
-    @field_validator("pulse_audience", mode="before")
-    @classmethod
-    def _split_audience(cls, value: object) -> object:
-        if isinstance(value, str):
-            return tuple(part.strip() for part in value.split(",") if part.strip())
         return value
 
     @field_validator("pulse_audience")

@@ -23,11 +23,9 @@ from bot.runtime.trackers.http import (
     Clock,
     epoch,
     exchange,
-    not_found,
+    raise_for_status,
     rate_limited,
-    refused,
     retry_after,
-    unexpected,
     utcnow,
 )
 from bot.runtime.web.webhooks import github_item_state
@@ -106,9 +104,4 @@ class GitHubReader:
                 or b"rate limit" in answer.body.lower()  # a secondary limit: wait a minute
             ):
                 raise rate_limited(NAME, retry_after(answer, now), now)
-        if answer.status in (401, 403):
-            raise refused(NAME, answer.status, "PULSEBOARD_GITHUB_TOKEN")
-        if answer.status in (404, 410):
-            raise not_found(answer.status)
-        if answer.status != 200:
-            raise unexpected(NAME, answer.status)
+        raise_for_status(NAME, answer, "PULSEBOARD_GITHUB_TOKEN", missing=(404, 410))

@@ -144,3 +144,16 @@ def not_found(status: int) -> ItemNotFoundError:
 
 def unexpected(tracker: str, status: int) -> TrackerReadError:
     return TrackerReadError(f"{tracker} answered {status}")
+
+
+def raise_for_status(
+    tracker: str, answer: Answer, token_setting: str, missing: tuple[int, ...] = (404,)
+) -> None:
+    """After the tracker's own rate-limit checks: its token refused (401, 403), the item
+    unknown (``missing``), or any status but 200."""
+    if answer.status in (401, 403):
+        raise refused(tracker, answer.status, token_setting)
+    if answer.status in missing:
+        raise not_found(answer.status)
+    if answer.status != 200:
+        raise unexpected(tracker, answer.status)

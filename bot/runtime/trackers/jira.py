@@ -19,11 +19,9 @@ from pydantic import SecretStr
 from bot.runtime.trackers.http import (
     Clock,
     exchange,
-    not_found,
+    raise_for_status,
     rate_limited,
-    refused,
     retry_after,
-    unexpected,
     utcnow,
 )
 from bot.runtime.web.webhooks import jira_fields_state
@@ -58,12 +56,7 @@ class JiraReader:
         now = self.clock()
         if answer.status == 429 or (answer.status == 503 and answer.header("retry-after")):
             raise rate_limited(NAME, retry_after(answer, now), now)
-        if answer.status in (401, 403):
-            raise refused(NAME, answer.status, "PULSEBOARD_JIRA_TOKEN (and PULSEBOARD_JIRA_EMAIL)")
-        if answer.status == 404:
-            raise not_found(answer.status)
-        if answer.status != 200:
-            raise unexpected(NAME, answer.status)
+        raise_for_status(NAME, answer, "PULSEBOARD_JIRA_TOKEN (and PULSEBOARD_JIRA_EMAIL)")
         payload = answer.json(NAME)
         try:
             return jira_fields_state(payload["fields"])
