@@ -8,7 +8,6 @@ data already is refused (its ids would clash, and merging two histories is not a
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from bot.services.workspace.file import WorkspaceFile, WorkspaceFileError
 from bot.services.workspace.limits import import_key
@@ -55,7 +54,14 @@ def restore_workspace(
         )
     if data.workspace.name:
         backups.set_name(data.workspace.name)
-    backups.insert(Theme, [_theme_row(t) for t in data.themes])
+    backups.insert(
+        Theme,
+        [
+            t.model_dump(exclude={"merged_into"})  # set once every theme is stored
+            | {"status": ThemeStatus(t.status), "effort": Effort(t.effort) if t.effort else None}
+            for t in data.themes
+        ],
+    )
     backups.set_merges({t.id: t.merged_into for t in data.themes if t.merged_into is not None})
     request_ids = {r.ref: r.id for r in data.requests if r.id is not None}
     objectives = {o.name: o.id for o in uow.objectives.list_all()}
@@ -136,34 +142,10 @@ def restore_workspace(
     backups.insert(
         ThemeLink,
         [
-            {
-                "theme_id": link.theme,
-                "provider": link.tracker,
-                "item": link.item,
-                "url": link.url,
-                "state": link.state,
-                "linked_by": link.linked_by,
-                "created_at": link.created_at,
-            }
+            link.model_dump(exclude={"theme", "tracker"})
+            | {"theme_id": link.theme, "provider": link.tracker}
             for link in data.links
         ],
     )
     backups.continue_ids_after_restore()
     return Restored(len(users), len(request_ids), len(data.votes), len(data.themes))
-
-
-def _theme_row(theme: Any) -> dict[str, Any]:
-    return {
-        "id": theme.id,
-        "label": theme.label,
-        "top_terms": list(theme.top_terms),
-        "status": ThemeStatus(theme.status),
-        "effort": Effort(theme.effort) if theme.effort else None,
-        "confidence": theme.confidence,
-        "pinned": theme.pinned,
-        "locked": theme.locked,
-        "label_shown_at": theme.label_shown_at,
-        "created_at": theme.created_at,
-        "status_changed_at": theme.status_changed_at,
-        "deleted_at": theme.deleted_at,
-    }
