@@ -29,7 +29,6 @@ from storage.unit_of_work import UnitOfWork
 
 @dataclass(frozen=True)
 class Restored:
-    users: int
     requests: int
     votes: int
     themes: int
@@ -40,8 +39,8 @@ def restore_workspace(
 ) -> Restored:
     """Write the backup's themes, requests, votes, history, digests and follow-ups.
 
-    ``users`` and ``domains`` are already stored (by the import); everything else goes in
-    here, in the caller's transaction.
+    ``users``, ``domains`` and the workspace's name are already stored (by the import);
+    everything else goes in here, in the caller's transaction.
     """
     backups = uow.backups
     taken = backups.ids_taken(Theme, (t.id for t in data.themes)) + backups.ids_taken(
@@ -52,8 +51,6 @@ def restore_workspace(
             "this file is a backup (it has themes): restore it into an empty database; "
             f"ids {', '.join(map(str, sorted(set(taken))[:5]))} are taken here"
         )
-    if data.workspace.name:
-        backups.set_name(data.workspace.name)
     backups.insert(
         Theme,
         [
@@ -148,4 +145,4 @@ def restore_workspace(
         ],
     )
     backups.continue_ids_after_restore()
-    return Restored(len(users), len(request_ids), len(data.votes), len(data.themes))
+    return Restored(len(request_ids), len(data.votes), len(data.themes))
