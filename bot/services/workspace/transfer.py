@@ -32,7 +32,17 @@ from bot.services.workspace.limits import check_fits, import_key
 from bot.services.workspace.restore import restore_workspace
 from scoring import ScoringConfig
 from storage.enums import RequestSource, ThemeStatus
-from storage.models import Domain, Driver, User
+from storage.models import (
+    DigestRun,
+    Domain,
+    Driver,
+    Request,
+    ShipFollowup,
+    Theme,
+    ThemeLink,
+    ThemeStatusChange,
+    User,
+)
 from storage.repositories.drivers import DriverAnswerToAdd
 from storage.repositories.objective_kpis import KpiValueToAdd
 from storage.repositories.pulses import AnswerToAdd
@@ -296,7 +306,7 @@ def export_workspace(uow: UnitOfWork) -> WorkspaceFile:
     slack_ids = {u.id: u.slack_id for u in users}
     domain_names = {d.id: d.name for d in uow.domains.list_all()}
     backups = uow.backups
-    requests = backups.requests()
+    requests = backups.rows(Request)
     refs = {r.id: f"r{r.id}" for r in requests}
     return WorkspaceFile(
         workspace=WorkspaceInfo(id=uow.workspace_id, name=backups.name()),
@@ -340,7 +350,7 @@ def export_workspace(uow: UnitOfWork) -> WorkspaceFile:
                 effort=t.effort.value if t.effort else None,
                 merged_into=t.merged_into_id,
             )
-            for t in backups.themes()
+            for t in backups.rows(Theme)
         ],
         votes=_export_votes(uow, refs),
         status_changes=[
@@ -353,10 +363,10 @@ def export_workspace(uow: UnitOfWork) -> WorkspaceFile:
                 by=c.changed_by,
                 at=c.changed_at,
             )
-            for c in backups.status_changes()
+            for c in backups.rows(ThemeStatusChange)
         ],
         pulse_rounds=_export_pulses(uow, slack_ids, domain_names),
-        digests=[_record(DigestRecord, d, status=d.status.value) for d in backups.digest_runs()],
+        digests=[_record(DigestRecord, d, status=d.status.value) for d in backups.rows(DigestRun)],
         followups=[
             _record(
                 FollowupRecord,
@@ -366,11 +376,11 @@ def export_workspace(uow: UnitOfWork) -> WorkspaceFile:
                 user=slack_ids[f.user_id],
                 followup_request=refs.get(f.followup_request_id or 0),
             )
-            for f in backups.followups()
+            for f in backups.rows(ShipFollowup)
         ],
         links=[
             _record(LinkRecord, link, theme=link.theme_id, tracker=link.provider)
-            for link in backups.links()
+            for link in backups.rows(ThemeLink)
         ],
         audit=[_record(AuditRecord, e) for e in uow.audit.oldest_first()],
     )
