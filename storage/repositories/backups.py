@@ -7,17 +7,8 @@ from typing import Any
 
 from sqlalchemy import func, insert, select, text, update
 
-from storage.models import (
-    Base,
-    DigestRun,
-    Request,
-    ShipFollowup,
-    Theme,
-    ThemeLink,
-    ThemeStatusChange,
-    Workspace,
-)
-from storage.repositories.base import Repository
+from storage.models import Base, Request, Theme, ThemeStatusChange, Workspace
+from storage.repositories.base import Repository, RowT
 
 #: Tables whose rows a restore writes with the ids of the backup.
 KEPT_IDS: tuple[type[Base], ...] = (Theme, Request, ThemeStatusChange)
@@ -36,30 +27,13 @@ class BackupRepository(Repository):
             workspace.name = name
         self.session.flush()
 
-    def themes(self) -> list[Theme]:
-        """Every theme, merged and deleted ones too (a merge is a PM's decision)."""
-        return self._all(Theme, Theme.id)
-
-    def requests(self) -> list[Request]:
-        """Every request, withdrawn ones too."""
-        return self._all(Request, Request.id)
-
-    def status_changes(self) -> list[ThemeStatusChange]:
-        return self._all(ThemeStatusChange, ThemeStatusChange.id)
-
-    def digest_runs(self) -> list[DigestRun]:
-        return self._all(DigestRun, DigestRun.id)
-
-    def followups(self) -> list[ShipFollowup]:
-        return self._all(ShipFollowup, ShipFollowup.id)
-
-    def links(self) -> list[ThemeLink]:
-        return self._all(ThemeLink, ThemeLink.id)
-
-    def _all(self, model: Any, order: Any) -> list[Any]:
+    def rows(self, model: type[RowT]) -> list[RowT]:
+        """Every row of ``model`` in this workspace, by id: merged and deleted themes and
+        withdrawn requests too (a backup keeps them all)."""
+        table = model.__table__
         return list(
             self.session.scalars(
-                select(model).where(model.workspace_id == self.workspace_id).order_by(order)
+                select(model).where(table.c.workspace_id == self.workspace_id).order_by(table.c.id)
             )
         )
 

@@ -33,7 +33,7 @@ from bot.services.workspace.file import WorkspaceFile, WorkspaceFileError
 from bot.services.workspace.transfer import export_workspace, import_workspace
 from storage.db import make_engine, make_session_factory
 from storage.enums import Effort, RequestSource, ThemeStatus
-from storage.models import OutboxMessage
+from storage.models import OutboxMessage, ShipFollowup
 from storage.unit_of_work import unit_of_work
 from tests.fixtures.databases import Database
 
@@ -125,7 +125,7 @@ def a_week_of_pm_decisions(db: Database) -> str:
         assert "Served by #" in shown
     with unit_of_work(db.sessions, workspace_id) as uow:
         queue_followups(uow, datetime.now(UTC) + timedelta(days=15), timedelta(days=14))
-        asked = uow.backups.followups()
+        asked = uow.backups.rows(ShipFollowup)
         assert asked, "the shipment asked its requesters"
         first = asked[0]
         slack_id = next(u.slack_id for u in uow.users.list_all() if u.id == first.user_id)

@@ -17,11 +17,18 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validato
 from bot.services.errors import UserFacingError
 
 MAX_FILE_MEGABYTES = 64
+SHOWN_PROBLEMS = 5
 _OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
 
 
 class WorkspaceFileError(UserFacingError):
     """The file cannot be imported; the message says why and names the file or record."""
+
+
+def first_problems(problems: list[str]) -> str:
+    """The first few of a file's problems, and how many more there are."""
+    more = len(problems) - SHOWN_PROBLEMS
+    return "; ".join(problems[:SHOWN_PROBLEMS]) + (f" (and {more} more)" if more > 0 else "")
 
 
 def read_file_bytes(path: Path, max_megabytes: int = MAX_FILE_MEGABYTES) -> bytes:
@@ -374,9 +381,7 @@ class WorkspaceFile(FileModel):
         if len(drivers) != len(self.drivers):
             problems.append("driver keys are not unique")
         if problems:
-            shown = "; ".join(problems[:5])
-            more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""
-            raise ValueError(shown + more)
+            raise ValueError(first_problems(problems))
         return self
 
     def latest_activity(self) -> datetime | None:

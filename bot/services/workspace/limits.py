@@ -16,7 +16,12 @@ from typing import Any
 from pydantic import BaseModel
 from sqlalchemy import Column, String
 
-from bot.services.workspace.file import RequestRecord, WorkspaceFile, WorkspaceFileError
+from bot.services.workspace.file import (
+    RequestRecord,
+    WorkspaceFile,
+    WorkspaceFileError,
+    first_problems,
+)
 from storage.models import (
     Base,
     DigestRun,
@@ -31,7 +36,6 @@ from storage.models import (
 
 EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
 LATEST = datetime(2100, 1, 1, tzinfo=UTC)
-SHOWN_PROBLEMS = 5
 
 
 def _column(model: type[Base], name: str) -> Column[Any]:
@@ -69,9 +73,7 @@ def check_fits(data: WorkspaceFile) -> None:
     """Raise WorkspaceFileError listing the first problems, if the file has any."""
     problems = list(_problems(data))
     if problems:
-        shown = "; ".join(problems[:SHOWN_PROBLEMS])
-        more = len(problems) - SHOWN_PROBLEMS
-        raise WorkspaceFileError(shown + (f" (and {more} more)" if more > 0 else ""))
+        raise WorkspaceFileError(first_problems(problems))
 
 
 def _problems(data: WorkspaceFile) -> Iterator[str]:

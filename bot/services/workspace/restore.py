@@ -8,7 +8,6 @@ data already is refused (its ids would clash, and merging two histories is not a
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from bot.services.workspace.file import WorkspaceFile, WorkspaceFileError
 from bot.services.workspace.limits import import_key
@@ -30,7 +29,6 @@ from storage.unit_of_work import UnitOfWork
 
 @dataclass(frozen=True)
 class Restored:
-    users: int
     requests: int
     votes: int
     themes: int
@@ -41,8 +39,8 @@ def restore_workspace(
 ) -> Restored:
     """Write the backup's themes, requests, votes, history, digests and follow-ups.
 
-    ``users`` and ``domains`` are already stored (by the import); everything else goes in
-    here, in the caller's transaction.
+    ``users``, ``domains`` and the workspace's name are already stored (by the import);
+    everything else goes in here, in the caller's transaction.
     """
     backups = uow.backups
     taken = backups.ids_taken(Theme, (t.id for t in data.themes)) + backups.ids_taken(
@@ -53,9 +51,14 @@ def restore_workspace(
             "this file is a backup (it has themes): restore it into an empty database; "
             f"ids {', '.join(map(str, sorted(set(taken))[:5]))} are taken here"
         )
-    if data.workspace.name:
-        backups.set_name(data.workspace.name)
-    backups.insert(Theme, [_theme_row(t) for t in data.themes])
+    backups.insert(
+        Theme,
+        [
+            t.model_dump(exclude={"merged_into"})  # set once every theme is stored
+            | {"status": ThemeStatus(t.status), "effort": Effort(t.effort) if t.effort else None}
+            for t in data.themes
+        ],
+    )
     backups.set_merges({t.id: t.merged_into for t in data.themes if t.merged_into is not None})
     request_ids = {r.ref: r.id for r in data.requests if r.id is not None}
     objectives = {o.name: o.id for o in uow.objectives.list_all()}
@@ -136,34 +139,10 @@ def restore_workspace(
     backups.insert(
         ThemeLink,
         [
-            {
-                "theme_id": link.theme,
-                "provider": link.tracker,
-                "item": link.item,
-                "url": link.url,
-                "state": link.state,
-                "linked_by": link.linked_by,
-                "created_at": link.created_at,
-            }
+            link.model_dump(exclude={"theme", "tracker"})
+            | {"theme_id": link.theme, "provider": link.tracker}
             for link in data.links
         ],
     )
     backups.continue_ids_after_restore()
-    return Restored(len(users), len(request_ids), len(data.votes), len(data.themes))
-
-
-def _theme_row(theme: Any) -> dict[str, Any]:
-    return {
-        "id": theme.id,
-        "label": theme.label,
-        "top_terms": list(theme.top_terms),
-        "status": ThemeStatus(theme.status),
-        "effort": Effort(theme.effort) if theme.effort else None,
-        "confidence": theme.confidence,
-        "pinned": theme.pinned,
-        "locked": theme.locked,
-        "label_shown_at": theme.label_shown_at,
-        "created_at": theme.created_at,
-        "status_changed_at": theme.status_changed_at,
-        "deleted_at": theme.deleted_at,
-    }
+    return Restored(len(request_ids), len(data.votes), len(data.themes))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal, TypeVar
 
 from bot.services.errors import UserFacingError
 from bot.services.themes.regroup import RegroupReport, regroup
@@ -13,6 +13,7 @@ from bot.services.workspace.file import (
     DomainRecord,
     DriverAnswerRecord,
     DriverRecord,
+    FileModel,
     FollowupRecord,
     KpiValueRecord,
     LinkRecord,
@@ -31,7 +32,17 @@ from bot.services.workspace.limits import check_fits, import_key
 from bot.services.workspace.restore import restore_workspace
 from scoring import ScoringConfig
 from storage.enums import RequestSource, ThemeStatus
-from storage.models import Domain, Driver, Theme, User
+from storage.models import (
+    DigestRun,
+    Domain,
+    Driver,
+    Request,
+    ShipFollowup,
+    Theme,
+    ThemeLink,
+    ThemeStatusChange,
+    User,
+)
 from storage.repositories.drivers import DriverAnswerToAdd
 from storage.repositories.objective_kpis import KpiValueToAdd
 from storage.repositories.pulses import AnswerToAdd
@@ -39,6 +50,7 @@ from storage.unit_of_work import UnitOfWork
 
 KPI_DIRECTIONS: dict[str, Literal["up", "down"]] = {"up": "up", "down": "down"}
 KPI_SOURCES: dict[str, Literal["cli", "csv", "http"]] = {"cli": "cli", "csv": "csv", "http": "http"}
+Record = TypeVar("Record", bound=FileModel)
 
 
 @dataclass(frozen=True)
@@ -294,71 +306,52 @@ def export_workspace(uow: UnitOfWork) -> WorkspaceFile:
     slack_ids = {u.id: u.slack_id for u in users}
     domain_names = {d.id: d.name for d in uow.domains.list_all()}
     backups = uow.backups
-    requests = backups.requests()
+    requests = backups.rows(Request)
     refs = {r.id: f"r{r.id}" for r in requests}
     return WorkspaceFile(
         workspace=WorkspaceInfo(id=uow.workspace_id, name=backups.name()),
         users=[
-            UserRecord(
-                id=u.slack_id,
-                name=u.name,
-                tz=u.tz,
-                is_admin=u.is_admin,
-                domain=domain_names.get(u.domain_id) if u.domain_id else None,
-            )
+            _record(UserRecord, u, id=u.slack_id, domain=domain_names.get(u.domain_id or 0))
             for u in users
         ],
-        domains=[
-            DomainRecord(
-                name=d.name,
-                description=d.description,
-                owner=d.owner_slack_id,
-                digest_channel=d.digest_channel,
-                retired_at=d.retired_at,
-            )
-            for d in uow.domains.list_all()
-        ],
+        domains=[_record(DomainRecord, d, owner=d.owner_slack_id) for d in uow.domains.list_all()],
         objectives=[
-            ObjectiveRecord(
-                name=o.name,
-                description=o.description,
-                weight=o.weight,
+            _record(
+                ObjectiveRecord,
+                o,
                 keywords=list(o.keywords),
-                domain=domain_names.get(o.domain_id) if o.domain_id else None,
-                active=o.active,
-                kpi_name=o.kpi_name,
-                kpi_unit=o.kpi_unit,
+                domain=domain_names.get(o.domain_id or 0),
                 kpi_direction=KPI_DIRECTIONS.get(o.kpi_direction or ""),
-                kpi_target=o.kpi_target,
             )
             for o in uow.objectives.list_all()
         ],
         kpi_values=_export_kpi_values(uow),
-        drivers=[
-            DriverRecord(key=d.key, name=d.name, description=d.description, active=d.active)
-            for d in uow.drivers.list_all()
-        ],
+        drivers=[_record(DriverRecord, d) for d in uow.drivers.list_all()],
         requests=[
-            RequestRecord(
+            _record(
+                RequestRecord,
+                r,
                 ref=refs[r.id],
-                title=r.title,
-                body=r.body,
                 requester=slack_ids[r.requester_id],
-                domain=domain_names.get(r.domain_id) if r.domain_id else None,
+                domain=domain_names.get(r.domain_id or 0),
                 source=r.source.value,
-                pain=r.pain,
                 objective=r.objective.name if r.objective else None,
-                created_at=r.created_at,
-                id=r.id,
-                theme_id=r.theme_id,
-                pinned_to_theme=r.pinned_to_theme,
-                withdrawn_at=r.withdrawn_at,
-                logged_by=slack_ids.get(r.logged_by_id) if r.logged_by_id else None,
-                message_link=r.message_link,
+                theme=None,  # the sample's intent label; a backup keeps theme_id
+                logged_by=slack_ids.get(r.logged_by_id or 0),
             )
             for r in requests
         ],
-        themes=[theme_record(t) for t in backups.themes()],
+        themes=[
+            _record(
+                ThemeRecord,
+                t,
+                top_terms=list(t.top_terms),
+                status=t.status.value,
+                effort=t.effort.value if t.effort else None,
+                merged_into=t.merged_into_id,
+            )
+            for t in backups.rows(Theme)
+        ],
         votes=_export_votes(uow, refs),
         status_changes=[
             StatusChangeRecord(
@@ -370,77 +363,34 @@ def export_workspace(uow: UnitOfWork) -> WorkspaceFile:
                 by=c.changed_by,
                 at=c.changed_at,
             )
-            for c in backups.status_changes()
+            for c in backups.rows(ThemeStatusChange)
         ],
         pulse_rounds=_export_pulses(uow, slack_ids, domain_names),
-        digests=[
-            DigestRecord(
-                channel=d.channel,
-                period=d.period,
-                status=d.status.value,
-                started_at=d.started_at,
-                posted_at=d.posted_at,
-                posted_ts=d.posted_ts,
-                ranking=d.ranking,
-            )
-            for d in backups.digest_runs()
-        ],
+        digests=[_record(DigestRecord, d, status=d.status.value) for d in backups.rows(DigestRun)],
         followups=[
-            FollowupRecord(
+            _record(
+                FollowupRecord,
+                f,
                 theme=f.theme_id,
                 status_change=f.status_change_id,
                 user=slack_ids[f.user_id],
-                asked_at=f.asked_at,
-                closes_at=f.closes_at,
-                answer=f.answer,
-                comment=f.comment,
-                answered_at=f.answered_at,
                 followup_request=refs.get(f.followup_request_id or 0),
             )
-            for f in backups.followups()
+            for f in backups.rows(ShipFollowup)
         ],
         links=[
-            LinkRecord(
-                theme=link.theme_id,
-                tracker=link.provider,
-                item=link.item,
-                url=link.url,
-                state=link.state,
-                linked_by=link.linked_by,
-                created_at=link.created_at,
-            )
-            for link in backups.links()
+            _record(LinkRecord, link, theme=link.theme_id, tracker=link.provider)
+            for link in backups.rows(ThemeLink)
         ],
-        audit=[
-            AuditRecord(
-                at=e.at,
-                actor=e.actor,
-                action=e.action,
-                target_type=e.target_type,
-                target_id=e.target_id,
-                details=e.details,
-            )
-            for e in uow.audit.oldest_first()
-        ],
+        audit=[_record(AuditRecord, e) for e in uow.audit.oldest_first()],
     )
 
 
-def theme_record(theme: Theme) -> ThemeRecord:
-    return ThemeRecord(
-        id=theme.id,
-        label=theme.label,
-        top_terms=list(theme.top_terms),
-        status=theme.status.value,
-        effort=theme.effort.value if theme.effort else None,
-        confidence=theme.confidence,
-        pinned=theme.pinned,
-        locked=theme.locked,
-        label_shown_at=theme.label_shown_at,
-        merged_into=theme.merged_into_id,
-        created_at=theme.created_at,
-        status_changed_at=theme.status_changed_at,
-        deleted_at=theme.deleted_at,
-    )
+def _record(record_type: type[Record], row: object, **differing: Any) -> Record:
+    """``row`` as a record of the file: each field is the row's attribute of the same name,
+    but for those in ``differing`` (the database names or stores them otherwise)."""
+    same = {name: getattr(row, name) for name in record_type.model_fields if name not in differing}
+    return record_type(**same, **differing)
 
 
 def _export_votes(uow: UnitOfWork, refs: dict[int, str]) -> list[VoteRecord]:
@@ -467,13 +417,13 @@ def _export_pulses(
     driver_answers: dict[int, list[DriverAnswerRecord]] = {}
     for given in uow.driver_answers.of_rounds(r.id for r in rounds):
         driver_answers.setdefault(given.round_id, []).append(
-            DriverAnswerRecord(
+            _record(
+                DriverAnswerRecord,
+                given,
                 user=slack_ids[given.user_id],
                 driver=driver_keys[given.driver_id],
                 kind="importance" if given.kind == "importance" else "satisfaction",
-                value=given.value,
-                domain=domain_names.get(given.domain_id) if given.domain_id else None,
-                answered_at=given.answered_at,
+                domain=domain_names.get(given.domain_id or 0),
             )
         )
     return [
@@ -484,13 +434,7 @@ def _export_pulses(
             asked=sorted(slack_ids[i.user_id] for i in pulses.invitations(r.id)),
             responses=sorted(
                 (
-                    PulseAnswerRecord(
-                        user=slack_ids[a.user_id],
-                        score=a.score,
-                        enps=a.enps,
-                        comment=a.comment,
-                        answered_at=a.answered_at,
-                    )
+                    _record(PulseAnswerRecord, a, user=slack_ids[a.user_id])
                     for a in pulses.responses(r.id)
                 ),
                 key=lambda answer: (answer.answered_at, answer.user),
@@ -506,12 +450,8 @@ def _export_pulses(
 
 def _export_kpi_values(uow: UnitOfWork) -> list[KpiValueRecord]:
     return [
-        KpiValueRecord(
-            objective=objective.name,
-            value=v.value,
-            measured_at=v.measured_at,
-            source=KPI_SOURCES.get(v.source, "cli"),
-            recorded_at=v.recorded_at,
+        _record(
+            KpiValueRecord, v, objective=objective.name, source=KPI_SOURCES.get(v.source, "cli")
         )
         for objective in sorted(uow.objectives.list_all(), key=lambda o: o.name)
         for v in uow.kpi_values.of_objective(objective.id)
