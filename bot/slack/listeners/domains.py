@@ -48,6 +48,7 @@ def register(app: App) -> None:
 
 
 def admin_of(context: BoltContext, body: dict[str, Any]) -> Actor:
+    """Who sent a command or an interaction, for the admins' changes to check."""
     deps = deps_of(context)
     team = body.get("team_id") or body["team"]["id"]
     user = body.get("user_id") or body["user"]["id"]
