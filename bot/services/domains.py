@@ -21,10 +21,14 @@ def domain_list(uow: UnitOfWork) -> list[DomainSummary]:
 
 
 def domain_summary(uow: UnitOfWork, domain_id: int) -> DomainSummary:
+    return summary(domain_or_fail(uow, domain_id))
+
+
+def domain_or_fail(uow: UnitOfWork, domain_id: int) -> Domain:
     domain = uow.domains.by_id(domain_id)
     if domain is None:
         raise NotFoundError("That domain does not exist any more.")
-    return summary(domain)
+    return domain
 
 
 def save_domain(
@@ -49,19 +53,15 @@ def _save(
     if len(name) > MAX_NAME:
         raise UserFacingError(f"Keep the name under {MAX_NAME} characters.")
     domains = uow.domains
+    found = None if domain_id is None else domain_or_fail(uow, domain_id)
     clash = domains.by_name(name)
-    if domain_id is None:
-        if clash is not None:
-            raise UserFacingError(f"There is already a domain called “{name}”.")
+    if clash is not None and (found is None or clash.id != found.id):
+        raise UserFacingError(f"There is already a domain called “{name}”.")
+    if found is None:
         domain = domains.add(name, values.description.strip(), values.owner, values.digest_channel)
         before: dict[str, object] = {}
         action = "domain.add"
     else:
-        found = domains.by_id(domain_id)
-        if found is None:
-            raise NotFoundError("That domain does not exist any more.")
-        if clash is not None and clash.id != found.id:
-            raise UserFacingError(f"There is already a domain called “{name}”.")
         domain, before = found, recorded(found)
         domain.name = name
         domain.description = values.description.strip()

@@ -81,10 +81,14 @@ def driver_list(uow: UnitOfWork) -> list[DriverSummary]:
 
 
 def driver_summary(uow: UnitOfWork, driver_id: int) -> DriverSummary:
+    return summary(driver_or_fail(uow, driver_id))
+
+
+def driver_or_fail(uow: UnitOfWork, driver_id: int) -> Driver:
     driver = uow.drivers.by_id(driver_id)
     if driver is None:
         raise NotFoundError("That driver does not exist any more.")
-    return summary(driver)
+    return driver
 
 
 def save_driver(
@@ -111,19 +115,15 @@ def _save(
     if len(description) > MAX_DESCRIPTION:
         raise UserFacingError(f"Keep the description under {MAX_DESCRIPTION} characters.")
     drivers = uow.drivers
+    found = None if driver_id is None else driver_or_fail(uow, driver_id)
     clash = drivers.by_name(name)
-    if driver_id is None:
-        if clash is not None:
-            raise UserFacingError(f"There is already a driver called “{name}”.")
+    if clash is not None and (found is None or clash.id != found.id):
+        raise UserFacingError(f"There is already a driver called “{name}”.")
+    if found is None:
         driver = drivers.add(new_key(uow, name), name, description, drivers.next_position())
         before: dict[str, object] = {}
         action = "driver.add"
     else:
-        found = drivers.by_id(driver_id)
-        if found is None:
-            raise NotFoundError("That driver does not exist any more.")
-        if clash is not None and clash.id != found.id:
-            raise UserFacingError(f"There is already a driver called “{name}”.")
         driver, before = found, recorded(found)
         driver.name, driver.description = name, description
         action = "driver.edit"

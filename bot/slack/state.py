@@ -16,6 +16,11 @@ def field_state(view: dict[str, Any], block_id: str, action_id: str) -> dict[str
     return values_of(view).get(block_id, {}).get(action_id, {})
 
 
+def own_field(values: dict[str, Any], field_id: str) -> dict[str, Any]:
+    """A field of ``values`` (a view's ``state.values``) whose block id is its action id."""
+    return values.get(field_id, {}).get(field_id, {})
+
+
 def selected(view: dict[str, Any], block_id: str, action_id: str) -> str | None:
     option = field_state(view, block_id, action_id).get("selected_option") or {}
     return option.get("value")

@@ -3,7 +3,6 @@ fields read back, and the note when the bot cannot post to a digest channel."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from typing import Any
 
@@ -12,12 +11,15 @@ from bot.slack.blocks.elements import (
     AdminList,
     Block,
     admin_list_blocks,
+    form_modal,
+    input_block,
     plain,
+    retire_checkbox,
     section,
 )
-from bot.slack.blocks.feedback import input_block
 from bot.slack.blocks.ids import DOMAIN_ADD_ACTION, DOMAIN_EDIT_ACTION, DOMAINS_MODAL
 from bot.slack.blocks.text import channel_mention, safe, user_mention
+from bot.slack.state import own_field
 
 NAME, DESCRIPTION, OWNER, CHANNEL, RETIRED = "name", "description", "owner", "channel", "retired"
 
@@ -65,8 +67,6 @@ def domain_modal(domain: DomainSummary | None) -> Block:
         "multiline": True,
         "max_length": 500,
     }
-    retire_option = {"text": plain("Retired: offer it nowhere, keep its history"), "value": "yes"}
-    retired: Block = {"type": "checkboxes", "action_id": RETIRED, "options": [retire_option]}
     if domain is not None:
         name["initial_value"] = domain.name
         if domain.description:
@@ -75,37 +75,30 @@ def domain_modal(domain: DomainSummary | None) -> Block:
             owner["initial_user"] = domain.owner
         if domain.digest_channel:
             channel["initial_conversation"] = domain.digest_channel
-        if domain.retired:
-            retired["initial_options"] = [retire_option]
-    return {
-        "type": "modal",
-        "callback_id": DOMAINS_MODAL,
-        "private_metadata": json.dumps({"domain_id": domain.id} if domain else {}),
-        "title": plain("Domain" if domain else "New domain", 24),
-        "submit": plain("Save", 24),
-        "close": plain("Cancel", 24),
-        "blocks": [
+    retired = domain is not None and domain.retired
+    retire = retire_checkbox(RETIRED, "Retired: offer it nowhere, keep its history", retired)
+    return form_modal(
+        DOMAINS_MODAL,
+        "Domain" if domain else "New domain",
+        {"domain_id": domain.id} if domain else {},
+        [
             input_block(NAME, "Name", name),
             input_block(DESCRIPTION, "What the domain owns", description, optional=True),
             input_block(OWNER, "Owner", owner, optional=True),
             input_block(CHANNEL, "Digest channel (its own weekly digest)", channel, optional=True),
-            input_block(RETIRED, "Retire", retired, optional=True),
+            input_block(RETIRED, "Retire", retire, optional=True),
         ],
-    }
+    )
 
 
 def parse_domain(values: dict[str, dict[str, Any]]) -> DomainInput:
     """The submitted modal's fields (``view.state.values``) as a domain change."""
-
-    def field(block: str) -> dict[str, Any]:
-        return values.get(block, {}).get(block, {})
-
     return DomainInput(
-        name=field(NAME).get("value") or "",
-        description=field(DESCRIPTION).get("value") or "",
-        owner=field(OWNER).get("selected_user") or None,
-        digest_channel=field(CHANNEL).get("selected_conversation") or None,
-        retired=bool(field(RETIRED).get("selected_options")),
+        name=own_field(values, NAME).get("value") or "",
+        description=own_field(values, DESCRIPTION).get("value") or "",
+        owner=own_field(values, OWNER).get("selected_user") or None,
+        digest_channel=own_field(values, CHANNEL).get("selected_conversation") or None,
+        retired=bool(own_field(values, RETIRED).get("selected_options")),
     )
 
 

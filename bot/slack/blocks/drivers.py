@@ -8,7 +8,6 @@ ends with the answer, which the info-level log drops (bot/services/pulses/anonym
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from typing import Any
 
@@ -23,16 +22,18 @@ from bot.services.pulses.anonymity import DRIVER_IMPORTANCE_PREFIX, DRIVER_SATIS
 from bot.slack.blocks.elements import (
     AdminList,
     Block,
-    actions,
     admin_list_blocks,
-    button,
     context,
+    form_modal,
+    input_block,
+    one_to_five,
     plain,
+    retire_checkbox,
     section,
 )
-from bot.slack.blocks.feedback import input_block
 from bot.slack.blocks.ids import DRIVER_ADD_ACTION, DRIVER_EDIT_ACTION, DRIVERS_MODAL
 from bot.slack.blocks.text import safe
+from bot.slack.state import own_field
 from bot.slack.validation import whole_number
 
 PREFIXES = {SATISFACTION: DRIVER_SATISFACTION_PREFIX, IMPORTANCE: DRIVER_IMPORTANCE_PREFIX}
@@ -62,19 +63,10 @@ def parse_driver_value(value: str | None) -> tuple[int, int, int] | None:
 
 def answer_buttons(round_id: int, question: DriverQuestion, kind: str) -> Block:
     chosen = question.satisfaction if kind == SATISFACTION else question.importance
-    block = actions(
-        *(
-            button(
-                str(n),
-                f"{PREFIXES[kind]}{n}",
-                f"{round_id}:{question.driver_id}:{n}",
-                "primary" if n == chosen else None,
-            )
-            for n in range(1, 6)
-        )
+    driver_id = question.driver_id
+    return one_to_five(
+        PREFIXES[kind], f"{round_id}:{driver_id}", chosen, f"driver_{driver_id}_{kind}"
     )
-    block["block_id"] = f"driver_{question.driver_id}_{kind}"
-    return block
 
 
 def driver_question_blocks(round_id: int, drivers: Sequence[DriverQuestion]) -> list[Block]:
@@ -132,37 +124,28 @@ def driver_modal(driver: DriverSummary | None) -> Block:
         "max_length": 300,
         "placeholder": plain("What a developer lives through, e.g. “I can find the docs I need.”"),
     }
-    retire_option = {"text": plain("Retired: no longer asked, answers kept"), "value": "yes"}
-    retired: Block = {"type": "checkboxes", "action_id": RETIRED, "options": [retire_option]}
     if driver is not None:
         name["initial_value"] = driver.name
         if driver.description:
             description["initial_value"] = driver.description
-        if not driver.active:
-            retired["initial_options"] = [retire_option]
-    return {
-        "type": "modal",
-        "callback_id": DRIVERS_MODAL,
-        "private_metadata": json.dumps({"driver_id": driver.id} if driver else {}),
-        "title": plain("Driver" if driver else "New driver", 24),
-        "submit": plain("Save", 24),
-        "close": plain("Cancel", 24),
-        "blocks": [
+    retired = driver is not None and not driver.active
+    retire = retire_checkbox(RETIRED, "Retired: no longer asked, answers kept", retired)
+    return form_modal(
+        DRIVERS_MODAL,
+        "Driver" if driver else "New driver",
+        {"driver_id": driver.id} if driver else {},
+        [
             input_block(NAME, "Name", name),
             input_block(DESCRIPTION, "Description, as the person experiences it", description),
-            input_block(RETIRED, "Retire", retired, optional=True),
+            input_block(RETIRED, "Retire", retire, optional=True),
         ],
-    }
+    )
 
 
 def parse_driver(values: dict[str, dict[str, Any]]) -> DriverInput:
     """The submitted modal's fields (``view.state.values``) as a driver change."""
-
-    def field(block: str) -> dict[str, Any]:
-        return values.get(block, {}).get(block, {})
-
     return DriverInput(
-        name=field(NAME).get("value") or "",
-        description=field(DESCRIPTION).get("value") or "",
-        retired=bool(field(RETIRED).get("selected_options")),
+        name=own_field(values, NAME).get("value") or "",
+        description=own_field(values, DESCRIPTION).get("value") or "",
+        retired=bool(own_field(values, RETIRED).get("selected_options")),
     )

@@ -44,6 +44,43 @@ def actions(*elements: Block) -> Block:
     return {"type": "actions", "elements": list(elements)}
 
 
+def one_to_five(action: str, value: str, chosen: int | None, block_id: str) -> Block:
+    """The buttons 1 to 5 of a pulse answer, the chosen one primary: each action id is
+    ``action`` and its number, each value ``value:number``."""
+    buttons = [
+        button(str(n), f"{action}{n}", f"{value}:{n}", "primary" if n == chosen else None)
+        for n in range(1, 6)
+    ]
+    block = actions(*buttons)
+    block["block_id"] = block_id
+    return block
+
+
+def input_block(block_id: str, label: str, element: Block, optional: bool = False) -> Block:
+    return {
+        "type": "input",
+        "block_id": block_id,
+        "label": plain(label, 2000),
+        "element": element,
+        "optional": optional,
+    }
+
+
+def form_modal(
+    callback_id: str, title: str, metadata: dict[str, Any], blocks: list[Block]
+) -> Block:
+    """A modal of input fields with Save and Cancel; ``metadata`` comes back on submit."""
+    return {
+        "type": "modal",
+        "callback_id": callback_id,
+        "private_metadata": json.dumps(metadata),
+        "title": plain(title, 24),
+        "submit": plain("Save", 24),
+        "close": plain("Cancel", 24),
+        "blocks": blocks,
+    }
+
+
 #: Rows an admin's list shows (each a section: 40 stay well inside a message's 50 blocks).
 MAX_LISTED = 40
 
@@ -73,6 +110,15 @@ def admin_list_blocks(shape: AdminList, rows: Sequence[tuple[int, str]]) -> list
     return blocks
 
 
+def retire_checkbox(action_id: str, label: str, retired: bool) -> Block:
+    """The Retire field of an admin list's modal: one option, ticked when it is retired."""
+    option = {"text": plain(label), "value": "yes"}
+    checkbox: Block = {"type": "checkboxes", "action_id": action_id, "options": [option]}
+    if retired:
+        checkbox["initial_options"] = [option]
+    return checkbox
+
+
 @dataclass(frozen=True)
 class CommentForm:
     """A one-field modal for an optional free-text comment (pulse answers, follow-ups)."""
@@ -96,20 +142,5 @@ def comment_modal(form: CommentForm, metadata: dict[str, Any], existing: str | N
         element["placeholder"] = plain(form.placeholder)
     if existing:
         element["initial_value"] = existing[: form.max_length]
-    return {
-        "type": "modal",
-        "callback_id": form.callback_id,
-        "private_metadata": json.dumps(metadata),
-        "title": plain("Your comment", 24),
-        "submit": plain("Save", 24),
-        "close": plain("Cancel", 24),
-        "blocks": [
-            {
-                "type": "input",
-                "block_id": form.block_id,
-                "label": plain(form.label, 2000),
-                "element": element,
-                "optional": True,
-            }
-        ],
-    }
+    field = input_block(form.block_id, form.label, element, optional=True)
+    return form_modal(form.callback_id, "Your comment", metadata, [field])

@@ -9,7 +9,7 @@ from typing import Any
 
 from bot.services.request_views import FormChoices, Suggestion
 from bot.slack.blocks import ids
-from bot.slack.blocks.elements import Block, actions, button, context, plain, section
+from bot.slack.blocks.elements import Block, actions, button, context, input_block, plain, section
 from bot.slack.blocks.text import safe, theme_name
 
 PAIN_WORDS = {
@@ -142,16 +142,6 @@ def feedback_modal(
         "close": plain("Cancel", 24),
         "private_metadata": origin.to_metadata(),
         "blocks": blocks,
-    }
-
-
-def input_block(block_id: str, label: str, element: Block, optional: bool = False) -> Block:
-    return {
-        "type": "input",
-        "block_id": block_id,
-        "label": plain(label, 2000),
-        "element": element,
-        "optional": optional,
     }
 
 

@@ -9,8 +9,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from bot.services.roadmap.views import KpiDefinition, ObjectiveInput, ObjectiveSummary
-from bot.slack.blocks.elements import Block, context, plain, section
-from bot.slack.blocks.feedback import input_block
+from bot.slack.blocks.elements import Block, context, input_block, plain, section
 from bot.slack.blocks.ids import OBJECTIVES_MODAL
 from bot.slack.validation import whole_number
 

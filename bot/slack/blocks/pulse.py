@@ -46,18 +46,7 @@ def parse_value(value: str | None) -> tuple[int, int | None] | None:
 
 
 def score_buttons(round_id: int, chosen: int | None = None) -> Block:
-    elements = [
-        button(
-            str(n),
-            f"{SCORE_ACTION_PREFIX}{n}",
-            f"{round_id}:{n}",
-            "primary" if n == chosen else None,
-        )
-        for n in range(1, 6)
-    ]
-    block = actions(*elements)
-    block["block_id"] = "pulse_scores"
-    return block
+    return elements.one_to_five(SCORE_ACTION_PREFIX, str(round_id), chosen, "pulse_scores")
 
 
 def preference_buttons(round_id: int) -> Block:

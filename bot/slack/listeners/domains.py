@@ -3,8 +3,9 @@ opening a one-domain modal; App Home lets each person pick their own domain."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
@@ -34,7 +35,9 @@ from bot.slack.listeners.replies import refresh_home
 from bot.slack.listeners.views import submission_key
 from bot.slack.state import metadata, metadata_id, values_of
 from bot.slack.validation import whole_number
-from storage.unit_of_work import unit_of_work
+from storage.unit_of_work import UnitOfWork, unit_of_work
+
+Item = TypeVar("Item")
 
 
 def register(app: App) -> None:
@@ -45,10 +48,32 @@ def register(app: App) -> None:
 
 
 def admin_of(context: BoltContext, body: dict[str, Any]) -> Actor:
+    """Who sent a command or an interaction, for the admins' changes to check."""
     deps = deps_of(context)
     team = body.get("team_id") or body["team"]["id"]
     user = body.get("user_id") or body["user"]["id"]
     return Actor(team, user, deps.settings.admins)
+
+
+def open_item_modal(
+    body: dict[str, Any],
+    action: dict[str, Any],
+    client: WebClient,
+    context: BoltContext,
+    summary: Callable[[UnitOfWork, int], Item],
+    modal: Callable[[Item | None], Block],
+    what: str,
+) -> None:
+    """An admin list's Edit (the item's id in its value) or Add ("new"): the one-item
+    modal, filled from the item's ``summary`` or empty; for admins only (domains, drivers)."""
+    who = admin_of(context, body)
+    who.require_admin()
+    item_id = whole_number(action.get("value"))
+    shown = None
+    if item_id is not None:
+        with unit_of_work(deps_of(context).session_factory, who.workspace_id) as uow:
+            shown = summary(uow, item_id)
+    send_safely(what, lambda: client.views_open(trigger_id=body["trigger_id"], view=modal(shown)))
 
 
 def list_domains(deps: Deps, who: Actor) -> list[Block]:
@@ -62,17 +87,7 @@ def open_domain(
     ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext
 ) -> None:
     ack()
-    who = admin_of(context, body)
-    who.require_admin()
-    domain_id = whole_number(action.get("value"))
-    shown = None
-    if domain_id is not None:
-        with unit_of_work(deps_of(context).session_factory, who.workspace_id) as uow:
-            shown = domain_summary(uow, domain_id)
-    send_safely(
-        "domain modal",
-        lambda: client.views_open(trigger_id=body["trigger_id"], view=domain_modal(shown)),
-    )
+    open_item_modal(body, action, client, context, domain_summary, domain_modal, "domain modal")
 
 
 def save(

@@ -26,13 +26,11 @@ from bot.slack.blocks.drivers import (
 )
 from bot.slack.blocks.elements import Block
 from bot.slack.blocks.ids import DRIVER_ADD_ACTION, DRIVER_EDIT_ACTION, DRIVERS_MODAL
-from bot.slack.calls import send_safely
 from bot.slack.context import deps_of
-from bot.slack.listeners.domains import admin_of
+from bot.slack.listeners.domains import admin_of, open_item_modal
 from bot.slack.listeners.pulses import CLOSED, THANKS, now, replace
 from bot.slack.listeners.views import submission_key
 from bot.slack.state import metadata, metadata_id, values_of
-from bot.slack.validation import whole_number
 from storage.unit_of_work import unit_of_work
 
 UNREADABLE = "That button does not carry an answer."
@@ -84,17 +82,7 @@ def open_driver(
     ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext
 ) -> None:
     ack()
-    who = admin_of(context, body)
-    who.require_admin()
-    driver_id = whole_number(action.get("value"))
-    shown = None
-    if driver_id is not None:
-        with unit_of_work(deps_of(context).session_factory, who.workspace_id) as uow:
-            shown = driver_summary(uow, driver_id)
-    send_safely(
-        "driver modal",
-        lambda: client.views_open(trigger_id=body["trigger_id"], view=driver_modal(shown)),
-    )
+    open_item_modal(body, action, client, context, driver_summary, driver_modal, "driver modal")
 
 
 def save(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext) -> None:

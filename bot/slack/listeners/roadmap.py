@@ -55,7 +55,7 @@ from bot.slack.blocks.theme import theme_detail_blocks, theme_modal
 from bot.slack.calls import send_safely
 from bot.slack.context import deps_of
 from bot.slack.listeners.commands import command_key
-from bot.slack.listeners.domains import list_domains
+from bot.slack.listeners.domains import admin_of, list_domains
 from bot.slack.listeners.drivers import list_drivers
 from bot.slack.listeners.pulses import pulse_command
 from bot.slack.listeners.views import submission_key
@@ -106,12 +106,6 @@ def theme_number(word: str, usage: str) -> int:
     return number
 
 
-def actor(deps: Deps, body: dict[str, Any]) -> Actor:
-    team = body.get("team_id") or body["team"]["id"]
-    user = body.get("user_id") or body["user"]["id"]
-    return Actor(team, user, deps.settings.admins)
-
-
 def roadmap(
     ack: Ack, command: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext
 ) -> None:
@@ -126,7 +120,7 @@ def roadmap(
         return
     deps = deps_of(context)
     invocation = Invocation(
-        deps, actor(deps, command), words[1:], command, client, datetime.now(UTC)
+        deps, admin_of(context, command), words[1:], command, client, datetime.now(UTC)
     )
     try:
         blocks = run_subcommand(verb, invocation)
@@ -373,7 +367,7 @@ def save_objectives(
     ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext
 ) -> None:
     deps = deps_of(context)
-    who = actor(deps, body)
+    who = admin_of(context, body)
     values = values_of(view)
     try:
         who.require_admin()
