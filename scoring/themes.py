@@ -285,17 +285,6 @@ def _keep_labels(
     ]
 
 
-def trim_title(text: str, limit: int) -> str:
-    """The first line of ``text``, cut at a word boundary to at most ``limit`` chars."""
-    first = text.strip().splitlines()[0].strip() if text.strip() else ""
-    if len(first) <= limit:
-        return first
-    cut = first[: limit - 1]
-    if first[limit - 1] != " " and " " in cut:
-        cut = cut[: cut.rindex(" ")]
-    return cut.rstrip(" ,.;:-") + "…"
-
-
 def _top_terms(
     group_mean: sparse.csr_matrix,
     overall: NDArray[np.float64],

@@ -70,11 +70,3 @@ def _configure_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:
 
 def make_session_factory(engine: Engine) -> SessionFactory:
     return sessionmaker(bind=engine, expire_on_commit=False)
-
-
-def engine_of(session_factory: SessionFactory) -> Engine:
-    """The engine a session factory made by ``make_session_factory`` is bound to."""
-    engine = session_factory.kw.get("bind")
-    if not isinstance(engine, Engine):
-        raise TypeError("the session factory is not bound to an engine")
-    return engine

@@ -180,24 +180,6 @@ class OutboxRepository(Repository):
         message.attempt_started_at = None
         self.session.flush()
 
-    def retry_later(self, message: OutboxMessage, at: datetime, error: str) -> None:
-        message.attempts += 1
-        message.next_attempt_at = at
-        message.claimed_until = None
-        message.claimed_by = None
-        message.attempt_started_at = None
-        message.last_error = error
-        self.session.flush()
-
-    def give_up(self, message: OutboxMessage, error: str) -> None:
-        message.attempts += 1
-        message.status = OutboxStatus.FAILED
-        message.claimed_until = None
-        message.claimed_by = None
-        message.attempt_started_at = None
-        message.last_error = error
-        self.session.flush()
-
     def pending_count(self) -> int:
         return (
             self.session.scalar(

@@ -137,7 +137,6 @@ def driver_results(uow: UnitOfWork, k: int, now: datetime) -> DriverResults | No
         answered_people(data, current.id),
         tuple(ranked(figures)),
         k,
-        previous.started_at if previous else None,
     )
 
 
@@ -198,11 +197,6 @@ def figures_of(
             else None
         ),
         change=change(whole.mean, before.whole) if whole and before else None,
-        unsatisfied_change=(
-            whole.unsatisfied - before.whole.unsatisfied
-            if whole and before and before.whole
-            else None
-        ),
         domains=domains,
         withheld_domains=now_round.withheld_groups,
     )

@@ -46,7 +46,6 @@ class DriverFigures:
     importance_rank: int | None  # 1 = most important among the drivers shown
     gap: float | None  # importance / 5 × unsatisfied
     change: float | None = None  # satisfaction against the previous round
-    unsatisfied_change: float | None = None
     domains: tuple[DomainDriverFigures, ...] = ()
     withheld_domains: int = 0
 
@@ -71,7 +70,6 @@ class DriverResults:
     answered: int  # distinct people who answered a driver in the round
     drivers: tuple[DriverFigures, ...]
     threshold: int
-    previous_started_at: datetime | None = None
 
     def important_unsatisfied(self) -> tuple[DriverFigures, ...]:
         """The drivers in the shaded quadrant, the largest gap first."""

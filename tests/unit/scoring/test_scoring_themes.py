@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from scoring import RequestDoc, ThemeState, cluster, cluster_texts
+from scoring import RequestDoc, ThemeState, cluster, cluster_texts, theme_label
 from scoring.models import ThemeGroup
-from scoring.themes import trim_title
 
 DARK = [
     "Dark mode for the dashboard",
@@ -118,5 +117,7 @@ def test_single_request() -> None:
 
 
 def test_label_is_the_trimmed_first_line() -> None:
-    assert trim_title("Title here\nbody", 80) == "Title here"
-    assert trim_title("a very long title indeed", 12) == "a very long…"
+    # labels come from scoring.labels (the unused trim_title it replaced is gone)
+    assert theme_label("Title here\nbody") == "Title here"
+    long = "a very long title indeed that goes on and on well past the sixty character limit"
+    assert theme_label(long) == "Very long title indeed that goes on and on well past the…"
