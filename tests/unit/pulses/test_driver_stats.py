@@ -102,7 +102,6 @@ BUILD = DriverFigures(
     1,
     0.54,
     -0.3,
-    0.1,
     (DomainDriverFigures("platform", 5, 2.0, 0.6, 0.54, None),),
     1,
 )
