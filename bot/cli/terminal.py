@@ -11,6 +11,10 @@ from bot.slack.blocks.objective_kpis import PLAIN, objective_kpi_text
 from bot.slack.blocks.text import plural
 from bot.slack.blocks.time_to_market import ship_time_phrase
 
+#: Below this many columns the score, trend, backers and domains go under each theme's
+#: name instead of in columns of their own, which would leave the theme ~13 columns at 80.
+WIDE = 100
+
 STATUS_STYLES = {
     "open": "white",
     "planned": "cyan",
@@ -23,36 +27,39 @@ STATUS_STYLES = {
 def print_digest(view: DigestView, console: Console) -> None:
     console.rule(f"[bold]{view.title}[/bold]")
     console.print(
-        f"{view.period_label} · {view.requests_this_period} new requests · "
-        f"{view.total_themes} themes ranked",
+        f"{view.period_label} · {plural(view.requests_this_period, 'new request')} · "
+        f"{plural(view.total_themes, 'theme')} ranked",
         style="dim",
         markup=False,
         highlight=False,
     )
+    wide = console.width >= WIDE
     table = Table(show_lines=True, expand=True)
     table.add_column("Rank", justify="right", no_wrap=True)
     table.add_column("Id", justify="right", no_wrap=True)
     table.add_column("Theme and why", ratio=5)
-    table.add_column("Score", justify="right", no_wrap=True)
-    table.add_column("Trend", justify="center", no_wrap=True)
-    table.add_column("Backers", justify="right", no_wrap=True)
-    table.add_column("Domains", justify="right", no_wrap=True)
+    if wide:
+        table.add_column("Score", justify="right", no_wrap=True)
+        table.add_column("Trend", justify="center", no_wrap=True)
+        table.add_column("Backers", justify="right", no_wrap=True)
+        table.add_column("Domains", justify="right", no_wrap=True)
     table.add_column("Status", no_wrap=True)
     for entry in view.entries:
+        figures = (f"{entry.score:.2f}", entry.trend, str(entry.backers), str(len(entry.domains)))
         theme = Text(entry.label, style="bold")
+        if not wide:
+            theme.append(
+                f"\nscore {entry.score:.2f} · {entry.trend} · {plural(entry.backers, 'backer')} · "
+                f"{plural(len(entry.domains), 'domain')}",
+                style="dim",
+            )
         theme.append("\n" + entry.why, style="italic dim")
         if entry.objectives:
             served = ", ".join(f"{name} ({strength})" for name, strength in entry.objectives)
             theme.append("\nServes: " + served, style="dim")
+        status = Text(entry.status.replace("_", " "), style=STATUS_STYLES.get(entry.status, ""))
         table.add_row(
-            str(entry.position),
-            f"#{entry.theme_id}",
-            theme,
-            f"{entry.score:.2f}",
-            entry.trend,
-            str(entry.backers),
-            str(len(entry.domains)),
-            Text(entry.status.replace("_", " "), style=STATUS_STYLES.get(entry.status, "")),
+            str(entry.position), f"#{entry.theme_id}", theme, *(figures if wide else ()), status
         )
     console.print(table)
     hidden = view.total_themes - len(view.entries)

@@ -17,3 +17,14 @@ def test_the_terminal_digest_shows_rank_and_id() -> None:
     assert "#17" in text
     assert "One-click deploy rollback" in text
     assert "• #5 Remote build cache" in text
+
+
+def test_a_narrow_terminal_puts_the_figures_under_the_theme() -> None:
+    # at 80 columns, four more columns of figures left the theme ~13 characters a line
+    console = Console(record=True, width=80)
+    print_digest(one_theme_digest(""), console)
+    text = console.export_text()
+    assert "Backers" not in text
+    assert "One-click deploy rollback" in text, "the label is not broken over lines"
+    assert "backers ·" in text or "backer ·" in text
+    assert max(len(line) for line in text.splitlines()) <= 80
