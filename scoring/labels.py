@@ -53,6 +53,11 @@ _SPACES = re.compile(r"\s+")
 _PUNCT_SPACE = re.compile(r"\s+([,;:])")
 _COPULA = {"is", "are", "was", "were", "be", "been", "am", "'s"}
 _TRIM = " ,.;:-–—!?&+/*_~`\"'"
+#: Platform words people type in lower case that a label opens with in upper case.
+_ACRONYM = re.compile(
+    r"^(api|aws|cd|ci|cli|cpu|db|dns|gcp|gpu|iam|pr|qa|sdk|sla|slo|sql|sso|ssh|tls|ui|vm|vpn)"
+    r"(?=\s|$)"
+)
 
 
 def clean_label(title: str, limit: int = LABEL_LENGTH) -> str:
@@ -150,4 +155,7 @@ def _capitalise(text: str) -> str:
         return text
     if len(text) > 1 and text[1].isupper():
         return text  # "iOS", "eBPF"
+    acronym = _ACRONYM.match(text)
+    if acronym:  # "ci builds are slow": "CI builds", not "Ci builds"
+        return acronym.group(0).upper() + text[acronym.end() :]
     return text[0].upper() + text[1:]

@@ -9,6 +9,13 @@ from scoring.labels import LABEL_LENGTH
 
 CLEANED = [
     ("CI is sooo slow pls fix", "CI is slow"),
+    (
+        "ci builds take 25+ min for a one line change",
+        "CI builds take 25+ min for a one line change",
+    ),
+    ("sso with okta pls", "SSO with okta"),
+    ("k8s namespace per team", "K8s namespace per team"),
+    ("cicd is slow", "Cicd is slow"),
     (":rocket: faster deploys pls!!", "Faster deploys"),
     ("remote build cache for CI, it's so slow ugh", "Remote build cache for CI"),
     ("flaky tests keep blocking merges ugh", "Flaky tests keep blocking merges"),
