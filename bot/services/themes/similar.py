@@ -2,8 +2,9 @@
 
 Refitting the word space for every `/feedback` would be slow with a large backlog, so
 each process keeps a ``scoring.ThemeIndex`` per workspace, catches it up with requests
-placed since (by id, so requests placed by other replicas are seen too; one still waiting
-for its own placement is added by it), and rebuilds it when it is older than
+placed since (by id, so requests placed by other replicas are seen too; one read while
+another replica's worker still held it is looked at again until it is placed, for
+``WAITING_SECONDS``), and rebuilds it when it is older than
 ``MAX_INDEX_AGE`` or has doubled in size (refits cost amortised linear time). Each request
 is embedded once, when it is placed here, and its vector stored: indexes are built from
 stored vectors, never by embedding the backlog again.
@@ -27,6 +28,9 @@ from storage.repositories.requests import RequestText
 from storage.unit_of_work import UnitOfWork
 
 MAX_INDEX_AGE = 600.0
+#: How long a request read before it was placed is looked for again: longer than a
+#: worker holds its claim. Past it, its placement failed and re-grouping places it.
+WAITING_SECONDS = 120.0
 #: An index fitted on fewer requests than this is refitted for every request placed
 #: since (cheap: the vectors are stored, only the word space is refitted), so a new
 #: workspace's word space knows its first requests' words; a larger one is refitted once
@@ -60,6 +64,9 @@ class _CachedIndex:
     built_at: float
     built_size: int
     indexed: set[int]
+    #: Requests read before they were placed (another replica's worker holds them), and
+    #: when first seen: looked at again at each catch-up until placed, for a while.
+    waiting: dict[int, float]
 
     def stale(self) -> bool:
         """Old, or grown past the requests its word space was fitted on: by one while it
@@ -141,23 +148,39 @@ class SimilarRequests:
         cached = self._cache.get(uow.workspace_id)
         if cached is None or cached.stale():
             live = uow.requests.live_texts(before_id=before_id)
-            docs, fresh = load_or_embed(uow, embedder, [doc(r) for r in live])
+            grouped = [r for r in live if r.theme_id is not None]
+            docs, fresh = load_or_embed(uow, embedder, [doc(r) for r in grouped])
+            now = time.monotonic()
             cached = _CachedIndex(
                 index=ThemeIndex.build(docs, self.config.themes),
                 last_request_id=max((r.id for r in live), default=0),
-                built_at=time.monotonic(),
-                built_size=len(live),
-                indexed={r.id for r in live},
+                built_at=now,
+                built_size=len(grouped),
+                indexed={r.id for r in grouped},
+                waiting={r.id: now for r in live if r.theme_id is None},
             )
             self._cache[uow.workspace_id] = cached
             return cached.index, fresh
         newer = uow.requests.live_texts(cached.last_request_id, before_id)
-        placed = [doc(r) for r in newer if r.theme_id is not None and r.id not in cached.indexed]
-        docs, fresh = load_or_embed(uow, embedder, placed)
-        for request in docs:
-            cached.index.add(request)
-            cached.indexed.add(request.id)
         cached.last_request_id = max([cached.last_request_id, *(r.id for r in newer)])
+        rechecked = uow.requests.texts_of(list(cached.waiting)) if cached.waiting else []
+        now = time.monotonic()
+        placed: list[RequestDoc] = []
+        waiting: dict[int, float] = {}  # what is gone or placed is not looked for again
+        for request in [*rechecked, *newer]:
+            if request.id in cached.indexed:
+                continue
+            if request.theme_id is not None:
+                placed.append(doc(request))
+                continue
+            first_seen = cached.waiting.get(request.id, now)
+            if now - first_seen < WAITING_SECONDS:
+                waiting[request.id] = first_seen
+        cached.waiting = waiting
+        docs, fresh = load_or_embed(uow, embedder, placed)
+        for placed_doc in docs:
+            cached.index.add(placed_doc)
+            cached.indexed.add(placed_doc.id)
         return cached.index, fresh
 
     def _suggestions(
