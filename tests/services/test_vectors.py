@@ -19,7 +19,7 @@ from bot.services.requests import NewRequest, log_request
 from bot.services.roadmap.ranking import build_roadmap
 from bot.services.scoring_config import scoring_config
 from bot.services.themes.regroup import regroup
-from bot.services.themes.similar import Placement, SimilarRequests
+from bot.services.themes.similar import SMALL_INDEX, Placement, SimilarRequests
 from bot.services.themes.vectors import backfill, missing_count, model_key
 from bot.services.workspace.transfer import import_workspace
 from scoring import ScoringConfig, ThemeConfig
@@ -192,3 +192,31 @@ def test_an_older_sqlite_database_gets_its_missing_vectors_when_serve_starts(
     assert store_missing_vectors(settings, sqlite_database.sessions) == 0
     words_only = Settings(theme_backend="tfidf", database_url=sqlite_database.url)
     assert store_missing_vectors(words_only, sqlite_database.sessions) == 0
+
+
+BACKLOG = [
+    "remote build cache for CI",
+    "one-click rollback of a deploy",
+    "self-service kafka topics",
+    "fewer noisy alerts at night",
+    "rotate secrets automatically",
+]
+
+
+def test_a_request_another_replica_placed_late_is_still_caught_up(database: Database) -> None:
+    # two replicas' placement caches; an embedder knows every word, unlike a word space
+    first = SimilarRequests(config_with(CountingEmbedder()))
+    second = SimilarRequests(config_with(CountingEmbedder()))
+    for number in range(SMALL_INDEX + 5):  # large enough not to be refitted below
+        place(
+            database, first, ask(database, number, f"{BACKLOG[number % len(BACKLOG)]} ({number})")
+        )
+    late = ask(database, 100, "GPU quota for the notebook cluster")
+    other = ask(database, 101, "fewer noisy alerts at night (101)")
+    # the first replica places a later request while the second still holds `late`
+    place(database, first, other)
+    gpu = place(database, second, late)
+    assert not gpu.joined_existing
+    again = place(database, first, ask(database, 102, "GPU quota for the notebook cluster"))
+    assert again.theme_id == gpu.theme_id, "the first replica never saw `late` placed"
+    assert again.suggestions[0].theme_id == gpu.theme_id
