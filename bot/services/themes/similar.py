@@ -86,6 +86,8 @@ class SimilarRequests:
         self.config = config or ScoringConfig()
         self._lock = threading.Lock()
         self._cache: dict[str, _CachedIndex] = {}
+        #: The stored embeddings :meth:`prepare` read, by request id, for :meth:`place`.
+        self._prepared: dict[int, np.ndarray] = {}
 
     def place(self, uow: UnitOfWork, request_id: int) -> Placement:
         """Put the request in its nearest theme (or a new one) and list similar themes.
@@ -100,7 +102,13 @@ class SimilarRequests:
             raise LookupError(f"request {request_id} not found")
         themes = uow.themes
         text = request_text(request)
-        [new], to_store = load_or_embed(uow, self.config.themes.embedder, [doc(request)])
+        with self._lock:
+            prepared = self._prepared.pop(request_id, None)
+        to_store: dict[int, np.ndarray] = {}
+        if prepared is not None:  # read with the batch (prepare)
+            new = replace(doc(request), embedding=prepared)
+        else:
+            [new], to_store = load_or_embed(uow, self.config.themes.embedder, [doc(request)])
         with self._lock:
             index, fresh = self._index(uow, before_id=request_id)
             to_store |= fresh
@@ -126,7 +134,8 @@ class SimilarRequests:
 
         Only on an index that is fit to use as it is: one that must be rebuilt first is
         rebuilt by the first :meth:`place`, and the rest of the batch is vectorised one by
-        one. With an embedder, only requests whose vector is stored already are prepared.
+        one. With an embedder, only requests whose vector is stored already are prepared,
+        and :meth:`place` takes their vectors from here instead of reading each again.
         """
         with self._lock:
             cached = self._cache.get(uow.workspace_id)
@@ -139,6 +148,7 @@ class SimilarRequests:
                 stored = stored_embeddings(uow, embedder, [t.id for t in texts])
                 texts = [t for t in texts if t.id in stored]
                 embeddings = np.stack([stored[t.id] for t in texts]) if texts else None
+                self._prepared = {t.id: stored[t.id] for t in texts}
             cached.index.prepare([request_text(t) for t in texts], embeddings)
 
     def _index(self, uow: UnitOfWork, before_id: int) -> tuple[ThemeIndex, dict[int, np.ndarray]]:

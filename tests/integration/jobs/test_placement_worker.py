@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterable
 from dataclasses import replace
 from datetime import timedelta
 
@@ -19,6 +20,7 @@ from bot.services.themes.similar import SimilarRequests
 from scoring import ScoringConfig, ThemeConfig
 from storage.enums import RequestSource
 from storage.models import PendingPlacement, utcnow
+from storage.repositories import EmbeddingRepository
 from storage.unit_of_work import unit_of_work
 from tests.fakes.embedder import CountingEmbedder
 from tests.fakes.slack_api import FakeSlackAPI
@@ -253,7 +255,7 @@ class CountingSpace:
 
 
 def test_a_claimed_batch_is_vectorised_for_the_index_in_one_call(
-    database: Database, slack: FakeSlackAPI
+    database: Database, slack: FakeSlackAPI, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     config = replace(ScoringConfig(), themes=ThemeConfig(embedder=CountingEmbedder()))
     placer = PlacementWorker(
@@ -266,6 +268,16 @@ def test_a_claimed_batch_is_vectorised_for_the_index_in_one_call(
     counting = CountingSpace(cached.index._space)
     cached.index._space = counting  # type: ignore[assignment]
     batch = [log(database, f"{ASKS[n % len(ASKS)]} ({n})", n, None) for n in range(24, 32)]
+    reads: list[int] = []
+    stored = EmbeddingRepository.stored
+
+    def counted(self: EmbeddingRepository, model: str, ids: Iterable[int]) -> dict[int, bytes]:
+        ids = list(ids)
+        reads.append(len(ids))
+        return stored(self, model, ids)
+
+    monkeypatch.setattr(EmbeddingRepository, "stored", counted)
     assert placer.drain() == len(batch)
     assert counting.calls == [len(batch)], "one call for the batch, none per placement"
+    assert reads == [len(batch), len(batch)], "vectors read for the batch, not per request"
     assert all(theme_of(database, request_id) is not None for request_id in batch)
