@@ -86,8 +86,9 @@ class SimilarRequests:
         self.config = config or ScoringConfig()
         self._lock = threading.Lock()
         self._cache: dict[str, _CachedIndex] = {}
-        #: The stored embeddings :meth:`prepare` read, by request id, for :meth:`place`.
-        self._prepared: dict[int, np.ndarray] = {}
+        #: The stored embeddings :meth:`prepare` read, by workspace and request id, for
+        #: :meth:`place` (each workspace's last batch only).
+        self._prepared: dict[str, dict[int, np.ndarray]] = {}
 
     def place(self, uow: UnitOfWork, request_id: int) -> Placement:
         """Put the request in its nearest theme (or a new one) and list similar themes.
@@ -103,7 +104,7 @@ class SimilarRequests:
         themes = uow.themes
         text = request_text(request)
         with self._lock:
-            prepared = self._prepared.pop(request_id, None)
+            prepared = self._prepared.get(uow.workspace_id, {}).pop(request_id, None)
         to_store: dict[int, np.ndarray] = {}
         if prepared is not None:  # read with the batch (prepare)
             new = replace(doc(request), embedding=prepared)
@@ -148,7 +149,7 @@ class SimilarRequests:
                 stored = stored_embeddings(uow, embedder, [t.id for t in texts])
                 texts = [t for t in texts if t.id in stored]
                 embeddings = np.stack([stored[t.id] for t in texts]) if texts else None
-                self._prepared = {t.id: stored[t.id] for t in texts}
+                self._prepared[uow.workspace_id] = {t.id: stored[t.id] for t in texts}
             cached.index.prepare([request_text(t) for t in texts], embeddings)
 
     def _index(self, uow: UnitOfWork, before_id: int) -> tuple[ThemeIndex, dict[int, np.ndarray]]:
