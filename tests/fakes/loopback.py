@@ -5,6 +5,7 @@ requests is the log)."""
 from __future__ import annotations
 
 import sys
+import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -14,6 +15,15 @@ class LoopbackServer(ThreadingHTTPServer):
 
     def __init__(self, handler: type[BaseHTTPRequestHandler]) -> None:
         super().__init__(("127.0.0.1", 0), handler)
+
+    def start(self, name: str) -> threading.Thread:
+        """Serve in a daemon thread. ``shutdown()`` waits up to one poll interval: the
+        default 0.5 s adds up over a suite."""
+        thread = threading.Thread(
+            target=self.serve_forever, kwargs={"poll_interval": 0.02}, name=name, daemon=True
+        )
+        thread.start()
+        return thread
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         """A client that hung up (a test's client timing out on a scripted delay) is fine."""

@@ -105,14 +105,7 @@ class FakeSlackAPI:
         self._server = _Server(self)
         host, port = self._server.server_address[:2]
         self.workspace.server_url = f"http://{host}:{port}/"
-        self._thread = threading.Thread(
-            target=self._server.serve_forever,
-            # shutdown() waits up to one poll interval; the default 0.5 s adds up over a suite
-            kwargs={"poll_interval": 0.02},
-            name="fake-slack-api",
-            daemon=True,
-        )
-        self._thread.start()
+        self._thread = self._server.start("fake-slack-api")
         return self
 
     def stop(self) -> None:

@@ -84,13 +84,7 @@ class FakeTrackersAPI:
 
     def __enter__(self) -> FakeTrackersAPI:
         self._server = _Server(self)
-        self._thread = threading.Thread(
-            target=self._server.serve_forever,
-            kwargs={"poll_interval": 0.02},
-            name="fake-trackers-api",
-            daemon=True,
-        )
-        self._thread.start()
+        self._thread = self._server.start("fake-trackers-api")
         return self
 
     def __exit__(

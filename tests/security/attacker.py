@@ -46,10 +46,7 @@ class Attacker:
 @contextmanager
 def attacker_server() -> Iterator[Attacker]:
     server = _Server()
-    thread = threading.Thread(
-        target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
-    )
-    thread.start()
+    server.start("attacker")
     try:
         yield Attacker(server)
     finally:
