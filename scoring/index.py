@@ -16,7 +16,7 @@ took 60–70 ms on a shared 2-core machine, the cells under 1 ms.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, TypeVar
 
 import numpy as np
@@ -56,6 +56,8 @@ class ThemeIndex:
         self._theme_of = list(theme_ids)
         self._theme_row: dict[int, int] = {}  # theme id -> row of the two arrays below
         self._theme_ids: list[int] = []
+        #: Rows added under a stand-in theme id (negative): a theme not stored yet.
+        self._stand_in_rows: dict[int, list[int]] = {}
         self._theme_sums = np.zeros((16, vectors.shape[1]), dtype=np.float64)
         self._theme_sizes = np.zeros(16, dtype=np.float64)
         self._last_raw: tuple[str, NDArray[np.float32]] | None = None
@@ -187,7 +189,12 @@ class ThemeIndex:
         return min(self._theme_ids[i] for i in np.flatnonzero(avg == best_value).tolist())
 
     def add(self, request: RequestDoc) -> None:
-        """Index a new request (in its ``theme_id`` if set) without refitting."""
+        """Index a new request (in its ``theme_id`` if set) without refitting.
+
+        A negative ``theme_id`` stands in for a theme that is not stored yet: a batch is
+        placed before its new themes are written, and :meth:`rename_themes` gives them
+        their ids.
+        """
         raw, v = self.vectors(request.text, request.embedding)
         if self._count == 0 and self._raw.shape[1] != raw.shape[0]:
             self._raw = np.zeros((len(self._raw), raw.shape[0]), dtype=np.float32)
@@ -205,7 +212,18 @@ class ThemeIndex:
         self._request_ids.append(request.id)
         self._theme_of.append(request.theme_id)
         if request.theme_id is not None:
+            if request.theme_id < 0:
+                self._stand_in_rows.setdefault(request.theme_id, []).append(self._count - 1)
             self._add_to_theme(request.theme_id, v)
+
+    def rename_themes(self, ids: Mapping[int, int]) -> None:
+        """Give the themes added under stand-in ids (``add``) their stored ids."""
+        for stand_in, theme_id in ids.items():
+            row = self._theme_row.pop(stand_in)
+            self._theme_row[theme_id] = row
+            self._theme_ids[row] = theme_id
+            for request_row in self._stand_in_rows.pop(stand_in, []):
+                self._theme_of[request_row] = theme_id
 
     def _add_to_theme(self, theme_id: int, v: NDArray[np.float32]) -> None:
         row = self._theme_row.get(theme_id)

@@ -42,10 +42,11 @@ class EmbeddingRepository(Repository):
     def missing(self, model: str, limit: int | None = None) -> list[RequestText]:
         """Live requests with no vector of ``model``, oldest first (at most ``limit``)."""
         query = self._without_vector(
-            select(Request.id, Request.title, Request.body, Request.theme_id), model
+            select(Request.id, Request.title, Request.body, Request.theme_id, Request.requester_id),
+            model,
         )
         return [
-            RequestText(row.id, row.title, row.body, row.theme_id)
+            RequestText(row.id, row.title, row.body, row.theme_id, row.requester_id)
             for row in self.session.execute(query.order_by(Request.id).limit(limit))
         ]
 

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -28,6 +28,7 @@ class RequestText:
     title: str
     body: str
     theme_id: int | None
+    requester_id: int
 
 
 class RequestRepository(Repository):
@@ -99,7 +100,9 @@ class RequestRepository(Repository):
         up a theme index reads every request.
         """
         table = Request.__table__
-        query = select(table.c.id, table.c.title, table.c.body, table.c.theme_id).where(
+        query = select(
+            table.c.id, table.c.title, table.c.body, table.c.theme_id, table.c.requester_id
+        ).where(
             table.c.workspace_id == self.workspace_id,
             table.c.withdrawn_at.is_(None),
             table.c.id > after_id,
@@ -107,18 +110,24 @@ class RequestRepository(Repository):
         if before_id is not None:
             query = query.where(table.c.id < before_id)
         rows = self.session.connection().execute(query.order_by(table.c.id))
-        return [RequestText(row.id, row.title, row.body, row.theme_id) for row in rows]
+        return [
+            RequestText(row.id, row.title, row.body, row.theme_id, row.requester_id) for row in rows
+        ]
 
     def texts_of(self, request_ids: Sequence[int]) -> list[RequestText]:
         """These live requests' text and theme, oldest first (others are left out)."""
         table = Request.__table__
-        query = select(table.c.id, table.c.title, table.c.body, table.c.theme_id).where(
+        query = select(
+            table.c.id, table.c.title, table.c.body, table.c.theme_id, table.c.requester_id
+        ).where(
             table.c.workspace_id == self.workspace_id,
             table.c.withdrawn_at.is_(None),
             table.c.id.in_(list(request_ids)),
         )
         rows = self.session.connection().execute(query.order_by(table.c.id))
-        return [RequestText(row.id, row.title, row.body, row.theme_id) for row in rows]
+        return [
+            RequestText(row.id, row.title, row.body, row.theme_id, row.requester_id) for row in rows
+        ]
 
     def in_theme(self, theme_id: int) -> list[Request]:
         return list(
@@ -163,14 +172,21 @@ class RequestRepository(Repository):
             or 0
         )
 
-    def requesters_in_theme(self, theme_id: int, excluding_request: int | None = None) -> int:
-        """How many people asked for something in the theme (live requests only)."""
-        query = select(func.count(func.distinct(Request.requester_id))).where(
-            Request.theme_id == theme_id, Request.withdrawn_at.is_(None)
+    def requesters_by_theme(self, theme_ids: Collection[int]) -> dict[int, dict[int, int]]:
+        """Per theme: each person who asked in it and how many of its live requests are
+        theirs."""
+        counts: dict[int, dict[int, int]] = {theme_id: {} for theme_id in theme_ids}
+        if not counts:
+            return counts
+        query = (
+            select(Request.theme_id, Request.requester_id, func.count())
+            .where(Request.theme_id.in_(list(counts)), Request.withdrawn_at.is_(None))
+            .group_by(Request.theme_id, Request.requester_id)
         )
-        if excluding_request is not None:
-            query = query.where(Request.id != excluding_request)
-        return int(self.session.scalar(query) or 0)
+        for theme_id, requester_id, count in self.session.execute(query):
+            if theme_id is not None:
+                counts[theme_id][requester_id] = count
+        return counts
 
     def by_requester(self, slack_id: str) -> list[Request]:
         return list(

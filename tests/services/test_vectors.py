@@ -52,7 +52,8 @@ def ask(db: Database, number: int, text: str) -> int:
 
 def place(db: Database, similar: SimilarRequests, request_id: int) -> Placement:
     with unit_of_work(db.sessions, WS) as uow:
-        return similar.place(uow, request_id)
+        placements, _ = similar.place_batch(uow, [request_id])
+    return placements[request_id]
 
 
 def stored_ids(db: Database, workspace_id: str, model: str) -> set[int]:
@@ -175,7 +176,7 @@ def test_placing_into_an_imported_backlog_embeds_its_missing_vectors_once(
             ),
         )
     with unit_of_work(sqlite_database.sessions, workspace) as uow:
-        similar.place(uow, logged.id)
+        similar.place_batch(uow, [logged.id])
     total = len(load_sample().requests) + 1
     assert len(fake.embedded) == total
     assert missing_count(sqlite_database.sessions, fake) == 0, "all stored by the placement"

@@ -47,12 +47,13 @@ class Placed:
 def place_pending(
     session_factory: SessionFactory, similar: SimilarRequests, *, limit: int, hold: timedelta
 ) -> list[Placed]:
-    """Claim and place up to ``limit`` queued requests; what was placed, in queue order.
+    """Claim and place up to ``limit`` queued requests; what was placed.
 
-    Each request is placed in a transaction of its own that also removes its queue row:
-    placing reads and computes first and writes last, so the transaction holds a write
-    lock (all of SQLite's, under a burst of acks) only for its final instant. One that
-    fails is logged and dropped from the queue; the next re-grouping places it.
+    A workspace's claimed requests are placed together, in one transaction that also
+    removes their queue rows (``SimilarRequests.place_batch`` writes last, so it holds a
+    write lock, all of SQLite's, only at its end). If that fails, they are placed one by
+    one; a request that still fails is logged and dropped from the queue, and the next
+    re-grouping places it.
     """
     with unit_of_work(session_factory) as uow:
         claimed = [
@@ -66,48 +67,70 @@ def place_pending(
             )
             for row in uow.placements.claim(limit, utcnow(), hold)
         ]
-    vectorise_claimed(session_factory, similar, claimed)
-    placed: list[Placed] = []
+    by_workspace: dict[str, list[Claimed]] = defaultdict(list)
     for one in claimed:
-        try:
-            with unit_of_work(session_factory, one.workspace_id) as uow:
-                placement = _place_one(uow, similar, one)
-        except Exception:
-            logger.exception("could not place request %d; re-grouping will", one.request_id)
-            with unit_of_work(session_factory) as uow:
-                uow.placements.finish([one.queue_id], one.claimed_by)
-            continue
-        if placement is not None:
-            placed.append(Placed(one.request_id, one.reply_to, one.response_url, placement))
+        by_workspace[one.workspace_id].append(one)
+    placed: list[Placed] = []
+    for workspace_id, rows in by_workspace.items():
+        embed_claimed(session_factory, similar, workspace_id, [r.request_id for r in rows])
+        placed += _place_workspace(session_factory, similar, workspace_id, rows)
     return placed
 
 
-def vectorise_claimed(
-    session_factory: SessionFactory, similar: SimilarRequests, claimed: Sequence[Claimed]
+def embed_claimed(
+    session_factory: SessionFactory,
+    similar: SimilarRequests,
+    workspace_id: str,
+    request_ids: Sequence[int],
 ) -> None:
-    """Embed the claimed requests in one batch per workspace and store their vectors,
-    then vectorise them for the theme index in one call (``SimilarRequests.prepare``), so
-    that placing each one reads its vectors instead of computing them alone. Best effort:
-    what fails here is done when the request is placed."""
+    """Embed the claimed requests in one batch and store their vectors (batched, the model
+    embeds several times faster than one at a time). Best effort: what fails here is
+    embedded when the request is placed."""
     embedder = similar.config.themes.embedder
-    by_workspace: dict[str, list[int]] = defaultdict(list)
-    for one in claimed:
-        by_workspace[one.workspace_id].append(one.request_id)
-    for workspace_id, request_ids in by_workspace.items():
-        try:
-            if embedder is not None:
-                with unit_of_work(session_factory, workspace_id) as uow:
-                    embed_requests(uow, embedder, request_ids)
-            with unit_of_work(session_factory, workspace_id) as uow:
-                similar.prepare(uow, request_ids)
-        except Exception:
-            logger.exception("could not vectorise a batch of %d requests", len(request_ids))
-
-
-def _place_one(uow: UnitOfWork, similar: SimilarRequests, claimed: Claimed) -> Placement | None:
+    if embedder is None:
+        return
     try:
-        placement = similar.place(uow, claimed.request_id)
-    except LookupError:
-        placement = None  # withdrawn or deleted since it was queued
-    uow.placements.finish([claimed.queue_id], claimed.claimed_by)
-    return placement
+        with unit_of_work(session_factory, workspace_id) as uow:
+            embed_requests(uow, embedder, request_ids)
+    except Exception:
+        logger.exception("could not embed a batch of %d requests", len(request_ids))
+
+
+def _place_workspace(
+    session_factory: SessionFactory,
+    similar: SimilarRequests,
+    workspace_id: str,
+    rows: Sequence[Claimed],
+) -> list[Placed]:
+    by_request = {row.request_id: row for row in rows}
+    waiting = sorted(by_request)
+    one_at_a_time = False
+    placed: list[Placed] = []
+    while waiting:
+        batch = waiting[:1] if one_at_a_time else waiting
+        try:
+            with unit_of_work(session_factory, workspace_id) as uow:
+                placements, left = similar.place_batch(uow, batch)
+                done = set(batch) - set(left)
+                _finish(uow, [by_request[request_id] for request_id in sorted(done)])
+        except Exception:
+            if len(batch) > 1:
+                logger.warning("a batch of %d failed; placing one by one", len(batch))
+                one_at_a_time = True
+                continue
+            logger.exception("could not place request %d; re-grouping will", batch[0])
+            with unit_of_work(session_factory) as uow:
+                _finish(uow, [by_request[batch[0]]])
+            placements, done = {}, {batch[0]}
+        for request_id in sorted(done):
+            if request_id in placements:
+                row = by_request[request_id]
+                placement = placements[request_id]
+                placed.append(Placed(request_id, row.reply_to, row.response_url, placement))
+        waiting = [request_id for request_id in waiting if request_id not in done]
+    return placed
+
+
+def _finish(uow: UnitOfWork, rows: Sequence[Claimed]) -> None:
+    """Remove these rows of one claim from the queue."""
+    uow.placements.finish([row.queue_id for row in rows], rows[0].claimed_by)

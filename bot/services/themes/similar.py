@@ -8,10 +8,16 @@ another replica's worker still held it is looked at again until it is placed, fo
 ``MAX_INDEX_AGE`` or has doubled in size (refits cost amortised linear time). Each request
 is embedded once, when it is placed here, and its vector stored: indexes are built from
 stored vectors, never by embedding the backlog again.
+
+A placement worker's batch is placed in one transaction: the index is caught up once,
+the batch's requests are vectorised in one call, and the themes the batch starts carry
+negative stand-in ids (later requests of the batch may join them) until they are
+written, with every request's theme, at the end.
 """
 
 from __future__ import annotations
 
+import itertools
 import threading
 import time
 from collections.abc import Sequence
@@ -21,7 +27,7 @@ import numpy as np
 
 from bot.services.request_views import Suggestion
 from bot.services.themes.regroup import request_text
-from bot.services.themes.vectors import load_or_embed, store_embeddings, stored_embeddings
+from bot.services.themes.vectors import load_or_embed, store_embeddings
 from scoring import Match, RequestDoc, ScoringConfig, ThemeIndex, theme_label
 from storage.models import Request
 from storage.repositories.requests import RequestText
@@ -57,6 +63,17 @@ class Placement:
     suggestions: tuple[Suggestion, ...]
 
 
+@dataclass(frozen=True)
+class _Placing:
+    """A request of a batch, placed but not written yet."""
+
+    request: RequestText
+    #: Negative: a stand-in for a theme this batch started.
+    theme_id: int
+    started: bool
+    candidates: list[tuple[int, float]]
+
+
 @dataclass
 class _CachedIndex:
     index: ThemeIndex
@@ -86,71 +103,67 @@ class SimilarRequests:
         self.config = config or ScoringConfig()
         self._lock = threading.Lock()
         self._cache: dict[str, _CachedIndex] = {}
-        #: The stored embeddings :meth:`prepare` read, by workspace and request id, for
-        #: :meth:`place` (each workspace's last batch only).
-        self._prepared: dict[str, dict[int, np.ndarray]] = {}
 
-    def place(self, uow: UnitOfWork, request_id: int) -> Placement:
-        """Put the request in its nearest theme (or a new one) and list similar themes.
+    def place_batch(
+        self, uow: UnitOfWork, request_ids: Sequence[int]
+    ) -> tuple[dict[int, Placement], list[int]]:
+        """Put each request in its nearest theme (or a new one), in id order, and list
+        similar themes; the placements by request id, and the ids left for another call.
 
-        The request is embedded here, once, and its vector stored with it. Everything is
-        read and computed first and the writes come last, so the caller's transaction
-        holds SQLite's write lock only for an instant.
+        Everything is read and computed first and written last (new themes, the requests'
+        themes, vectors embedded on the way), so the caller's transaction holds SQLite's
+        write lock only at its end. A batch stops where the theme index must be refitted
+        (while it is small, after each request); the caller places the ids it left once
+        this transaction has committed. Withdrawn and deleted requests are skipped.
         """
-        requests = uow.requests
-        request = requests.by_id(request_id)
-        if request is None:
-            raise LookupError(f"request {request_id} not found")
-        themes = uow.themes
-        text = request_text(request)
         with self._lock:
-            prepared = self._prepared.get(uow.workspace_id, {}).pop(request_id, None)
-        to_store: dict[int, np.ndarray] = {}
-        if prepared is not None:  # read with the batch (prepare)
-            new = replace(doc(request), embedding=prepared)
-        else:
-            [new], to_store = load_or_embed(uow, self.config.themes.embedder, [doc(request)])
-        with self._lock:
-            index, fresh = self._index(uow, before_id=request_id)
-            to_store |= fresh
-            matches = index.nearest(text, k=NEIGHBOURS_SEARCHED, embedding=new.embedding)
-            joined = request.theme_id or index.assign(text, new.embedding)
-            theme = themes.resolve(joined) if joined is not None else None
-            suggestions = self._suggestions(uow, matches, request)
-            joined_existing = theme is not None
-            if theme is None:
-                theme = themes.add(theme_label(request.title))
-            request.theme_id = theme.id
-            uow.session.flush()
-            index.add(replace(new, theme_id=theme.id))
-            cached = self._cache[uow.workspace_id]
+            try:
+                return self._place_batch(uow, sorted(request_ids))
+            except Exception:
+                self._cache.pop(uow.workspace_id, None)  # it holds what was not written
+                raise
+
+    def _place_batch(
+        self, uow: UnitOfWork, ordered: list[int]
+    ) -> tuple[dict[int, Placement], list[int]]:
+        embedder = self.config.themes.embedder
+        index, to_store = self._index(uow, before_id=ordered[0])
+        cached = self._cache[uow.workspace_id]
+        requests = uow.requests.texts_of(ordered)
+        docs, fresh = load_or_embed(uow, embedder, [doc(r) for r in requests])
+        to_store |= fresh
+        vectors = np.stack([np.asarray(d.embedding) for d in docs]) if embedder and docs else None
+        index.prepare([d.text for d in docs], vectors)
+        labels: dict[int, str] = {}  # of every theme met; a new one has a negative stand-in id
+        placed: list[_Placing] = []
+        stand_ins = itertools.count(-1, -1)
+        for position, (request, new) in enumerate(zip(requests, docs, strict=True)):
+            if position > 0 and cached.stale():
+                break
+            matches = index.nearest(new.text, k=NEIGHBOURS_SEARCHED, embedding=new.embedding)
+            joined = request.theme_id or index.assign(new.text, new.embedding)
+            theme_id = _live_theme(uow, joined, labels)
+            started = theme_id is None
+            if theme_id is None:
+                theme_id = next(stand_ins)
+                labels[theme_id] = theme_label(request.title)
+            candidates = _candidates(uow, matches, request.id, labels)
+            placed.append(_Placing(request, theme_id, started, candidates))
+            index.add(replace(new, theme_id=theme_id))
             cached.indexed.add(request.id)
-            cached.last_request_id = max(cached.last_request_id, request.id)
-        if self.config.themes.embedder is not None:
-            store_embeddings(uow, self.config.themes.embedder, to_store)
-        return Placement(request.title, theme.id, theme.label, joined_existing, suggestions)
-
-    def prepare(self, uow: UnitOfWork, request_ids: Sequence[int]) -> None:
-        """Vectorise requests about to be placed, in one call (``ThemeIndex.prepare``).
-
-        Only on an index that is fit to use as it is: one that must be rebuilt first is
-        rebuilt by the first :meth:`place`, and the rest of the batch is vectorised one by
-        one. With an embedder, only requests whose vector is stored already are prepared,
-        and :meth:`place` takes their vectors from here instead of reading each again.
-        """
-        with self._lock:
-            cached = self._cache.get(uow.workspace_id)
-            if cached is None or cached.stale():
-                return
-            texts = uow.requests.texts_of(request_ids)
-            embeddings = None
-            embedder = self.config.themes.embedder
-            if embedder is not None:
-                stored = stored_embeddings(uow, embedder, [t.id for t in texts])
-                texts = [t for t in texts if t.id in stored]
-                embeddings = np.stack([stored[t.id] for t in texts]) if texts else None
-                self._prepared[uow.workspace_id] = {t.id: stored[t.id] for t in texts}
-            cached.index.prepare([request_text(t) for t in texts], embeddings)
+        # writes, last
+        stored = {t: uow.themes.add(labels[t]).id for t in sorted(labels, reverse=True) if t < 0}
+        index.rename_themes(stored)
+        uow.requests.assign_themes(
+            {p.request.id: stored.get(p.theme_id, p.theme_id) for p in placed}
+        )
+        if embedder is not None:
+            store_embeddings(uow, embedder, to_store)
+        people = uow.requests.requesters_by_theme(
+            {stored.get(t, t) for p in placed for t, _ in p.candidates}
+        )
+        placements = {p.request.id: _placement(p, stored, labels, people) for p in placed}
+        return placements, [r.id for r in requests[len(placed) :]]
 
     def _index(self, uow: UnitOfWork, before_id: int) -> tuple[ThemeIndex, dict[int, np.ndarray]]:
         """The workspace's index, caught up or rebuilt, and the vectors it had to embed
@@ -194,36 +207,71 @@ class SimilarRequests:
             cached.indexed.add(placed_doc.id)
         return cached.index, fresh
 
-    def _suggestions(
-        self, uow: UnitOfWork, matches: list[Match], request: Request
-    ) -> tuple[Suggestion, ...]:
-        """Up to ``MAX_SUGGESTIONS`` themes of the most similar requests, best first, each
-        once (merges followed), that someone other than this request's author asked in.
-
-        ``matches`` come best first, so the walk stops at the first one under the bar and
-        reads a theme only when it could still be suggested.
-        """
-        themes = uow.themes
-        requests = uow.requests
-        seen: set[int] = set()
-        suggestions: list[Suggestion] = []
-        for match in matches:
-            if match.similarity < SUGGESTION_THRESHOLD or len(suggestions) == MAX_SUGGESTIONS:
-                break
-            if match.theme_id is None or match.request_id == request.id:
-                continue
-            if match.theme_id in seen:
-                continue
-            seen.add(match.theme_id)
-            theme = themes.resolve(match.theme_id)
-            if theme is None or theme.id in {s.theme_id for s in suggestions}:
-                continue
-            seen.add(theme.id)
-            requesters = requests.requesters_in_theme(theme.id, excluding_request=request.id)
-            if requesters:
-                suggestions.append(Suggestion(theme.id, theme.label, requesters, match.similarity))
-        return tuple(suggestions)
-
 
 def doc(request: Request | RequestText) -> RequestDoc:
     return RequestDoc(id=request.id, text=request_text(request), theme_id=request.theme_id)
+
+
+def _live_theme(uow: UnitOfWork, theme_id: int | None, labels: dict[int, str]) -> int | None:
+    """The theme that stands for ``theme_id`` now (merges followed), its label noted in
+    ``labels``; None if there is none. A negative id is a theme new in this batch."""
+    if theme_id is None or theme_id < 0:
+        return theme_id
+    theme = uow.themes.resolve(theme_id)
+    if theme is None:
+        return None
+    labels[theme.id] = theme.label
+    return theme.id
+
+
+def _candidates(
+    uow: UnitOfWork, matches: list[Match], request_id: int, labels: dict[int, str]
+) -> list[tuple[int, float]]:
+    """The themes of the most similar requests that clear the bar, best first, each once
+    (merges followed), with their similarity: the suggestions, once it is known who else
+    asked in each. ``matches`` come best first, so the walk stops at the first under the
+    bar."""
+    themes: list[tuple[int, float]] = []
+    seen: set[int] = set()
+    for match in matches:
+        if match.similarity < SUGGESTION_THRESHOLD:
+            break
+        if match.theme_id is None or match.request_id == request_id or match.theme_id in seen:
+            continue
+        seen.add(match.theme_id)
+        theme_id = _live_theme(uow, match.theme_id, labels)
+        if theme_id is None or theme_id in {t for t, _ in themes}:
+            continue
+        seen.add(theme_id)
+        themes.append((theme_id, match.similarity))
+    return themes
+
+
+def _placement(
+    placing: _Placing,
+    stored: dict[int, int],
+    labels: dict[int, str],
+    people: dict[int, dict[int, int]],
+) -> Placement:
+    """What the asker is told: the theme, and up to ``MAX_SUGGESTIONS`` similar themes
+    that someone else asked in (``people``: per theme, who asked and how often)."""
+    request = placing.request
+    theme_id = stored.get(placing.theme_id, placing.theme_id)
+    suggestions: list[Suggestion] = []
+    for candidate, similarity in placing.candidates:
+        suggested = stored.get(candidate, candidate)
+        asked = people[suggested]
+        others = len(asked)
+        if suggested == theme_id and asked.get(request.requester_id) == 1:
+            others -= 1  # the asker, by this request alone
+        if others:
+            suggestions.append(Suggestion(suggested, labels[candidate], others, similarity))
+        if len(suggestions) == MAX_SUGGESTIONS:
+            break
+    return Placement(
+        request.title,
+        theme_id,
+        labels[placing.theme_id],
+        joined_existing=not placing.started,
+        suggestions=tuple(suggestions),
+    )

@@ -16,11 +16,13 @@ from sqlalchemy import update
 from bot.jobs import placement
 from bot.jobs.placement import PlacementThread, PlacementWorker
 from bot.services.requests import NewRequest, log_request
+from bot.services.themes.placement import place_pending
 from bot.services.themes.similar import SimilarRequests
 from scoring import ScoringConfig, ThemeConfig
 from storage.enums import RequestSource
 from storage.models import PendingPlacement, utcnow
 from storage.repositories import EmbeddingRepository
+from storage.repositories.placements import PlacementQueue
 from storage.unit_of_work import unit_of_work
 from tests.fakes.embedder import CountingEmbedder
 from tests.fakes.slack_api import FakeSlackAPI
@@ -105,14 +107,14 @@ def test_a_request_that_cannot_be_placed_is_dropped_and_the_others_go_on(
     database: Database, slack: FakeSlackAPI, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     ids = [log(database, ask, n, slack.response_url(f"r{n}")) for n, ask in enumerate(ASKS)]
-    place = SimilarRequests.place
+    place_batch = SimilarRequests.place_batch
 
-    def broken_for_the_second(self: SimilarRequests, uow, request_id):  # type: ignore[no-untyped-def]
-        if request_id == ids[1]:
+    def broken_for_the_second(self: SimilarRequests, uow, request_ids):  # type: ignore[no-untyped-def]
+        if ids[1] in request_ids:
             raise ValueError("a bug placing this one")
-        return place(self, uow, request_id)
+        return place_batch(self, uow, request_ids)
 
-    monkeypatch.setattr(SimilarRequests, "place", broken_for_the_second)
+    monkeypatch.setattr(SimilarRequests, "place_batch", broken_for_the_second)
     assert worker(database, slack).drain() == len(ASKS) - 1
     assert depth(database) == 0
     assert theme_of(database, ids[1]) is None, "left for the next re-grouping"
@@ -281,3 +283,34 @@ def test_a_claimed_batch_is_vectorised_for_the_index_in_one_call(
     assert counting.calls == [len(batch)], "one call for the batch, none per placement"
     assert reads == [len(batch), len(batch)], "vectors read for the batch, not per request"
     assert all(theme_of(database, request_id) is not None for request_id in batch)
+
+
+def test_a_batch_is_placed_in_one_transaction_and_its_duplicates_share_the_theme_it_started(
+    database: Database, slack: FakeSlackAPI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = replace(ScoringConfig(), themes=ThemeConfig(embedder=CountingEmbedder()))
+    similar = SimilarRequests(config)
+    for number in range(24):  # past SMALL_INDEX: the batch needs no refit on the way
+        log(database, f"{ASKS[number % len(ASKS)]} ({number})", number, None)
+    place_pending(database.sessions, similar, limit=50, hold=timedelta(minutes=1))
+    finished: list[int] = []
+    finish = PlacementQueue.finish
+
+    def counted(self: PlacementQueue, placement_ids: list[int], claimed_by: str) -> int:
+        finished.append(len(placement_ids))
+        return finish(self, placement_ids, claimed_by)
+
+    monkeypatch.setattr(PlacementQueue, "finish", counted)
+    ask = "rotate the kafka credentials automatically"
+    batch = [log(database, ask, number, None) for number in range(100, 103)]
+    placed = place_pending(database.sessions, similar, limit=50, hold=timedelta(minutes=1))
+    assert finished == [3], "one transaction for the batch, not one per request"
+    first, second, third = (p.placement for p in placed)
+    assert [p.request_id for p in placed] == batch
+    assert [p.joined_existing for p in (first, second, third)] == [False, True, True]
+    assert {theme_of(database, request_id) for request_id in batch} == {first.theme_id}
+    with unit_of_work(database.sessions, WS) as uow:
+        theme = uow.themes.by_id(first.theme_id)
+        assert theme is not None
+        assert theme.label == first.theme_label
+    assert [(s.theme_id, s.requesters) for s in third.suggestions[:1]] == [(first.theme_id, 2)]

@@ -92,3 +92,17 @@ def test_a_prepared_batch_places_exactly_as_one_at_a_time() -> None:
         np.testing.assert_allclose(raw_prepared, raw_alone, atol=1e-6)
         np.testing.assert_allclose(smoothed_prepared, smoothed_alone, atol=1e-6)
     assert [prepared.assign(t) for t in batch] == [alone.assign(t) for t in batch]
+
+
+def test_a_theme_added_under_a_stand_in_id_takes_its_stored_id() -> None:
+    index = _index()
+    index.add(RequestDoc(100, "Faster CI pipelines please", theme_id=-1))
+    index.add(RequestDoc(101, "make the CI pipelines faster", theme_id=-1))
+    assert index.assign("CI pipelines faster") == -1
+    index.rename_themes({-1: 42})
+    assert index.assign("CI pipelines faster") == 42
+    themes = {m.request_id: m.theme_id for m in index.nearest("CI pipelines faster", k=4)}
+    assert themes[100] == themes[101] == 42
+    index.add(RequestDoc(102, "CI pipelines faster", theme_id=-1))  # a later batch's stand-in
+    themes = {m.request_id: m.theme_id for m in index.nearest("CI pipelines faster", k=4)}
+    assert (themes[100], themes[102]) == (42, -1)
