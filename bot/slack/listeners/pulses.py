@@ -42,6 +42,7 @@ from bot.slack.blocks.elements import Block
 from bot.slack.blocks.replies import error_blocks, error_text, text_blocks
 from bot.slack.calls import send_safely
 from bot.slack.context import deps_of
+from bot.slack.listeners.replies import show_modal
 from bot.slack.pulse_api import start_round_from_slack, upload_chart
 from bot.slack.state import field_state, metadata, metadata_id
 from bot.slack.validation import whole_number
@@ -215,10 +216,7 @@ def open_comment(
         str(container.get("channel_id") or ""),
         str(container.get("message_ts") or ""),
     )
-    send_safely(
-        "pulse comment modal",
-        lambda: client.views_open(trigger_id=body["trigger_id"], view=modal),
-    )
+    show_modal(client, body["trigger_id"], modal, "pulse comment modal")
 
 
 def save_comment(
@@ -342,10 +340,7 @@ def open_followup_comment(
         str(container.get("channel_id") or ""),
         str(container.get("message_ts") or ""),
     )
-    send_safely(
-        "follow-up comment modal",
-        lambda: client.views_open(trigger_id=body["trigger_id"], view=modal),
-    )
+    show_modal(client, body["trigger_id"], modal, "follow-up comment modal")
 
 
 def save_followup_comment(
