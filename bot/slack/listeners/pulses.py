@@ -209,13 +209,7 @@ def open_comment(
     except pulses.RoundClosedError:
         replace(respond, blocks.closed_blocks(), CLOSED)
         return
-    container = body.get("container") or {}
-    modal = blocks.comment_modal(
-        view.round_id,
-        view.comment,
-        str(container.get("channel_id") or ""),
-        str(container.get("message_ts") or ""),
-    )
+    modal = blocks.comment_modal(view.round_id, view.comment, *clicked_message(body))
     show_modal(client, body["trigger_id"], modal, "pulse comment modal")
 
 
@@ -268,6 +262,12 @@ def pulse_of(action: dict[str, Any]) -> int:
     if parsed is None:
         raise UserFacingError(NO_PULSE)
     return parsed[0]
+
+
+def clicked_message(body: dict[str, Any]) -> tuple[str, str]:
+    """The channel and ts of the message whose button was clicked, for the modal to update."""
+    container = body.get("container") or {}
+    return str(container.get("channel_id") or ""), str(container.get("message_ts") or "")
 
 
 def replace(respond: Respond, shown: list[Block], text: str) -> None:
@@ -333,13 +333,7 @@ def open_followup_comment(
     followup_id = whole_number(action.get("value"))
     if followup_id is None:
         return
-    container = body.get("container") or {}
-    modal = followup_blocks.followup_comment_modal(
-        followup_id,
-        None,
-        str(container.get("channel_id") or ""),
-        str(container.get("message_ts") or ""),
-    )
+    modal = followup_blocks.followup_comment_modal(followup_id, None, *clicked_message(body))
     show_modal(client, body["trigger_id"], modal, "follow-up comment modal")
 
 
