@@ -270,8 +270,8 @@ def clicked_message(body: dict[str, Any]) -> tuple[str, str]:
     return str(container.get("channel_id") or ""), str(container.get("message_ts") or "")
 
 
-def replace(respond: Respond, shown: list[Block], text: str) -> None:
-    send_safely("pulse update", lambda: respond(blocks=shown, text=text, replace_original=True))
+def replace(respond: Respond, shown: list[Block], text: str, what: str = "pulse update") -> None:
+    send_safely(what, lambda: respond(blocks=shown, text=text, replace_original=True))
 
 
 def whisper(respond: Respond, message: str) -> None:
@@ -301,11 +301,7 @@ def answer(
     except UserFacingError as error:
         refuse_followup(respond, error)
         return
-    shown = followup_blocks.followup_thanks_blocks(view)
-    send_safely(
-        "follow-up thanks",
-        lambda: respond(blocks=shown, text="Thanks!", replace_original=True),
-    )
+    replace(respond, followup_blocks.followup_thanks_blocks(view), "Thanks!", "follow-up thanks")
 
 
 def reopen(
@@ -320,10 +316,7 @@ def reopen(
         refuse_followup(respond, error)
         return
     shown = followup_blocks.followup_thanks_blocks(view)
-    send_safely(
-        "follow-up reopened",
-        lambda: respond(blocks=shown, text="Back on the roadmap.", replace_original=True),
-    )
+    replace(respond, shown, "Back on the roadmap.", "follow-up reopened")
 
 
 def open_followup_comment(
