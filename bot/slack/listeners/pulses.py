@@ -10,6 +10,7 @@ comment form tells what is wrong on its field, here too.
 
 from __future__ import annotations
 
+import functools
 import random
 import re
 from collections.abc import Callable
@@ -23,14 +24,8 @@ from bot.runtime.deps import Deps
 from bot.services.errors import UserFacingError
 from bot.services.followups import answer_followup, comment_followup, reopen_as_request
 from bot.services.pulses import rounds as pulses
-from bot.services.pulses.chart import chart_alt_text, trend_chart_png
-from bot.services.pulses.driver_chart import (
-    QUADRANT_FILE,
-    QUADRANT_TITLE,
-    plotted,
-    quadrant_alt_text,
-    quadrant_chart_png,
-)
+from bot.services.pulses.digest_chart import upload_charts
+from bot.services.pulses.driver_chart import plotted
 from bot.services.pulses.driver_results import driver_results
 from bot.services.pulses.results import pulse_results
 from bot.services.pulses.views import AnswerView
@@ -113,16 +108,8 @@ def pulse_command(
         if results is None:
             raise UserFacingError("No satisfaction pulse has run yet.")
         dm = client.conversations_open(users=who.slack_id)["channel"]["id"]
-        upload_chart(client, dm, trend_chart_png(results.history), chart_alt_text(results.history))
+        upload_charts(functools.partial(upload_chart, client), dm, results, drivers)
         if drivers is not None and plotted(drivers):
-            upload_chart(
-                client,
-                dm,
-                quadrant_chart_png(drivers),
-                quadrant_alt_text(drivers),
-                filename=QUADRANT_FILE,
-                title=QUADRANT_TITLE,
-            )
             return text_blocks(":chart_with_upwards_trend: I sent you the charts by DM.")
         return text_blocks(":chart_with_upwards_trend: I sent you the trend chart by DM.")
     if word in PREFERENCE_WORDS:
