@@ -176,7 +176,8 @@ def log_comment(
         shown = blocks.thank_you_blocks(view, deps.settings.pulse_anonymity)
         replace(respond, shown, f"Logged as request {request_id}")
     else:
-        whisper(respond, f"Logged as request {request_id}.")
+        note = f"Logged as request {request_id}."
+        whisper(respond, error_blocks(note), error_text(note), "pulse note")
 
 
 def open_comment(
@@ -233,15 +234,7 @@ def set_preference(
 ) -> None:
     with unit_of_work(deps_of(context).session_factory, body["team"]["id"]) as uow:
         message = pulses.set_preference(uow, body["user"]["id"], choice)
-    send_safely(
-        "pulse preference",
-        lambda: respond(
-            blocks=text_blocks(message),
-            text=message,
-            response_type="ephemeral",
-            replace_original=False,
-        ),
-    )
+    whisper(respond, text_blocks(message), message, "pulse preference")
 
 
 def pulse_of(action: dict[str, Any]) -> int:
@@ -261,15 +254,10 @@ def replace(respond: Respond, shown: list[Block], text: str, what: str = "pulse 
     send_safely(what, lambda: respond(blocks=shown, text=text, replace_original=True))
 
 
-def whisper(respond: Respond, message: str) -> None:
+def whisper(respond: Respond, shown: list[Block], text: str, what: str) -> None:
     send_safely(
-        "pulse note",
-        lambda: respond(
-            blocks=error_blocks(message),
-            text=error_text(message),
-            response_type="ephemeral",
-            replace_original=False,
-        ),
+        what,
+        lambda: respond(blocks=shown, text=text, response_type="ephemeral", replace_original=False),
     )
 
 
