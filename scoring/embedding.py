@@ -38,7 +38,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 
 from scoring.config import ThemeConfig
 from scoring.models import RequestDoc
-from scoring.text import TextSpace, _non_empty, _word_vectorizer, fit_transform
+from scoring.text import TextSpace, WordTerms, _non_empty, _word_vectorizer, fit_transform
 
 #: Rows per block when computing row lengths (see :func:`row_norms`).
 _NORM_BLOCK = 8192
@@ -68,7 +68,7 @@ class VectorSpace(Protocol):
 
 
 @dataclass(frozen=True, slots=True)
-class EmbeddingSpace:
+class EmbeddingSpace(WordTerms):
     """A space whose vectors come from an :class:`Embedder`; words only for terms."""
 
     embedder: Embedder
@@ -126,15 +126,6 @@ class EmbeddingSpace:
             embeddings = embed_texts(self.embedder, texts)
         vectors = unit_rows(embeddings, len(texts))
         return vectors if self.mean is None else _centre(vectors, self.mean)
-
-    def word_tfidf(self, texts: Sequence[str]) -> sparse.csr_matrix:
-        """Word-level TF-IDF, used to find a theme's distinguishing terms."""
-        return sparse.csr_matrix(self.words.transform([_non_empty(t) for t in texts]))
-
-    def terms(self) -> NDArray[np.object_]:
-        """The word vocabulary, in column order of :meth:`word_tfidf`."""
-        terms: NDArray[np.object_] = self.words.get_feature_names_out()
-        return terms
 
 
 @dataclass(frozen=True, slots=True)

@@ -45,8 +45,24 @@ def _char_vectorizer() -> TfidfVectorizer:
     )
 
 
+class WordTerms:
+    """The top terms of a space, from its fitted word vectoriser ``words``."""
+
+    __slots__ = ()
+    words: TfidfVectorizer
+
+    def word_tfidf(self, texts: Sequence[str]) -> sparse.csr_matrix:
+        """Word-level TF-IDF, used to find a theme's distinguishing terms."""
+        return sparse.csr_matrix(self.words.transform([_non_empty(t) for t in texts]))
+
+    def terms(self) -> NDArray[np.object_]:
+        """The word vocabulary, in column order of :meth:`word_tfidf`."""
+        terms: NDArray[np.object_] = self.words.get_feature_names_out()
+        return terms
+
+
 @dataclass(frozen=True, slots=True)
-class TextSpace:
+class TextSpace(WordTerms):
     """A fitted vector space: TF-IDF (words and characters) then LSA."""
 
     words: TfidfVectorizer
@@ -121,15 +137,6 @@ class TextSpace:
         norms: NDArray[np.float64] = np.linalg.norm(reduced, axis=1, keepdims=True)
         scale = np.minimum(1.0, norms / self.typical_coverage) / np.maximum(norms, 1e-12)
         return (reduced * scale).astype(np.float32)
-
-    def word_tfidf(self, texts: Sequence[str]) -> sparse.csr_matrix:
-        """Word-level TF-IDF, used to find a theme's distinguishing terms."""
-        return sparse.csr_matrix(self.words.transform([_non_empty(t) for t in texts]))
-
-    def terms(self) -> NDArray[np.object_]:
-        """The word vocabulary, in column order of :meth:`word_tfidf`."""
-        terms: NDArray[np.object_] = self.words.get_feature_names_out()
-        return terms
 
 
 def fit_transform(vectorizer: TfidfVectorizer, texts: Sequence[str]) -> sparse.csr_matrix:

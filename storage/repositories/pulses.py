@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, func, select, update
 
 from storage.enums import OutboxStatus
 from storage.models import (
@@ -309,15 +309,7 @@ class PulseRepository(Repository):
     # --- reminders and closing ------------------------------------------------------
 
     def open_rounds(self, now: datetime) -> list[PulseRound]:
-        return list(
-            self.session.scalars(
-                select(PulseRound).where(
-                    PulseRound.workspace_id == self.workspace_id,
-                    PulseRound.closed_at.is_(None),
-                    PulseRound.closes_at > now,
-                )
-            )
-        )
+        return self._unclosed_rounds(PulseRound.closes_at > now)
 
     def due_reminders(self, round_id: int, scheduled_before: datetime) -> list[tuple[int, User]]:
         """(invitation id, user) of people asked before then who have not answered yet."""
@@ -346,12 +338,15 @@ class PulseRepository(Repository):
         return affected_rows(result) == 1
 
     def rounds_to_close(self, now: datetime) -> list[PulseRound]:
+        return self._unclosed_rounds(PulseRound.closes_at <= now)
+
+    def _unclosed_rounds(self, closes: ColumnElement[bool]) -> list[PulseRound]:
         return list(
             self.session.scalars(
                 select(PulseRound).where(
                     PulseRound.workspace_id == self.workspace_id,
                     PulseRound.closed_at.is_(None),
-                    PulseRound.closes_at <= now,
+                    closes,
                 )
             )
         )

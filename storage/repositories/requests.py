@@ -4,7 +4,7 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, func, select, update
 
 from storage.enums import RequestSource
 from storage.models import Request, User, utcnow
@@ -99,30 +99,21 @@ class RequestRepository(Repository):
         Plain rows, not ORM objects (no requester or domain loaded): building or catching
         up a theme index reads every request.
         """
-        table = Request.__table__
-        query = select(
-            table.c.id, table.c.title, table.c.body, table.c.theme_id, table.c.requester_id
-        ).where(
-            table.c.workspace_id == self.workspace_id,
-            table.c.withdrawn_at.is_(None),
-            table.c.id > after_id,
-        )
-        if before_id is not None:
-            query = query.where(table.c.id < before_id)
-        rows = self.session.connection().execute(query.order_by(table.c.id))
-        return [
-            RequestText(row.id, row.title, row.body, row.theme_id, row.requester_id) for row in rows
-        ]
+        request_id = Request.__table__.c.id
+        if before_id is None:
+            return self._live_texts(request_id > after_id)
+        return self._live_texts(request_id > after_id, request_id < before_id)
 
     def texts_of(self, request_ids: Sequence[int]) -> list[RequestText]:
         """These live requests' text and theme, oldest first (others are left out)."""
+        return self._live_texts(Request.__table__.c.id.in_(list(request_ids)))
+
+    def _live_texts(self, *conditions: ColumnElement[bool]) -> list[RequestText]:
         table = Request.__table__
         query = select(
             table.c.id, table.c.title, table.c.body, table.c.theme_id, table.c.requester_id
         ).where(
-            table.c.workspace_id == self.workspace_id,
-            table.c.withdrawn_at.is_(None),
-            table.c.id.in_(list(request_ids)),
+            table.c.workspace_id == self.workspace_id, table.c.withdrawn_at.is_(None), *conditions
         )
         rows = self.session.connection().execute(query.order_by(table.c.id))
         return [

@@ -20,7 +20,9 @@ from bot.services.pulses.driver_chart import (
     quadrant_chart_png,
 )
 from bot.services.pulses.driver_results import driver_results
+from bot.services.pulses.driver_views import DriverResults
 from bot.services.pulses.results import pulse_results
+from bot.services.pulses.views import PulseResults
 from storage.db import SessionFactory
 from storage.unit_of_work import unit_of_work
 
@@ -64,10 +66,24 @@ def attach_chart_to_digest(
         if claim_id is None:
             return None
         thread_ts = run.posted_ts
-    png = trend_chart_png(results.history)
-    file_id = upload(channel, png, chart_alt_text(results.history), thread_ts)
+    # Under the same claim: the quadrant goes up once per digest with the trend.
+    file_id = upload_charts(upload, channel, results, drivers, thread_ts)
+    with unit_of_work(session_factory, workspace_id) as uow:
+        uow.pulse_charts.record_posted(claim_id, file_id, clock())
+    return file_id
+
+
+def upload_charts(
+    upload: UploadChart,
+    channel: str,
+    results: PulseResults,
+    drivers: DriverResults | None,
+    thread_ts: str | None = None,
+) -> str | None:
+    """The trend chart, then the driver quadrant if it has drivers; the trend's file id."""
+    history = results.history
+    file_id = upload(channel, trend_chart_png(history), chart_alt_text(history), thread_ts)
     if drivers is not None and plotted(drivers):
-        # Under the same claim: the quadrant goes up once per digest with the trend.
         upload(
             channel,
             quadrant_chart_png(drivers),
@@ -76,6 +92,4 @@ def attach_chart_to_digest(
             filename=QUADRANT_FILE,
             title=QUADRANT_TITLE,
         )
-    with unit_of_work(session_factory, workspace_id) as uow:
-        uow.pulse_charts.record_posted(claim_id, file_id, clock())
     return file_id

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.services.home_views import HomeView
+from bot.services.home_views import HomeView, MyRequest
 from bot.slack.blocks.elements import Block, context, plain, section, vote_button
 from bot.slack.blocks.feedback import MAX_OPTIONS, home_button
 from bot.slack.blocks.ids import MY_DOMAIN_ACTION
@@ -17,6 +17,10 @@ STATUS_WORDS = {
     "shipped": "shipped :tada:",
     "declined": "declined",
 }
+
+
+def request_state(request: MyRequest) -> str:
+    return "withdrawn" if request.withdrawn else STATUS_WORDS.get(request.status, request.status)
 
 
 def domain_picker(view: HomeView) -> list[Block]:
@@ -56,9 +60,7 @@ def home_tab(view: HomeView) -> Block:
             if request.theme_label
             else ""
         )
-        state = (
-            "withdrawn" if request.withdrawn else STATUS_WORDS.get(request.status, request.status)
-        )
+        state = request_state(request)
         blocks.append(
             section(f"{request_name(request.id)}: {safe(request.title, 200)}\n{state}{theme}")
         )

@@ -8,6 +8,7 @@ from bot.services.digest_views import ObjectiveKpiView, ProductKpis
 from bot.services.home_views import MyRequest
 from bot.services.roadmap.views import AuditLine
 from bot.slack.blocks.elements import Block, context, section
+from bot.slack.blocks.home import request_state
 from bot.slack.blocks.objective_kpis import objective_kpi_text
 from bot.slack.blocks.text import plural, request_name, safe, slack_date, theme_name, user_mention
 from bot.slack.blocks.time_to_market import stats_lines
@@ -40,23 +41,13 @@ ROADMAP_HELP = "\n".join(
     ]
 )
 
-STATUS_WORDS = {
-    "open": "open",
-    "planned": "planned",
-    "in_progress": "in progress",
-    "shipped": "shipped :tada:",
-    "declined": "declined",
-}
-
 
 def mine_blocks(requests: tuple[MyRequest, ...], limit: int = 20) -> list[Block]:
     if not requests:
         return [section("You have not asked for anything yet. `/feedback <what you need>`")]
     lines = []
     for request in requests[:limit]:
-        state = (
-            "withdrawn" if request.withdrawn else STATUS_WORDS.get(request.status, request.status)
-        )
+        state = request_state(request)
         theme = (
             f" · theme {theme_name(request.theme_id, request.theme_label, 80)}"
             if request.theme_label

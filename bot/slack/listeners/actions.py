@@ -20,9 +20,8 @@ from bot.slack.blocks.elements import Block
 from bot.slack.blocks.feedback import FormOrigin, feedback_modal, note_blocks
 from bot.slack.blocks.replies import error_blocks, error_text
 from bot.slack.blocks.votes import vote_message
-from bot.slack.calls import send_safely
 from bot.slack.context import deps_of
-from bot.slack.listeners.replies import refresh_home, tell
+from bot.slack.listeners.replies import refresh_home, show_modal, tell
 from bot.slack.validation import whole_number
 from storage.enums import RequestSource
 from storage.unit_of_work import unit_of_work
@@ -86,9 +85,7 @@ def open_form(ack: Ack, body: dict[str, Any], client: WebClient, context: BoltCo
     with unit_of_work(deps_of(context).session_factory, body["team"]["id"]) as uow:
         choices = form_choices(uow, body["user"]["id"])
     modal = feedback_modal(choices, FormOrigin(source=RequestSource.HOME.value))
-    send_safely(
-        "feedback modal", lambda: client.views_open(trigger_id=body["trigger_id"], view=modal)
-    )
+    show_modal(client, body["trigger_id"], modal, "feedback modal")
 
 
 def refuse(

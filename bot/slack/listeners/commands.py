@@ -11,8 +11,8 @@ from bot.services.forms import form_choices
 from bot.services.requests import ACK_WRITE_TIMEOUT_SECONDS, NewRequest, log_request
 from bot.slack.blocks.feedback import FormOrigin, feedback_modal, logged_reply
 from bot.slack.blocks.replies import FEEDBACK_HELP, text_blocks
-from bot.slack.calls import send_safely
 from bot.slack.context import deps_of
+from bot.slack.listeners.replies import show_modal
 from storage.enums import RequestSource
 from storage.unit_of_work import unit_of_work
 
@@ -75,7 +75,4 @@ def open_modal(client: WebClient, command: dict[str, Any], context: BoltContext)
     with unit_of_work(deps_of(context).session_factory, command["team_id"]) as uow:
         choices = form_choices(uow, command["user_id"])
     modal = feedback_modal(choices, FormOrigin(source=RequestSource.COMMAND.value))
-    send_safely(
-        "feedback modal",
-        lambda: client.views_open(trigger_id=command["trigger_id"], view=modal),
-    )
+    show_modal(client, command["trigger_id"], modal, "feedback modal")

@@ -28,10 +28,9 @@ from bot.slack.blocks.ids import (
     DOMAINS_MODAL,
     MY_DOMAIN_ACTION,
 )
-from bot.slack.calls import send_safely
 from bot.slack.channels import cannot_post_in
 from bot.slack.context import deps_of
-from bot.slack.listeners.replies import refresh_home
+from bot.slack.listeners.replies import refresh_home, show_modal
 from bot.slack.listeners.views import submission_key
 from bot.slack.state import metadata, metadata_id, values_of
 from bot.slack.validation import whole_number
@@ -73,7 +72,7 @@ def open_item_modal(
     if item_id is not None:
         with unit_of_work(deps_of(context).session_factory, who.workspace_id) as uow:
             shown = summary(uow, item_id)
-    send_safely(what, lambda: client.views_open(trigger_id=body["trigger_id"], view=modal(shown)))
+    show_modal(client, body["trigger_id"], modal(shown), what)
 
 
 def list_domains(deps: Deps, who: Actor) -> list[Block]:

@@ -10,6 +10,7 @@ comment form tells what is wrong on its field, here too.
 
 from __future__ import annotations
 
+import functools
 import random
 import re
 from collections.abc import Callable
@@ -23,14 +24,8 @@ from bot.runtime.deps import Deps
 from bot.services.errors import UserFacingError
 from bot.services.followups import answer_followup, comment_followup, reopen_as_request
 from bot.services.pulses import rounds as pulses
-from bot.services.pulses.chart import chart_alt_text, trend_chart_png
-from bot.services.pulses.driver_chart import (
-    QUADRANT_FILE,
-    QUADRANT_TITLE,
-    plotted,
-    quadrant_alt_text,
-    quadrant_chart_png,
-)
+from bot.services.pulses.digest_chart import upload_charts
+from bot.services.pulses.driver_chart import plotted
 from bot.services.pulses.driver_results import driver_results
 from bot.services.pulses.results import pulse_results
 from bot.services.pulses.views import AnswerView
@@ -42,6 +37,7 @@ from bot.slack.blocks.elements import Block
 from bot.slack.blocks.replies import error_blocks, error_text, text_blocks
 from bot.slack.calls import send_safely
 from bot.slack.context import deps_of
+from bot.slack.listeners.replies import show_modal
 from bot.slack.pulse_api import start_round_from_slack, upload_chart
 from bot.slack.state import field_state, metadata, metadata_id
 from bot.slack.validation import whole_number
@@ -112,16 +108,8 @@ def pulse_command(
         if results is None:
             raise UserFacingError("No satisfaction pulse has run yet.")
         dm = client.conversations_open(users=who.slack_id)["channel"]["id"]
-        upload_chart(client, dm, trend_chart_png(results.history), chart_alt_text(results.history))
+        upload_charts(functools.partial(upload_chart, client), dm, results, drivers)
         if drivers is not None and plotted(drivers):
-            upload_chart(
-                client,
-                dm,
-                quadrant_chart_png(drivers),
-                quadrant_alt_text(drivers),
-                filename=QUADRANT_FILE,
-                title=QUADRANT_TITLE,
-            )
             return text_blocks(":chart_with_upwards_trend: I sent you the charts by DM.")
         return text_blocks(":chart_with_upwards_trend: I sent you the trend chart by DM.")
     if word in PREFERENCE_WORDS:
@@ -188,7 +176,8 @@ def log_comment(
         shown = blocks.thank_you_blocks(view, deps.settings.pulse_anonymity)
         replace(respond, shown, f"Logged as request {request_id}")
     else:
-        whisper(respond, f"Logged as request {request_id}.")
+        note = f"Logged as request {request_id}."
+        whisper(respond, error_blocks(note), error_text(note), "pulse note")
 
 
 def open_comment(
@@ -208,17 +197,8 @@ def open_comment(
     except pulses.RoundClosedError:
         replace(respond, blocks.closed_blocks(), CLOSED)
         return
-    container = body.get("container") or {}
-    modal = blocks.comment_modal(
-        view.round_id,
-        view.comment,
-        str(container.get("channel_id") or ""),
-        str(container.get("message_ts") or ""),
-    )
-    send_safely(
-        "pulse comment modal",
-        lambda: client.views_open(trigger_id=body["trigger_id"], view=modal),
-    )
+    modal = blocks.comment_modal(view.round_id, view.comment, *clicked_message(body))
+    show_modal(client, body["trigger_id"], modal, "pulse comment modal")
 
 
 def save_comment(
@@ -254,15 +234,7 @@ def set_preference(
 ) -> None:
     with unit_of_work(deps_of(context).session_factory, body["team"]["id"]) as uow:
         message = pulses.set_preference(uow, body["user"]["id"], choice)
-    send_safely(
-        "pulse preference",
-        lambda: respond(
-            blocks=text_blocks(message),
-            text=message,
-            response_type="ephemeral",
-            replace_original=False,
-        ),
-    )
+    whisper(respond, text_blocks(message), message, "pulse preference")
 
 
 def pulse_of(action: dict[str, Any]) -> int:
@@ -272,19 +244,20 @@ def pulse_of(action: dict[str, Any]) -> int:
     return parsed[0]
 
 
-def replace(respond: Respond, shown: list[Block], text: str) -> None:
-    send_safely("pulse update", lambda: respond(blocks=shown, text=text, replace_original=True))
+def clicked_message(body: dict[str, Any]) -> tuple[str, str]:
+    """The channel and ts of the message whose button was clicked, for the modal to update."""
+    container = body.get("container") or {}
+    return str(container.get("channel_id") or ""), str(container.get("message_ts") or "")
 
 
-def whisper(respond: Respond, message: str) -> None:
+def replace(respond: Respond, shown: list[Block], text: str, what: str = "pulse update") -> None:
+    send_safely(what, lambda: respond(blocks=shown, text=text, replace_original=True))
+
+
+def whisper(respond: Respond, shown: list[Block], text: str, what: str) -> None:
     send_safely(
-        "pulse note",
-        lambda: respond(
-            blocks=error_blocks(message),
-            text=error_text(message),
-            response_type="ephemeral",
-            replace_original=False,
-        ),
+        what,
+        lambda: respond(blocks=shown, text=text, response_type="ephemeral", replace_original=False),
     )
 
 
@@ -303,11 +276,7 @@ def answer(
     except UserFacingError as error:
         refuse_followup(respond, error)
         return
-    shown = followup_blocks.followup_thanks_blocks(view)
-    send_safely(
-        "follow-up thanks",
-        lambda: respond(blocks=shown, text="Thanks!", replace_original=True),
-    )
+    replace(respond, followup_blocks.followup_thanks_blocks(view), "Thanks!", "follow-up thanks")
 
 
 def reopen(
@@ -322,10 +291,7 @@ def reopen(
         refuse_followup(respond, error)
         return
     shown = followup_blocks.followup_thanks_blocks(view)
-    send_safely(
-        "follow-up reopened",
-        lambda: respond(blocks=shown, text="Back on the roadmap.", replace_original=True),
-    )
+    replace(respond, shown, "Back on the roadmap.", "follow-up reopened")
 
 
 def open_followup_comment(
@@ -335,17 +301,8 @@ def open_followup_comment(
     followup_id = whole_number(action.get("value"))
     if followup_id is None:
         return
-    container = body.get("container") or {}
-    modal = followup_blocks.followup_comment_modal(
-        followup_id,
-        None,
-        str(container.get("channel_id") or ""),
-        str(container.get("message_ts") or ""),
-    )
-    send_safely(
-        "follow-up comment modal",
-        lambda: client.views_open(trigger_id=body["trigger_id"], view=modal),
-    )
+    modal = followup_blocks.followup_comment_modal(followup_id, None, *clicked_message(body))
+    show_modal(client, body["trigger_id"], modal, "follow-up comment modal")
 
 
 def save_followup_comment(

@@ -41,6 +41,10 @@ def tell(
     )
 
 
+def show_modal(client: WebClient, trigger_id: str, modal: Block, what: str) -> None:
+    send_safely(what, lambda: client.views_open(trigger_id=trigger_id, view=modal))
+
+
 def refresh_home(context: BoltContext, client: WebClient, team_id: str, user_id: str) -> None:
     """Publish the person's App Home tab as it is now."""
     deps = deps_of(context)

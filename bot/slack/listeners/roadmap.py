@@ -58,6 +58,7 @@ from bot.slack.listeners.commands import command_key
 from bot.slack.listeners.domains import admin_of, list_domains
 from bot.slack.listeners.drivers import list_drivers
 from bot.slack.listeners.pulses import pulse_command
+from bot.slack.listeners.replies import show_modal
 from bot.slack.listeners.views import submission_key
 from bot.slack.state import values_of
 from bot.slack.validation import whole_number
@@ -202,11 +203,8 @@ def show_stats(invocation: Invocation) -> list[Block]:
 def open_objectives(invocation: Invocation) -> None:
     with unit_of_work(invocation.deps.session_factory, invocation.who.workspace_id) as uow:
         objectives = editable_objectives(uow, invocation.who)
-    client, trigger_id = invocation.client, invocation.command["trigger_id"]
-    send_safely(
-        "objectives modal",
-        lambda: client.views_open(trigger_id=trigger_id, view=objectives_modal(objectives)),
-    )
+    modal = objectives_modal(objectives)
+    show_modal(invocation.client, invocation.command["trigger_id"], modal, "objectives modal")
 
 
 def show_pulse(invocation: Invocation) -> list[Block] | None:
@@ -357,10 +355,7 @@ def details(
             deps.scoring,
             deps.settings.pulse_anonymity,
         )
-    send_safely(
-        "theme details modal",
-        lambda: client.views_open(trigger_id=body["trigger_id"], view=theme_modal(found)),
-    )
+    show_modal(client, body["trigger_id"], theme_modal(found), "theme details modal")
 
 
 def save_objectives(

@@ -11,8 +11,8 @@ from bot.services.forms import form_choices
 from bot.services.requests import split_title
 from bot.slack.blocks.feedback import FormOrigin, feedback_modal
 from bot.slack.blocks.ids import MESSAGE_SHORTCUT
-from bot.slack.calls import send_safely
 from bot.slack.context import deps_of
+from bot.slack.listeners.replies import show_modal
 from storage.enums import RequestSource
 from storage.unit_of_work import unit_of_work
 
@@ -40,7 +40,4 @@ def open_prefilled_modal(
         message_ts=message.get("ts"),
     )
     modal = feedback_modal(choices, origin, title=title, details=text)
-    send_safely(
-        "prefilled feedback modal",
-        lambda: client.views_open(trigger_id=body["trigger_id"], view=modal),
-    )
+    show_modal(client, body["trigger_id"], modal, "prefilled feedback modal")
