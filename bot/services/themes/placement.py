@@ -1,10 +1,11 @@
 """Placing queued requests in themes, a batch at a time, off the ack path.
 
 `/feedback` and the request form store the request and a ``PendingPlacement`` in one
-transaction and answer at once; a placement worker (bot/jobs/placement.py) then calls
-:func:`place_pending`. A batch is claimed in one short transaction and placed in
-others, each of which also removes its request's queue row: a request is placed once,
-and a worker that dies mid-batch leaves the rest of its claim to expire for another.
+transaction and answer at once; a placement worker (bot/jobs/placement.py) then
+claims a batch in one short transaction (:func:`claim_pending`), embeds it
+(:func:`embed_claimed`) and places it (:func:`place_claimed`) in another that also
+removes its queue rows: a request is placed once, and a worker that dies mid-batch
+leaves its claim to expire for another.
 """
 
 from __future__ import annotations
@@ -44,19 +45,10 @@ class Placed:
     placement: Placement
 
 
-def place_pending(
-    session_factory: SessionFactory, similar: SimilarRequests, *, limit: int, hold: timedelta
-) -> list[Placed]:
-    """Claim and place up to ``limit`` queued requests; what was placed.
-
-    A workspace's claimed requests are placed together, in one transaction that also
-    removes their queue rows (``SimilarRequests.place_batch`` writes last, so it holds a
-    write lock, all of SQLite's, only at its end). If that fails, they are placed one by
-    one; a request that still fails is logged and dropped from the queue, and the next
-    re-grouping places it.
-    """
+def claim_pending(session_factory: SessionFactory, *, limit: int, hold: timedelta) -> list[Claimed]:
+    """Claim up to ``limit`` queued requests for ``hold`` (exactly once across replicas)."""
     with unit_of_work(session_factory) as uow:
-        claimed = [
+        return [
             Claimed(
                 row.id,
                 row.workspace_id,
@@ -67,33 +59,48 @@ def place_pending(
             )
             for row in uow.placements.claim(limit, utcnow(), hold)
         ]
-    by_workspace: dict[str, list[Claimed]] = defaultdict(list)
-    for one in claimed:
-        by_workspace[one.workspace_id].append(one)
+
+
+def embed_claimed(
+    session_factory: SessionFactory, similar: SimilarRequests, claimed: Sequence[Claimed]
+) -> Sequence[Claimed]:
+    """Embed the claimed requests in one batch per workspace and store their vectors
+    (batched, the model embeds several times faster than one at a time); ``claimed``.
+    Best effort: what fails here is embedded when the request is placed."""
+    embedder = similar.config.themes.embedder
+    if embedder is None:
+        return claimed
+    for workspace_id, rows in _by_workspace(claimed).items():
+        try:
+            with unit_of_work(session_factory, workspace_id) as uow:
+                embed_requests(uow, embedder, [row.request_id for row in rows])
+        except Exception:
+            logger.exception("could not embed a batch of %d requests", len(rows))
+    return claimed
+
+
+def place_claimed(
+    session_factory: SessionFactory, similar: SimilarRequests, claimed: Sequence[Claimed]
+) -> list[Placed]:
+    """Place the claimed requests; what was placed.
+
+    A workspace's requests are placed together, in one transaction that also removes
+    their queue rows (``SimilarRequests.place_batch`` writes last, so it holds a write
+    lock, all of SQLite's, only at its end). If that fails, they are placed one by one; a
+    request that still fails is logged and dropped from the queue, and the next
+    re-grouping places it.
+    """
     placed: list[Placed] = []
-    for workspace_id, rows in by_workspace.items():
-        embed_claimed(session_factory, similar, workspace_id, [r.request_id for r in rows])
+    for workspace_id, rows in _by_workspace(claimed).items():
         placed += _place_workspace(session_factory, similar, workspace_id, rows)
     return placed
 
 
-def embed_claimed(
-    session_factory: SessionFactory,
-    similar: SimilarRequests,
-    workspace_id: str,
-    request_ids: Sequence[int],
-) -> None:
-    """Embed the claimed requests in one batch and store their vectors (batched, the model
-    embeds several times faster than one at a time). Best effort: what fails here is
-    embedded when the request is placed."""
-    embedder = similar.config.themes.embedder
-    if embedder is None:
-        return
-    try:
-        with unit_of_work(session_factory, workspace_id) as uow:
-            embed_requests(uow, embedder, request_ids)
-    except Exception:
-        logger.exception("could not embed a batch of %d requests", len(request_ids))
+def _by_workspace(claimed: Sequence[Claimed]) -> dict[str, list[Claimed]]:
+    by_workspace: dict[str, list[Claimed]] = defaultdict(list)
+    for one in claimed:
+        by_workspace[one.workspace_id].append(one)
+    return by_workspace
 
 
 def _place_workspace(

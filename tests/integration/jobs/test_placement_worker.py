@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import timedelta
 
+import numpy as np
 import pytest
 from slack_sdk import WebClient
 from sqlalchemy import update
@@ -16,7 +17,7 @@ from sqlalchemy import update
 from bot.jobs import placement
 from bot.jobs.placement import PlacementThread, PlacementWorker
 from bot.services.requests import NewRequest, log_request
-from bot.services.themes.placement import place_pending
+from bot.services.themes.placement import Placed, claim_pending, embed_claimed, place_claimed
 from bot.services.themes.similar import SimilarRequests
 from scoring import ScoringConfig, ThemeConfig
 from storage.enums import RequestSource
@@ -63,6 +64,14 @@ def theme_of(database: Database, request_id: int) -> int | None:
         request = uow.requests.by_id(request_id)
         assert request is not None
         return request.theme_id
+
+
+def place_pending(database: Database, similar: SimilarRequests) -> list[Placed]:
+    """What a worker does with one batch, in one thread."""
+    claimed = claim_pending(database.sessions, limit=50, hold=timedelta(minutes=1))
+    return place_claimed(
+        database.sessions, similar, embed_claimed(database.sessions, similar, claimed)
+    )
 
 
 def depth(database: Database) -> int:
@@ -292,7 +301,7 @@ def test_a_batch_is_placed_in_one_transaction_and_its_duplicates_share_the_theme
     similar = SimilarRequests(config)
     for number in range(24):  # past SMALL_INDEX: the batch needs no refit on the way
         log(database, f"{ASKS[number % len(ASKS)]} ({number})", number, None)
-    place_pending(database.sessions, similar, limit=50, hold=timedelta(minutes=1))
+    place_pending(database, similar)
     finished: list[int] = []
     finish = PlacementQueue.finish
 
@@ -303,7 +312,7 @@ def test_a_batch_is_placed_in_one_transaction_and_its_duplicates_share_the_theme
     monkeypatch.setattr(PlacementQueue, "finish", counted)
     ask = "rotate the kafka credentials automatically"
     batch = [log(database, ask, number, None) for number in range(100, 103)]
-    placed = place_pending(database.sessions, similar, limit=50, hold=timedelta(minutes=1))
+    placed = place_pending(database, similar)
     assert finished == [3], "one transaction for the batch, not one per request"
     first, second, third = (p.placement for p in placed)
     assert [p.request_id for p in placed] == batch
@@ -314,3 +323,36 @@ def test_a_batch_is_placed_in_one_transaction_and_its_duplicates_share_the_theme
         assert theme is not None
         assert theme.label == first.theme_label
     assert [(s.theme_id, s.requesters) for s in third.suggestions[:1]] == [(first.theme_id, 2)]
+
+
+def test_the_next_batch_is_embedded_while_the_one_before_it_is_placed(
+    database: Database, slack: FakeSlackAPI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    second_embedding_began = threading.Event()
+    embedded_in: list[str] = []
+
+    class SignallingEmbedder(CountingEmbedder):
+        def __call__(self, texts: Sequence[str], /) -> np.ndarray:
+            embedded_in.append(threading.current_thread().name)
+            if len(self.batches) == 1:
+                second_embedding_began.set()
+            return super().__call__(texts)
+
+    config = replace(ScoringConfig(), themes=ThemeConfig(embedder=SignallingEmbedder()))
+    placer = PlacementWorker(
+        database.sessions, WebClient(base_url=slack.url, token="xoxb-t"), config, batch_size=2
+    )
+    overlapped: list[bool] = []
+    place_batch = SimilarRequests.place_batch
+
+    def place_waiting_for_the_next_embedding(self: SimilarRequests, uow, request_ids):  # type: ignore[no-untyped-def]
+        if not overlapped:
+            overlapped.append(second_embedding_began.wait(timeout=5))
+        return place_batch(self, uow, request_ids)
+
+    monkeypatch.setattr(SimilarRequests, "place_batch", place_waiting_for_the_next_embedding)
+    for number, ask in enumerate(ASKS):
+        log(database, ask, number, None)
+    assert placer.drain() == len(ASKS)
+    assert overlapped == [True], "the second batch was embedded while the first was placed"
+    assert all(name.startswith("pulseboard-embedding") for name in embedded_in)
