@@ -63,20 +63,19 @@ def claim_pending(session_factory: SessionFactory, *, limit: int, hold: timedelt
 
 def embed_claimed(
     session_factory: SessionFactory, similar: SimilarRequests, claimed: Sequence[Claimed]
-) -> Sequence[Claimed]:
+) -> None:
     """Embed the claimed requests in one batch per workspace and store their vectors
-    (batched, the model embeds several times faster than one at a time); ``claimed``.
-    Best effort: what fails here is embedded when the request is placed."""
+    (batched, the model embeds several times faster than one at a time). Best effort:
+    what fails here is embedded when the request is placed."""
     embedder = similar.config.themes.embedder
     if embedder is None:
-        return claimed
+        return
     for workspace_id, rows in _by_workspace(claimed).items():
         try:
             with unit_of_work(session_factory, workspace_id) as uow:
                 embed_requests(uow, embedder, [row.request_id for row in rows])
         except Exception:
             logger.exception("could not embed a batch of %d requests", len(rows))
-    return claimed
 
 
 def place_claimed(
@@ -122,7 +121,9 @@ def _place_workspace(
                 _finish(uow, [by_request[request_id] for request_id in sorted(done)])
         except Exception:
             if len(batch) > 1:
-                logger.warning("a batch of %d failed; placing one by one", len(batch))
+                logger.warning(
+                    "a batch of %d failed; placing one by one", len(batch), exc_info=True
+                )
                 one_at_a_time = True
                 continue
             logger.exception("could not place request %d; re-grouping will", batch[0])

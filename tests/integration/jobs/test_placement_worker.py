@@ -69,9 +69,8 @@ def theme_of(database: Database, request_id: int) -> int | None:
 def place_pending(database: Database, similar: SimilarRequests) -> list[Placed]:
     """What a worker does with one batch, in one thread."""
     claimed = claim_pending(database.sessions, limit=50, hold=timedelta(minutes=1))
-    return place_claimed(
-        database.sessions, similar, embed_claimed(database.sessions, similar, claimed)
-    )
+    embed_claimed(database.sessions, similar, claimed)
+    return place_claimed(database.sessions, similar, claimed)
 
 
 def depth(database: Database) -> int:
