@@ -134,25 +134,23 @@ class SimilarRequests:
         to_store |= fresh
         vectors = np.stack([np.asarray(d.embedding) for d in docs]) if embedder and docs else None
         index.prepare([d.text for d in docs], vectors)
-        labels: dict[int, str] = {}  # of every theme met; a new one has a negative stand-in id
+        themes = _BatchThemes(uow)
         placed: list[_Placing] = []
-        stand_ins = itertools.count(-1, -1)
         for position, (request, new) in enumerate(zip(requests, docs, strict=True)):
             if position > 0 and cached.stale():
                 break
             matches = index.nearest(new.text, k=NEIGHBOURS_SEARCHED, embedding=new.embedding)
             joined = request.theme_id or index.assign(new.text, new.embedding)
-            theme_id = _live_theme(uow, joined, labels)
+            theme_id = themes.live(joined)
             started = theme_id is None
             if theme_id is None:
-                theme_id = next(stand_ins)
-                labels[theme_id] = theme_label(request.title)
-            candidates = _candidates(uow, matches, request.id, labels)
+                theme_id = themes.start(theme_label(request.title))
+            candidates = _candidates(themes, matches, request.id)
             placed.append(_Placing(request, theme_id, started, candidates))
             index.add(replace(new, theme_id=theme_id))
             cached.indexed.add(request.id)
         # writes, last
-        stored = {t: uow.themes.add(labels[t]).id for t in sorted(labels, reverse=True) if t < 0}
+        stored = themes.write_new()
         index.rename_themes(stored)
         uow.requests.assign_themes(
             {p.request.id: stored.get(p.theme_id, p.theme_id) for p in placed}
@@ -162,7 +160,7 @@ class SimilarRequests:
         people = uow.requests.requesters_by_theme(
             {stored.get(t, t) for p in placed for t, _ in p.candidates}
         )
-        placements = {p.request.id: _placement(p, stored, labels, people) for p in placed}
+        placements = {p.request.id: _placement(p, stored, themes.labels, people) for p in placed}
         return placements, [r.id for r in requests[len(placed) :]]
 
     def _index(self, uow: UnitOfWork, before_id: int) -> tuple[ThemeIndex, dict[int, np.ndarray]]:
@@ -212,26 +210,46 @@ def doc(request: Request | RequestText) -> RequestDoc:
     return RequestDoc(id=request.id, text=request_text(request), theme_id=request.theme_id)
 
 
-def _live_theme(uow: UnitOfWork, theme_id: int | None, labels: dict[int, str]) -> int | None:
-    """The theme that stands for ``theme_id`` now (merges followed), its label noted in
-    ``labels``; None if there is none. A negative id is a theme new in this batch."""
-    if theme_id is None or theme_id < 0:
-        return theme_id
-    theme = uow.themes.resolve(theme_id)
-    if theme is None:
-        return None
-    labels[theme.id] = theme.label
-    return theme.id
+class _BatchThemes:
+    """The themes a batch meets: stored ones resolved once each (merges followed), and
+    the ones it starts, under negative stand-in ids until :meth:`write_new`."""
+
+    def __init__(self, uow: UnitOfWork) -> None:
+        self._uow = uow
+        self._live: dict[int, int | None] = {}
+        self._stand_ins = itertools.count(-1, -1)
+        self.labels: dict[int, str] = {}
+
+    def live(self, theme_id: int | None) -> int | None:
+        """The theme that stands for ``theme_id`` now, or None if there is none."""
+        if theme_id is None or theme_id < 0:
+            return theme_id
+        if theme_id not in self._live:
+            theme = self._uow.themes.resolve(theme_id)
+            self._live[theme_id] = None if theme is None else theme.id
+            if theme is not None:
+                self.labels[theme.id] = theme.label
+        return self._live[theme_id]
+
+    def start(self, label: str) -> int:
+        stand_in = next(self._stand_ins)
+        self.labels[stand_in] = label
+        return stand_in
+
+    def write_new(self) -> dict[int, int]:
+        """Store the started themes, in the order they were started; their ids by stand-in."""
+        new = sorted((t for t in self.labels if t < 0), reverse=True)
+        return {stand_in: self._uow.themes.add(self.labels[stand_in]).id for stand_in in new}
 
 
 def _candidates(
-    uow: UnitOfWork, matches: list[Match], request_id: int, labels: dict[int, str]
+    themes: _BatchThemes, matches: list[Match], request_id: int
 ) -> list[tuple[int, float]]:
     """The themes of the most similar requests that clear the bar, best first, each once
     (merges followed), with their similarity: the suggestions, once it is known who else
     asked in each. ``matches`` come best first, so the walk stops at the first under the
     bar."""
-    themes: list[tuple[int, float]] = []
+    candidates: list[tuple[int, float]] = []
     seen: set[int] = set()
     for match in matches:
         if match.similarity < SUGGESTION_THRESHOLD:
@@ -239,12 +257,12 @@ def _candidates(
         if match.theme_id is None or match.request_id == request_id or match.theme_id in seen:
             continue
         seen.add(match.theme_id)
-        theme_id = _live_theme(uow, match.theme_id, labels)
-        if theme_id is None or theme_id in {t for t, _ in themes}:
+        theme_id = themes.live(match.theme_id)
+        if theme_id is None or theme_id in {t for t, _ in candidates}:
             continue
         seen.add(theme_id)
-        themes.append((theme_id, match.similarity))
-    return themes
+        candidates.append((theme_id, match.similarity))
+    return candidates
 
 
 def _placement(

@@ -231,7 +231,10 @@ def test_a_burst_that_begins_while_the_queue_drains_passes_before_the_next_batch
     monkeypatch.setattr(placer, "reply", reply_while_a_request_arrives)
     monkeypatch.setattr(placement, "settle", settle)
     monkeypatch.setattr(placement, "POLL_SECONDS", 0.05)
-    placer.run(stop, wake)
+    runner = threading.Thread(target=placer.run, args=(stop, wake), daemon=True)
+    runner.start()
+    runner.join(timeout=30)  # a placement that fails would otherwise never set `stop`
+    stop.set()
     assert placed_when_waiting == [1], "one wait, after the first batch and before the second"
     assert len(answered) == 3
 
