@@ -24,6 +24,7 @@ from storage.enums import RequestSource
 from storage.models import PendingPlacement, utcnow
 from storage.repositories import EmbeddingRepository
 from storage.repositories.placements import PlacementQueue
+from storage.repositories.themes import ThemeRepository
 from storage.unit_of_work import unit_of_work
 from tests.fakes.embedder import CountingEmbedder
 from tests.fakes.slack_api import FakeSlackAPI
@@ -358,3 +359,26 @@ def test_the_next_batch_is_embedded_while_the_one_before_it_is_placed(
     assert placer.drain() == len(ASKS)
     assert overlapped == [True], "the second batch was embedded while the first was placed"
     assert all(name.startswith("pulseboard-embedding") for name in embedded_in)
+
+
+def test_a_batch_resolves_each_theme_it_meets_once(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = replace(ScoringConfig(), themes=ThemeConfig(embedder=CountingEmbedder()))
+    similar = SimilarRequests(config)
+    for number in range(24):
+        log(database, f"{ASKS[number % len(ASKS)]} ({number})", number, None)
+    place_pending(database, similar)
+    resolved: list[int] = []
+    resolve = ThemeRepository.resolve
+
+    def counted(self: ThemeRepository, theme_id: int) -> object:
+        resolved.append(theme_id)
+        return resolve(self, theme_id)
+
+    monkeypatch.setattr(ThemeRepository, "resolve", counted)
+    for number in range(100, 108):
+        log(database, f"{ASKS[0]} ({number})", number, None)
+    assert len(place_pending(database, similar)) == 8
+    assert resolved, "the batch met the themes it joined and suggested"
+    assert len(resolved) == len(set(resolved)), "each theme read once for the batch"
