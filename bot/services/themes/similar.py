@@ -115,6 +115,7 @@ class SimilarRequests:
         write lock only at its end. A batch stops where the theme index must be refitted
         (while it is small, after each request); the caller places the ids it left once
         this transaction has committed. Withdrawn and deleted requests are skipped.
+        A suggestion counts the people who asked in its theme once the batch is placed.
         """
         with self._lock:
             try:
