@@ -151,17 +151,14 @@ class SimilarRequests:
             index.add(replace(new, theme_id=theme_id))
             cached.indexed.add(request.id)
         # writes, last
-        stored = themes.write_new()
-        index.rename_themes(stored)
-        uow.requests.assign_themes(
-            {p.request.id: stored.get(p.theme_id, p.theme_id) for p in placed}
-        )
+        index.rename_themes(themes.write_new())
+        uow.requests.assign_themes({p.request.id: themes.stored(p.theme_id) for p in placed})
         if embedder is not None:
             store_embeddings(uow, embedder, to_store)
         people = uow.requests.requesters_by_theme(
-            {stored.get(t, t) for p in placed for t, _ in p.candidates}
+            {themes.stored(t) for p in placed for t, _ in p.candidates}
         )
-        placements = {p.request.id: _placement(p, stored, themes.labels, people) for p in placed}
+        placements = {p.request.id: _placement(p, themes, people) for p in placed}
         return placements, [r.id for r in requests[len(placed) :]]
 
     def _index(self, uow: UnitOfWork, before_id: int) -> tuple[ThemeIndex, dict[int, np.ndarray]]:
@@ -219,6 +216,7 @@ class _BatchThemes:
         self._uow = uow
         self._live: dict[int, int | None] = {}
         self._stand_ins = itertools.count(-1, -1)
+        self._written: dict[int, int] = {}
         self.labels: dict[int, str] = {}
 
     def live(self, theme_id: int | None) -> int | None:
@@ -240,7 +238,12 @@ class _BatchThemes:
     def write_new(self) -> dict[int, int]:
         """Store the started themes, in the order they were started; their ids by stand-in."""
         new = sorted((t for t in self.labels if t < 0), reverse=True)
-        return {stand_in: self._uow.themes.add(self.labels[stand_in]).id for stand_in in new}
+        self._written = {t: self._uow.themes.add(self.labels[t]).id for t in new}
+        return self._written
+
+    def stored(self, theme_id: int) -> int:
+        """The stored id of ``theme_id`` (itself, unless a stand-in written since)."""
+        return self._written.get(theme_id, theme_id)
 
 
 def _candidates(
@@ -267,30 +270,27 @@ def _candidates(
 
 
 def _placement(
-    placing: _Placing,
-    stored: dict[int, int],
-    labels: dict[int, str],
-    people: dict[int, dict[int, int]],
+    placing: _Placing, themes: _BatchThemes, people: dict[int, dict[int, int]]
 ) -> Placement:
     """What the asker is told: the theme, and up to ``MAX_SUGGESTIONS`` similar themes
     that someone else asked in (``people``: per theme, who asked and how often)."""
     request = placing.request
-    theme_id = stored.get(placing.theme_id, placing.theme_id)
+    theme_id = themes.stored(placing.theme_id)
     suggestions: list[Suggestion] = []
     for candidate, similarity in placing.candidates:
-        suggested = stored.get(candidate, candidate)
+        suggested = themes.stored(candidate)
         asked = people[suggested]
         others = len(asked)
         if suggested == theme_id and asked.get(request.requester_id) == 1:
             others -= 1  # the asker, by this request alone
         if others:
-            suggestions.append(Suggestion(suggested, labels[candidate], others, similarity))
+            suggestions.append(Suggestion(suggested, themes.labels[candidate], others, similarity))
         if len(suggestions) == MAX_SUGGESTIONS:
             break
     return Placement(
         request.title,
         theme_id,
-        labels[placing.theme_id],
+        themes.labels[placing.theme_id],
         joined_existing=not placing.started,
         suggestions=tuple(suggestions),
     )
