@@ -15,14 +15,29 @@ class DatabaseNotReadyError(Exception):
     """The database cannot be used yet; the message says what to do."""
 
 
-def open_database(url: str, *, upgrade_sqlite: bool = True) -> tuple[Engine, SessionFactory]:
+#: Connections a serving process uses beside its listener threads: the placement worker
+#: and its embedding thread, the outbox sender and a scheduled job.
+BACKGROUND_CONNECTIONS = 4
+
+
+def serving_pool_size(listener_threads: int) -> int:
+    """Connections a serving process keeps open: one for every thread that may hold one
+    at once. SQLAlchemy's default pool keeps 5, so under a burst the listeners' extra
+    connections were opened and closed again and again (48 new PostgreSQL sessions in a
+    2,000-request burst with 8 listener threads, each a new server process)."""
+    return listener_threads + BACKGROUND_CONNECTIONS
+
+
+def open_database(
+    url: str, *, upgrade_sqlite: bool = True, pool_size: int | None = None
+) -> tuple[Engine, SessionFactory]:
     """Connect; an embedded SQLite database is brought up to date by itself.
 
     PostgreSQL is shared by replicas, so its schema changes only by an explicit
     `pulseboard db upgrade`; until then the app refuses to start rather than run on an
-    old schema.
+    old schema. ``pool_size``: connections kept open (default SQLAlchemy's, for commands).
     """
-    engine = make_engine(url)
+    engine = make_engine(url) if pool_size is None else make_engine(url, pool_size=pool_size)
     try:
         if is_sqlite(url) and upgrade_sqlite:
             migrate.upgrade(engine)

@@ -25,7 +25,7 @@ from gunicorn.app.base import BaseApplication
 from sqlalchemy import Engine
 
 from bot.jobs.scheduler import Jobs
-from bot.runtime.database import open_database
+from bot.runtime.database import open_database, serving_pool_size
 from bot.runtime.deps import Deps
 from bot.runtime.http_server import WSGIApp, make_wsgi_app
 from bot.runtime.settings import Settings
@@ -58,7 +58,11 @@ _worker: WorkerState | None = None
 def build_worker(settings: Settings, workspace_id: str) -> WSGIApp:
     """Everything one worker process serves with; its jobs start after the fork."""
     global _worker
-    engine, session_factory = open_database(settings.database_url, upgrade_sqlite=False)
+    engine, session_factory = open_database(
+        settings.database_url,
+        upgrade_sqlite=False,
+        pool_size=serving_pool_size(settings.listener_threads),
+    )
     client = make_client(settings)
     jobs = Jobs(settings, session_factory, client, workspace_id)
     deps = make_deps(settings, session_factory, client)

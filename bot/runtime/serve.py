@@ -16,7 +16,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.jobs.scheduler import Jobs
 from bot.runtime.cron import next_firings
-from bot.runtime.database import open_database
+from bot.runtime.database import open_database, serving_pool_size
 from bot.runtime.http_server import serve_http
 from bot.runtime.logs import setup_logging
 from bot.runtime.settings import Settings
@@ -99,7 +99,9 @@ def serve(
         raise MissingCredentialsError(CREDENTIALS_HELP)
     setup_logging(settings.log_level, settings.log_format)
     log_schedules(settings, datetime.now(UTC))
-    engine, session_factory = open_database(settings.database_url)
+    engine, session_factory = open_database(
+        settings.database_url, pool_size=serving_pool_size(settings.listener_threads)
+    )
     if is_sqlite(settings.database_url):
         store_missing_vectors(settings, session_factory)
     client = make_client(settings)
