@@ -31,9 +31,16 @@ class ThemeConfig:
     assign_threshold: float = 0.45
     #: Neighbours per request in the sparse neighbour graph.
     neighbours: int = 20
-    #: How much a request's vector leans towards its neighbours before grouping
-    #: (0 = not at all). Smooths over wording that only a few requests use.
-    smoothing: float = 1.0
+    #: How hard a request's vector leans towards its nearest neighbours before grouping:
+    #: each pulls with ``smoothing × similarity / neighbours`` (0 = not at all). Smooths
+    #: over wording that only a few requests use.
+    smoothing: float = 3.0
+    #: A request leans towards its nearest ``backlog / this`` neighbours (at most
+    #: ``neighbours``) …
+    requests_per_smoothing_neighbour: int = 300
+    #: … and at least this many. A small backlog has small themes: leaning on 20
+    #: neighbours when a theme has 4 requests pulls other themes in (docs/scoring.md).
+    min_smoothing_neighbours: int = 3
     #: Dimensions of the LSA (truncated SVD) space.
     dimensions: int = 128
     #: Smaller backlogs get fewer dimensions: one per this many requests …
@@ -73,6 +80,11 @@ class ThemeConfig:
     #: The mean is shrunk by ``n / (n + centre_prior)`` for a backlog of n requests, so a
     #: small backlog is not centred on its own topic (100 requests → half the mean).
     centre_prior: float = 100.0
+
+    def smoothing_neighbours(self, requests: int) -> int:
+        """How many nearest neighbours a request leans towards in a backlog this size."""
+        scaled = requests // self.requests_per_smoothing_neighbour
+        return max(self.min_smoothing_neighbours, min(self.neighbours, scaled))
 
     def grouping_threshold(self) -> float:
         """The join threshold of the backend in use."""

@@ -27,7 +27,7 @@ from scoring.config import ThemeConfig
 from scoring.embedding import VectorSpace, doc_embeddings, fit_space
 from scoring.models import Match, RequestDoc
 from scoring.neighbours import InvertedLists
-from scoring.themes import embed, smooth
+from scoring.themes import embed, smooth_towards_nearest
 
 _GROW = 1.5
 
@@ -121,12 +121,14 @@ class ThemeIndex:
             if self._count == 0 or self._config.smoothing <= 0:
                 result = (raw[0], raw[0])
             else:
-                rows, sims = self._top(text, self._config.neighbours, embedding)
-                smoothed = smooth(
+                nearest = self._config.smoothing_neighbours(self._count)
+                rows, sims = self._top(text, nearest, embedding)
+                smoothed = smooth_towards_nearest(
                     raw,
                     rows[None, :],
                     sims[None, :],
-                    self._config.smoothing,
+                    self._config,
+                    self._count,
                     self._raw[: self._count],
                 )
                 result = (raw[0], smoothed[0])

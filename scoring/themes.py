@@ -84,7 +84,7 @@ def _embed(
         vectors, config.neighbours, exact_up_to=config.exact_neighbours_up_to, seed=config.seed
     )
     report(2, _STEPS)
-    smoothed = smooth(vectors, index, similarity, config.smoothing)
+    smoothed = smooth_towards_nearest(vectors, index, similarity, config, len(texts))
     report(3, _STEPS)
     return space, vectors, smoothed, index, similarity
 
@@ -128,6 +128,25 @@ def _smoothed_graph(
     array (``doc_embeddings``): it is normalised in place."""
     space, _, smoothed, index, similarity = _embed(texts, config, progress, embeddings, own=True)
     return space, smoothed, symmetric_graph(index, similarity)
+
+
+def smooth_towards_nearest(
+    vectors: NDArray[np.float32],
+    index: NDArray[np.integer[Any]],
+    similarity: NDArray[np.float32],
+    config: ThemeConfig,
+    backlog: int,
+    neighbours: NDArray[np.float32] | None = None,
+) -> NDArray[np.float32]:
+    """:func:`smooth` as grouping does it: towards the nearest
+    ``config.smoothing_neighbours(backlog)`` neighbours only (``index`` lists them best
+    first), each pulling with ``config.smoothing × similarity / config.neighbours``. In a
+    small backlog a request leans on its few closest requests, each as hard as in a large
+    one, instead of on 20 that are mostly other themes."""
+    nearest = config.smoothing_neighbours(backlog)
+    index, similarity = index[:, :nearest], similarity[:, :nearest]
+    strength = config.smoothing * index.shape[1] / config.neighbours
+    return smooth(vectors, index, similarity, strength, neighbours)
 
 
 def smooth(

@@ -66,10 +66,14 @@ def a_week_of_pm_decisions(db: Database) -> str:
         workspace_id = import_workspace(uow, load_sample()).workspace_id
     actor = Actor(workspace_id, ADMIN, frozenset({ADMIN}))
     with unit_of_work(db.sessions, workspace_id) as uow:
-        live = [t.id for t in uow.themes.live()]
+        themes = uow.themes.live()
+        live = [t.id for t in themes]
         big = max(live, key=lambda t: len(uow.requests.in_theme(t)))
         other = next(t for t in live if t != big and len(uow.requests.in_theme(t)) >= 2)
-        third = next(t for t in live if t not in (big, other))
+        # an open theme, so that shipping it is a change the history keeps
+        third = next(
+            t.id for t in themes if t.id not in (big, other) and t.status == ThemeStatus.OPEN
+        )
         moved = uow.requests.in_theme(big)[0].id
     with unit_of_work(db.sessions, workspace_id) as uow:
         merge_themes(uow, actor, other, big)
