@@ -67,12 +67,12 @@ class TextSpace(WordTerms):
 
     words: TfidfVectorizer
     chars: TfidfVectorizer
-    svd: TruncatedSVD | None  # None when the corpus is too small to reduce
     #: Typical share of a fitted request's TF-IDF vector that the LSA space keeps.
     typical_coverage: float = 1.0
-    #: ``svd.components_.T`` laid out contiguously: projecting one request is then a
-    #: sparse row times this matrix (TruncatedSVD.transform copies the transpose on
-    #: every call, which costs milliseconds on a large vocabulary).
+    #: The fitted SVD's ``components_.T`` laid out contiguously (None when the corpus is
+    #: too small to reduce): projecting one request is then a sparse row times this
+    #: matrix (TruncatedSVD.transform copies the transpose on every call, which costs
+    #: milliseconds on a large vocabulary).
     projection: NDArray[np.float64] | None = None
 
     @classmethod
@@ -91,7 +91,7 @@ class TextSpace(WordTerms):
         normalize(tfidf, copy=False)
         dims = min(lsa_dimensions(tfidf.shape[0], config), tfidf.shape[1] - 1)
         if dims < 2:
-            space = cls(words, chars, None)
+            space = cls(words, chars)
             return space, _dense_unit(tfidf)
         svd = TruncatedSVD(n_components=dims, random_state=config.seed, algorithm="randomized")
         fitted_on = tfidf
@@ -109,11 +109,11 @@ class TextSpace(WordTerms):
             svd.fit(fitted_on)
         del fitted_on
         projection = np.ascontiguousarray(svd.components_.T, dtype=np.float64)
-        svd.components_ = projection.T  # the same numbers, kept once (vocabulary × dims)
+        del svd  # its components live on as ``projection`` only (vocabulary × dims)
         reduced = np.asarray(tfidf @ projection)
         del tfidf
         coverage = float(np.median(np.linalg.norm(reduced, axis=1)))
-        space = cls(words, chars, svd, max(coverage, 1e-6), projection)
+        space = cls(words, chars, max(coverage, 1e-6), projection)
         return space, normalize(reduced, copy=False).astype(np.float32)
 
     def transform(

@@ -16,11 +16,7 @@ from storage.repositories.digests import DigestRunRepository
 from storage.repositories.directory import DirectoryRepository
 from storage.repositories.domains import DomainRepository
 from storage.repositories.driver_results import DriverResultsRepository
-from storage.repositories.drivers import (
-    DriverAnswerRepository,
-    DriverRepository,
-    ThemeDriverRepository,
-)
+from storage.repositories.drivers import DriverAnswerRepository, DriverRepository
 from storage.repositories.embeddings import EmbeddingRepository
 from storage.repositories.followups import FollowupRepository
 from storage.repositories.leases import LeaseRepository
@@ -132,10 +128,6 @@ class UnitOfWork:
     @cached_property
     def driver_answers(self) -> DriverAnswerRepository:
         return DriverAnswerRepository(self.session, self.workspace_id)
-
-    @cached_property
-    def theme_drivers(self) -> ThemeDriverRepository:
-        return ThemeDriverRepository(self.session, self.workspace_id)
 
     @cached_property
     def domains(self) -> DomainRepository:

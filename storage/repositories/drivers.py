@@ -8,7 +8,7 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
-from storage.models import Driver, DriverAnswer, PulseInvitation, PulseRound, ThemeDriver, User
+from storage.models import Driver, DriverAnswer, PulseInvitation, PulseRound, User
 from storage.repositories.base import Repository
 
 
@@ -199,22 +199,5 @@ class DriverAnswerRepository(Repository):
                 select(DriverAnswer)
                 .where(DriverAnswer.round_id.in_(wanted))
                 .order_by(DriverAnswer.id)
-            )
-        )
-
-
-class ThemeDriverRepository(Repository):
-    def of_themes(self, theme_ids: Iterable[int]) -> list[ThemeDriver]:
-        wanted = sorted(set(theme_ids))
-        if not wanted:
-            return []
-        return list(
-            self.session.scalars(
-                select(ThemeDriver)
-                .where(
-                    ThemeDriver.workspace_id == self.workspace_id,
-                    ThemeDriver.theme_id.in_(wanted),
-                )
-                .order_by(ThemeDriver.id)
             )
         )

@@ -252,7 +252,6 @@ def to_entry(ranked: RankedTheme, theme: Theme, facts: ThemeFacts) -> RoadmapEnt
         objectives=ranked.score.objectives,
         effort=facts.effort,
         components=ranked.score.components,
-        request_count=len(facts.requests),
     )
 
 

@@ -127,7 +127,6 @@ class RoadmapEntry:
     objectives: tuple[tuple[str, str], ...]
     effort: str | None
     components: tuple[ScoreComponent, ...]
-    request_count: int
     #: Tracker items linked to the theme (`/roadmap link`), with their last known state.
     links: tuple[LinkView, ...] = ()
     delivery: Delivery | None = None

@@ -23,7 +23,6 @@ class RegroupReport:
     requests: int
     themes: int
     new_themes: int
-    reassigned_requests: int
 
 
 def request_text(request: Request | RequestText) -> str:
@@ -108,5 +107,4 @@ def regroup(uow: UnitOfWork, config: ScoringConfig | None = None) -> RegroupRepo
         requests=len(live_requests),
         themes=len(groups),
         new_themes=new_themes,
-        reassigned_requests=len(moved),
     )

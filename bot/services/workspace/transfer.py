@@ -110,7 +110,7 @@ def import_workspace(
             requests_skipped=0,
             votes=restored.votes,
             pulse_answers=_import_pulses(uow, data, users, drivers, domains),
-            regroup=RegroupReport(restored.requests, restored.themes, 0, 0),
+            regroup=RegroupReport(restored.requests, restored.themes, 0),
         )
     request_ids, skipped = _import_requests(uow, data, users, domains)
     new_votes = uow.votes.add_all_once(

@@ -38,7 +38,6 @@ def entry(position: int, label: str = "", why: str = "") -> RoadmapEntry:
         objectives=(("Faster time-to-market", "strongly"), ("Reliability", "slightly")),
         effort="M",
         components=(ScoreComponent("demand", 0.8, 0.4, 0.32, "14 people"),),
-        request_count=20,
     )
 
 

@@ -56,7 +56,6 @@ def entry(label: str, *, domain: str, objective: str, effort: str, why: str) -> 
         objectives=((objective, "strong"),),
         effort=effort,
         components=(ScoreComponent("demand", 0.5, 1.0, -0.125, "2 requesters"),),
-        request_count=2,
     )
 
 
