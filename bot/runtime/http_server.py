@@ -67,23 +67,19 @@ def make_wsgi_app(
         path = environ.get("PATH_INFO", "")
         if path in GET_PATHS and method == "GET":
             return _get(path, start_response)
-        if path == EVENTS_PATH and method == "POST":
+        if (path == EVENTS_PATH or path in hooks) and method == "POST":
             try:
                 body = read_bounded_body(environ)
             except BodyTooLargeError:
                 return _json(start_response, "413 Payload Too Large", {"error": "too_large"})
+            if path != EVENTS_PATH:  # a tracker's webhook
+                status, answer = hooks[path](body, environ)
+                return _json(start_response, status, answer)
             if not has_well_formed_signature(environ):
                 return _json(start_response, "401 Unauthorized", {"error": "invalid request"})
             if not is_well_formed(body, environ.get("CONTENT_TYPE", "")):
                 return _json(start_response, "400 Bad Request", {"error": "malformed"})
             return slack_handler(environ, start_response)
-        if path in hooks and method == "POST":
-            try:
-                body = read_bounded_body(environ)
-            except BodyTooLargeError:
-                return _json(start_response, "413 Payload Too Large", {"error": "too_large"})
-            status, answer = hooks[path](body, environ)
-            return _json(start_response, status, answer)
         if path in GET_PATHS or path == EVENTS_PATH or path in hooks:
             return _json(start_response, "405 Method Not Allowed", {"error": "method"})
         return _json(start_response, "404 Not Found", {"error": "not_found"})
