@@ -62,11 +62,12 @@ class Repository:
         column defaults apply as usual.
         """
         connection = self.session.connection()
-        table = model.__table__
-        assert isinstance(table, Table)
         dialect = connection.dialect
         statement = _insert_unless_taken(
-            table, tuple(column.name for column in key), dialect.name, dialect.insert_returning
+            model.__table__,
+            tuple(column.name for column in key),
+            dialect.name,
+            dialect.insert_returning,
         )
         result = connection.execute(statement, values)
         if dialect.insert_returning:
@@ -86,12 +87,10 @@ class Repository:
         if not rows:
             return 0
         connection = self.session.connection()
-        table = model.__table__
-        assert isinstance(table, Table)
         dialect = connection.dialect
         returning = dialect.insert_executemany_returning
         statement = _insert_unless_taken(
-            table, tuple(column.name for column in key), dialect.name, returning
+            model.__table__, tuple(column.name for column in key), dialect.name, returning
         )
         result = connection.execute(statement, list(rows))
         return len(result.all()) if returning else max(result.rowcount, 0)

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Table, select
+from sqlalchemy import select
 
 from storage.models import KpiValue
 from storage.repositories.base import Repository
@@ -40,7 +40,6 @@ class KpiValueRepository(Repository):
         stamped = [row for row in rows if "recorded_at" in row]
         fresh = [row for row in rows if "recorded_at" not in row]
         table = KpiValue.__table__
-        assert isinstance(table, Table)
         key = (table.c.objective_id, table.c.measured_at)
         return self.insert_all_unless_taken(KpiValue, stamped, key) + self.insert_all_unless_taken(
             KpiValue, fresh, key
