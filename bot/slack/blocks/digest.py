@@ -15,7 +15,16 @@ from bot.slack.blocks.followup import summary_text
 from bot.slack.blocks.ids import THEME_DETAILS_ACTION
 from bot.slack.blocks.objective_kpis import objective_kpi_blocks
 from bot.slack.blocks.pulse import results_blocks
-from bot.slack.blocks.text import DATE, DAY, backers_text, plural, safe, slack_date, theme_name
+from bot.slack.blocks.text import (
+    DATE,
+    DAY,
+    backers_text,
+    plural,
+    safe,
+    slack_date,
+    status_words,
+    theme_name,
+)
 from bot.slack.blocks.theme import link_text
 from bot.slack.blocks.time_to_market import ship_time_phrase
 
@@ -26,14 +35,6 @@ WHY_LIMIT = 300
 NEWS_SHOWN = 5
 BLOCKS_PER_THEME = 2
 TEXT_TYPES = {"mrkdwn", "plain_text"}
-
-STATUS_WORDS = {
-    "open": "open",
-    "planned": "planned",
-    "in_progress": "in progress",
-    "shipped": "shipped",
-    "declined": "declined",
-}
 
 
 def digest_blocks(view: DigestView, with_buttons: bool = True) -> list[Block]:
@@ -101,7 +102,7 @@ def entry_text(entry: RoadmapEntry) -> str:
     counts = [
         f"{backers_text(entry.backers)} ({entry.requesters} asked, {entry.voters} +1)",
         plural(len(entry.domains), "domain"),
-        STATUS_WORDS.get(entry.status, entry.status),
+        status_words(entry.status),
     ]
     if entry.effort:
         counts.append(f"effort {entry.effort}")

@@ -7,20 +7,16 @@ from bot.slack.blocks.elements import Block, context, plain, section, vote_butto
 from bot.slack.blocks.feedback import MAX_OPTIONS, home_button
 from bot.slack.blocks.ids import MY_DOMAIN_ACTION
 from bot.slack.blocks.pulse import results_blocks
-from bot.slack.blocks.text import request_name, safe, theme_name
+from bot.slack.blocks.text import request_name, safe, status_words, theme_name
 from bot.slack.blocks.theme import link_text
 
-STATUS_WORDS = {
-    "open": "open",
-    "planned": "planned",
-    "in_progress": "in progress",
-    "shipped": "shipped :tada:",
-    "declined": "declined",
-}
+
+def home_status(status: str) -> str:
+    return "shipped :tada:" if status == "shipped" else status_words(status)
 
 
 def request_state(request: MyRequest) -> str:
-    return "withdrawn" if request.withdrawn else STATUS_WORDS.get(request.status, request.status)
+    return "withdrawn" if request.withdrawn else home_status(request.status)
 
 
 def domain_picker(view: HomeView) -> list[Block]:
@@ -72,8 +68,7 @@ def home_tab(view: HomeView) -> Block:
     for backed in view.voted[:10]:
         blocks.append(
             section(
-                f"{theme_name(backed.theme_id, backed.label, 200)} · "
-                f"{STATUS_WORDS.get(backed.status, backed.status)}"
+                f"{theme_name(backed.theme_id, backed.label, 200)} · {home_status(backed.status)}"
             )
         )
     blocks.extend([{"type": "divider"}, section("*Top of the roadmap*")])

@@ -41,6 +41,11 @@ def theme_name(theme_id: int | None, label: str, limit: int) -> str:
     return f"#{theme_id} {shown}" if theme_id is not None else shown
 
 
+def status_words(status: str) -> str:
+    """A theme status as people read it: "in_progress" → "in progress"."""
+    return status.replace("_", " ")
+
+
 def request_name(request_id: int) -> str:
     """A request's number, worded apart from a theme's ``#N`` (`/roadmap split` takes it)."""
     return f"request {request_id}"

@@ -6,7 +6,7 @@ from bot.services.roadmap.views import LinkView, ThemeDetails
 from bot.slack.blocks.driver_results import outcome_blocks
 from bot.slack.blocks.elements import Block, context, plain, section, vote_button
 from bot.slack.blocks.followup import summary_text
-from bot.slack.blocks.text import plural, request_name, safe
+from bot.slack.blocks.text import plural, request_name, safe, status_words
 from bot.slack.blocks.time_to_market import delivery_line
 
 REQUESTS_SHOWN = 12
@@ -18,9 +18,7 @@ NO_REQUESTS_LEFT = (
 
 def theme_detail_blocks(details: ThemeDetails, with_vote: bool = True) -> list[Block]:
     entry = details.entry
-    heading = (
-        f"*#{details.theme_id} {safe(details.label, 200)}* · {details.status.replace('_', ' ')}"
-    )
+    heading = f"*#{details.theme_id} {safe(details.label, 200)}* · {status_words(details.status)}"
     if entry is not None and details.status not in {"shipped", "declined"}:
         heading += f"\nRank {entry.position} · score `{entry.score:.2f}` · {entry.trend}"
     blocks: list[Block] = [section(heading, vote_button(details.theme_id) if with_vote else None)]

@@ -5,14 +5,13 @@ from __future__ import annotations
 from bot.services.roadmap.views import ItemWontShip, StatusProposal
 from bot.slack.blocks.elements import Block, actions, button, context, section
 from bot.slack.blocks.ids import FOLLOW_CONFIRM_ACTION, FOLLOW_DISMISS_ACTION
-from bot.slack.blocks.text import safe, theme_name
+from bot.slack.blocks.text import safe, status_words, theme_name
 
-STATUS_WORDS = {"in_progress": "in progress", "shipped": "shipped"}
 WONT_SHIP_WORDS = {"not_planned": "was closed as not planned", "closed": "was closed unmerged"}
 
 
 def proposal_text(proposal: StatusProposal) -> str:
-    status = STATUS_WORDS.get(proposal.status, proposal.status)
+    status = status_words(proposal.status)
     if proposal.status == "shipped":
         why = "All linked items are done"
     else:
@@ -21,7 +20,7 @@ def proposal_text(proposal: StatusProposal) -> str:
 
 
 def proposal_blocks(proposal: StatusProposal) -> list[Block]:
-    status = STATUS_WORDS.get(proposal.status, proposal.status)
+    status = status_words(proposal.status)
     items = "\n".join(f"• {safe(item, 200)}" for item in proposal.items[:20])
     if len(proposal.items) > 20:
         items += f"\n• and {len(proposal.items) - 20} more"
