@@ -31,16 +31,19 @@ class ThemeConfig:
     assign_threshold: float = 0.45
     #: Neighbours per request in the sparse neighbour graph.
     neighbours: int = 20
-    #: How hard a request's vector leans towards its nearest neighbours before grouping:
-    #: each pulls with ``smoothing × similarity / neighbours`` (0 = not at all). Smooths
-    #: over wording that only a few requests use.
-    smoothing: float = 3.0
+    #: How much a request's vector leans towards its nearest neighbours before grouping
+    #: (0 = not at all): by this times their mean, weighted by similarity. Smooths over
+    #: wording that only a few requests use.
+    smoothing: float = 1.0
     #: A request leans towards its nearest ``backlog / this`` neighbours (at most
     #: ``neighbours``) …
     requests_per_smoothing_neighbour: int = 300
     #: … and at least this many. A small backlog has small themes: leaning on 20
     #: neighbours when a theme has 4 requests pulls other themes in (docs/scoring.md).
     min_smoothing_neighbours: int = 3
+    #: One neighbour pulls at most this × its similarity, so that leaning on 3 does not
+    #: lean on each as hard as a third of the whole pull.
+    max_neighbour_pull: float = 0.15
     #: Dimensions of the LSA (truncated SVD) space.
     dimensions: int = 128
     #: Smaller backlogs get fewer dimensions: one per this many requests …

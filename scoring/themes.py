@@ -140,12 +140,12 @@ def smooth_towards_nearest(
 ) -> NDArray[np.float32]:
     """:func:`smooth` as grouping does it: towards the nearest
     ``config.smoothing_neighbours(backlog)`` neighbours only (``index`` lists them best
-    first), each pulling with ``config.smoothing × similarity / config.neighbours``. In a
-    small backlog a request leans on its few closest requests, each as hard as in a large
-    one, instead of on 20 that are mostly other themes."""
+    first), each pulling with at most ``config.max_neighbour_pull × similarity``. In a
+    small backlog a request leans on its few closest requests instead of on 20 that are
+    mostly other themes; from 6,000 requests on it leans on all 20, as it always did."""
     nearest = config.smoothing_neighbours(backlog)
     index, similarity = index[:, :nearest], similarity[:, :nearest]
-    strength = config.smoothing * index.shape[1] / config.neighbours
+    strength = min(config.smoothing, config.max_neighbour_pull * index.shape[1])
     return smooth(vectors, index, similarity, strength, neighbours)
 
 

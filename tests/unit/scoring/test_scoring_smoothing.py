@@ -54,7 +54,7 @@ def test_a_small_theme_in_a_small_backlog_is_not_pulled_towards_the_big_one() ->
     assert np.all(pulled < pulled_before / 2)
 
 
-def test_a_large_backlog_leans_on_all_neighbours_at_full_strength() -> None:
+def test_a_large_backlog_leans_on_all_twenty_as_before() -> None:
     vectors, _ = _two_themes(small=3_000, large=3_000)
     index, similarity = neighbour_graph(vectors, 20)
     config = ThemeConfig()
