@@ -12,7 +12,6 @@ from rich.progress import Progress
 from bot.runtime.database import DatabaseNotReadyError, missing_sqlite_file, open_database
 from bot.runtime.logs import setup_logging
 from bot.runtime.settings import Settings, SettingsError, load_settings
-from bot.services.workspace.known import workspace_ids
 from storage.db import SessionFactory
 from storage.unit_of_work import UnitOfWork, unit_of_work
 
@@ -73,7 +72,7 @@ def database_or_fail(url: str, *, create: bool = False) -> SessionFactory:
 
 def pick_workspace(uow: UnitOfWork, requested: str | None) -> UnitOfWork:
     """The unit of work of the workspace asked for, or of the only one there is."""
-    known = workspace_ids(uow)
+    known = uow.workspace_ids()
     if requested:
         if requested not in known:
             raise CommandError(f"no data for workspace {requested} in this database")

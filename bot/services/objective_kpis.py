@@ -158,18 +158,6 @@ def kpi_record(kpi: KpiDefinition | None) -> dict[str, object] | None:
     return {"name": kpi.name, "unit": kpi.unit, "direction": kpi.direction, "target": kpi.target}
 
 
-def record_kpi_value(
-    uow: UnitOfWork,
-    objective_name: str,
-    value: object,
-    measured_at: object,
-    source: str,
-    now: datetime,
-) -> RecordedKpis:
-    """Record one value of an objective's KPI (see :func:`record_kpi_values`)."""
-    return record_kpi_values(uow, [KpiMeasurement(objective_name, value, measured_at)], source, now)
-
-
 def record_kpi_values(
     uow: UnitOfWork, measurements: Sequence[KpiMeasurement], source: str, now: datetime
 ) -> RecordedKpis:

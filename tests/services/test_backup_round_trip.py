@@ -15,7 +15,7 @@ from bot.runtime.settings import Settings
 from bot.sample import load_sample
 from bot.services.digest_posting import queue_digests
 from bot.services.followups import answer_followup, queue_followups
-from bot.services.objective_kpis import record_kpi_value
+from bot.services.objective_kpis import KpiMeasurement, record_kpi_values
 from bot.services.requests import NewRequest, log_request
 from bot.services.roadmap.admin import (
     Actor,
@@ -116,7 +116,7 @@ def a_week_of_pm_decisions(db: Database) -> str:
     with unit_of_work(db.sessions, workspace_id) as uow:
         for days_before, value, source in ((9, 6.0, "csv"), (2, 5.5, "http")):
             at = MONDAY - timedelta(days=days_before)
-            record_kpi_value(uow, "Ship faster", value, at, source, MONDAY)
+            record_kpi_values(uow, [KpiMeasurement("Ship faster", value, at)], source, MONDAY)
     settings = Settings(digest_channel="C0DIGEST01", database_url=db.url)
     queue_digests(db.sessions, workspace_id, settings, MONDAY, MONDAY)
     with db.sessions() as session:

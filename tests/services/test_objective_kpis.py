@@ -18,7 +18,6 @@ from bot.services.objective_kpis import (
     check_kpi_definition,
     objective_kpi_views,
     read_kpi_csv,
-    record_kpi_value,
     record_kpi_values,
 )
 from bot.services.roadmap.admin import Actor, save_objective
@@ -54,7 +53,7 @@ def stored(db: Database) -> list[tuple[int, float, datetime, str]]:
 
 def record(db: Database, objective: str, value: object, at: object = None) -> None:
     with unit_of_work(db.sessions, WS) as uow:
-        record_kpi_value(uow, objective, value, at, "cli", NOW)
+        record_kpi_values(uow, [KpiMeasurement(objective, value, at)], "cli", NOW)
 
 
 def test_values_are_recorded_once_and_read_back_with_their_direction(
@@ -66,7 +65,9 @@ def test_values_are_recorded_once_and_read_back_with_their_direction(
     record(database, "Adoption", 12.0, "2026-04-20T09:00:00Z")
     record(database, "Adoption", "9", "2026-05-02T09:00:00Z")
     with unit_of_work(database.sessions, WS) as uow:  # the same instant again: no change
-        again = record_kpi_value(uow, "Ship faster", 99, "2026-05-01T09:00:00Z", "http", NOW)
+        again = record_kpi_values(
+            uow, [KpiMeasurement("Ship faster", 99, "2026-05-01T09:00:00Z")], "http", NOW
+        )
     assert (again.stored, again.already_there) == (0, 1)
     assert [row for row in stored(database) if row[0] == ids["Ship faster"]][1] == (
         ids["Ship faster"],

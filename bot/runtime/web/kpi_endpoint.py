@@ -28,7 +28,6 @@ from pydantic import SecretStr
 from bot.runtime.settings import Settings
 from bot.runtime.web.webhooks import WebhookHandler
 from bot.services.objective_kpis import KpiInputError, KpiMeasurement, record_kpi_values
-from bot.services.workspace.known import workspace_ids
 from storage.db import SessionFactory
 from storage.unit_of_work import unit_of_work
 
@@ -73,7 +72,7 @@ def kpi_endpoint(
             return "400 Bad Request", {"error": f"malformed: {error}"[:300]}
         try:
             with unit_of_work(sessions) as deployment:
-                known = set(workspace_ids(deployment))
+                known = set(deployment.workspace_ids())
                 stored = already = 0
                 for workspace, items in measurements.items():
                     if workspace not in known:

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
-from bot.services.objective_kpis import record_kpi_value
+from bot.services.objective_kpis import KpiMeasurement, record_kpi_values
 from storage.models import AuditEntry, Objective
 from storage.unit_of_work import unit_of_work
 from tests.fakes.slack_requests import slash_command, view_submission
@@ -69,8 +69,11 @@ def test_an_admin_sets_a_kpi_in_the_modal_and_stats_show_it(running_app: Running
     assert fields["objective:1:kpi_name"]["element"]["initial_value"] == "Lead time"
     now = datetime.now(UTC)
     with unit_of_work(running_app.db.sessions, TEAM) as uow:
-        record_kpi_value(uow, "Faster time-to-market", 5, now - timedelta(days=40), "cli", now)
-        record_kpi_value(uow, "Faster time-to-market", 4.5, now - timedelta(days=1), "cli", now)
+        measurements = [
+            KpiMeasurement("Faster time-to-market", 5, now - timedelta(days=40)),
+            KpiMeasurement("Faster time-to-market", 4.5, now - timedelta(days=1)),
+        ]
+        record_kpi_values(uow, measurements, "cli", now)
     stats = roadmap(running_app, "stats")
     assert "Faster time-to-market* — Lead time: *4.5 days*" in stats
     assert "↓ 0.5 days in 30 days, *better*" in stats
