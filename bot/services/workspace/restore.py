@@ -65,22 +65,14 @@ def restore_workspace(
     backups.insert(
         Request,
         [
-            {
-                "id": r.id,
+            r.model_dump(exclude={"ref", "requester", "logged_by", "domain", "objective", "theme"})
+            | {
                 "idempotency_key": import_key(uow.workspace_id, r.ref),
-                "title": r.title,
-                "body": r.body,
                 "requester_id": users[r.requester].id,
                 "logged_by_id": users[r.logged_by].id if r.logged_by in users else None,
                 "source": RequestSource(r.source),
                 "domain_id": domains[r.domain].id if r.domain else None,
                 "objective_id": objectives.get(r.objective) if r.objective else None,
-                "pain": r.pain,
-                "message_link": r.message_link,
-                "theme_id": r.theme_id,
-                "pinned_to_theme": r.pinned_to_theme,
-                "withdrawn_at": r.withdrawn_at,
-                "created_at": r.created_at,
             }
             for r in data.requests
             if r.id is not None
@@ -121,15 +113,11 @@ def restore_workspace(
     backups.insert(
         ShipFollowup,
         [
-            {
+            f.model_dump(exclude={"theme", "status_change", "user", "followup_request"})
+            | {
                 "theme_id": f.theme,
                 "status_change_id": f.status_change,
                 "user_id": users[f.user].id,
-                "asked_at": f.asked_at,
-                "closes_at": f.closes_at,
-                "answer": f.answer,
-                "comment": f.comment,
-                "answered_at": f.answered_at,
                 "followup_request_id": request_ids.get(f.followup_request or ""),
             }
             for f in data.followups
