@@ -27,7 +27,7 @@ STATUS_STYLES = {
 def print_digest(view: DigestView, console: Console) -> None:
     console.rule(f"[bold]{view.title}[/bold]")
     console.print(
-        f"{view.period_label} · {plural(view.requests_this_period, 'new request')} · "
+        f"{view.period_label} · {plural(view.kpis.requests_this_period, 'new request')} · "
         f"{plural(view.total_themes, 'theme')} ranked",
         style="dim",
         markup=False,

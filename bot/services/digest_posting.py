@@ -87,7 +87,7 @@ def regroup_once(
     workspace_id: str,
     period: str,
     config: ScoringConfig | None = None,
-) -> bool:
+) -> None:
     """Re-cluster before the period's digests, in one replica only.
 
     The period's key and the new grouping commit together: a replica that loses the race
@@ -95,7 +95,7 @@ def regroup_once(
     """
     with unit_of_work(session_factory, workspace_id) as uow:
         if not uow.deliveries.claim(f"regroup:{period}"):
-            return False
+            return
         report = regroup(uow, config)
     logger.info(
         "regrouped %d requests into %d themes (%d new) before the %s digest",
@@ -104,7 +104,6 @@ def regroup_once(
         report.new_themes,
         period,
     )
-    return True
 
 
 def queue_one(

@@ -40,10 +40,6 @@ class DigestView:
     #: The objectives that have a measured KPI, with its latest value and its change.
     objectives: tuple[ObjectiveKpiView, ...] = ()
 
-    @property
-    def requests_this_period(self) -> int:
-        return self.kpis.requests_this_period
-
     def positions(self) -> dict[str, int]:
         """The ranking snapshot kept with a posted digest, for the next one's trend."""
         return {str(entry.theme_id): entry.position for entry in self.entries}

@@ -28,24 +28,20 @@ def home_view(
     ``anonymity``: the pulse threshold, for everyone's view of theme scores."""
     themes = uow.themes
     mine = my_requests(uow, user_slack_id)
-    voted: list[VotedTheme] = []
+    # by theme id: votes on themes since merged into one show it once
+    voted: dict[int, VotedTheme] = {}
     user = uow.users.by_slack_id(user_slack_id)
     if user is not None:
-        seen: set[int] = set()
         for theme_id in uow.votes.theme_ids_voted_by(user.id):
             theme = themes.resolve(theme_id)
-            if theme is not None and theme.id not in seen:
-                seen.add(theme.id)
-                voted.append(VotedTheme(theme.id, theme.label, theme.status.value))
-    top = build_roadmap(uow, now, config, anonymity=anonymity)
-    top = top[:TOP_THEMES_SHOWN]
-    pulse = None
-    if pulse_threshold is not None:
-        pulse = pulse_results(uow, pulse_threshold, now)
+            if theme is not None:
+                voted.setdefault(theme.id, VotedTheme(theme.id, theme.label, theme.status.value))
+    top = build_roadmap(uow, now, config, anonymity=anonymity)[:TOP_THEMES_SHOWN]
+    pulse = pulse_results(uow, pulse_threshold, now) if pulse_threshold is not None else None
     return HomeView(
         mine[:MY_REQUESTS_SHOWN],
         max(0, len(mine) - MY_REQUESTS_SHOWN),
-        tuple(voted),
+        tuple(voted.values()),
         tuple(top),
         pulse,
         domains=tuple((d.id, d.name) for d in uow.domains.active()),
