@@ -21,7 +21,7 @@ from bot.cli.common import (
 )
 from bot.cli.terminal import print_digest
 from bot.runtime.settings import Settings
-from bot.services.digest_preview import preview_digest
+from bot.services.digest import preview_digest
 from bot.services.digest_views import DigestView
 from bot.slack.blocks.digest import digest_blocks
 from scoring import ScoringConfig

@@ -93,3 +93,26 @@ def previous_positions(ranking: Mapping[str, object] | None) -> dict[int, int] |
     positions = ranking["positions"]
     assert isinstance(positions, dict)
     return {int(theme_id): int(position) for theme_id, position in positions.items()}
+
+
+def preview_digest(
+    uow: UnitOfWork,
+    now: datetime,
+    *,
+    channel: str | None,
+    top: int,
+    pulse_threshold: int,
+    config: ScoringConfig,
+) -> DigestView:
+    """The digest as it would be posted now (`pulseboard digest --dry-run` and `--json`),
+    with its trends against the last one posted to ``channel`` (if any)."""
+    last = uow.digests.latest(channel) if channel else None
+    return build_digest(
+        uow,
+        now,
+        top=top,
+        since=last.started_at if last else None,
+        previous_positions=previous_positions(last.ranking) if last else None,
+        pulse_threshold=pulse_threshold,
+        config=config,
+    )
