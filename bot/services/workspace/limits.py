@@ -11,10 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import Column, String
+from sqlalchemy import String
 
 from bot.services.workspace.file import (
     RequestRecord,
@@ -38,29 +37,33 @@ EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
 LATEST = datetime(2100, 1, 1, tzinfo=UTC)
 
 
-def _column(model: type[Base], name: str) -> Column[Any]:
-    return model.__table__.c[name]
+def _length(model: type[Base], name: str) -> int:
+    """How many characters the column ``name`` of ``model`` holds."""
+    column_type = model.__table__.c[name].type
+    assert isinstance(column_type, String)
+    assert column_type.length is not None
+    return column_type.length
 
 
-#: Fields stored in a column of limited length: (collection, field) -> column.
-COLUMNS: dict[tuple[str, str], Column[Any]] = {
-    ("users", "id"): _column(User, "slack_id"),
-    ("users", "name"): _column(User, "name"),
-    ("users", "tz"): _column(User, "tz"),
-    ("domains", "name"): _column(Domain, "name"),
-    ("domains", "owner"): _column(Domain, "owner_slack_id"),
-    ("domains", "digest_channel"): _column(Domain, "digest_channel"),
-    ("requests", "title"): _column(Request, "title"),
-    ("status_changes", "by"): _column(ThemeStatusChange, "changed_by"),
-    ("workspace", "name"): _column(Workspace, "name"),
-    ("themes", "label"): _column(Theme, "label"),
-    ("requests", "logged_by"): _column(User, "slack_id"),
-    ("requests", "message_link"): _column(Request, "message_link"),
-    ("drivers", "key"): _column(Driver, "key"),
-    ("drivers", "name"): _column(Driver, "name"),
-    ("digests", "channel"): _column(DigestRun, "channel"),
-    ("digests", "period"): _column(DigestRun, "period"),
-    ("digests", "posted_ts"): _column(DigestRun, "posted_ts"),
+#: Fields stored in a column of limited length: (collection, field) -> its length.
+LENGTHS: dict[tuple[str, str], int] = {
+    ("users", "id"): _length(User, "slack_id"),
+    ("users", "name"): _length(User, "name"),
+    ("users", "tz"): _length(User, "tz"),
+    ("domains", "name"): _length(Domain, "name"),
+    ("domains", "owner"): _length(Domain, "owner_slack_id"),
+    ("domains", "digest_channel"): _length(Domain, "digest_channel"),
+    ("requests", "title"): _length(Request, "title"),
+    ("status_changes", "by"): _length(ThemeStatusChange, "changed_by"),
+    ("workspace", "name"): _length(Workspace, "name"),
+    ("themes", "label"): _length(Theme, "label"),
+    ("requests", "logged_by"): _length(User, "slack_id"),
+    ("requests", "message_link"): _length(Request, "message_link"),
+    ("drivers", "key"): _length(Driver, "key"),
+    ("drivers", "name"): _length(Driver, "name"),
+    ("digests", "channel"): _length(DigestRun, "channel"),
+    ("digests", "period"): _length(DigestRun, "period"),
+    ("digests", "posted_ts"): _length(DigestRun, "posted_ts"),
 }
 
 
@@ -77,12 +80,12 @@ def check_fits(data: WorkspaceFile) -> None:
 
 
 def _problems(data: WorkspaceFile) -> Iterator[str]:
-    key_length = _length(_column(Request, "idempotency_key"))
+    key_length = _length(Request, "idempotency_key")
     for collection, label, record in _records(data):
         yield from _field_problems(collection, label, record)
         if isinstance(record, RequestRecord):
             key = import_key(data.workspace.id, record.ref)
-            if key_length is not None and len(key) > key_length:
+            if len(key) > key_length:
                 yield (
                     f"{label}: ref is {len(record.ref)} characters; "
                     f"at most {key_length - len(key) + len(record.ref)} fit"
@@ -142,8 +145,7 @@ def _field_problems(collection: str, label: str, record: BaseModel) -> Iterator[
 def _text_problems(collection: str, label: str, field: str, text: str) -> Iterator[str]:
     if "\x00" in text:
         yield f"{label}: {field} contains a NUL character"
-    column = COLUMNS.get((collection, field))
-    length = _length(column) if column is not None else None
+    length = LENGTHS.get((collection, field))
     if length is not None and len(text) > length:
         yield f"{label}: {field} is {len(text):,} characters; at most {length:,} fit"
 
@@ -153,10 +155,6 @@ def _short(text: str, limit: int = 40) -> str:
     shown escaped."""
     shown = text if len(text) <= limit else text[: limit - 1] + "…"
     return shown.encode("unicode_escape").decode("ascii") if not shown.isprintable() else shown
-
-
-def _length(column: Column[Any]) -> int | None:
-    return column.type.length if isinstance(column.type, String) else None
 
 
 def _in_range(value: datetime) -> bool:
