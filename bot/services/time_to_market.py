@@ -66,12 +66,11 @@ def time_to_market(uow: UnitOfWork, since: datetime, now: datetime) -> TimeToMar
 
 def figures(current: Sequence[Shipped], previous: Sequence[Shipped]) -> TimeToMarketFigures:
     to_start = [d for s in current if (d := s.delivery.days_to_start) is not None]
-    in_work = [d for s in current if (d := s.delivery.days_in_work) is not None]
     return TimeToMarketFigures(
         shipped=len(current),
         median_days_to_ship=_median(s.delivery.days_to_ship for s in current),
         median_days_to_start=_median(to_start),
-        median_days_in_work=_median(in_work),
+        median_days_in_work=_median(s.delivery.days_in_work for s in current),
         started_known=len(to_start),
         previous_shipped=len(previous),
         previous_median_days_to_ship=_median(s.delivery.days_to_ship for s in previous),

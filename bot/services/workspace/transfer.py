@@ -397,7 +397,7 @@ def _export_votes(uow: UnitOfWork, refs: dict[int, str]) -> list[VoteRecord]:
     records: list[VoteRecord] = []
     for vote in uow.votes.list_all():
         user = vote.user.slack_id
-        if vote.request_id is not None and vote.request_id in refs:
+        if vote.request_id in refs:
             records.append(
                 VoteRecord(request=refs[vote.request_id], user=user, created_at=vote.created_at)
             )
