@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from bot.runtime.settings import Settings
-from bot.services.digest import build_digest, previous_positions, shown_theme_ids
+from bot.services.digest import DEFAULT_PERIOD, build_digest, previous_positions, shown_theme_ids
 from bot.services.outbox import SlackPost, queue
 from bot.services.periods import period_key
 from bot.services.themes.regroup import regroup
@@ -27,7 +27,6 @@ from storage.unit_of_work import UnitOfWork, unit_of_work
 logger = logging.getLogger(__name__)
 
 DIGEST_KIND = "digest"
-DEFAULT_LOOKBACK = timedelta(days=7)
 
 
 @dataclass(frozen=True)
@@ -122,7 +121,7 @@ def queue_one(
     if run is None:
         return False
     previous = runs.previous(target.channel, run)
-    since = previous.started_at if previous else firing - DEFAULT_LOOKBACK
+    since = previous.started_at if previous else firing - DEFAULT_PERIOD
     view = build_digest(
         uow,
         now,
