@@ -17,17 +17,16 @@ class AuditRepository(Repository):
         target_id: str | int,
         details: dict[str, Any] | None = None,
     ) -> AuditEntry:
-        entry = AuditEntry(
-            workspace_id=self.workspace_id,
-            actor=actor,
-            action=action,
-            target_type=target_type,
-            target_id=str(target_id),
-            details=details or {},
+        return self.add_row(
+            AuditEntry(
+                workspace_id=self.workspace_id,
+                actor=actor,
+                action=action,
+                target_type=target_type,
+                target_id=str(target_id),
+                details=details or {},
+            )
         )
-        self.session.add(entry)
-        self.session.flush()
-        return entry
 
     def oldest_first(self) -> list[AuditEntry]:
         return list(

@@ -28,10 +28,30 @@ from storage.models import Base
 RowT = TypeVar("RowT", bound=Base)
 
 
+class InWorkspace(Protocol):
+    """A row that belongs to one workspace (a model's mapped ``workspace_id``)."""
+
+    workspace_id: ClassVar[Mapped[str]]
+
+
+InWorkspaceT = TypeVar("InWorkspaceT", bound=InWorkspace)
+
+
 class Repository:
     def __init__(self, session: Session, workspace_id: str) -> None:
         self.session = session
         self.workspace_id = workspace_id
+
+    def add_row(self, row: RowT) -> RowT:
+        """Store ``row`` now (flushed: it has its id)."""
+        self.session.add(row)
+        self.session.flush()
+        return row
+
+    def row_by_id(self, model: type[InWorkspaceT], row_id: int) -> InWorkspaceT | None:
+        """The row of ``model`` with this id, None if there is none in this workspace."""
+        row = self.session.get(model, row_id)
+        return row if row is not None and row.workspace_id == self.workspace_id else None
 
     def insert_once(self, row: RowT, find_existing: Callable[[], RowT | None]) -> tuple[RowT, bool]:
         """Insert ``row`` unless a unique key already holds one; return (row, created).

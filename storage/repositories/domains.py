@@ -14,16 +14,15 @@ class DomainRepository(Repository):
         owner_slack_id: str | None = None,
         digest_channel: str | None = None,
     ) -> Domain:
-        domain = Domain(
-            workspace_id=self.workspace_id,
-            name=name,
-            description=description,
-            owner_slack_id=owner_slack_id,
-            digest_channel=digest_channel,
+        return self.add_row(
+            Domain(
+                workspace_id=self.workspace_id,
+                name=name,
+                description=description,
+                owner_slack_id=owner_slack_id,
+                digest_channel=digest_channel,
+            )
         )
-        self.session.add(domain)
-        self.session.flush()
-        return domain
 
     def by_name(self, name: str) -> Domain | None:
         return self.session.scalar(
@@ -31,8 +30,7 @@ class DomainRepository(Repository):
         )
 
     def by_id(self, domain_id: int) -> Domain | None:
-        domain = self.session.get(Domain, domain_id)
-        return domain if domain is not None and domain.workspace_id == self.workspace_id else None
+        return self.row_by_id(Domain, domain_id)
 
     def active(self) -> list[Domain]:
         """The domains people can pick: not retired, by name."""

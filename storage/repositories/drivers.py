@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select
@@ -14,20 +14,10 @@ from storage.repositories.base import Repository
 
 class DriverRepository(Repository):
     def add(self, key: str, name: str, description: str = "", position: int = 0) -> Driver:
-        driver = Driver(
-            workspace_id=self.workspace_id,
-            key=key,
-            name=name,
-            description=description,
-            position=position,
-        )
-        self.session.add(driver)
-        self.session.flush()
-        return driver
+        return self.add_row(self._new(key, name, description, position))
 
     def by_id(self, driver_id: int) -> Driver | None:
-        driver = self.session.get(Driver, driver_id)
-        return driver if driver is not None and driver.workspace_id == self.workspace_id else None
+        return self.row_by_id(Driver, driver_id)
 
     def by_key(self, key: str) -> Driver | None:
         return self.session.scalar(
@@ -50,15 +40,18 @@ class DriverRepository(Repository):
     def add_once(self, key: str, name: str, description: str, position: int) -> Driver:
         """The driver ``key``, added unless it exists (two replicas adding the defaults at
         once store each one once)."""
-        row = Driver(
+        row = self._new(key, name, description, position)
+        driver, _ = self.insert_once(row, lambda: self.by_key(key))
+        return driver
+
+    def _new(self, key: str, name: str, description: str, position: int) -> Driver:
+        return Driver(
             workspace_id=self.workspace_id,
             key=key,
             name=name,
             description=description,
             position=position,
         )
-        driver, _ = self.insert_once(row, lambda: self.by_key(key))
-        return driver
 
     def by_name(self, name: str) -> Driver | None:
         wanted = name.casefold()
@@ -73,7 +66,8 @@ class DriverRepository(Repository):
 
 @dataclass(frozen=True)
 class DriverAnswerToAdd:
-    """One answer of an imported round (domain as it was when answered)."""
+    """One answer of an imported round (domain as it was when answered); its fields are
+    columns of ``driver_answers`` (see add_all)."""
 
     user_id: int
     driver_id: int
@@ -166,17 +160,7 @@ class DriverAnswerRepository(Repository):
         """The answers of a round created in this same transaction (an import): nothing can
         conflict, so one bulk insert; ``answers`` name each (person, driver, kind) once."""
         self.session.add_all(
-            DriverAnswer(
-                round_id=round_id,
-                user_id=a.user_id,
-                driver_id=a.driver_id,
-                domain_id=a.domain_id,
-                kind=a.kind,
-                value=a.value,
-                answered_at=a.answered_at,
-                updated_at=a.answered_at,
-            )
-            for a in answers
+            DriverAnswer(round_id=round_id, updated_at=a.answered_at, **asdict(a)) for a in answers
         )
         self.session.flush()
 

@@ -69,10 +69,7 @@ class FollowupRepository(Repository):
         )
 
     def by_id(self, followup_id: int) -> ShipFollowup | None:
-        found = self.session.get(ShipFollowup, followup_id)
-        if found is None or found.workspace_id != self.workspace_id:
-            return None
-        return found
+        return self.row_by_id(ShipFollowup, followup_id)
 
     def answered_for_themes(self, theme_ids: set[int]) -> list[ShipFollowup]:
         if not theme_ids:

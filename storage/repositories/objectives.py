@@ -15,17 +15,16 @@ class ObjectiveRepository(Repository):
         keywords: list[str],
         domain_id: int | None = None,
     ) -> Objective:
-        objective = Objective(
-            workspace_id=self.workspace_id,
-            name=name,
-            description=description,
-            weight=weight,
-            keywords=keywords,
-            domain_id=domain_id,
+        return self.add_row(
+            Objective(
+                workspace_id=self.workspace_id,
+                name=name,
+                description=description,
+                weight=weight,
+                keywords=keywords,
+                domain_id=domain_id,
+            )
         )
-        self.session.add(objective)
-        self.session.flush()
-        return objective
 
     def by_name(self, name: str) -> Objective | None:
         return self.session.scalar(
@@ -35,10 +34,7 @@ class ObjectiveRepository(Repository):
         )
 
     def by_id(self, objective_id: int) -> Objective | None:
-        objective = self.session.get(Objective, objective_id)
-        if objective is None or objective.workspace_id != self.workspace_id:
-            return None
-        return objective
+        return self.row_by_id(Objective, objective_id)
 
     def list_all(self) -> list[Objective]:
         return list(

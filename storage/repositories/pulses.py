@@ -8,7 +8,7 @@ database: a round by its unique trigger key, an invitation by (round, user), an 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
@@ -38,6 +38,8 @@ class AnswerRow:
 
 @dataclass(frozen=True)
 class AnswerToAdd:
+    """An imported answer; its fields are columns of ``pulse_responses`` (see add_answers)."""
+
     user_id: int
     score: int
     answered_at: datetime
@@ -68,9 +70,7 @@ class PulseRepository(Repository):
             trigger_key=trigger_key,
         )
         if trigger_key is None:
-            self.session.add(pulse_round)
-            self.session.flush()
-            return pulse_round, True
+            return self.add_row(pulse_round), True
         return self.insert_once(
             pulse_round,
             lambda: self.session.scalar(
@@ -87,10 +87,7 @@ class PulseRepository(Repository):
         )
 
     def by_id(self, round_id: int) -> PulseRound | None:
-        found = self.session.get(PulseRound, round_id)
-        if found is None or found.workspace_id != self.workspace_id:
-            return None
-        return found
+        return self.row_by_id(PulseRound, round_id)
 
     def latest(self) -> PulseRound | None:
         return self.session.scalar(
@@ -136,15 +133,7 @@ class PulseRepository(Repository):
         other can conflict, so one bulk insert, as for :meth:`invite_all`. One answer per
         person: ``answers`` must not name anyone twice."""
         self.session.add_all(
-            PulseResponse(
-                round_id=round_id,
-                user_id=answer.user_id,
-                score=answer.score,
-                enps=answer.enps,
-                comment=answer.comment,
-                answered_at=answer.answered_at,
-                updated_at=answer.answered_at,
-            )
+            PulseResponse(round_id=round_id, updated_at=answer.answered_at, **asdict(answer))
             for answer in answers
         )
         self.session.flush()

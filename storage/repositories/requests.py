@@ -75,10 +75,7 @@ class RequestRepository(Repository):
         return LoggedRow(existing.id, existing.title), False
 
     def by_id(self, request_id: int) -> Request | None:
-        request = self.session.get(Request, request_id)
-        if request is None or request.workspace_id != self.workspace_id:
-            return None
-        return request
+        return self.row_by_id(Request, request_id)
 
     def by_idempotency_key(self, key: str) -> Request | None:
         return self.session.scalar(select(Request).where(Request.idempotency_key == key))

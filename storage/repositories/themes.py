@@ -14,16 +14,12 @@ MAX_MERGE_CHAIN = 50
 
 class ThemeRepository(Repository):
     def add(self, label: str, top_terms: list[str] | None = None) -> Theme:
-        theme = Theme(workspace_id=self.workspace_id, label=label, top_terms=top_terms or [])
-        self.session.add(theme)
-        self.session.flush()
-        return theme
+        return self.add_row(
+            Theme(workspace_id=self.workspace_id, label=label, top_terms=top_terms or [])
+        )
 
     def by_id(self, theme_id: int) -> Theme | None:
-        theme = self.session.get(Theme, theme_id)
-        if theme is None or theme.workspace_id != self.workspace_id:
-            return None
-        return theme
+        return self.row_by_id(Theme, theme_id)
 
     def resolve(self, theme_id: int) -> Theme | None:
         """The theme that now stands for ``theme_id``: follows merges, None if deleted."""
@@ -100,9 +96,7 @@ class ThemeRepository(Repository):
         )
         theme.status = status
         theme.status_changed_at = when
-        self.session.add(change)
-        self.session.flush()
-        return change
+        return self.add_row(change)
 
     def changes_since(self, since: datetime) -> list[ThemeStatusChange]:
         return list(

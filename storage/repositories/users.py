@@ -27,10 +27,7 @@ class UserRepository(Repository):
         )
 
     def by_id(self, user_id: int) -> User | None:
-        user = self.session.get(User, user_id)
-        if user is None or user.workspace_id != self.workspace_id:
-            return None
-        return user
+        return self.row_by_id(User, user_id)
 
     def give_domain_if_none(self, user_id: int, domain_id: int) -> None:
         """The person's domain, unless they have one already (one UPDATE, no read)."""
