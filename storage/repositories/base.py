@@ -158,11 +158,8 @@ def claim_rows(
     )
     if not candidates:
         return []
-    session.execute(
-        update(model)
-        .where(model.id.in_(candidates), claimable)
-        .values(claimed_until=until, claimed_by=token)
-        .execution_options(synchronize_session=False)
+    update_rows(
+        session, model, model.id.in_(candidates), claimable, claimed_until=until, claimed_by=token
     )
     return list(
         session.scalars(
@@ -172,6 +169,20 @@ def claim_rows(
             .execution_options(populate_existing=True)
         )
     )
+
+
+def update_rows(
+    session: Session, model: type[Any], /, *where: ColumnElement[bool], **values: Any
+) -> int:
+    """``UPDATE model SET values WHERE where``: how many rows it changed.
+
+    The session's objects are left as they are (no synchronize_session): a caller reads
+    the outcome from the count, or reads the row afresh.
+    """
+    result = session.execute(
+        update(model).where(*where).values(**values).execution_options(synchronize_session=False)
+    )
+    return affected_rows(result)
 
 
 def affected_rows(result: Result[*tuple[Any, ...]]) -> int:

@@ -12,16 +12,12 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, literal, or_, select, update
+from sqlalchemy import ColumnElement, and_, func, literal, or_, select
 
 from storage.enums import OutboxStatus
 from storage.models import OutboxMessage, utcnow
-from storage.repositories.base import Repository, affected_rows, claim_rows
+from storage.repositories.base import Repository, claim_rows, update_rows
 from storage.types import UTCDateTime
-
-
-def new_claim_token() -> str:
-    return uuid.uuid4().hex
 
 
 def _due(now: datetime) -> ColumnElement[bool]:
@@ -70,7 +66,7 @@ class OutboxRepository(Repository):
             (OutboxMessage.next_attempt_at, OutboxMessage.id),
             limit,
             now + hold,
-            claimed_by or new_claim_token(),
+            claimed_by or uuid.uuid4().hex,
         )
 
     def start_attempt(
@@ -156,39 +152,17 @@ class OutboxRepository(Repository):
         self, message_id: int, token: str, /, **values: Any
     ) -> OutboxMessage | None:
         """Update a pending message only while ``token`` still holds its claim."""
-        result = self.session.execute(
-            update(OutboxMessage)
-            .where(
-                OutboxMessage.id == message_id,
-                OutboxMessage.claimed_by == token,
-                OutboxMessage.status == OutboxStatus.PENDING,
-            )
-            .values(**values)
-            .execution_options(synchronize_session=False)
+        changed = update_rows(
+            self.session,
+            OutboxMessage,
+            OutboxMessage.id == message_id,
+            OutboxMessage.claimed_by == token,
+            OutboxMessage.status == OutboxStatus.PENDING,
+            **values,
         )
-        if affected_rows(result) != 1:
+        if changed != 1:
             return None
         return self.session.get(OutboxMessage, message_id, populate_existing=True)
-
-    # --- the first API, kept for callers that hold the row itself -------------------------
-
-    def mark_sent(self, message: OutboxMessage, at: datetime) -> None:
-        message.status = OutboxStatus.SENT
-        message.sent_at = at
-        message.claimed_until = None
-        message.claimed_by = None
-        message.attempt_started_at = None
-        self.session.flush()
-
-    def pending_count(self) -> int:
-        return (
-            self.session.scalar(
-                select(func.count(OutboxMessage.id)).where(
-                    OutboxMessage.status == OutboxStatus.PENDING
-                )
-            )
-            or 0
-        )
 
 
 def _unclaimed() -> dict[str, Any]:

@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, select, update
+from sqlalchemy import ColumnElement, func, select
 
 from storage.enums import OutboxStatus
 from storage.models import (
@@ -23,7 +23,7 @@ from storage.models import (
     PulseRound,
     User,
 )
-from storage.repositories.base import Repository, affected_rows
+from storage.repositories.base import Repository, update_rows
 
 
 @dataclass(frozen=True)
@@ -156,15 +156,13 @@ class PulseRepository(Repository):
         user_id = select(User.id).where(
             User.workspace_id == self.workspace_id, User.slack_id == slack_id
         )
-        self.session.execute(
-            update(PulseInvitation)
-            .where(
-                PulseInvitation.round_id == round_id,
-                PulseInvitation.user_id.in_(user_id.scalar_subquery()),
-                PulseInvitation.sent_at.is_(None),
-            )
-            .values(sent_at=at)
-            .execution_options(synchronize_session=False)
+        update_rows(
+            self.session,
+            PulseInvitation,
+            PulseInvitation.round_id == round_id,
+            PulseInvitation.user_id.in_(user_id.scalar_subquery()),
+            PulseInvitation.sent_at.is_(None),
+            sent_at=at,
         )
 
     def record_answer(
@@ -244,14 +242,6 @@ class PulseRepository(Repository):
             )
         )
 
-    def invited_count(self, round_id: int) -> int:
-        return (
-            self.session.scalar(
-                select(func.count(PulseInvitation.id)).where(PulseInvitation.round_id == round_id)
-            )
-            or 0
-        )
-
     # --- results: answers by domain, never by person ---------------------------------
 
     def answer_rows(self, round_id: int) -> list[AnswerRow]:
@@ -318,13 +308,14 @@ class PulseRepository(Repository):
 
     def claim_reminder(self, invitation_id: int, now: datetime) -> bool:
         """Mark the reminder as ours to send; False when another replica has it."""
-        result = self.session.execute(
-            update(PulseInvitation)
-            .where(PulseInvitation.id == invitation_id, PulseInvitation.reminded_at.is_(None))
-            .values(reminded_at=now)
-            .execution_options(synchronize_session=False)
+        claimed = update_rows(
+            self.session,
+            PulseInvitation,
+            PulseInvitation.id == invitation_id,
+            PulseInvitation.reminded_at.is_(None),
+            reminded_at=now,
         )
-        return affected_rows(result) == 1
+        return claimed == 1
 
     def rounds_to_close(self, now: datetime) -> list[PulseRound]:
         return self._unclosed_rounds(PulseRound.closes_at <= now)
@@ -341,30 +332,29 @@ class PulseRepository(Repository):
         )
 
     def claim_close(self, round_id: int, now: datetime) -> bool:
-        result = self.session.execute(
-            update(PulseRound)
-            .where(PulseRound.id == round_id, PulseRound.closed_at.is_(None))
-            .values(closed_at=now)
-            .execution_options(synchronize_session=False)
+        claimed = update_rows(
+            self.session,
+            PulseRound,
+            PulseRound.id == round_id,
+            PulseRound.closed_at.is_(None),
+            closed_at=now,
         )
-        return affected_rows(result) == 1
+        return claimed == 1
 
     def cancel_unsent(self, key_prefix: str, reason: str) -> int:
         """Drop pulse DMs still waiting in the outbox (the round closed before their time).
 
         Only unclaimed messages: one a sender holds may be on its way to Slack already.
         """
-        result = self.session.execute(
-            update(OutboxMessage)
-            .where(
-                OutboxMessage.dedupe_key.startswith(key_prefix, autoescape=True),
-                OutboxMessage.status == OutboxStatus.PENDING,
-                OutboxMessage.claimed_by.is_(None),
-            )
-            .values(status=OutboxStatus.FAILED, last_error=reason)
-            .execution_options(synchronize_session=False)
+        return update_rows(
+            self.session,
+            OutboxMessage,
+            OutboxMessage.dedupe_key.startswith(key_prefix, autoescape=True),
+            OutboxMessage.status == OutboxStatus.PENDING,
+            OutboxMessage.claimed_by.is_(None),
+            status=OutboxStatus.FAILED,
+            last_error=reason,
         )
-        return affected_rows(result)
 
 
 def pulse_dm_rows(

@@ -78,8 +78,8 @@ def all_messages(sessions: SessionFactory) -> list[OutboxMessage]:
 
 
 def pending(sessions: SessionFactory) -> int:
-    with unit_of_work(sessions, WS) as uow:
-        return uow.outbox.pending_count()
+    with unit_of_work(sessions) as uow:
+        return uow.queue_depths.outbox().waiting
 
 
 def metadata_key(metadata: Any) -> str | None:

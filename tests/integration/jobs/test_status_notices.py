@@ -9,9 +9,7 @@ from bot.services.outbox_hooks import AFTER_SENT
 from bot.services.requests import NewRequest, log_request
 from bot.services.roadmap.admin import Actor, change_status
 from storage.enums import RequestSource, ThemeStatus
-from storage.repositories import (
-    OutboxRepository,
-)
+from storage.repositories.queue_depths import QueueDepths
 from storage.unit_of_work import unit_of_work
 from tests.fakes.slack_api import FakeSlackAPI
 from tests.fixtures.databases import Database
@@ -72,7 +70,7 @@ def test_every_requester_and_voter_hears_once_even_with_429_and_500(
         for _ in range(20):
             sender.drain_once()
             with database.sessions() as session:
-                if OutboxRepository(session, TEAM).pending_count() == 0:
+                if QueueDepths(session).outbox().waiting == 0:
                     break
             _advance_retries(database)
         people = ["U0ASK00001", "U0ASK00002", "U0FAN00001"]
