@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, delete, func, or_, select
+from sqlalchemy import ColumnElement, delete, or_
 from sqlalchemy.orm import Session
 
 from storage.models import PendingPlacement, utcnow
@@ -62,7 +62,4 @@ class PlacementQueue:
                 PendingPlacement.id.in_(placement_ids), PendingPlacement.claimed_by == claimed_by
             )
         )
-        return int(affected_rows(result) or 0)
-
-    def depth(self) -> int:
-        return int(self.session.scalar(select(func.count(PendingPlacement.id))) or 0)
+        return affected_rows(result)

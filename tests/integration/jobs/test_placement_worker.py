@@ -76,7 +76,7 @@ def place_pending(database: Database, similar: SimilarRequests) -> list[Placed]:
 
 def depth(database: Database) -> int:
     with unit_of_work(database.sessions) as uow:
-        return uow.placements.depth()
+        return uow.queue_depths.placements().waiting
 
 
 @pytest.fixture

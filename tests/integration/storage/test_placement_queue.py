@@ -40,7 +40,7 @@ def test_queuing_a_request_twice_keeps_one_row(database: Database) -> None:
     [request_id] = queued(database, 1)
     with unit_of_work(database.sessions) as uow:
         uow.placements.enqueue(WS, request_id, "U0ASKER", None)
-        assert uow.placements.depth() == 1
+        assert uow.queue_depths.placements().waiting == 1
 
 
 def test_a_claim_takes_the_oldest_and_hides_them_from_other_workers(database: Database) -> None:
@@ -70,7 +70,7 @@ def test_an_expired_claim_passes_to_another_worker_and_the_first_removes_nothing
         queue = uow.placements
         assert queue.finish([row.id for row in dead], dead[0].claimed_by or "") == 0
         assert queue.finish([row.id for row in taken], taken[0].claimed_by or "") == 2
-        assert queue.depth() == 0
+        assert uow.queue_depths.placements().waiting == 0
 
 
 def test_deleting_a_request_drops_its_queue_row(database: Database) -> None:
@@ -78,7 +78,7 @@ def test_deleting_a_request_drops_its_queue_row(database: Database) -> None:
     with unit_of_work(database.sessions) as uow:
         uow.session.execute(delete(Request).where(Request.id == request_id))
     with unit_of_work(database.sessions) as uow:
-        assert uow.placements.depth() == 0
+        assert uow.queue_depths.placements().waiting == 0
 
 
 @pytest.mark.postgres

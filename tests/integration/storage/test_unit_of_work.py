@@ -101,7 +101,7 @@ def test_for_no_workspace_it_reaches_only_the_deployments_repositories(
             _ = uow.requests
         with pytest.raises(NoWorkspaceError):
             _ = uow.workspace_id
-        assert uow.placements.depth() == 0
+        assert uow.queue_depths.placements().waiting == 0
         assert uow.queue_depths.outbox().waiting == 0
         uow.leases.add("digest", "replica-1", now + timedelta(minutes=5))
     with unit_of_work(database.sessions) as uow:
