@@ -12,8 +12,8 @@ from bot.cli.common import (
     EXIT_OK,
     EXIT_USAGE,
     CommandError,
-    ProgressBar,
     configured_scoring,
+    progress_bar,
     settings_or_fail,
     stderr,
 )
@@ -23,7 +23,7 @@ from scoring import ThemeConfig, cluster_texts
 def run(args: argparse.Namespace) -> int:
     config = configured_scoring(settings_or_fail()).themes
     try:
-        with ProgressBar("grouping") as progress:
+        with progress_bar("grouping") as progress:
             count, themes = cluster_file(args.input, args.output, progress, config)
     except ClusterInputError as error:
         raise CommandError(str(error), EXIT_USAGE) from None
@@ -36,8 +36,7 @@ class ClusterInputError(Exception):
 
 
 def read_items(path: Path) -> list[tuple[str, str]]:
-    items: list[tuple[str, str]] = []
-    seen: set[str] = set()
+    items: dict[str, str] = {}
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except OSError as error:
@@ -56,11 +55,10 @@ def read_items(path: Path) -> list[tuple[str, str]]:
         if not isinstance(record["text"], str):
             raise ClusterInputError(f'{path}:{number}: "text" must be a string')
         item_id = str(record["id"])
-        if item_id in seen:
+        if item_id in items:
             raise ClusterInputError(f"{path}:{number}: id {item_id!r} appears twice")
-        seen.add(item_id)
-        items.append((item_id, record["text"]))
-    return items
+        items[item_id] = record["text"]
+    return list(items.items())
 
 
 def cluster_file(
@@ -72,12 +70,11 @@ def cluster_file(
     """Write one {"id", "theme"} line per input line; return (texts, themes)."""
     items = read_items(input_path)
     themes = cluster_texts(items, progress=progress, config=config) if items else {}
-    lines = (json.dumps({"id": item_id, "theme": themes[item_id]}) for item_id, _ in items)
+    text = "".join(
+        json.dumps({"id": item_id, "theme": themes[item_id]}) + "\n" for item_id, _ in items
+    )
     if output_path is None:
-        for line in lines:
-            sys.stdout.write(line + "\n")
+        sys.stdout.write(text)
     else:
-        with output_path.open("w", encoding="utf-8") as out:
-            for line in lines:
-                out.write(line + "\n")
+        output_path.write_text(text, encoding="utf-8")
     return len(items), len(set(themes.values()))

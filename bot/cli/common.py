@@ -97,21 +97,9 @@ def workspace_unit(settings: Settings, requested: str | None) -> Iterator[UnitOf
         yield pick_workspace(deployment, requested)
 
 
-class ProgressBar:
+@contextmanager
+def progress_bar(description: str) -> Iterator[Callable[[int, int], None]]:
     """A rich progress bar on stderr, handed out as a (done, total) callback."""
-
-    def __init__(self, description: str) -> None:
-        self.progress = Progress(console=stderr, transient=True)
-        self.description = description
-
-    def __enter__(self) -> Callable[[int, int], None]:
-        self.progress.start()
-        task = self.progress.add_task(self.description, total=None)
-
-        def update(done: int, total: int) -> None:
-            self.progress.update(task, completed=done, total=total)
-
-        return update
-
-    def __exit__(self, *exc: object) -> None:
-        self.progress.stop()
+    with Progress(console=stderr, transient=True) as progress:
+        task = progress.add_task(description, total=None)
+        yield lambda done, total: progress.update(task, completed=done, total=total)

@@ -168,7 +168,7 @@ def stats_json(
 
     record = {
         "period_days": days,
-        "until": now.isoformat().replace("+00:00", "Z"),
+        "until": moment(now),
         "requests_logged": kpis.requests_this_period,
         "themes_shipped": kpis.themes_shipped_this_period,
         "time_to_market": market(kpis.time_to_market.overall),
@@ -185,9 +185,7 @@ def stats_json(
                 "direction": view.kpi.direction,
                 "target": view.kpi.target,
                 "latest": view.latest,
-                "latest_at": view.latest_at.isoformat().replace("+00:00", "Z")
-                if view.latest_at
-                else None,
+                "latest_at": moment(view.latest_at),
                 "at_period_start": view.previous,
                 "change": _rounded(view.change),
                 "verdict": view.verdict,
@@ -230,12 +228,9 @@ TIME_TO_MARKET_COLUMNS = (
 )
 
 
-def _blank_none(value: object) -> object:
-    return "" if value is None else value
-
-
 def roadmap_csv(entries: list[RoadmapEntry]) -> str:
-    """The ranking as CSV; every text cell is safe to open in a spreadsheet."""
+    """The ranking as CSV; every text cell is safe to open in a spreadsheet (and None is
+    an empty cell)."""
     components = sorted({c.name for e in entries for c in e.components})
     out = io.StringIO()
     writer = FormulaSafeWriter(out)
@@ -273,7 +268,7 @@ def roadmap_csv(entries: list[RoadmapEntry]) -> str:
                 ";".join(entry.domains),
                 ";".join(f"{n} ({s})" for n, s in entry.objectives),
                 entry.effort or "",
-                *(_blank_none(delivery_record(entry.delivery)[c]) for c in TIME_TO_MARKET_COLUMNS),
+                *(delivery_record(entry.delivery)[c] for c in TIME_TO_MARKET_COLUMNS),
                 ";".join(entry.drivers),
                 outcome_cell(entry.outcome),
                 *(contributions.get(name, "") for name in components),

@@ -9,9 +9,9 @@ from sqlalchemy.exc import OperationalError
 from bot.cli.common import (
     EXIT_OK,
     CommandError,
-    ProgressBar,
     configured_scoring,
     database_or_fail,
+    progress_bar,
     settings_or_fail,
     stdout,
 )
@@ -68,6 +68,6 @@ def backfill_vectors(
         return
     embedder = configured_scoring(settings).themes.embedder
     assert embedder is not None
-    with ProgressBar("embedding requests") as progress:
+    with progress_bar("embedding requests") as progress:
         embedded = backfill(sessions, embedder, progress)
     stdout.print(f"Stored the vectors of {embedded} requests.", highlight=False)
