@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import cached_property
+from typing import TypeVar
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from storage.db import SessionFactory
+from storage.models import User
 from storage.repositories.audit import AuditRepository
 from storage.repositories.backups import BackupRepository
 from storage.repositories.deliveries import DeliveryRepository
@@ -32,12 +35,20 @@ from storage.repositories.requests import RequestRepository
 from storage.repositories.themes import ThemeRepository
 from storage.repositories.users import UserRepository
 from storage.repositories.votes import VoteRepository
-from storage.repositories.workspaces import known_workspace_ids
 from storage.sqlite_writer import WRITE_TIMEOUT
+
+RepositoryT = TypeVar("RepositoryT")
 
 
 class NoWorkspaceError(RuntimeError):
     """A workspace's repository was asked of a unit of work opened for no workspace."""
+
+
+def _workspace_repository(
+    repository: Callable[[Session, str], RepositoryT],
+) -> cached_property[RepositoryT]:
+    """A unit of work's repository of its workspace, built the first time it is asked for."""
+    return cached_property(lambda uow: repository(uow.session, uow.workspace_id))
 
 
 class UnitOfWork:
@@ -75,7 +86,8 @@ class UnitOfWork:
 
     def workspace_ids(self) -> list[str]:
         """Workspaces that have data in this database."""
-        return known_workspace_ids(self.session)
+        query = select(User.workspace_id).distinct().order_by(User.workspace_id)
+        return list(self.session.scalars(query))
 
     # The deployment's: not bound to a workspace.
 
@@ -97,89 +109,27 @@ class UnitOfWork:
 
     # A workspace's.
 
-    @cached_property
-    def audit(self) -> AuditRepository:
-        return AuditRepository(self.session, self.workspace_id)
-
-    @cached_property
-    def backups(self) -> BackupRepository:
-        return BackupRepository(self.session, self.workspace_id)
-
-    @cached_property
-    def deliveries(self) -> DeliveryRepository:
-        return DeliveryRepository(self.session, self.workspace_id)
-
-    @cached_property
-    def digests(self) -> DigestRunRepository:
-        return DigestRunRepository(self.session, self.workspace_id)
-
-    @cached_property
-    def directory(self) -> DirectoryRepository:
-        return DirectoryRepository(self.session, self.workspace_id)
-
-    @cached_property
-    def driver_results(self) -> DriverResultsRepository:
-        return DriverResultsRepository(self.session, self.workspace_id)
-
-    @cached_property
-    def drivers(self) -> DriverRepository:
-        return DriverRepository(self.session, self.workspace_id)
-
-    @cached_property
-    def driver_answers(self) -> DriverAnswerRepository:
-        return DriverAnswerRepository(self.session, self.workspace_id)
-
-    @cached_property
-    def domains(self) -> DomainRepository:
-        return DomainRepository(self.session, self.workspace_id)
-
-    @cached_property
-    def embeddings(self) -> EmbeddingRepository:
-        return EmbeddingRepository(self.session, self.workspace_id)
-
-    @cached_property
-    def followups(self) -> FollowupRepository:
-        return FollowupRepository(self.session, self.workspace_id)
-
-    @cached_property
-    def kpi_values(self) -> KpiValueRepository:
-        return KpiValueRepository(self.session, self.workspace_id)
-
-    @cached_property
-    def links(self) -> ThemeLinkRepository:
-        return ThemeLinkRepository(self.session, self.workspace_id)
-
-    @cached_property
-    def objectives(self) -> ObjectiveRepository:
-        return ObjectiveRepository(self.session, self.workspace_id)
-
-    @cached_property
-    def outbox(self) -> OutboxRepository:
-        return OutboxRepository(self.session, self.workspace_id)
-
-    @cached_property
-    def pulse_charts(self) -> PulseChartRepository:
-        return PulseChartRepository(self.session, self.workspace_id)
-
-    @cached_property
-    def pulses(self) -> PulseRepository:
-        return PulseRepository(self.session, self.workspace_id)
-
-    @cached_property
-    def requests(self) -> RequestRepository:
-        return RequestRepository(self.session, self.workspace_id)
-
-    @cached_property
-    def themes(self) -> ThemeRepository:
-        return ThemeRepository(self.session, self.workspace_id)
-
-    @cached_property
-    def users(self) -> UserRepository:
-        return UserRepository(self.session, self.workspace_id)
-
-    @cached_property
-    def votes(self) -> VoteRepository:
-        return VoteRepository(self.session, self.workspace_id)
+    audit = _workspace_repository(AuditRepository)
+    backups = _workspace_repository(BackupRepository)
+    deliveries = _workspace_repository(DeliveryRepository)
+    digests = _workspace_repository(DigestRunRepository)
+    directory = _workspace_repository(DirectoryRepository)
+    driver_results = _workspace_repository(DriverResultsRepository)
+    drivers = _workspace_repository(DriverRepository)
+    driver_answers = _workspace_repository(DriverAnswerRepository)
+    domains = _workspace_repository(DomainRepository)
+    embeddings = _workspace_repository(EmbeddingRepository)
+    followups = _workspace_repository(FollowupRepository)
+    kpi_values = _workspace_repository(KpiValueRepository)
+    links = _workspace_repository(ThemeLinkRepository)
+    objectives = _workspace_repository(ObjectiveRepository)
+    outbox = _workspace_repository(OutboxRepository)
+    pulse_charts = _workspace_repository(PulseChartRepository)
+    pulses = _workspace_repository(PulseRepository)
+    requests = _workspace_repository(RequestRepository)
+    themes = _workspace_repository(ThemeRepository)
+    users = _workspace_repository(UserRepository)
+    votes = _workspace_repository(VoteRepository)
 
 
 @contextmanager

@@ -51,13 +51,11 @@ class OutboxRepository(Repository):
     def by_dedupe_key(self, key: str) -> OutboxMessage | None:
         return self.session.scalar(select(OutboxMessage).where(OutboxMessage.dedupe_key == key))
 
-    def claim_due(
-        self, limit: int, now: datetime, hold: timedelta, claimed_by: str | None = None
-    ) -> list[OutboxMessage]:
+    def claim_due(self, limit: int, now: datetime, hold: timedelta) -> list[OutboxMessage]:
         """Claim up to ``limit`` due messages for ``hold``; other senders skip them.
 
-        Each claimed message gets ``claimed_by`` (a fresh token unless one is given); see
-        :func:`claim_rows` for why this is safe on both databases.
+        Each claimed message gets a fresh ``claimed_by`` token; see :func:`claim_rows` for
+        why this is safe on both databases.
         """
         return claim_rows(
             self.session,
@@ -66,7 +64,7 @@ class OutboxRepository(Repository):
             (OutboxMessage.next_attempt_at, OutboxMessage.id),
             limit,
             now + hold,
-            claimed_by or uuid.uuid4().hex,
+            uuid.uuid4().hex,
         )
 
     def start_attempt(

@@ -59,7 +59,7 @@ class ThemeRepository(Repository):
             )
         )
 
-    def mark_labels_shown(self, theme_ids: Iterable[int], at: datetime | None = None) -> None:
+    def mark_labels_shown(self, theme_ids: Iterable[int], at: datetime) -> None:
         """Record that a digest showed these themes' labels (the first time counts)."""
         ids = sorted(set(theme_ids))
         if not ids:
@@ -71,7 +71,7 @@ class ThemeRepository(Repository):
                 Theme.id.in_(ids),
                 Theme.label_shown_at.is_(None),
             )
-            .values(label_shown_at=at or utcnow())
+            .values(label_shown_at=at)
             .execution_options(synchronize_session="fetch")
         )
 
