@@ -206,11 +206,3 @@ class RequestRepository(Repository):
                 self.session.execute(
                     update(Request).where(Request.id.in_(chunk)).values(theme_id=theme_id)
                 )
-
-    def count(self) -> int:
-        return (
-            self.session.scalar(
-                select(func.count(Request.id)).where(Request.workspace_id == self.workspace_id)
-            )
-            or 0
-        )

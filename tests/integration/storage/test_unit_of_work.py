@@ -64,9 +64,9 @@ def test_repositories_are_built_once_lazily_and_scoped_to_its_workspace(
         )
     with unit_of_work(database.sessions, OTHER) as uow:
         assert uow.users.by_slack_id("U0ONE") is None
-        assert uow.requests.count() == 0
+        assert len(uow.requests.live()) == 0
     with unit_of_work(database.sessions, WS) as uow:
-        assert uow.requests.count() == 1
+        assert len(uow.requests.live()) == 1
 
 
 def test_for_workspace_shares_the_session_and_the_transaction(database: Database) -> None:
