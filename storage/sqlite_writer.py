@@ -111,7 +111,7 @@ class WriterLock:
                 time.sleep(POLL_SECONDS)
 
 
-def queue_writers(engine: Engine, database_path: str | None, timeout: float) -> WriterLock:
+def queue_writers(engine: Engine, database_path: str | None, timeout: float) -> None:
     """Install the writer lock on a SQLite ``engine`` (``database_path`` None: in memory)."""
     path = Path(f"{database_path}-writer.lock") if database_path else None
     lock = WriterLock(path, timeout)
@@ -140,8 +140,6 @@ def queue_writers(engine: Engine, database_path: str | None, timeout: float) -> 
     @event.listens_for(engine.pool, "invalidate")
     def give_back_when_invalidated(_dbapi_connection: Any, record: Any, _error: Any) -> None:
         give_back_when_returned(_dbapi_connection, record)
-
-    return lock
 
 
 def begin_immediately(dbapi_connection: Any, deadline: float | None = None) -> None:

@@ -44,10 +44,17 @@ class NoWorkspaceError(RuntimeError):
     """A workspace's repository was asked of a unit of work opened for no workspace."""
 
 
+def _deployment_repository(
+    repository: Callable[[Session], RepositoryT],
+) -> cached_property[RepositoryT]:
+    """A unit of work's repository of the whole deployment, built when first asked for."""
+    return cached_property(lambda uow: repository(uow.session))
+
+
 def _workspace_repository(
     repository: Callable[[Session, str], RepositoryT],
 ) -> cached_property[RepositoryT]:
-    """A unit of work's repository of its workspace, built the first time it is asked for."""
+    """A unit of work's repository of its workspace, built when first asked for."""
     return cached_property(lambda uow: repository(uow.session, uow.workspace_id))
 
 
@@ -91,21 +98,10 @@ class UnitOfWork:
 
     # The deployment's: not bound to a workspace.
 
-    @cached_property
-    def placements(self) -> PlacementQueue:
-        return PlacementQueue(self.session)
-
-    @cached_property
-    def leases(self) -> LeaseRepository:
-        return LeaseRepository(self.session)
-
-    @cached_property
-    def queue_depths(self) -> QueueDepths:
-        return QueueDepths(self.session)
-
-    @cached_property
-    def link_states(self) -> LinkStates:
-        return LinkStates(self.session)
+    placements = _deployment_repository(PlacementQueue)
+    leases = _deployment_repository(LeaseRepository)
+    queue_depths = _deployment_repository(QueueDepths)
+    link_states = _deployment_repository(LinkStates)
 
     # A workspace's.
 
