@@ -52,7 +52,7 @@ class DriverResultsRepository(Repository):
         if found is not None and found.workspace_id != self.workspace_id:
             return None
         if found is None:
-            self.session.add(
+            self.add_row(
                 ThemeDriver(
                     workspace_id=self.workspace_id,
                     theme_id=theme_id,
@@ -60,7 +60,6 @@ class DriverResultsRepository(Repository):
                     tied_by=tied_by,
                 )
             )
-            self.session.flush()
             return None
         previous = found.tied_by
         found.tied_by = tied_by
