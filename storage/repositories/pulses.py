@@ -48,14 +48,9 @@ class AnswerToAdd:
 
 
 class PulseRepository(Repository):
-    def start_round(
-        self,
-        question: str,
-        started_at: datetime,
-        closes_at: datetime,
-        trigger_key: str | None = None,
-    ) -> PulseRound:
-        pulse_round, _ = self.start_round_once(question, started_at, closes_at, trigger_key)
+    def start_round(self, question: str, started_at: datetime, closes_at: datetime) -> PulseRound:
+        """A new round without a trigger key (as an import starts one)."""
+        pulse_round, _ = self.start_round_once(question, started_at, closes_at, None)
         return pulse_round
 
     def start_round_once(
