@@ -179,11 +179,6 @@ def logged_reply(
     return blocks
 
 
-def note_blocks(text: str) -> list[Block]:
-    """A short mrkdwn answer; callers escape any user text they put in."""
-    return [section(text)]
-
-
 def thread_note(request_id: int, logged_by: str) -> str:
     return f"Logged as feature request {request_id} by <@{logged_by}>."
 

@@ -148,10 +148,6 @@ def closed_blocks() -> list[Block]:
     ]
 
 
-def note(text: str) -> list[Block]:
-    return [section(text)]
-
-
 PULSE_COMMENT_FORM = CommentForm(
     COMMENT_MODAL,
     COMMENT_BLOCK,

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
+from bot.slack.blocks.elements import Block, section
 from bot.slack.blocks.text import safe
-
-Block = dict[str, Any]
 
 FEEDBACK_HELP = (
     "*/feedback* — tell the platform team what would help you\n"
@@ -16,7 +13,8 @@ FEEDBACK_HELP = (
 
 
 def text_blocks(mrkdwn: str) -> list[Block]:
-    return [{"type": "section", "text": {"type": "mrkdwn", "text": mrkdwn[:3000]}}]
+    """A short mrkdwn answer; callers escape any user text they put in."""
+    return [section(mrkdwn)]
 
 
 def error_text(message: str) -> str:

@@ -17,8 +17,8 @@ from bot.services.forms import form_choices
 from bot.services.votes import toggle_vote, vote_instead
 from bot.slack.blocks import ids
 from bot.slack.blocks.elements import Block
-from bot.slack.blocks.feedback import FormOrigin, feedback_modal, note_blocks
-from bot.slack.blocks.replies import error_blocks, error_text
+from bot.slack.blocks.feedback import FormOrigin, feedback_modal
+from bot.slack.blocks.replies import error_blocks, error_text, text_blocks
 from bot.slack.blocks.votes import vote_message
 from bot.slack.context import deps_of
 from bot.slack.listeners.replies import refresh_home, show_modal, tell
@@ -54,7 +54,7 @@ def vote(
         refuse(context, body, client, respond, error)
         return
     text = vote_message(result)
-    reply(context, body, client, respond, note_blocks(text), text)
+    reply(context, body, client, respond, text_blocks(text), text)
 
 
 def plus_one_instead(
@@ -77,7 +77,7 @@ def plus_one_instead(
         refuse(context, body, client, respond, error)
         return
     text = f"Request {request_id} is withdrawn. " + vote_message(result)
-    reply(context, body, client, respond, note_blocks(text), text, replace_original=True)
+    reply(context, body, client, respond, text_blocks(text), text, replace_original=True)
 
 
 def open_form(ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext) -> None:

@@ -41,7 +41,6 @@ from bot.services.roadmap.theme_details import theme_details
 from bot.slack.blocks import ids
 from bot.slack.blocks.digest import digest_blocks
 from bot.slack.blocks.elements import Block
-from bot.slack.blocks.feedback import note_blocks
 from bot.slack.blocks.objectives import (
     ObjectiveFieldError,
     first_field,
@@ -144,7 +143,7 @@ def run_subcommand(verb: str, invocation: Invocation) -> list[Block] | None:
     key = command_key(invocation.command)
     with unit_of_work(invocation.deps.session_factory, invocation.who.workspace_id) as uow:
         result = change(uow, invocation.who, invocation.args, key)
-    return note_blocks(safe(result.message, 2000))
+    return text_blocks(safe(result.message, 2000))
 
 
 def show_digest(invocation: Invocation) -> list[Block]:
@@ -260,7 +259,7 @@ def change_link(
             trackers,
             key=command_key(invocation.command),
         )
-    return note_blocks(safe(result.message, 2000))
+    return text_blocks(safe(result.message, 2000))
 
 
 SUBCOMMANDS: dict[str, Callable[[Invocation], list[Block] | None]] = {

@@ -9,8 +9,8 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from bot.services.errors import UserFacingError
 from bot.services.roadmap.admin import Actor
 from bot.services.roadmap.following import FOLLOWED, confirm_followed_status
-from bot.slack.blocks.feedback import note_blocks
 from bot.slack.blocks.ids import FOLLOW_CONFIRM_ACTION, FOLLOW_DISMISS_ACTION
+from bot.slack.blocks.replies import text_blocks
 from bot.slack.blocks.text import safe
 from bot.slack.calls import send_safely
 from bot.slack.context import deps_of
@@ -47,7 +47,7 @@ def confirm(
     answer = safe(result.message, 2000)
     send_safely(
         "status proposal answer",
-        lambda: respond(blocks=note_blocks(answer), text=answer, replace_original=True),
+        lambda: respond(blocks=text_blocks(answer), text=answer, replace_original=True),
     )
 
 
@@ -60,5 +60,5 @@ def dismiss(ack: Ack, action: dict[str, Any], respond: Respond) -> None:
     )
     send_safely(
         "status proposal answer",
-        lambda: respond(blocks=note_blocks(answer), text=answer, replace_original=True),
+        lambda: respond(blocks=text_blocks(answer), text=answer, replace_original=True),
     )
