@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from bot.services.request_views import FormChoices, Suggestion
@@ -32,12 +32,9 @@ class FormOrigin:
     requester: str | None = None
     channel: str | None = None
     message_ts: str | None = None
-    permalink: str | None = None
-    extra: dict[str, str] = field(default_factory=dict)
 
     def to_metadata(self) -> str:
-        values = {k: v for k, v in self.__dict__.items() if v and k != "extra"}
-        return json.dumps(values | self.extra)[:3000]
+        return json.dumps({k: v for k, v in asdict(self).items() if v})[:3000]
 
     @classmethod
     def from_metadata(cls, metadata: str) -> FormOrigin:
@@ -47,7 +44,6 @@ class FormOrigin:
             requester=values.get("requester"),
             channel=values.get("channel"),
             message_ts=values.get("message_ts"),
-            permalink=values.get("permalink"),
         )
 
 
