@@ -1,5 +1,5 @@
-"""Domains from Slack: `/roadmap domains` (admins) lists them with Edit and Add, each
-opening a one-domain modal; App Home lets each person pick their own domain."""
+"""Domains from Slack: Edit and Add on the admins' `/roadmap domains` list, each opening
+a one-domain modal; App Home lets each person pick their own domain."""
 
 from __future__ import annotations
 
@@ -10,14 +10,12 @@ from typing import Any, TypeVar
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
-from bot.runtime.deps import Deps
-from bot.services.domains import domain_list, domain_summary, save_domain, set_own_domain
+from bot.services.domains import domain_summary, save_domain, set_own_domain
 from bot.services.errors import UserFacingError
 from bot.services.roadmap.admin import Actor
 from bot.slack.blocks.domains import (
     NAME,
     domain_modal,
-    domains_blocks,
     not_in_channel_view,
     parse_domain,
 )
@@ -73,13 +71,6 @@ def open_item_modal(
         with unit_of_work(deps_of(context).session_factory, who.workspace_id) as uow:
             shown = summary(uow, item_id)
     show_modal(client, body["trigger_id"], modal(shown), what)
-
-
-def list_domains(deps: Deps, who: Actor) -> list[Block]:
-    """`/roadmap domains`: the admin's list (refused for others)."""
-    who.require_admin()
-    with unit_of_work(deps.session_factory, who.workspace_id) as uow:
-        return domains_blocks(domain_list(uow))
 
 
 def open_domain(

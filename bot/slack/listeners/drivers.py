@@ -1,5 +1,5 @@
-"""Drivers from Slack: the one-click driver answers of a pulse DM, and `/roadmap drivers`
-(admins) with Edit and Add, each opening a one-driver modal."""
+"""Drivers from Slack: the one-click driver answers of a pulse DM, and Edit and Add on the
+admins' `/roadmap drivers` list, each opening a one-driver modal."""
 
 from __future__ import annotations
 
@@ -9,22 +9,18 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
-from bot.runtime.deps import Deps
-from bot.services.drivers import driver_list, driver_summary, save_driver
+from bot.services.drivers import driver_summary, save_driver
 from bot.services.errors import UserFacingError
 from bot.services.pulses import rounds as pulses
-from bot.services.roadmap.admin import Actor
 from bot.slack.blocks import pulse as pulse_blocks
 from bot.slack.blocks.drivers import (
     NAME,
     PREFIXES,
     driver_modal,
-    drivers_blocks,
     kind_of,
     parse_driver,
     parse_driver_value,
 )
-from bot.slack.blocks.elements import Block
 from bot.slack.blocks.ids import DRIVER_ADD_ACTION, DRIVER_EDIT_ACTION, DRIVERS_MODAL
 from bot.slack.context import deps_of
 from bot.slack.listeners.domains import admin_of, open_item_modal
@@ -69,13 +65,6 @@ def answer(
         return
     dm = pulse_blocks.pulse_dm_blocks(shown.round_id, shown.question, k, drivers=shown.drivers)
     replace(respond, dm, THANKS)
-
-
-def list_drivers(deps: Deps, who: Actor) -> list[Block]:
-    """`/roadmap drivers`: the admin's list (refused for others)."""
-    who.require_admin()
-    with unit_of_work(deps.session_factory, who.workspace_id) as uow:
-        return drivers_blocks(driver_list(uow))
 
 
 def open_driver(

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, Respond
@@ -19,6 +20,8 @@ from slack_sdk import WebClient
 
 from bot.runtime.deps import Deps
 from bot.services.digest import build_digest
+from bot.services.domains import domain_list
+from bot.services.drivers import driver_list
 from bot.services.errors import UserFacingError
 from bot.services.home import my_requests
 from bot.services.kpis import compute_kpis
@@ -38,8 +41,11 @@ from bot.services.roadmap.audit import DEFAULT_SHOWN, recent_changes
 from bot.services.roadmap.driver_admin import tie_driver, untie_driver
 from bot.services.roadmap.links import Trackers, link_theme, unlink_theme
 from bot.services.roadmap.theme_details import theme_details
+from bot.services.roadmap.views import ThemeDetails
 from bot.slack.blocks import ids
 from bot.slack.blocks.digest import digest_blocks
+from bot.slack.blocks.domains import domains_blocks
+from bot.slack.blocks.drivers import drivers_blocks
 from bot.slack.blocks.elements import Block
 from bot.slack.blocks.objectives import (
     ObjectiveFieldError,
@@ -53,9 +59,8 @@ from bot.slack.blocks.text import safe
 from bot.slack.blocks.theme import theme_detail_blocks, theme_modal
 from bot.slack.calls import send_safely
 from bot.slack.context import deps_of
-from bot.slack.listeners.commands import command_key
-from bot.slack.listeners.domains import admin_of, list_domains
-from bot.slack.listeners.drivers import list_drivers
+from bot.slack.listeners.commands import HELP_WORDS, command_key, wants_help
+from bot.slack.listeners.domains import admin_of
 from bot.slack.listeners.pulses import pulse_command
 from bot.slack.listeners.replies import show_modal
 from bot.slack.listeners.views import submission_key
@@ -64,7 +69,6 @@ from bot.slack.validation import whole_number
 from storage.enums import Effort, ThemeStatus
 from storage.unit_of_work import UnitOfWork, unit_of_work
 
-HELP_WORDS = {"help", "-h", "--help", "?"}
 STATS_DAYS = 30
 USAGE = {
     "theme": "`/roadmap theme N`",
@@ -110,7 +114,7 @@ def roadmap(
     ack: Ack, command: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext
 ) -> None:
     """Help in the ack; anything else is answered after it, through the response URL."""
-    if command.get("text", "").strip().lower() in HELP_WORDS:
+    if wants_help(command.get("text", "")):
         ack(response_type="ephemeral", blocks=text_blocks(ROADMAP_HELP), text="/roadmap help")
         return
     ack()
@@ -162,16 +166,14 @@ def show_digest(invocation: Invocation) -> list[Block]:
 def show_theme(invocation: Invocation) -> list[Block]:
     if len(invocation.args) != 1:
         raise UserFacingError(f"Usage: {USAGE['theme']}")
-    deps = invocation.deps
-    with unit_of_work(deps.session_factory, invocation.who.workspace_id) as uow:
-        details = theme_details(
-            uow,
-            theme_number(invocation.args[0], USAGE["theme"]),
-            invocation.now,
-            deps.scoring,
-            deps.settings.pulse_anonymity,
-        )
+    theme_id = theme_number(invocation.args[0], USAGE["theme"])
+    details = find_theme(invocation.deps, invocation.who.workspace_id, theme_id, invocation.now)
     return theme_detail_blocks(details)
+
+
+def find_theme(deps: Deps, workspace_id: str, theme_id: int, now: datetime) -> ThemeDetails:
+    with unit_of_work(deps.session_factory, workspace_id) as uow:
+        return theme_details(uow, theme_id, now, deps.scoring, deps.settings.pulse_anonymity)
 
 
 def show_mine(invocation: Invocation) -> list[Block]:
@@ -182,19 +184,11 @@ def show_mine(invocation: Invocation) -> list[Block]:
 
 def show_stats(invocation: Invocation) -> list[Block]:
     deps, now = invocation.deps, invocation.now
+    since = now - timedelta(days=STATS_DAYS)
     with unit_of_work(deps.session_factory, invocation.who.workspace_id) as uow:
-        kpis = compute_kpis(
-            uow,
-            now - timedelta(days=STATS_DAYS),
-            now,
-            deps.settings.pulse_anonymity,
-        )
+        kpis = compute_kpis(uow, since, now, deps.settings.pulse_anonymity)
         objectives = objective_kpi_stats(
-            uow,
-            now - timedelta(days=STATS_DAYS),
-            now,
-            deps.scoring,
-            deps.settings.pulse_anonymity,
+            uow, since, now, deps.scoring, deps.settings.pulse_anonymity
         )
     return stats_blocks(kpis, STATS_DAYS, objectives)
 
@@ -227,19 +221,17 @@ def show_audit(invocation: Invocation) -> list[Block]:
 
 
 def show_domains(invocation: Invocation) -> list[Block]:
-    return list_domains(invocation.deps, invocation.who)
+    """The admin's list (refused for others)."""
+    invocation.who.require_admin()
+    with unit_of_work(invocation.deps.session_factory, invocation.who.workspace_id) as uow:
+        return domains_blocks(domain_list(uow))
 
 
 def show_drivers(invocation: Invocation) -> list[Block]:
-    return list_drivers(invocation.deps, invocation.who)
-
-
-def show_link(invocation: Invocation) -> list[Block]:
-    return change_link(invocation, "link", link_theme)
-
-
-def show_unlink(invocation: Invocation) -> list[Block]:
-    return change_link(invocation, "unlink", unlink_theme)
+    """The admin's list (refused for others)."""
+    invocation.who.require_admin()
+    with unit_of_work(invocation.deps.session_factory, invocation.who.workspace_id) as uow:
+        return drivers_blocks(driver_list(uow))
 
 
 def change_link(
@@ -272,8 +264,8 @@ SUBCOMMANDS: dict[str, Callable[[Invocation], list[Block] | None]] = {
     "audit": show_audit,
     "domains": show_domains,
     "drivers": show_drivers,
-    "link": show_link,
-    "unlink": show_unlink,
+    "link": partial(change_link, verb="link", change=link_theme),
+    "unlink": partial(change_link, verb="unlink", change=unlink_theme),
 }
 
 
@@ -344,16 +336,8 @@ def details(
     ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext
 ) -> None:
     ack()
-    deps = deps_of(context)
     theme_id = theme_number(action.get("value") or "", "the Details button")
-    with unit_of_work(deps.session_factory, body["team"]["id"]) as uow:
-        found = theme_details(
-            uow,
-            theme_id,
-            datetime.now(UTC),
-            deps.scoring,
-            deps.settings.pulse_anonymity,
-        )
+    found = find_theme(deps_of(context), body["team"]["id"], theme_id, datetime.now(UTC))
     show_modal(client, body["trigger_id"], theme_modal(found), "theme details modal")
 
 
