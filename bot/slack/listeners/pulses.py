@@ -45,6 +45,7 @@ from storage.unit_of_work import UnitOfWork, unit_of_work
 
 PULSE_USAGE = "`/roadmap pulse [start | chart | stop | less | resume]`"
 PREFERENCE_WORDS = {"stop": pulses.STOP, "less": pulses.LESS_OFTEN, "resume": pulses.RESUME}
+PREFERENCE_ACTIONS = {blocks.LESS_OFTEN_ACTION: pulses.LESS_OFTEN, blocks.STOP_ACTION: pulses.STOP}
 NO_PULSE = "That button does not point at a pulse."
 NO_QUESTION = "That button does not point at a question."
 CLOSED = "This pulse round has closed."
@@ -59,8 +60,8 @@ def register(app: App) -> None:
     app.action(blocks.LOG_REQUEST_ACTION)(log_comment)
     app.action(blocks.COMMENT_ACTION)(open_comment)
     app.view(blocks.COMMENT_MODAL)(save_comment)
-    app.action(blocks.LESS_OFTEN_ACTION)(less_often)
-    app.action(blocks.STOP_ACTION)(stop)
+    app.action(blocks.LESS_OFTEN_ACTION)(set_preference)
+    app.action(blocks.STOP_ACTION)(set_preference)
     app.action(re.compile(rf"^{followup_blocks.ANSWER_ACTION_PREFIX}(yes|partly|no)$"))(answer)
     app.action(followup_blocks.REOPEN_ACTION)(reopen)
     app.action(followup_blocks.COMMENT_ACTION)(open_followup_comment)
@@ -73,16 +74,11 @@ def now() -> datetime:
 
 def pulse_command(
     deps: Deps, who: Actor, args: list[str], client: WebClient, key: str
-) -> list[Block] | None:
+) -> list[Block]:
     """`/roadmap pulse …`: results for everyone; start is for admins (once per ``key``,
     the command's invocation: a second delivery finds the round it started)."""
     word = args[0].lower() if args else ""
     settings = deps.settings
-    if word == "":
-        with unit_of_work(deps.session_factory, who.workspace_id) as uow:
-            results = pulse_results(uow, settings.pulse_anonymity, now())
-            drivers = driver_results(uow, settings.pulse_anonymity, now())
-        return blocks.results_blocks(results) + driver_results_blocks(drivers)
     if word == "start":
         who.require_admin()
         started = start_round_from_slack(
@@ -101,22 +97,24 @@ def pulse_command(
             f":rocket: Pulse round started: {started.invited} people will be asked in their "
             "own working hours over the next days."
         )
-    if word == "chart":
-        with unit_of_work(deps.session_factory, who.workspace_id) as uow:
-            results = pulse_results(uow, settings.pulse_anonymity, now())
-            drivers = driver_results(uow, settings.pulse_anonymity, now())
-        if results is None:
-            raise UserFacingError("No satisfaction pulse has run yet.")
-        dm = client.conversations_open(users=who.slack_id)["channel"]["id"]
-        upload_charts(functools.partial(upload_chart, client), dm, results, drivers)
-        if drivers is not None and plotted(drivers):
-            return text_blocks(":chart_with_upwards_trend: I sent you the charts by DM.")
-        return text_blocks(":chart_with_upwards_trend: I sent you the trend chart by DM.")
     if word in PREFERENCE_WORDS:
         with unit_of_work(deps.session_factory, who.workspace_id) as uow:
             message = pulses.set_preference(uow, who.slack_id, PREFERENCE_WORDS[word])
         return text_blocks(message)
-    raise UserFacingError(f"Usage: {PULSE_USAGE}")
+    if word not in ("", "chart"):
+        raise UserFacingError(f"Usage: {PULSE_USAGE}")
+    with unit_of_work(deps.session_factory, who.workspace_id) as uow:
+        results = pulse_results(uow, settings.pulse_anonymity, now())
+        drivers = driver_results(uow, settings.pulse_anonymity, now())
+    if word == "":
+        return blocks.results_blocks(results) + driver_results_blocks(drivers)
+    if results is None:
+        raise UserFacingError("No satisfaction pulse has run yet.")
+    dm = client.conversations_open(users=who.slack_id)["channel"]["id"]
+    upload_charts(functools.partial(upload_chart, client), dm, results, drivers)
+    if drivers is not None and plotted(drivers):
+        return text_blocks(":chart_with_upwards_trend: I sent you the charts by DM.")
+    return text_blocks(":chart_with_upwards_trend: I sent you the trend chart by DM.")
 
 
 # --- pulse DMs ------------------------------------------------------------------------
@@ -219,19 +217,11 @@ def save_comment(
     update_in_place(client, meta, shown, THANKS, "pulse")
 
 
-def less_often(ack: Ack, body: dict[str, Any], respond: Respond, context: BoltContext) -> None:
-    ack()
-    set_preference(context, body, respond, pulses.LESS_OFTEN)
-
-
-def stop(ack: Ack, body: dict[str, Any], respond: Respond, context: BoltContext) -> None:
-    ack()
-    set_preference(context, body, respond, pulses.STOP)
-
-
 def set_preference(
-    context: BoltContext, body: dict[str, Any], respond: Respond, choice: str
+    ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, context: BoltContext
 ) -> None:
+    ack()
+    choice = PREFERENCE_ACTIONS[action["action_id"]]
     with unit_of_work(deps_of(context).session_factory, body["team"]["id"]) as uow:
         message = pulses.set_preference(uow, body["user"]["id"], choice)
     whisper(respond, text_blocks(message), message, "pulse preference")
