@@ -44,20 +44,20 @@ def confirm(
         result = confirm_followed_status(
             uow, Actor(team_id, user_id, deps.settings.admins), theme_id, status, key=key
         )
-    answer = safe(result.message, 2000)
-    send_safely(
-        "status proposal answer",
-        lambda: respond(blocks=text_blocks(answer), text=answer, replace_original=True),
-    )
+    replace_proposal(respond, safe(result.message, 2000))
 
 
 def dismiss(ack: Ack, action: dict[str, Any], respond: Respond) -> None:
     ack()
     theme_id, _ = proposed(action)
-    answer = (
+    replace_proposal(
+        respond,
         f"Left #{theme_id} as it is. `/roadmap status {theme_id} <status>` changes it "
-        "whenever you are ready."
+        "whenever you are ready.",
     )
+
+
+def replace_proposal(respond: Respond, answer: str) -> None:
     send_safely(
         "status proposal answer",
         lambda: respond(blocks=text_blocks(answer), text=answer, replace_original=True),
