@@ -40,8 +40,11 @@ def context(text: str) -> Block:
     return {"type": "context", "elements": [{"type": "mrkdwn", "text": text[:3000]}]}
 
 
-def actions(*elements: Block) -> Block:
-    return {"type": "actions", "elements": list(elements)}
+def actions(*elements: Block, block_id: str | None = None) -> Block:
+    block: Block = {"type": "actions", "elements": list(elements)}
+    if block_id is not None:
+        block["block_id"] = block_id
+    return block
 
 
 def one_to_five(action: str, value: str, chosen: int | None, block_id: str) -> Block:
@@ -51,9 +54,7 @@ def one_to_five(action: str, value: str, chosen: int | None, block_id: str) -> B
         button(str(n), f"{action}{n}", f"{value}:{n}", "primary" if n == chosen else None)
         for n in range(1, 6)
     ]
-    block = actions(*buttons)
-    block["block_id"] = block_id
-    return block
+    return actions(*buttons, block_id=block_id)
 
 
 def input_block(block_id: str, label: str, element: Block, optional: bool = False) -> Block:

@@ -24,7 +24,7 @@ LABEL_LIMIT = 150
 
 
 def answer_buttons(followup_id: int, chosen: str | None = None) -> Block:
-    block = actions(
+    return actions(
         *(
             button(
                 word,
@@ -33,10 +33,9 @@ def answer_buttons(followup_id: int, chosen: str | None = None) -> Block:
                 "primary" if key == chosen else None,
             )
             for key, word in ANSWER_WORDS.items()
-        )
+        ),
+        block_id="followup_answers",
     )
-    block["block_id"] = "followup_answers"
-    return block
 
 
 def followup_dm_text(theme_id: int, theme_label: str) -> str:

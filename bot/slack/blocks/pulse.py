@@ -50,12 +50,11 @@ def score_buttons(round_id: int, chosen: int | None = None) -> Block:
 
 
 def preference_buttons(round_id: int) -> Block:
-    block = actions(
+    return actions(
         button("Ask me less", LESS_OFTEN_ACTION, str(round_id)),
         button("Stop asking me", STOP_ACTION, str(round_id)),
+        block_id="pulse_prefs",
     )
-    block["block_id"] = "pulse_prefs"
-    return block
 
 
 def pulse_dm_text(question: str) -> str:
