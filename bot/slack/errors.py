@@ -28,16 +28,13 @@ from slack_bolt.response import BoltResponse
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.slack.failures import DATABASE_DOWN, NOT_VALID, SOMETHING_WRONG, Failure, classify
+from bot.slack.failures import Failure, classify
 from bot.slack.response_urls import GuardedRespond
 from bot.slack.trust import guarded_respond, was_verified
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["DATABASE_DOWN", "NOT_VALID", "SOMETHING_WRONG", "handle_error"]
-
 ACK_POLL_GRACE_SECONDS = 0.1
-UNVERIFIED = BoltResponse(status=401, body={"error": "invalid request"})
 
 
 def handle_error(
@@ -54,7 +51,7 @@ def handle_error(
         logger.warning("refused a request that failed verification: %s", type(error).__name__)
         if response is None:
             return None
-        return BoltResponse(status=UNVERIFIED.status, body=UNVERIFIED.body)
+        return BoltResponse(status=401, body={"error": "invalid request"})
     failure = classify(error)
     if response is not None:
         immediate = answer_in_ack(body, failure)

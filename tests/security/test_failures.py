@@ -23,7 +23,7 @@ import pytest
 from sqlalchemy.exc import OperationalError
 
 from bot.runtime.metrics import DATABASE_ERRORS
-from bot.slack.errors import DATABASE_DOWN, SOMETHING_WRONG
+from bot.slack.failures import DATABASE_DOWN, SOMETHING_WRONG
 from tests.fakes.slack_api import FakeSlackAPI
 from tests.fakes.slack_calls import SlackCall
 from tests.fakes.slack_requests import (

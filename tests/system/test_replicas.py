@@ -35,7 +35,7 @@ import pytest
 from sqlalchemy import Engine, func, select
 from sqlalchemy.engine import make_url
 
-from bot.slack.errors import DATABASE_DOWN
+from bot.slack.failures import DATABASE_DOWN
 from storage.db import make_engine
 from storage.enums import OutboxStatus
 from storage.models import DigestRun, Lease, OutboxMessage, PulseInvitation, Request, User

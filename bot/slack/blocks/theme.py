@@ -39,7 +39,7 @@ def theme_detail_blocks(details: ThemeDetails, with_vote: bool = True) -> list[B
         said += [f"“{safe(comment, 200)}”" for comment in details.followup.comments]
         blocks.append(section("\n".join(said)))
     blocks += outcome_blocks(details.outcome)
-    delivery = [link_line(link) for link in details.links]
+    delivery = [f"• {link_text(link)}" for link in details.links]
     timing = delivery_line(entry.delivery) if entry and entry.delivery else None
     if timing and (details.links or details.status == "shipped"):
         delivery.append(timing)
@@ -64,10 +64,6 @@ def theme_detail_blocks(details: ThemeDetails, with_vote: bool = True) -> list[B
         )
     )
     return blocks
-
-
-def link_line(link: LinkView) -> str:
-    return f"• {link_text(link)}"
 
 
 def link_text(link: LinkView) -> str:

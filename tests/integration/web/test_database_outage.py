@@ -12,7 +12,7 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy.engine import make_url
 
-from bot.slack.errors import DATABASE_DOWN
+from bot.slack.failures import DATABASE_DOWN
 from storage.db import make_engine, make_session_factory
 from tests.fakes.slack_api import FakeSlackAPI
 from tests.fakes.slack_requests import block_action, slash_command, view_submission
