@@ -20,8 +20,9 @@ from bot.slack.blocks.elements import Block
 from bot.slack.blocks.feedback import FormOrigin, feedback_modal
 from bot.slack.blocks.replies import error_blocks, error_text, text_blocks
 from bot.slack.blocks.votes import vote_message
+from bot.slack.calls import send_safely
 from bot.slack.context import deps_of
-from bot.slack.listeners.replies import refresh_home, show_modal, tell
+from bot.slack.listeners.replies import refresh_home, show_modal
 from bot.slack.validation import whole_number
 from storage.enums import RequestSource
 from storage.unit_of_work import unit_of_work
@@ -107,12 +108,20 @@ def reply(
     text: str,
     replace_original: bool = False,
 ) -> None:
-    """Answer in place: the Home tab is refreshed, a message gets an ephemeral reply."""
+    """Answer in place: the Home tab is refreshed (a modal also gets a DM), a message gets
+    an ephemeral reply."""
     user_id = body["user"]["id"]
     if body.get("container", {}).get("type") == "view" or not body.get("response_url"):
         refresh_home(context, client, body["team"]["id"], user_id)
-        if body.get("view", {}).get("type") == "home":
-            return
-        tell(client, None, user_id, blocks, text)
+        if body.get("view", {}).get("type") != "home":
+            send_safely(
+                "direct message",
+                lambda: client.chat_postMessage(channel=user_id, blocks=blocks, text=text),
+            )
         return
-    tell(client, respond, user_id, blocks, text, replace_original=replace_original)
+    send_safely(
+        "ephemeral reply",
+        lambda: respond(
+            blocks=blocks, text=text, response_type="ephemeral", replace_original=replace_original
+        ),
+    )

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
 
 from slack_bolt import BoltContext
 from slack_sdk import WebClient
@@ -15,30 +13,6 @@ from bot.slack.blocks.home import home_tab
 from bot.slack.calls import send_safely
 from bot.slack.context import deps_of
 from storage.unit_of_work import unit_of_work
-
-
-def tell(
-    client: WebClient,
-    respond: Callable[..., Any] | None,
-    user_id: str,
-    blocks: list[Block],
-    text: str,
-    replace_original: bool = False,
-) -> bool:
-    """An ephemeral answer through response_url when there is one, else a DM."""
-    if respond is not None:
-        return send_safely(
-            "ephemeral reply",
-            lambda: respond(
-                blocks=blocks,
-                text=text,
-                response_type="ephemeral",
-                replace_original=replace_original,
-            ),
-        )
-    return send_safely(
-        "direct message", lambda: client.chat_postMessage(channel=user_id, blocks=blocks, text=text)
-    )
 
 
 def show_modal(client: WebClient, trigger_id: str, modal: Block, what: str) -> None:
