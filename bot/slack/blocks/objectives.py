@@ -187,21 +187,17 @@ def parse_objectives(values: dict[str, Any]) -> list[tuple[int | None, Objective
     """Read the modal's fields into one change per objective (None id: the new one)."""
     edits: list[tuple[int | None, ObjectiveInput]] = []
     for key, state in objective_fields(values).items():
-        name = (state.get("name", {}).get("value") or "").strip()
+        name = typed(state, "name").strip()
         if key == NEW and not name:
             continue
         if not name:
             raise ObjectiveFieldError(field_block(key, "name"), "An objective needs a name.")
-        keywords = tuple(
-            k.strip()
-            for k in (state.get("keywords", {}).get("value") or "").split(",")
-            if k.strip()
-        )
+        keywords = tuple(k.strip() for k in typed(state, "keywords").split(",") if k.strip())
         retire = bool(state.get("retire", {}).get("selected_options"))
         change = ObjectiveInput(
             name,
-            (state.get("description", {}).get("value") or ""),
-            read_weight(key, state.get("weight", {}).get("value")),
+            typed(state, "description"),
+            read_weight(key, typed(state, "weight")),
             keywords,
             active=not retire,
             kpi=read_kpi(key, state),
@@ -225,21 +221,26 @@ def objective_fields(values: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return fields
 
 
+def typed(state: dict[str, Any], field: str) -> str:
+    """What was typed in one of an objective's fields ("" for nothing)."""
+    return state.get(field, {}).get("value") or ""
+
+
 def read_kpi(key: str, state: dict[str, Any]) -> KpiDefinition | None:
     """The KPI's fields: None when it has no name; a name needs a direction."""
-    name = " ".join((state.get("kpi_name", {}).get("value") or "").split())
-    unit = " ".join((state.get("kpi_unit", {}).get("value") or "").split())
+    name = " ".join(typed(state, "kpi_name").split())
+    unit = " ".join(typed(state, "kpi_unit").split())
     selected = state.get("kpi_direction", {}).get("selected_option") or {}
     direction = selected.get("value")
-    raw_target = state.get("kpi_target", {}).get("value")
+    raw_target = typed(state, "kpi_target")
     if not name:
-        if unit or direction or raw_target not in (None, ""):
+        if unit or direction or raw_target:
             raise ObjectiveFieldError(field_block(key, "kpi_name"), NEEDS_KPI_NAME)
         return None
     if direction not in DIRECTION_WORDS:
         raise ObjectiveFieldError(field_block(key, "kpi_direction"), NEEDS_DIRECTION)
     try:
-        target = float(raw_target) if raw_target not in (None, "") else None
+        target = float(raw_target) if raw_target else None
     except ValueError:
         raise ObjectiveFieldError(field_block(key, "kpi_target"), "Use a number.") from None
     if target is not None and not math.isfinite(target):
@@ -247,9 +248,9 @@ def read_kpi(key: str, state: dict[str, Any]) -> KpiDefinition | None:
     return KpiDefinition(name, unit, direction, target)
 
 
-def read_weight(key: str, raw: str | None) -> float:
+def read_weight(key: str, raw: str) -> float:
     try:
-        weight = float(raw) if raw not in (None, "") else 1.0
+        weight = float(raw) if raw else 1.0
     except ValueError:
         raise ObjectiveFieldError(field_block(key, "weight"), WEIGHT_RANGE) from None
     if not 0 <= weight <= 10:
