@@ -17,6 +17,11 @@ def plain(text: str, limit: int = 75) -> dict[str, Any]:
     return {"type": "plain_text", "text": shown, "emoji": True}
 
 
+def option(text: str, value: str) -> Block:
+    """A choice of a select, radio buttons or checkboxes."""
+    return {"text": plain(text), "value": value[:150]}
+
+
 def button(text: str, action_id: str, value: str, style: str | None = None) -> Block:
     element: Block = {"type": "button", "text": plain(text), "action_id": action_id, "value": value}
     if style:
@@ -113,10 +118,10 @@ def admin_list_blocks(shape: AdminList, rows: Sequence[tuple[int, str]]) -> list
 
 def retire_checkbox(action_id: str, label: str, retired: bool) -> Block:
     """The Retire field of an admin list's modal: one option, ticked when it is retired."""
-    option = {"text": plain(label), "value": "yes"}
-    checkbox: Block = {"type": "checkboxes", "action_id": action_id, "options": [option]}
+    retire = option(label, "yes")
+    checkbox: Block = {"type": "checkboxes", "action_id": action_id, "options": [retire]}
     if retired:
-        checkbox["initial_options"] = [option]
+        checkbox["initial_options"] = [retire]
     return checkbox
 
 

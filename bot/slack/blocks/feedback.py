@@ -5,11 +5,19 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
-from typing import Any
 
 from bot.services.request_views import FormChoices, Suggestion
 from bot.slack.blocks import ids
-from bot.slack.blocks.elements import Block, actions, button, context, input_block, plain, section
+from bot.slack.blocks.elements import (
+    Block,
+    actions,
+    button,
+    context,
+    input_block,
+    option,
+    plain,
+    section,
+)
 from bot.slack.blocks.text import safe, theme_name
 
 PAIN_WORDS = {
@@ -45,10 +53,6 @@ class FormOrigin:
             channel=values.get("channel"),
             message_ts=values.get("message_ts"),
         )
-
-
-def option(text: str, value: str) -> dict[str, Any]:
-    return {"text": plain(text), "value": value[:150]}
 
 
 def feedback_modal(

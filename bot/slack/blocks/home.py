@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.services.home_views import HomeView, MyRequest
-from bot.slack.blocks.elements import Block, context, plain, section, vote_button
+from bot.slack.blocks.elements import Block, context, option, plain, section, vote_button
 from bot.slack.blocks.feedback import MAX_OPTIONS, home_button
 from bot.slack.blocks.ids import MY_DOMAIN_ACTION
 from bot.slack.blocks.pulse import results_blocks
@@ -23,10 +23,7 @@ def domain_picker(view: HomeView) -> list[Block]:
     """Each person picks their domain once; it is the default of their requests."""
     if not view.domains:
         return []
-    options = [
-        {"text": plain(name), "value": str(domain_id)}
-        for domain_id, name in view.domains[:MAX_OPTIONS]
-    ]
+    options = [option(name, str(domain_id)) for domain_id, name in view.domains[:MAX_OPTIONS]]
     picker: Block = {
         "type": "static_select",
         "action_id": MY_DOMAIN_ACTION,

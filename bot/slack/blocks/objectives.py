@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from bot.services.roadmap.views import KpiDefinition, ObjectiveInput, ObjectiveSummary
-from bot.slack.blocks.elements import Block, context, input_block, plain, section
+from bot.slack.blocks.elements import Block, context, input_block, option, plain, section
 from bot.slack.blocks.ids import OBJECTIVES_MODAL
 from bot.slack.validation import whole_number
 
@@ -70,22 +70,18 @@ def weight_input(objective_key: str, value: float | None) -> Block:
     )
 
 
-def direction_option(direction: str) -> Block:
-    return {"text": plain(DIRECTION_WORDS[direction]), "value": direction}
-
-
 def kpi_inputs(objective_key: str, kpi: KpiDefinition | None) -> list[Block]:
     """The KPI's four fields, each optional: no name, no KPI."""
     direction: Block = {
         "type": "static_select",
         "action_id": "kpi_direction",
         "placeholder": plain("Which way is better?"),
-        "options": [direction_option(d) for d in DIRECTION_WORDS],
+        "options": [option(words, d) for d, words in DIRECTION_WORDS.items()],
     }
     target: Block = {"type": "number_input", "action_id": "kpi_target", "is_decimal_allowed": True}
     if kpi is not None:
         if kpi.direction in DIRECTION_WORDS:
-            direction["initial_option"] = direction_option(kpi.direction)
+            direction["initial_option"] = option(DIRECTION_WORDS[kpi.direction], kpi.direction)
         if kpi.target is not None:
             target["initial_value"] = f"{kpi.target:g}"
     return [
@@ -142,7 +138,7 @@ def objectives_modal(objectives: Sequence[ObjectiveSummary]) -> Block:
                     {
                         "type": "checkboxes",
                         "action_id": "retire",
-                        "options": [{"text": plain("Retire this objective"), "value": "retire"}],
+                        "options": [option("Retire this objective", "retire")],
                     },
                     optional=True,
                 ),

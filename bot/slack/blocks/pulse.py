@@ -83,7 +83,7 @@ def pulse_dm_blocks(
 
 
 def enps_select(round_id: int, chosen: int | None) -> Block:
-    options = [{"text": plain(str(n)), "value": f"{round_id}:{n}"} for n in range(11)]
+    options = [elements.option(str(n), f"{round_id}:{n}") for n in range(11)]
     element: Block = {
         "type": "static_select",
         "action_id": ENPS_ACTION,
