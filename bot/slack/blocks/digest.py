@@ -37,7 +37,7 @@ BLOCKS_PER_THEME = 2
 TEXT_TYPES = {"mrkdwn", "plain_text"}
 
 
-def digest_blocks(view: DigestView, with_buttons: bool = True) -> list[Block]:
+def digest_blocks(view: DigestView) -> list[Block]:
     head = header_blocks(view)
     tail = [
         *news_blocks("Shipped since last digest", view.shipped),
@@ -47,11 +47,10 @@ def digest_blocks(view: DigestView, with_buttons: bool = True) -> list[Block]:
         *objective_kpi_blocks(view.objectives, "since the last digest"),
         *kpi_blocks(view.kpis),
     ]
-    per_theme = BLOCKS_PER_THEME if with_buttons else 1
-    room = (MAX_BLOCKS - len(head) - len(tail) - 1) // per_theme
+    room = (MAX_BLOCKS - len(head) - len(tail) - 1) // BLOCKS_PER_THEME
     entries = list(view.entries[: max(0, room)])
     while True:
-        body = [b for entry in entries for b in theme_blocks(entry, with_buttons)]
+        body = [b for entry in entries for b in theme_blocks(entry)]
         hidden = view.total_themes - len(entries)
         more = [context(f"and {plural(hidden, 'more theme')} · `/roadmap` shows them all")]
         blocks = head + body + (more if hidden > 0 else []) + tail
@@ -86,16 +85,14 @@ def period_text(view: DigestView) -> str:
     return f"{slack_date(view.since, DAY)} – {slack_date(view.generated_at, DATE)}"
 
 
-def theme_blocks(entry: RoadmapEntry, with_buttons: bool) -> list[Block]:
-    blocks = [section(entry_text(entry))]
-    if with_buttons:
-        blocks.append(
-            actions(
-                vote_button(entry.theme_id),
-                button("Details", THEME_DETAILS_ACTION, str(entry.theme_id)),
-            )
-        )
-    return blocks
+def theme_blocks(entry: RoadmapEntry) -> list[Block]:
+    return [
+        section(entry_text(entry)),
+        actions(
+            vote_button(entry.theme_id),
+            button("Details", THEME_DETAILS_ACTION, str(entry.theme_id)),
+        ),
+    ]
 
 
 def entry_text(entry: RoadmapEntry) -> str:

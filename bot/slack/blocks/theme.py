@@ -16,12 +16,12 @@ NO_REQUESTS_LEFT = (
 )
 
 
-def theme_detail_blocks(details: ThemeDetails, with_vote: bool = True) -> list[Block]:
+def theme_detail_blocks(details: ThemeDetails) -> list[Block]:
     entry = details.entry
     heading = f"*#{details.theme_id} {safe(details.label, 200)}* · {status_words(details.status)}"
     if entry is not None and details.status not in {"shipped", "declined"}:
         heading += f"\nRank {entry.position} · score `{entry.score:.2f}` · {entry.trend}"
-    blocks: list[Block] = [section(heading, vote_button(details.theme_id) if with_vote else None)]
+    blocks: list[Block] = [section(heading, vote_button(details.theme_id))]
     if entry is not None:
         blocks.append(context(f"_{safe(entry.why, 500)}_"))
         lines = [
