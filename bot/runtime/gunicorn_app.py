@@ -66,7 +66,7 @@ def build_worker(settings: Settings, workspace_id: str) -> WSGIApp:
     client = make_client(settings)
     jobs = Jobs(settings, session_factory, client, workspace_id)
     deps = make_deps(settings, session_factory, client)
-    app = create_app(settings, session_factory, client, deps)
+    app = create_app(settings, client, deps)
     _worker = WorkerState(engine, jobs, deps)
     return make_wsgi_app(
         app,

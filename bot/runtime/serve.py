@@ -114,7 +114,7 @@ def serve(
         return
     jobs = Jobs(settings, session_factory, client, workspace_id)
     deps = make_deps(settings, session_factory, client)
-    app = create_app(settings, session_factory, client, deps)
+    app = create_app(settings, client, deps)
     stop_on_sigterm()
     jobs.start()
     try:

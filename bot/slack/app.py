@@ -20,7 +20,6 @@ from bot.slack.errors import handle_error
 from bot.slack.listeners import register_all
 from bot.slack.response_urls import ResponseUrls
 from bot.slack.trust import check_input, trust_middleware
-from storage.db import SessionFactory
 
 logger = logging.getLogger(__name__)
 
@@ -28,12 +27,7 @@ WEB_API_TIMEOUT_SECONDS = 10
 WEB_API_RETRIES = 2
 
 
-def create_app(
-    settings: Settings,
-    session_factory: SessionFactory,
-    client: WebClient,
-    deps: Deps,
-) -> App:
+def create_app(settings: Settings, client: WebClient, deps: Deps) -> App:
     """Build the bolt App with every listener registered.
 
     ``deps`` come from :func:`bot.runtime.wiring.make_deps`, and reach each listener through

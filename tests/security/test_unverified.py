@@ -143,7 +143,7 @@ def bolt_app(slack: FakeSlackAPI, sqlite_database: Database) -> Iterator[App]:
     )
     client = WebClient(token="xoxb-test-token", base_url=slack.url, timeout=5)
     deps = make_deps(settings, sqlite_database.sessions, client)
-    yield create_app(settings, sqlite_database.sessions, client, deps)
+    yield create_app(settings, client, deps)
     deps.close()
 
 
