@@ -7,13 +7,13 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext, Respond
 
 from bot.services.errors import UserFacingError
-from bot.services.roadmap.admin import Actor
 from bot.services.roadmap.following import FOLLOWED, confirm_followed_status
 from bot.slack.blocks.ids import FOLLOW_CONFIRM_ACTION, FOLLOW_DISMISS_ACTION
 from bot.slack.blocks.replies import text_blocks
 from bot.slack.blocks.text import safe
 from bot.slack.calls import send_safely
 from bot.slack.context import deps_of
+from bot.slack.listeners.domains import admin_of
 from bot.slack.validation import whole_number
 from storage.enums import ThemeStatus
 from storage.unit_of_work import unit_of_work
@@ -37,13 +37,10 @@ def confirm(
 ) -> None:
     ack()
     theme_id, status = proposed(action)
-    deps = deps_of(context)
-    team_id, user_id = body["team"]["id"], body["user"]["id"]
-    key = f"action:{team_id}:{user_id}:{action.get('action_ts')}"
-    with unit_of_work(deps.session_factory, team_id) as uow:
-        result = confirm_followed_status(
-            uow, Actor(team_id, user_id, deps.settings.admins), theme_id, status, key=key
-        )
+    who = admin_of(context, body)
+    key = f"action:{who.workspace_id}:{who.slack_id}:{action.get('action_ts')}"
+    with unit_of_work(deps_of(context).session_factory, who.workspace_id) as uow:
+        result = confirm_followed_status(uow, who, theme_id, status, key=key)
     replace_proposal(respond, safe(result.message, 2000))
 
 
