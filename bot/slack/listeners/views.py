@@ -112,7 +112,14 @@ def link_and_tell_thread(
     channel, message_ts = origin.channel, origin.message_ts
     if not (channel and message_ts):
         return
-    link_message(context, client, body["team"]["id"], request_id, channel, message_ts)
+    try:
+        found = client.chat_getPermalink(channel=channel, message_ts=message_ts)
+        permalink = str(found["permalink"])
+    except Exception as error:
+        logger.warning("no permalink for request %s: %s", request_id, error)
+    else:
+        with unit_of_work(deps_of(context).session_factory, body["team"]["id"]) as uow:
+            set_message_link(uow, request_id, permalink)
     if field_state(view, ids.THREAD_BLOCK, ids.THREAD_INPUT).get("selected_options"):
         send_safely(
             "thread note",
@@ -122,21 +129,3 @@ def link_and_tell_thread(
                 text=thread_note(request_id, body["user"]["id"]),
             ),
         )
-
-
-def link_message(
-    context: BoltContext,
-    client: WebClient,
-    team_id: str,
-    request_id: int,
-    channel: str,
-    message_ts: str,
-) -> None:
-    try:
-        found = client.chat_getPermalink(channel=channel, message_ts=message_ts)
-        permalink = str(found["permalink"])
-    except Exception as error:
-        logger.warning("no permalink for request %s: %s", request_id, error)
-        return
-    with unit_of_work(deps_of(context).session_factory, team_id) as uow:
-        set_message_link(uow, request_id, permalink)
