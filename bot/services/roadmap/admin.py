@@ -74,7 +74,7 @@ def admin_change(
     return result
 
 
-def live_theme_or_fail(uow: UnitOfWork, actor: Actor, theme_id: int) -> Theme:
+def live_theme_or_fail(uow: UnitOfWork, theme_id: int) -> Theme:
     theme = uow.themes.resolve(theme_id)
     if theme is None:
         raise NotFoundError(f"There is no theme #{theme_id}.")
@@ -96,7 +96,7 @@ def change_status(
 def _change_status(
     uow: UnitOfWork, actor: Actor, theme_id: int, status: ThemeStatus, note: str
 ) -> ChangeResult:
-    theme = live_theme_or_fail(uow, actor, theme_id)
+    theme = live_theme_or_fail(uow, theme_id)
     if theme.status == status:
         return ChangeResult(f"Theme #{theme.id} is already {status.value.replace('_', ' ')}.")
     if status == ThemeStatus.DECLINED and not note.strip():
@@ -136,8 +136,8 @@ def merge_themes(
 
 
 def _merge(uow: UnitOfWork, actor: Actor, source_id: int, target_id: int) -> ChangeResult:
-    source = live_theme_or_fail(uow, actor, source_id)
-    target = live_theme_or_fail(uow, actor, target_id)
+    source = live_theme_or_fail(uow, source_id)
+    target = live_theme_or_fail(uow, target_id)
     if source.id == target.id:
         raise UserFacingError(_same_theme(source_id, target_id, source.id))
     requests = uow.requests.in_theme(source.id)
@@ -221,7 +221,7 @@ def set_effort(
 
 
 def _set_effort(uow: UnitOfWork, actor: Actor, theme_id: int, effort: Effort) -> ChangeResult:
-    theme = live_theme_or_fail(uow, actor, theme_id)
+    theme = live_theme_or_fail(uow, theme_id)
     previous = theme.effort.value if theme.effort else None
     theme.effort = effort
     theme.locked = True
@@ -252,7 +252,7 @@ def _rename(uow: UnitOfWork, actor: Actor, theme_id: int, label: str) -> ChangeR
         raise UserFacingError("Give the new label: `/roadmap rename N <label>`.")
     if len(new_label) > MAX_LABEL_CHARS:
         raise UserFacingError(f"Keep a label under {MAX_LABEL_CHARS} characters.")
-    theme = live_theme_or_fail(uow, actor, theme_id)
+    theme = live_theme_or_fail(uow, theme_id)
     if theme.label == new_label and theme.pinned:
         return ChangeResult(f"Theme #{theme.id} is already called “{new_label}”.")
     previous = theme.label

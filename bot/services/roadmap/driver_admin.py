@@ -35,7 +35,7 @@ def untie_driver(
 
 
 def _decide(uow: UnitOfWork, actor: Actor, theme_id: int, key: str, tied_by: str) -> ChangeResult:
-    theme = live_theme_or_fail(uow, actor, theme_id)
+    theme = live_theme_or_fail(uow, theme_id)
     driver = driver_by_key(uow, key)
     previous = uow.driver_results.decide(theme.id, driver.id, tied_by)
     theme.locked = True

@@ -19,7 +19,7 @@ from bot.runtime.settings import Settings
 from bot.services.errors import NotFoundError, UserFacingError
 from bot.services.roadmap.admin import Actor, ChangeResult, admin_change, live_theme_or_fail
 from bot.services.roadmap.following import FollowPolicy, follow_links
-from bot.services.roadmap.views import TRACKER_NAMES, LinkView
+from bot.services.roadmap.views import TRACKER_NAMES
 from storage.models import ThemeLink
 from storage.unit_of_work import UnitOfWork
 
@@ -136,7 +136,7 @@ def link_theme(
     """Link a tracker item to a theme (admins); the theme is then a PM's and stays put."""
 
     def link() -> ChangeResult:
-        theme = live_theme_or_fail(uow, actor, theme_id)
+        theme = live_theme_or_fail(uow, theme_id)
         target = parse_link(url, trackers)
         _, created = uow.links.add_once(
             theme.id, target.tracker.value, target.item, target.url, actor.slack_id
@@ -160,7 +160,7 @@ def unlink_theme(
     key: str | None = None,
 ) -> ChangeResult:
     def unlink() -> ChangeResult:
-        theme = live_theme_or_fail(uow, actor, theme_id)
+        theme = live_theme_or_fail(uow, theme_id)
         target = parse_link(url, trackers)
         found = uow.links.find(theme.id, target.tracker.value, target.item)
         if found is None:
@@ -179,13 +179,6 @@ def name_of(target: LinkTarget) -> str:
 def _audit(uow: UnitOfWork, actor: Actor, action: str, theme_id: int, target: LinkTarget) -> None:
     details = {"tracker": target.tracker.value, "item": target.item, "url": target.url}
     uow.audit.record(actor.slack_id, action, "theme", theme_id, details)
-
-
-def links_of(uow: UnitOfWork, theme_id: int) -> tuple[LinkView, ...]:
-    return tuple(
-        LinkView(TRACKER_NAMES[Tracker(link.provider)], link.item, link.url, link.state)
-        for link in uow.links.of_themes([theme_id])
-    )
 
 
 #: What Pulseboard keeps of an item's state in any tracker.

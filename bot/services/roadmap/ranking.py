@@ -54,7 +54,6 @@ def build_roadmap(
     """
     config = config or ScoringConfig()
     themes = uow.themes.live()
-    requests = uow.requests.live()
     votes = uow.votes.by_theme()
     embedder = config.themes.embedder
     objectives = [
@@ -67,10 +66,7 @@ def build_roadmap(
     if embedder is not None:
         objectives = [replace(o, embedding=text_embedding(embedder, o.text())) for o in objectives]
     comments = released_comments(uow, now - PULSE_MENTION_WINDOW, anonymity, now)
-    by_theme: dict[int, list[Request]] = defaultdict(list)
-    for request in requests:
-        if request.theme_id is not None:
-            by_theme[request.theme_id].append(request)
+    by_theme = requests_by_theme(uow.requests.live())
     facts: dict[int, ThemeFacts] = {}
     theme_rows: dict[int, Theme] = {}
     for theme in themes:
@@ -99,17 +95,30 @@ def build_roadmap(
         }
     scores = [score_theme(f, objectives, config, now) for f in facts.values()]
     ranked = rank(scores, previous_positions)
-    links = links_by_theme(uow, theme_rows)
-    deliveries = deliveries_of(uow, list(theme_rows.values()))
+    links: dict[int, list[ThemeLink]] = defaultdict(list)
+    for link in uow.links.of_themes(theme_rows):
+        links[link.theme_id].append(link)
+    first_asked = uow.requests.first_asked_by_theme(list(theme_rows))
     return [
         replace(
             to_entry(r, theme_rows[r.theme_id], facts[r.theme_id]),
-            links=links.get(r.theme_id, ()),
-            delivery=deliveries[r.theme_id],
+            links=tuple(link_view(link) for link in links[r.theme_id]),
+            delivery=delivery_of(
+                theme_rows[r.theme_id], first_asked.get(r.theme_id), links[r.theme_id]
+            ),
             drivers=tuple(drivers[d].key for d in sorted(ties.get(r.theme_id, ())) if d in drivers),
         )
         for r in ranked
     ]
+
+
+def requests_by_theme(requests: Iterable[Request]) -> dict[int, list[Request]]:
+    """The requests grouped by theme (those in no theme left out)."""
+    by_theme: dict[int, list[Request]] = defaultdict(list)
+    for request in requests:
+        if request.theme_id is not None:
+            by_theme[request.theme_id].append(request)
+    return by_theme
 
 
 def theme_facts(theme: Theme, members: Sequence[Request], votes: Sequence[Vote]) -> ThemeFacts:
@@ -188,50 +197,32 @@ def theme_ties(
     wanted = set(theme_ids)
     if not drivers or not wanted:
         return {theme_id: set() for theme_id in wanted}
-    by_theme: dict[int, list[Request]] = defaultdict(list)
-    for request in uow.requests.live():
-        if request.theme_id in wanted:
-            by_theme[request.theme_id].append(request)
+    by_theme = requests_by_theme(uow.requests.live())
     facts = {
-        theme.id: theme_facts(theme, by_theme[theme.id], [])
+        theme.id: theme_facts(theme, by_theme.get(theme.id, []), [])
         for theme in uow.themes.live()
         if theme.id in wanted
     }
     embedder = config.themes.embedder
-    with_members = {t: f for t, f in facts.items() if by_theme[t]}
+    with_members = {t: f for t, f in facts.items() if t in by_theme}
     if embedder is not None and with_members:
         facts |= with_meaning(uow, embedder, with_members, by_theme)
     ties = tied_drivers(uow, facts, drivers, config)
     return {theme_id: ties.get(theme_id, set()) for theme_id in wanted}
 
 
-def deliveries_of(uow: UnitOfWork, themes: Sequence[Theme]) -> dict[int, Delivery]:
-    """Each theme's time to market (bot/services/time_to_market.py), in two queries."""
-    ids = [theme.id for theme in themes]
-    first_asked = uow.requests.first_asked_by_theme(ids)
-    links: dict[int, list[ThemeLink]] = defaultdict(list)
-    for link in uow.links.of_themes(ids):
-        links[link.theme_id].append(link)
-    return {
-        theme.id: delivery_of(theme, first_asked.get(theme.id), links[theme.id]) for theme in themes
-    }
-
-
 def delivery_of(
     theme: Theme, first_asked_at: datetime | None, links: Iterable[ThemeLink]
 ) -> Delivery:
+    """A theme's time to market (bot/services/time_to_market.py)."""
     starts = [link.started_at for link in links if link.started_at is not None]
     shipped = theme.status_changed_at if theme.status == ThemeStatus.SHIPPED else None
     return Delivery(first_asked_at, min(starts) if starts else None, shipped)
 
 
-def links_by_theme(uow: UnitOfWork, theme_ids: Iterable[int]) -> dict[int, tuple[LinkView, ...]]:
-    """The themes' tracker links, in one query."""
-    found: dict[int, list[LinkView]] = defaultdict(list)
-    for link in uow.links.of_themes(theme_ids):
-        name = TRACKER_NAMES.get(link.provider, link.provider)
-        found[link.theme_id].append(LinkView(name, link.item, link.url, link.state))
-    return {theme_id: tuple(views) for theme_id, views in found.items()}
+def link_view(link: ThemeLink) -> LinkView:
+    name = TRACKER_NAMES.get(link.provider, link.provider)
+    return LinkView(name, link.item, link.url, link.state)
 
 
 def to_entry(ranked: RankedTheme, theme: Theme, facts: ThemeFacts) -> RoadmapEntry:
@@ -257,10 +248,7 @@ def to_entry(ranked: RankedTheme, theme: Theme, facts: ThemeFacts) -> RoadmapEnt
 
 def theme_ids_in_domain(uow: UnitOfWork, domain_id: int) -> set[int]:
     """The domain's themes (any status): those it asked for most (see ``asked_most_by``)."""
-    by_theme: dict[int, list[Request]] = defaultdict(list)
-    for request in uow.requests.live():
-        if request.theme_id is not None:
-            by_theme[request.theme_id].append(request)
+    by_theme = requests_by_theme(uow.requests.live())
     return {theme_id for theme_id, members in by_theme.items() if asked_most_by(members, domain_id)}
 
 

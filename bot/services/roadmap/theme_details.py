@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.services.errors import NotFoundError
 from bot.services.followups import followup_summaries
 from bot.services.pulses.anonymity import DEFAULT_THRESHOLD
-from bot.services.roadmap.links import links_of
+from bot.services.roadmap.admin import live_theme_or_fail
 from bot.services.roadmap.outcomes import outcomes
-from bot.services.roadmap.ranking import build_roadmap
+from bot.services.roadmap.ranking import build_roadmap, link_view
 from bot.services.roadmap.views import RequestLine, ThemeDetails
 from scoring import ScoringConfig
 from storage.unit_of_work import UnitOfWork
@@ -22,9 +21,7 @@ def theme_details(
     config: ScoringConfig | None = None,
     anonymity: int = DEFAULT_THRESHOLD,
 ) -> ThemeDetails:
-    theme = uow.themes.resolve(theme_id)
-    if theme is None:
-        raise NotFoundError(f"There is no theme #{theme_id}.")
+    theme = live_theme_or_fail(uow, theme_id)
     requests = uow.requests.in_theme(theme.id)
     roadmap = build_roadmap(uow, now, config, active_only=False, anonymity=anonymity)
     entry = next((e for e in roadmap if e.theme_id == theme.id), None)
@@ -39,6 +36,6 @@ def theme_details(
         ),
         entry=entry,
         followup=followup_summaries(uow, {theme.id}, now, anonymity).get(theme.id),
-        links=links_of(uow, theme.id),
+        links=tuple(link_view(link) for link in uow.links.of_themes([theme.id])),
         outcome=outcomes(uow, {theme.id}, now, anonymity, config).get(theme.id),
     )
