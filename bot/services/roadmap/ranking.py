@@ -13,8 +13,12 @@ from bot.services.pulses.mentions import theme_mentions
 from bot.services.pulses.results import ReleasedComment, released_comments
 from bot.services.roadmap.driver_ties import tied_drivers
 from bot.services.roadmap.views import TRACKER_NAMES, Delivery, LinkView, RoadmapEntry
-from bot.services.themes.regroup import request_text
-from bot.services.themes.vectors import embeddings_for, mean_direction, text_embedding
+from bot.services.themes.vectors import (
+    embeddings_for,
+    mean_direction,
+    request_text,
+    text_embedding,
+)
 from scoring import (
     Objective,
     RankedTheme,

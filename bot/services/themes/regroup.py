@@ -10,11 +10,10 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from bot.services.themes.vectors import with_embeddings
+from bot.services.themes.vectors import request_text, with_embeddings
 from scoring import RequestDoc, ScoringConfig, ThemeState, cluster
 from storage.enums import ThemeStatus
-from storage.models import Request, Theme
-from storage.repositories.requests import RequestText
+from storage.models import Theme
 from storage.unit_of_work import UnitOfWork
 
 
@@ -23,10 +22,6 @@ class RegroupReport:
     requests: int
     themes: int
     new_themes: int
-
-
-def request_text(request: Request | RequestText) -> str:
-    return f"{request.title}\n{request.body}".strip()
 
 
 def decided_by_pm(theme: Theme, holds_placed_request: bool = False) -> bool:

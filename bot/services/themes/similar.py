@@ -26,10 +26,8 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from bot.services.request_views import Suggestion
-from bot.services.themes.regroup import request_text
-from bot.services.themes.vectors import load_or_embed, store_embeddings
+from bot.services.themes.vectors import load_or_embed, request_doc, store_embeddings
 from scoring import Match, RequestDoc, ScoringConfig, ThemeIndex, theme_label
-from storage.models import Request
 from storage.repositories.requests import RequestText
 from storage.unit_of_work import UnitOfWork
 
@@ -131,7 +129,7 @@ class SimilarRequests:
         index, to_store = self._index(uow, before_id=ordered[0])
         cached = self._cache[uow.workspace_id]
         requests = uow.requests.texts_of(ordered)
-        docs, fresh = load_or_embed(uow, embedder, [doc(r) for r in requests])
+        docs, fresh = load_or_embed(uow, embedder, [request_doc(r) for r in requests])
         to_store |= fresh
         vectors = np.stack([np.asarray(d.embedding) for d in docs]) if embedder and docs else None
         index.prepare([d.text for d in docs], vectors)
@@ -169,7 +167,7 @@ class SimilarRequests:
         if cached is None or cached.stale():
             live = uow.requests.live_texts(before_id=before_id)
             grouped = [r for r in live if r.theme_id is not None]
-            docs, fresh = load_or_embed(uow, embedder, [doc(r) for r in grouped])
+            docs, fresh = load_or_embed(uow, embedder, [request_doc(r) for r in grouped])
             now = time.monotonic()
             cached = _CachedIndex(
                 index=ThemeIndex.build(docs, self.config.themes),
@@ -191,7 +189,7 @@ class SimilarRequests:
             if request.id in cached.indexed:
                 continue
             if request.theme_id is not None:
-                placed.append(doc(request))
+                placed.append(request_doc(request))
                 continue
             first_seen = cached.waiting.get(request.id, now)
             if now - first_seen < WAITING_SECONDS:
@@ -202,10 +200,6 @@ class SimilarRequests:
             cached.index.add(placed_doc)
             cached.indexed.add(placed_doc.id)
         return cached.index, fresh
-
-
-def doc(request: Request | RequestText) -> RequestDoc:
-    return RequestDoc(id=request.id, text=request_text(request), theme_id=request.theme_id)
 
 
 class _BatchThemes:

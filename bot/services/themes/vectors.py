@@ -21,6 +21,7 @@ import numpy as np
 from scoring import RequestDoc
 from scoring.embedding import Embedder, embed_texts
 from storage.db import SessionFactory
+from storage.models import Request
 from storage.repositories.requests import RequestText
 from storage.unit_of_work import UnitOfWork, unit_of_work
 
@@ -43,14 +44,13 @@ def from_bytes(blob: bytes) -> np.ndarray:
     return np.frombuffer(blob, dtype="<f4")
 
 
-def text_doc(request: RequestText) -> RequestDoc:
-    """What is embedded of a request: its title and body, as re-grouping sees them."""
-    return RequestDoc(id=request.id, text=f"{request.title}\n{request.body}".strip())
+def request_text(request: Request | RequestText) -> str:
+    """What is embedded of a request: its title and body."""
+    return f"{request.title}\n{request.body}".strip()
 
 
-def embed_one(embedder: Embedder, text: str) -> np.ndarray:
-    """The unit embedding of one text."""
-    return embed_texts(embedder, [text])[0]
+def request_doc(request: Request | RequestText) -> RequestDoc:
+    return RequestDoc(id=request.id, text=request_text(request), theme_id=request.theme_id)
 
 
 def with_embeddings(
@@ -88,7 +88,7 @@ def embed_requests(uow: UnitOfWork, embedder: Embedder, request_ids: Sequence[in
     """Embed, in one batch, and store the vectors of these requests that have none; how
     many. A placement worker does this for each batch it claims: batched, the model
     embeds several times faster than one request at a time."""
-    docs = [text_doc(r) for r in uow.requests.texts_of(request_ids)]
+    docs = [request_doc(r) for r in uow.requests.texts_of(request_ids)]
     _, fresh = load_or_embed(uow, embedder, docs)
     store_embeddings(uow, embedder, fresh)
     return len(fresh)
@@ -140,7 +140,7 @@ def text_embedding(embedder: Embedder, text: str) -> np.ndarray:
         known = _objective_vectors.get(key)
     if known is not None:
         return known
-    vector = embed_one(embedder, text)
+    vector = embed_texts(embedder, [text])[0]
     with _objective_lock:
         if len(_objective_vectors) > 1000:
             _objective_vectors.clear()
@@ -182,7 +182,7 @@ def backfill(
                 todo = vectors.missing(model, limit=batch)
                 if not todo:
                     break
-                fresh = embed_texts(embedder, [text_doc(r).text for r in todo])
+                fresh = embed_texts(embedder, [request_text(r) for r in todo])
                 vectors.store(model, {r.id: to_bytes(v) for r, v in zip(todo, fresh, strict=True)})
             done += len(todo)
             if progress:
