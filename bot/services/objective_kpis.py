@@ -227,22 +227,19 @@ def read_kpi_csv(text: str) -> list[KpiMeasurement]:
         )
     at = {column: columns.index(column) for column in CSV_COLUMNS}
     rows: list[KpiMeasurement] = []
-    while True:
-        try:
-            row = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as error:
-            raise KpiInputError(f"line {reader.line_num}: {error}") from None
-        if not any(cell.strip() for cell in row):
-            continue
-        where = f"line {reader.line_num}"
-        if len(row) < len(columns):
-            raise KpiInputError(f"{where}: {len(row)} columns, the header has {len(columns)}")
-        moment = row[at["measured_at"]].strip()
-        if not moment:
-            raise KpiInputError(f"{where}: measured_at is empty (a file's values need a time)")
-        rows.append(KpiMeasurement(row[at["objective"]], row[at["value"]], moment, where))
+    try:
+        for row in reader:
+            if not any(cell.strip() for cell in row):
+                continue
+            where = f"line {reader.line_num}"
+            if len(row) < len(columns):
+                raise KpiInputError(f"{where}: {len(row)} columns, the header has {len(columns)}")
+            moment = row[at["measured_at"]].strip()
+            if not moment:
+                raise KpiInputError(f"{where}: measured_at is empty (a file's values need a time)")
+            rows.append(KpiMeasurement(row[at["objective"]], row[at["value"]], moment, where))
+    except csv.Error as error:
+        raise KpiInputError(f"line {reader.line_num}: {error}") from None
     if not rows:
         raise KpiInputError("the file has a header and no values")
     return rows

@@ -21,6 +21,7 @@ from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
+from bot.services.driver_views import IMPORTANCE, SATISFACTION
 from bot.services.pulses.anonymity import released
 from bot.services.pulses.driver_stats import (
     Contribution,
@@ -37,8 +38,6 @@ from storage.models import Driver, DriverAnswer, PulseRound
 from storage.unit_of_work import UnitOfWork
 
 IMPORTANCE_WINDOW = timedelta(days=90)
-SATISFACTION = "satisfaction"
-IMPORTANCE = "importance"
 
 
 @dataclass(frozen=True)

@@ -55,11 +55,10 @@ def visible_comments(uow: UnitOfWork, result: RoundResult) -> tuple[str, ...]:
 
 
 def trend_point(result: RoundResult) -> TrendPoint:
-    whole = result.figures.whole
     asked = result.figures.asked
     return TrendPoint(
         label=f"{result.started_at:%d %b}",
-        satisfaction=whole.average if whole else None,
+        satisfaction=result.figures.average(),
         participation=result.figures.answered / asked if asked else None,
     )
 
@@ -102,9 +101,9 @@ def released_comments(
     for pulse_round in pulses.rounds():
         if pulse_round.started_at < since or pulse_round.started_at > now:
             continue
-        whole = round_result(uow, pulse_round, k, now).figures.whole
-        if whole is not None and whole.average is not None:
-            moods[pulse_round.id] = mood(whole.average)
+        average = round_result(uow, pulse_round, k, now).figures.average()
+        if average is not None:
+            moods[pulse_round.id] = mood(average)
     return [
         ReleasedComment(text, person, moods[round_id])
         for round_id, person, text in pulses.comments_of_rounds(set(moods))

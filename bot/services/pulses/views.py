@@ -33,6 +33,11 @@ class RoundFigures:
     asked: int
     answered: int
 
+    def average(self, group: str | None = None) -> float | None:
+        """The average score of the whole (or a group), when it shows."""
+        figures = self.whole if group is None else self.groups.get(group)
+        return figures.average if figures else None
+
 
 @dataclass(frozen=True)
 class RoundResult:
@@ -65,14 +70,9 @@ class PulseResults:
         """Average score now minus the previous round (whole or a group), when both show."""
         if self.previous is None:
             return None
-        now, before = self.current.figures, self.previous.figures
-        if group is None:
-            a = now.whole.average if now.whole else None
-            b = before.whole.average if before.whole else None
-        else:
-            a = now.groups[group].average if group in now.groups else None
-            b = before.groups[group].average if group in before.groups else None
-        return None if a is None or b is None else a - b
+        now = self.current.figures.average(group)
+        before = self.previous.figures.average(group)
+        return None if now is None or before is None else now - before
 
 
 @dataclass(frozen=True)
