@@ -14,7 +14,7 @@ from bot.services.pulses.views import TrendPoint
 NAN = float("nan")
 
 
-def trend_chart_png(points: Sequence[TrendPoint], title: str = "Developer satisfaction") -> bytes:
+def trend_chart_png(points: Sequence[TrendPoint]) -> bytes:
     # Imported here: matplotlib takes a third of a second to import, and every process
     # that serves Slack or posts a digest imports this module, most never drawing.
     from matplotlib.figure import Figure
@@ -34,7 +34,7 @@ def trend_chart_png(points: Sequence[TrendPoint], title: str = "Developer satisf
     right.set_ylabel("participation (%)")
     left.set_zorder(right.get_zorder() + 1)
     left.patch.set_visible(False)
-    left.set_title(title)
+    left.set_title("Developer satisfaction")
     handles = left.get_legend_handles_labels()[0] + right.get_legend_handles_labels()[0]
     left.legend(handles=handles, loc="lower left", fontsize="small")
     figure.tight_layout()

@@ -44,12 +44,12 @@ def _instant(day: datetime, at: time, zone: ZoneInfo) -> datetime:
 
 
 def next_windows(
-    now: datetime, zone: ZoneInfo, window: DeliveryWindow, days: int = SEARCH_DAYS
+    now: datetime, zone: ZoneInfo, window: DeliveryWindow
 ) -> list[tuple[datetime, datetime]]:
     """The open parts of the coming windows as UTC (start, end) pairs, soonest first."""
     local_now = now.astimezone(zone)
     found: list[tuple[datetime, datetime]] = []
-    for offset in range(days):
+    for offset in range(SEARCH_DAYS):
         day = local_now + timedelta(days=offset)
         if day.weekday() not in window.weekdays:
             continue
