@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from bot.services.followup_views import FollowupSummary
 from bot.services.pulses.driver_views import Outcome
@@ -78,13 +78,10 @@ class LinkView:
     state: str | None
 
 
-DAY_SECONDS = 86_400.0
-
-
 def days_between(start: datetime | None, end: datetime | None) -> float | None:
     if start is None or end is None or end < start:
         return None
-    return (end - start).total_seconds() / DAY_SECONDS
+    return (end - start) / timedelta(days=1)
 
 
 @dataclass(frozen=True)
