@@ -14,7 +14,7 @@ import csv
 import io
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 
 from bot.services.digest_views import ObjectiveKpiView
@@ -153,9 +153,7 @@ def set_kpi(objective: Objective, kpi: KpiDefinition | None) -> None:
 
 def kpi_record(kpi: KpiDefinition | None) -> dict[str, object] | None:
     """The KPI as the audit log keeps it."""
-    if kpi is None:
-        return None
-    return {"name": kpi.name, "unit": kpi.unit, "direction": kpi.direction, "target": kpi.target}
+    return asdict(kpi) if kpi else None
 
 
 def record_kpi_values(
