@@ -16,13 +16,13 @@ from bot.services.roadmap.views import TRACKER_NAMES, Delivery, LinkView, Roadma
 from bot.services.themes.vectors import (
     embeddings_for,
     mean_direction,
+    request_doc,
     request_text,
     text_embedding,
 )
 from scoring import (
     Objective,
     RankedTheme,
-    RequestDoc,
     RequestFact,
     ScoringConfig,
     ThemeFacts,
@@ -167,10 +167,7 @@ def with_meaning(
     """Each theme's facts with its direction in the embedding space: the mean of the
     stored embeddings of the requests its text is made of (for objective alignment)."""
     docs = {
-        theme_id: [
-            RequestDoc(id=r.id, text=request_text(r))
-            for r in members[theme_id][:MAX_THEME_TEXT_REQUESTS]
-        ]
+        theme_id: [request_doc(r) for r in members[theme_id][:MAX_THEME_TEXT_REQUESTS]]
         for theme_id in facts
     }
     vectors = embeddings_for(uow, embedder, [d for rows in docs.values() for d in rows])

@@ -169,9 +169,9 @@ def backfill(
     workspace, ``batch`` at a time (each batch commits: an interrupted backfill keeps
     what it did). ``progress(done, total)`` after each batch. How many were embedded."""
     model = model_key(embedder)
+    total = missing_count(session_factory, embedder)
     with unit_of_work(session_factory) as uow:
         workspaces = uow.workspace_ids()
-        total = sum(uow.for_workspace(w).embeddings.count_missing(model) for w in workspaces)
     done = 0
     if progress:
         progress(done, total)
