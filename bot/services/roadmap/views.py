@@ -28,7 +28,6 @@ class ThemeDetails:
     entry: RoadmapEntry | None
     followup: FollowupSummary | None = None
     links: tuple[LinkView, ...] = ()
-    delivery: Delivery | None = None
     outcome: Outcome | None = None
 
 
