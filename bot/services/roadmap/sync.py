@@ -170,19 +170,18 @@ def _sync_tracker(
     if until is not None and until > clock():
         result.limited_until, result.skipped = until, len(items)
         return result
-    pending = list(items.items())
-    for index, (item, stored) in enumerate(pending):
+    for index, (item, stored) in enumerate(items.items()):
         try:
             state = _read(reader, item, clock, sleep)
         except RateLimitedError as error:
             moment = clock()
             ttl = max(error.until - moment, timedelta(seconds=1))
             take_lease(sessions, rate_limit_lease(reader.tracker), RATE_LIMIT_HOLDER, moment, ttl)
-            result.limited_until, result.skipped = error.until, len(pending) - index
+            result.limited_until, result.skipped = error.until, len(items) - index
             return result
         except TokenRefusedError as error:
             result.errors += 1
-            result.skipped = len(pending) - index - 1
+            result.skipped = len(items) - index - 1
             result.notes.append(f"{result.name}: {error}")
             return result
         except ItemNotFoundError as error:
