@@ -20,20 +20,17 @@ import socket
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from bot.runtime.metrics import JOB_RUNS
 from bot.services.leases import give_back_lease, take_lease
 from storage.db import SessionFactory
+from storage.models import utcnow
 
 logger = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 def this_process() -> str:
@@ -50,11 +47,6 @@ def acquire(
 ) -> bool:
     """Take ``name`` until now + ``ttl`` if it is free, expired or already ours."""
     return take_lease(session_factory, name, holder, clock(), ttl)
-
-
-def release(session_factory: SessionFactory, name: str, holder: str) -> None:
-    """Give ``name`` back early (only if we still hold it)."""
-    give_back_lease(session_factory, name, holder)
 
 
 @contextmanager
@@ -77,7 +69,7 @@ def lease(
         yield held
     finally:
         if held and not keep:
-            release(session_factory, name, who)
+            give_back_lease(session_factory, name, who)
 
 
 def run_once_with_lease(

@@ -9,11 +9,12 @@ twice.
 
 from __future__ import annotations
 
+import functools
 import logging
 import random
 import threading
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -21,23 +22,26 @@ from slack_sdk import WebClient
 
 from bot.jobs.lease import JOB_LEASE_TTL, leased
 from bot.jobs.outbox import OutboxSender, Pace
-from bot.jobs.pulses import CHECK_INTERVAL_SECONDS, PulseJobs
 from bot.jobs.schedule import Schedule
 from bot.runtime.settings import Settings
 from bot.runtime.trackers import item_readers
 from bot.services.digest_posting import DigestOutcome, queue_digests
 from bot.services.outbox_hooks import AFTER_SENT
+from bot.services.pulses.checks import run_pulse_checks
+from bot.services.pulses.rounds import scheduled_trigger
 from bot.services.roadmap.following import FollowPolicy
 from bot.services.roadmap.sync import ItemReader, SyncReport, sync_linked_items
 from bot.services.scoring_config import scoring_config
+from bot.slack.pulse_api import start_round_from_slack, upload_chart
 from storage.db import SessionFactory
+from storage.models import utcnow
 
 logger = logging.getLogger(__name__)
 
 
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
+#: Pulse rounds are keyed by their cron firing and the check's steps are claimed row by
+#: row (bot/services/pulses/checks.py), so every replica may run both.
+CHECK_INTERVAL_SECONDS = 300
 
 #: How often every replica checks for a digest firing that did not post (the database was
 #: down, or the replica holding the firing died): within the grace window it is posted late,
@@ -65,9 +69,8 @@ class Jobs:
         self.grace = timedelta(hours=settings.digest_grace_hours)
         self.sender = OutboxSender(session_factory, client, after_sent=AFTER_SENT, pace=pace)
         self.pulse_schedule = Schedule(settings.pulse_schedule, settings.zone)
-        self.pulses = PulseJobs(
-            settings, session_factory, client, workspace_id, clock, random.Random()
-        )
+        self.client = client
+        self.rng = random.Random()
         #: The trackers polled for linked items' states (those with a token set).
         self.trackers = list(item_readers(settings) if trackers is None else trackers)
         self.tracker_sync_schedule = Schedule(settings.tracker_sync_cron, settings.zone)
@@ -89,7 +92,27 @@ class Jobs:
         """Start this firing's pulse round (skipped within the minimum gap, or when open)."""
         firing = self.pulse_schedule.latest_firing(self.clock())
         if firing is not None:
-            self.pulses.run_scheduled(firing)
+            start_round_from_slack(
+                self.session_factory,
+                self.client,
+                self.workspace_id,
+                self.settings,
+                self.clock(),
+                scheduled_trigger(firing),
+                scheduled=True,
+                rng=self.rng,
+            )
+
+    def check_pulses(self) -> None:
+        """The periodic pulse check (bot/services/pulses/checks.py)."""
+        run_pulse_checks(
+            self.session_factory,
+            self.workspace_id,
+            self.settings,
+            self.clock,
+            self.rng,
+            functools.partial(upload_chart, self.client),
+        )
 
     def run_tracker_sync(self) -> SyncReport:
         """Read every linked item's state from its tracker (for trackers with no webhook)."""
@@ -116,9 +139,7 @@ class Jobs:
         grace = int(self.grace.total_seconds()) or None
         self._add("digest", self.run_digest, self.digest_schedule.trigger, misfire_grace_time=grace)
         self._add("pulse", self.run_pulse, self.pulse_schedule.trigger, misfire_grace_time=grace)
-        self._add(
-            "pulse_checks", self.pulses.run_checks, "interval", seconds=CHECK_INTERVAL_SECONDS
-        )
+        self._add("pulse_checks", self.check_pulses, "interval", seconds=CHECK_INTERVAL_SECONDS)
         self._add("digest_catch_up", self.catch_up, "interval", seconds=CATCH_UP_INTERVAL_SECONDS)
         if self.trackers:
             self._add("tracker_sync", self.run_tracker_sync, self.tracker_sync_schedule.trigger)
