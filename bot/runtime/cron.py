@@ -47,15 +47,12 @@ def next_firings(expression: str, zone: tzinfo, after: datetime, count: int = 3)
     """The next ``count`` firings after ``after``, in ``zone``."""
     trigger = cron_trigger(expression, zone)
     firings: list[datetime] = []
-    previous: datetime | None = None
-    moment = after
     while len(firings) < count:
-        firing = trigger.get_next_fire_time(previous, moment)
+        previous = firings[-1] if firings else None
+        firing = trigger.get_next_fire_time(previous, previous or after)
         if firing is None:
             break
         firings.append(firing)
-        previous = firing
-        moment = firing
     return firings
 
 

@@ -5,30 +5,14 @@
 """
 
 from bot.jobs.outbox.metadata import outbox_metadata
-from bot.jobs.outbox.policy import (
-    ALLOWED_METHODS,
-    LOOKBACK,
-    METADATA_EVENT_TYPE,
-    PERMANENT_ERRORS,
-    Backoff,
-    Pace,
-    SlackCallFailedError,
-    client_without_retries,
-)
-from bot.jobs.outbox.sender import DrainReport, OnSent, OutboxSender, interleave_channels
+from bot.jobs.outbox.policy import METADATA_EVENT_TYPE, Backoff, Pace
+from bot.jobs.outbox.sender import DrainReport, OutboxSender
 
 __all__ = [
-    "ALLOWED_METHODS",
-    "LOOKBACK",
     "METADATA_EVENT_TYPE",
-    "PERMANENT_ERRORS",
     "Backoff",
     "DrainReport",
-    "OnSent",
     "OutboxSender",
     "Pace",
-    "SlackCallFailedError",
-    "client_without_retries",
-    "interleave_channels",
     "outbox_metadata",
 ]

@@ -26,11 +26,11 @@ from bot.runtime.trackers.http import (
     raise_for_status,
     rate_limited,
     retry_after,
-    utcnow,
 )
 from bot.runtime.web.webhooks import github_item_state
 from bot.services.roadmap.links import Tracker
 from bot.services.roadmap.sync import TrackerReadError
+from storage.models import utcnow
 
 NAME = "GitHub"
 API_VERSION = "2022-11-28"

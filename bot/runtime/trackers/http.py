@@ -38,10 +38,6 @@ DEFAULT_BACKOFF = timedelta(minutes=1)
 Clock = Callable[[], datetime]
 
 
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
 @dataclass(frozen=True)
 class Answer:
     status: int

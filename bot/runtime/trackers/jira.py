@@ -22,11 +22,11 @@ from bot.runtime.trackers.http import (
     raise_for_status,
     rate_limited,
     retry_after,
-    utcnow,
 )
 from bot.runtime.web.webhooks import jira_fields_state
 from bot.services.roadmap.links import Tracker
 from bot.services.roadmap.sync import TrackerReadError
+from storage.models import utcnow
 
 NAME = "Jira"
 

@@ -25,11 +25,11 @@ from bot.runtime.trackers.http import (
     refused,
     retry_after,
     unexpected,
-    utcnow,
 )
 from bot.runtime.web.webhooks import LINEAR_TYPE_STATES
 from bot.services.roadmap.links import Tracker
 from bot.services.roadmap.sync import TrackerReadError
+from storage.models import utcnow
 
 NAME = "Linear"
 QUERY = "query Item($id: String!) { issue(id: $id) { identifier state { type } } }"

@@ -29,6 +29,7 @@ from bot.runtime.settings import Settings
 from bot.runtime.web.webhooks import WebhookHandler
 from bot.services.objective_kpis import KpiInputError, KpiMeasurement, record_kpi_values
 from storage.db import SessionFactory
+from storage.models import utcnow
 from storage.unit_of_work import unit_of_work
 
 KPI_PATH = "/kpis"
@@ -54,7 +55,7 @@ def signature_of(key: bytes, timestamp: str, body: bytes) -> str:
 
 
 def kpi_endpoint(
-    secret: SecretStr, sessions: SessionFactory, now: Clock = lambda: datetime.now(UTC)
+    secret: SecretStr, sessions: SessionFactory, now: Clock = utcnow
 ) -> WebhookHandler:
     key = secret.get_secret_value().encode()
 
