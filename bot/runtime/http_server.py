@@ -26,7 +26,7 @@ from bot.runtime import metrics
 from bot.runtime.web.bodies import is_well_formed
 from bot.runtime.web.health import Readiness
 from bot.runtime.web.limits import MAX_BODY_BYTES, BodyTooLargeError, read_bounded_body
-from bot.runtime.web.observe import observed
+from bot.runtime.web.observe import StartResponse, WSGIApp, observed
 from bot.runtime.web.read_deadline import (
     DEFAULT_READ_SECONDS,
     TIMEOUT_RESPONSE,
@@ -45,9 +45,6 @@ READY_PATH = "/readyz"
 METRICS_PATH = "/metrics"
 GET_PATHS = frozenset({HEALTH_PATH, READY_PATH, METRICS_PATH})
 __all__ = ["MAX_BODY_BYTES", "make_wsgi_app", "serve_http"]
-
-StartResponse = Callable[..., Any]
-WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 
 
 def make_wsgi_app(

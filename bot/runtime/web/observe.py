@@ -56,9 +56,8 @@ def observed(inner: WSGIApp) -> WSGIApp:
         try:
             body = list(inner(environ, start))
         except RequestReadTimeoutError:
-            status[0] = (
-                "408"  # the server answers it (bot/runtime/http_server.py), not a failure of ours
-            )
+            # the server answers it (bot/runtime/http_server.py), not a failure of ours
+            status[0] = "408"
             raise
         finally:
             _current.reset(token)
@@ -112,9 +111,9 @@ def describe_request(req: BoltRequest, resp: BoltResponse, next: Callable[[], An
 
 def classify(body: dict[str, Any]) -> tuple[str, str, str]:
     """(kind, what exactly, Slack's id for the request) from a parsed request body."""
-    kind = str(body.get("type") or ("command" if "command" in body else "unknown"))
     if "command" in body:
         return "command", str(body.get("command", "")), str(body.get("trigger_id", ""))
+    kind = str(body.get("type") or "unknown")
     if kind == "event_callback":
         event = body.get("event") or {}
         return "event", str(event.get("type", "")), str(body.get("event_id", ""))
