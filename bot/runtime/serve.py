@@ -93,9 +93,9 @@ def serve(
     settings: Settings, *, http: bool, host: str, port: int, workers: int | None = None
 ) -> None:
     socket_mode = settings.slack_app_token is not None and not http and workers is None
-    if settings.slack_bot_token is None:
-        raise MissingCredentialsError(CREDENTIALS_HELP)
-    if not socket_mode and settings.slack_signing_secret is None:
+    if settings.slack_bot_token is None or (
+        not socket_mode and settings.slack_signing_secret is None
+    ):
         raise MissingCredentialsError(CREDENTIALS_HELP)
     setup_logging(settings.log_level, settings.log_format)
     log_schedules(settings, datetime.now(UTC))

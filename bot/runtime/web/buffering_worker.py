@@ -28,10 +28,9 @@ from gunicorn import http
 from gunicorn.workers.gthread import ThreadWorker
 
 from bot.runtime.web.arrival import Arrival, arrival
-from bot.runtime.web.limits import MAX_BODY_BYTES
+from bot.runtime.web.limits import MAX_BODY_BYTES, READ_CHUNK
 from bot.runtime.web.read_deadline import DEFAULT_READ_SECONDS, TIMEOUT_RESPONSE
 
-READ_CHUNK = 64 * 1024
 MOST_BUFFERED = MAX_BODY_BYTES + 2 * READ_CHUNK
 HEADERS_TOO_LARGE_RESPONSE = (
     b"HTTP/1.1 431 Request Header Fields Too Large\r\n"
