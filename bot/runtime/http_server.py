@@ -88,21 +88,21 @@ def make_wsgi_app(
             state = readiness() if readiness is not None else Readiness(True, "ok")
             status = "200 OK" if state.ready else "503 Service Unavailable"
             return _json(start_response, status, {"ready": state.ready, "reason": state.reason})
-        payload = metrics.render(session_factory)
-        start_response(
-            "200 OK",
-            [("Content-Type", metrics.CONTENT_TYPE), ("Content-Length", str(len(payload)))],
+        return _answer(
+            start_response, "200 OK", metrics.CONTENT_TYPE, metrics.render(session_factory)
         )
-        return [payload]
 
     return observed(route)
 
 
 def _json(start_response: StartResponse, status: str, body: dict[str, Any]) -> list[bytes]:
-    payload = json.dumps(body).encode()
-    start_response(
-        status, [("Content-Type", "application/json"), ("Content-Length", str(len(payload)))]
-    )
+    return _answer(start_response, status, "application/json", json.dumps(body).encode())
+
+
+def _answer(
+    start_response: StartResponse, status: str, content_type: str, payload: bytes
+) -> list[bytes]:
+    start_response(status, [("Content-Type", content_type), ("Content-Length", str(len(payload)))])
     return [payload]
 
 
@@ -163,7 +163,9 @@ class QuietRequestHandler(WSGIRequestHandler):
                 return
         except RequestReadTimeoutError:
             logger.debug("%s - request headers not received in time", self.address_string())
-            self._answer_timeout()
+            with contextlib.suppress(OSError):
+                self.wfile.write(TIMEOUT_RESPONSE)
+            self.close_connection = True
             return
         # socketserver types its files as BufferedIOBase, wsgiref asks for IO[bytes]
         rfile, wfile = cast(IO[bytes], self.rfile), cast(IO[bytes], self.wfile)
@@ -172,11 +174,6 @@ class QuietRequestHandler(WSGIRequestHandler):
         )
         handler.request_handler = self  # type: ignore[attr-defined]
         handler.run(self.server.get_app())  # type: ignore[attr-defined]
-
-    def _answer_timeout(self) -> None:
-        with contextlib.suppress(OSError):
-            self.wfile.write(TIMEOUT_RESPONSE)
-        self.close_connection = True
 
     def log_message(self, format: str, *args: Any) -> None:
         logger.debug("%s - %s", self.address_string(), format % args)
