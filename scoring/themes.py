@@ -23,7 +23,7 @@ from scipy import sparse
 from sklearn.preprocessing import normalize
 
 from scoring.config import ThemeConfig
-from scoring.embedding import VectorSpace, doc_embeddings, fit_space
+from scoring.embedding import VectorSpace, doc_embeddings, fit_space, row_norms
 from scoring.labels import theme_label
 from scoring.linkage import average_linkage
 from scoring.models import RequestDoc, ThemeGroup, ThemeState
@@ -98,17 +98,7 @@ def group_texts(
 ) -> Grouping:
     """Group ``texts``; ``anchors`` (-1 = free) fixes rows to PM-decided groups;
     ``embeddings``: the texts' stored sentence embeddings, one row each."""
-    return _group(texts, config, anchors, progress, lambda: embeddings)
-
-
-def _group(
-    texts: Sequence[str],
-    config: ThemeConfig,
-    anchors: NDArray[np.int64] | None,
-    progress: Progress | None,
-    embeddings: Callable[[], NDArray[np.floating[Any]] | None],
-) -> Grouping:
-    space, vectors, smoothed, index, similarity = _embed(texts, config, progress, embeddings)
+    space, vectors, smoothed, index, similarity = embed(texts, config, progress, embeddings)
     graph = symmetric_graph(index, similarity)
     labels = average_linkage(smoothed, graph, config.grouping_threshold(), anchors)
     if progress:
@@ -171,12 +161,10 @@ def smooth(
     pulled = np.empty(vectors.shape, dtype=np.result_type(weights, pool))
     # a block of rows at a time: all neighbours at once would be an n × k × d array
     # (4 GB at 100k requests of 512 dimensions)
-    length = np.empty((len(index), 1), dtype=vectors.dtype)  # 1, or less for unknown words
     for start in range(0, len(index), _SMOOTH_BLOCK):
         rows = slice(start, start + _SMOOTH_BLOCK)
         pulled[rows] = np.einsum("nk,nkd->nd", weights[rows], pool[safe[rows]])
-        # by block too: the norm of all rows at once squares them into an n × d temporary
-        length[rows] = np.linalg.norm(vectors[rows], axis=1, keepdims=True)
+    length = row_norms(vectors)  # 1, or less for unknown words
     # unit(v + strength × pulled) × length, in place: the same numbers as with fresh
     # arrays at each step, without three more n × d temporaries (200 MB each at 100k)
     pulled *= strength
