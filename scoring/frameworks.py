@@ -26,6 +26,12 @@ def _pct(x: float) -> str:
     return f"{round(100 * x)}%"
 
 
+def _job_size(facts: ThemeFacts, config: ScoringConfig) -> tuple[float, str]:
+    """The effort's job size (M's when no effort is set) and the words for it."""
+    size = effort_size(facts.effort, config) or effort_size("M", config) or 2.0
+    return size, f"effort {facts.effort}" if facts.effort else "effort not set (M)"
+
+
 def default(parts: Parts, facts: ThemeFacts, config: ScoringConfig) -> tuple[ScoreComponent, ...]:
     d, a = parts.demand, parts.alignment
     pain_said = (
@@ -91,7 +97,7 @@ def rice(parts: Parts, facts: ThemeFacts, config: ScoringConfig) -> tuple[ScoreC
     reach = parts.demand.people
     impact = 0.25 + 2.75 * (parts.pain + parts.alignment.value) / 2
     confidence = facts.confidence if facts.confidence is not None else config.default_confidence
-    size = effort_size(facts.effort, config) or effort_size("M", config) or 2.0
+    size, size_said = _job_size(facts, config)
     total = reach * impact * confidence / size
     # a product has no additive split: reach carries the total, the others show their
     # factor (value) with contribution 0.
@@ -111,19 +117,13 @@ def rice(parts: Parts, facts: ThemeFacts, config: ScoringConfig) -> tuple[ScoreC
             0.0,
             "set by a PM" if facts.confidence is not None else "default",
         ),
-        ScoreComponent(
-            "effort",
-            size,
-            1.0,
-            0.0,
-            f"effort {facts.effort}" if facts.effort else "effort not set (M)",
-        ),
+        ScoreComponent("effort", size, 1.0, 0.0, size_said),
     )
 
 
 def wsjf(parts: Parts, facts: ThemeFacts, config: ScoringConfig) -> tuple[ScoreComponent, ...]:
     """Cost of delay (value + time criticality + opportunity, each 0..10) ÷ job size."""
-    size = effort_size(facts.effort, config) or effort_size("M", config) or 2.0
+    size, size_said = _job_size(facts, config)
     pieces = [
         ("business value", 10 * parts.demand.value, "demand"),
         ("time criticality", 10 * parts.pain, "stated pain"),
@@ -135,15 +135,7 @@ def wsjf(parts: Parts, facts: ThemeFacts, config: ScoringConfig) -> tuple[ScoreC
         )
         for name, v, src in pieces
     ]
-    components.append(
-        ScoreComponent(
-            "job size",
-            size,
-            1.0,
-            0.0,
-            f"effort {facts.effort}" if facts.effort else "effort not set (M)",
-        )
-    )
+    components.append(ScoreComponent("job size", size, 1.0, 0.0, size_said))
     return tuple(components)
 
 
