@@ -114,10 +114,7 @@ class InvertedLists:
         """Cells for ``vectors`` (a coarse spherical k-means, see :func:`_cells`)."""
         cells = max(16, int(np.sqrt(len(vectors))))
         centres, cell_of = _cells(vectors, cells, seed)
-        order = np.argsort(cell_of, kind="stable")
-        bounds = np.searchsorted(cell_of[order], np.arange(cells + 1))
-        members = [order[bounds[c] : bounds[c + 1]] for c in range(cells)]
-        return cls(centres, members)
+        return cls(centres, _cell_members(cell_of, cells))
 
     def candidates(self, v: NDArray[np.float32], probes: int = PROBES) -> NDArray[np.intp]:
         """The rows of the ``probes`` cells nearest to ``v``, in increasing order."""
@@ -152,12 +149,17 @@ def _cells(
         sums = np.zeros_like(centres, dtype=np.float64)
         # per cell, its rows in increasing order summed in float64: the same additions in
         # the same order as ``np.add.at(sums, cell_of, vectors)``, 40× faster (3.5 s at 100k)
-        order = np.argsort(cell_of, kind="stable")
-        bounds = np.searchsorted(cell_of[order], np.arange(cells + 1))
-        for c in range(cells):
-            if bounds[c] < bounds[c + 1]:
-                sums[c] = vectors[order[bounds[c] : bounds[c + 1]]].astype(np.float64).sum(axis=0)
+        for c, rows in enumerate(_cell_members(cell_of, cells)):
+            if len(rows):
+                sums[c] = vectors[rows].astype(np.float64).sum(axis=0)
         empty = np.bincount(cell_of, minlength=cells) == 0
         sums[empty] = centres[empty]
         centres = normalize(sums).astype(np.float32)
     return centres, cell_of
+
+
+def _cell_members(cell_of: NDArray[np.int64], cells: int) -> list[NDArray[np.intp]]:
+    """Per cell, its rows in increasing order."""
+    order = np.argsort(cell_of, kind="stable")
+    bounds = np.searchsorted(cell_of[order], np.arange(cells + 1))
+    return [order[bounds[c] : bounds[c + 1]] for c in range(cells)]
