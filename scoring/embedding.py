@@ -84,24 +84,15 @@ class EmbeddingSpace(WordTerms):
         config: ThemeConfig | None = None,
         embeddings: NDArray[np.floating[Any]] | None = None,
         own: bool = False,
+        words: TfidfVectorizer | None = None,
     ) -> tuple[EmbeddingSpace, NDArray[np.float32]]:
         """Embed ``texts`` (or take their stored ``embeddings``), fit the centring mean and
-        the word vocabulary for top terms. ``own``: ``embeddings`` may be overwritten."""
-        words = _word_vectorizer()
-        fit_transform(words, [_non_empty(t) for t in texts])
-        return cls.fit_with(texts, embedder, words, config or ThemeConfig(), embeddings, own)
-
-    @classmethod
-    def fit_with(
-        cls,
-        texts: Sequence[str],
-        embedder: Embedder,
-        words: TfidfVectorizer,
-        config: ThemeConfig,
-        embeddings: NDArray[np.floating[Any]] | None = None,
-        own: bool = False,
-    ) -> tuple[EmbeddingSpace, NDArray[np.float32]]:
-        """Like :meth:`fit`, reusing an already fitted word vocabulary."""
+        the word vocabulary for top terms (``words``: one already fitted). ``own``:
+        ``embeddings`` may be overwritten."""
+        config = config or ThemeConfig()
+        if words is None:
+            words = _word_vectorizer()
+            fit_transform(words, [_non_empty(t) for t in texts])
         if own and embeddings is not None and len(texts) > 0:
             raw = unit_rows(embeddings, len(texts), copy=False)  # no 150 MB copy at 100k
         else:
@@ -153,8 +144,8 @@ class BlendSpace:
         """Embed ``texts`` (or take their stored ``embeddings``), fit TF-IDF + LSA on
         them, and blend the two. ``own``: ``embeddings`` may be overwritten."""
         text, lexical = TextSpace.fit(texts, config)
-        embedding, meaning = EmbeddingSpace.fit_with(
-            texts, embedder, text.words, config, embeddings, own
+        embedding, meaning = EmbeddingSpace.fit(
+            texts, embedder, config, embeddings, own, words=text.words
         )
         space = cls(embedding, text, config.embedding_weight)
         return space, space._blend(meaning, lexical)
