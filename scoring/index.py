@@ -87,7 +87,7 @@ class ThemeIndex:
             space, vectors = fit_space(texts, config, np.zeros((1, 0), dtype=np.float32))
             return cls(space, vectors[:0], vectors[:0], [], [], config)
         space, raw, smoothed, _, _ = embed(
-            texts, config, embeddings=doc_embeddings(ordered, config)
+            texts, config, None, lambda: doc_embeddings(ordered, config)
         )
         return cls(
             space,

@@ -50,32 +50,21 @@ class Grouping:
 def embed(
     texts: Sequence[str],
     config: ThemeConfig,
-    progress: Progress | None = None,
-    embeddings: NDArray[np.floating[Any]] | None = None,
-) -> tuple[
-    VectorSpace, NDArray[np.float32], NDArray[np.float32], NDArray[np.int64], NDArray[np.float32]
-]:
-    """Fit the space; return it with raw vectors, smoothed vectors and neighbours.
-
-    The space is TF-IDF + LSA, or sentence embeddings when ``config.embedder`` is set
-    (``embeddings``: the texts' stored ones, so nothing is embedded again).
-    """
-    return _embed(texts, config, progress, lambda: embeddings)
-
-
-def _embed(
-    texts: Sequence[str],
-    config: ThemeConfig,
     progress: Progress | None,
     embeddings: Callable[[], NDArray[np.floating[Any]] | None],
     own: bool = False,
 ) -> tuple[
     VectorSpace, NDArray[np.float32], NDArray[np.float32], NDArray[np.int64], NDArray[np.float32]
 ]:
-    """:func:`embed`, asking for the stored embeddings only when the space is fitted: an
-    array made for this call (``cluster``'s) is then freed before the neighbour search,
-    instead of staying alive through the linkage (150 MB at 100k requests). ``own``: the
-    array is this call's to overwrite (normalised in place, not copied)."""
+    """Fit the space; return it with raw vectors, smoothed vectors and neighbours.
+
+    The space is TF-IDF + LSA, or sentence embeddings when ``config.embedder`` is set.
+    ``embeddings()``: the texts' stored ones (so nothing is embedded again), asked for
+    only when the space is fitted: an array made for this call (``cluster``'s) is then
+    freed before the neighbour search, instead of staying alive through the linkage
+    (150 MB at 100k requests). ``own``: the array is this call's to overwrite
+    (normalised in place, not copied).
+    """
     report = progress or (lambda done, total: None)
     report(0, _STEPS)
     space, vectors = fit_space(texts, config, embeddings(), own)
@@ -98,7 +87,7 @@ def group_texts(
 ) -> Grouping:
     """Group ``texts``; ``anchors`` (-1 = free) fixes rows to PM-decided groups;
     ``embeddings``: the texts' stored sentence embeddings, one row each."""
-    space, vectors, smoothed, index, similarity = embed(texts, config, progress, embeddings)
+    space, vectors, smoothed, index, similarity = embed(texts, config, progress, lambda: embeddings)
     graph = symmetric_graph(index, similarity)
     labels = average_linkage(smoothed, graph, config.grouping_threshold(), anchors)
     if progress:
@@ -116,7 +105,7 @@ def _smoothed_graph(
     vectors and the neighbour graph. The raw vectors and neighbour lists are freed here,
     before the linkage (230 MB at 100k requests). ``embeddings`` must return a fresh
     array (``doc_embeddings``): it is normalised in place."""
-    space, _, smoothed, index, similarity = _embed(texts, config, progress, embeddings, own=True)
+    space, _, smoothed, index, similarity = embed(texts, config, progress, embeddings, own=True)
     return space, smoothed, symmetric_graph(index, similarity)
 
 
