@@ -37,13 +37,11 @@ _SMOOTH_BLOCK = 2048
 
 @dataclass(frozen=True, slots=True)
 class Grouping:
-    """The raw result of grouping: vectors, neighbours and a label per row."""
+    """The raw result of grouping: the space, vectors and a label per row."""
 
     space: VectorSpace
     raw: NDArray[np.float32]  # unit vectors, one row per input
     vectors: NDArray[np.float32]  # the same, smoothed towards their neighbours
-    neighbour_index: NDArray[np.int64]
-    neighbour_similarity: NDArray[np.float32]
     labels: NDArray[np.int64]
 
 
@@ -81,18 +79,16 @@ def embed(
 def group_texts(
     texts: Sequence[str],
     config: ThemeConfig,
-    anchors: NDArray[np.int64] | None = None,
     progress: Progress | None = None,
     embeddings: NDArray[np.floating[Any]] | None = None,
 ) -> Grouping:
-    """Group ``texts``; ``anchors`` (-1 = free) fixes rows to PM-decided groups;
-    ``embeddings``: the texts' stored sentence embeddings, one row each."""
+    """Group ``texts``; ``embeddings``: their stored sentence embeddings, one row each."""
     space, vectors, smoothed, index, similarity = embed(texts, config, progress, lambda: embeddings)
     graph = symmetric_graph(index, similarity)
-    labels = average_linkage(smoothed, graph, config.grouping_threshold(), anchors)
+    labels = average_linkage(smoothed, graph, config.grouping_threshold())
     if progress:
         progress(4, _STEPS)
-    return Grouping(space, vectors, smoothed, index, similarity, labels)
+    return Grouping(space, vectors, smoothed, labels)
 
 
 def _smoothed_graph(
@@ -231,7 +227,7 @@ def cluster_texts(
     config = config or ThemeConfig()
     if not items:
         return {}
-    grouping = group_texts([text for _, text in items], config, None, progress, embeddings)
+    grouping = group_texts([text for _, text in items], config, progress, embeddings)
     members = _members(grouping.labels)
     order = sorted(range(len(members)), key=lambda g: (-len(members[g]), members[g][0]))
     number = {group: position for position, group in enumerate(order)}
@@ -307,11 +303,7 @@ def _top_terms(
 
 def _anchors(ordered: Sequence[RequestDoc], previous: Sequence[ThemeState]) -> NDArray[np.int64]:
     """Per row, the theme a PM fixed it to (pinned or in a locked theme), else -1."""
-    locked_theme: dict[int, int] = {}
-    for theme in previous:
-        if theme.locked:
-            for request_id in theme.request_ids:
-                locked_theme[request_id] = theme.id
+    locked_theme = {r: theme.id for theme in previous if theme.locked for r in theme.request_ids}
     anchors = np.full(len(ordered), -1, dtype=np.int64)
     for row, request in enumerate(ordered):
         if request.id in locked_theme:
