@@ -32,15 +32,15 @@ def gap(importance: float, unsatisfied: float) -> float:
     return scaled * min(1.0, max(0.0, unsatisfied))
 
 
+def driver_gap(driver: DriverGap) -> float:
+    """:func:`gap` of a driver's published figures."""
+    return gap(driver.importance, driver.unsatisfied)
+
+
 def largest_gap(facts: ThemeFacts) -> tuple[float, DriverGap | None]:
     """The component's value and the driver that sets it (ties: the first tied)."""
-    best: DriverGap | None = None
-    value = 0.0
-    for driver in facts.drivers:
-        size = gap(driver.importance, driver.unsatisfied)
-        if best is None or size > value:
-            best, value = driver, size
-    return value, best
+    best = max(facts.drivers, key=driver_gap, default=None)
+    return (0.0 if best is None else driver_gap(best)), best
 
 
 def ordinal(n: int) -> str:
@@ -66,9 +66,9 @@ def reason(driver: DriverGap) -> str:
 
 def detail(facts: ThemeFacts) -> str:
     """The component's detail: every tied driver with its gap, largest first."""
-    parts = sorted(facts.drivers, key=lambda d: (-gap(d.importance, d.unsatisfied), d.name))
+    parts = sorted(facts.drivers, key=lambda d: (-driver_gap(d), d.name))
     return "; ".join(
-        f"'{d.name}' gap {gap(d.importance, d.unsatisfied):.2f} "
+        f"'{d.name}' gap {driver_gap(d):.2f} "
         f"(importance {d.importance:.1f}/5 × {round(100 * d.unsatisfied)}% unsatisfied)"
         for d in parts
     )
