@@ -202,9 +202,7 @@ class ThemeIndex:
             self._raw = np.zeros((len(self._raw), raw.shape[0]), dtype=np.float32)
             self._theme_sums = np.zeros((len(self._theme_sums), v.shape[0]), dtype=np.float64)
         if self._count == len(self._raw):
-            grown = np.zeros((int(len(self._raw) * _GROW) + 1, raw.shape[0]), dtype=np.float32)
-            grown[: self._count] = self._raw[: self._count]
-            self._raw = grown
+            self._raw = _grown(self._raw)
         # stored at unit length, like the fitted requests: a query's own length (short
         # for unknown words) then scales every similarity it gets equally
         self._raw[self._count] = raw / max(float(np.linalg.norm(raw)), 1e-12)
@@ -232,11 +230,8 @@ class ThemeIndex:
         if row is None:
             row = len(self._theme_ids)
             if row == len(self._theme_sizes):
-                grow = int(row * _GROW) + 1
-                self._theme_sums = np.vstack(
-                    [self._theme_sums, np.zeros((grow - row, v.shape[0]), dtype=np.float64)]
-                )
-                self._theme_sizes = np.concatenate([self._theme_sizes, np.zeros(grow - row)])
+                self._theme_sums = _grown(self._theme_sums)
+                self._theme_sizes = _grown(self._theme_sizes)
             self._theme_row[theme_id] = row
             self._theme_ids.append(theme_id)
         self._theme_sums[row] += v
@@ -279,3 +274,10 @@ def _matvec(matrix: NDArray[_Float], v: NDArray[_Float]) -> NDArray[_Float]:
     time waking threads (and, on a busy machine, waiting for them) than multiplying."""
     product: NDArray[_Float] = np.einsum("ij,j->i", matrix, v)
     return product
+
+
+def _grown(array: NDArray[_Float]) -> NDArray[_Float]:
+    """A full ``array`` copied into one with room for more rows (zeros)."""
+    grown = np.zeros((int(len(array) * _GROW) + 1, *array.shape[1:]), dtype=array.dtype)
+    grown[: len(array)] = array
+    return grown
