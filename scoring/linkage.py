@@ -176,9 +176,8 @@ class _Linkage:
         del ordered
         first = order[first]  # each group's first entry, in the unsorted arrays
         del order
-        version = self.version
         self.heap = [
-            (-v, min(g, o), max(g, o), g, version[g], o, version[o])
+            self._entry(v, g, o)
             for g, o, v in zip(
                 group[first].tolist(), partner[first].tolist(), values[first].tolist(), strict=True
             )
@@ -200,18 +199,13 @@ class _Linkage:
         if best < self.threshold:
             return
         partner = int(idx[values == best].min())
-        heapq.heappush(
-            self.heap,
-            (
-                -float(best),
-                min(group, partner),
-                max(group, partner),
-                group,
-                self.version[group],
-                partner,
-                self.version[partner],
-            ),
-        )
+        heapq.heappush(self.heap, self._entry(float(best), group, partner))
+
+    def _entry(self, similarity: float, group: int, partner: int) -> _Entry:
+        """The queue entry of ``group``'s best ``partner``, as both are now."""
+        version = self.version
+        low, high = min(group, partner), max(group, partner)
+        return (-similarity, low, high, group, version[group], partner, version[partner])
 
     def _merge(self, a: int, b: int) -> int:
         """Join groups a and b; the one with more neighbours survives. Returns it."""
