@@ -98,10 +98,7 @@ def trim_label(text: str, limit: int) -> str:
 
 
 def _first_line(text: str) -> str:
-    for line in text.strip().splitlines():
-        if line.strip():
-            return line.strip()
-    return ""
+    return next((line.strip() for line in text.splitlines() if line.strip()), "")
 
 
 def _strip_markup(text: str) -> str:

@@ -13,7 +13,6 @@ from typing import Any, Literal
 import numpy as np
 from numpy.typing import NDArray
 
-Framework = Literal["default", "rice", "wsjf"]
 Effort = Literal["S", "M", "L", "XL"]
 Strength = Literal["strongly", "moderately", "slightly"]
 TrendKind = Literal["new", "up", "down", "same"]
