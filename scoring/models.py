@@ -197,13 +197,7 @@ class Trend:
     @property
     def marker(self) -> str:
         """A short marker for a digest: ``new``, ``▲3``, ``▼1`` or ``=``."""
-        if self.kind == "new":
-            return "new"
-        if self.kind == "up":
-            return f"▲{self.by}"
-        if self.kind == "down":
-            return f"▼{self.by}"
-        return "="
+        return {"new": "new", "up": f"▲{self.by}", "down": f"▼{self.by}"}.get(self.kind, "=")
 
 
 @dataclass(frozen=True, slots=True)
