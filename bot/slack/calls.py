@@ -11,7 +11,7 @@ from slack_sdk.errors import SlackApiError
 logger = logging.getLogger(__name__)
 
 
-def send_safely(what: str, send: Callable[[], Any]) -> bool:
+def send_safely(what: str, send: Callable[[], Any]) -> None:
     """Run one Slack call; a failure (after the client's own retries) is logged, not raised.
 
     Data is always stored before a reply is attempted, so a lost reply loses no data.
@@ -20,5 +20,3 @@ def send_safely(what: str, send: Callable[[], Any]) -> bool:
         send()
     except (SlackApiError, OSError) as error:
         logger.warning("could not send %s: %s", what, error)
-        return False
-    return True
