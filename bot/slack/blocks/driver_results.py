@@ -57,29 +57,20 @@ def driver_results_blocks(results: DriverResults | None) -> list[Block]:
     if results is None:
         return []
     head = section("*Drivers of developer experience*")
+    people = plural(results.answered, "person", "people")
     if results.is_open:
-        return [
-            head,
-            context(
-                f"{plural(results.answered, 'person', 'people')} answered so far; results "
-                "show once the round closes."
-            ),
-        ]
+        return [head, context(f"{people} answered so far; results show once the round closes.")]
     lines = "\n".join(driver_line(d) for d in results.drivers)
-    blocks = [
+    return [
         head,
         section(f"*{safe(quadrant_words(results), 1500)}*"),
         section(lines[:SECTION_LIMIT] or "No driver answers."),
-    ]
-    people = plural(results.answered, "person", "people")
-    blocks.append(
         context(
             f"Round of {results.started_at:%d %b %Y} · {people}"
             f" answered · unsatisfied = answers 1–2 · gap = importance/5 × unsatisfied · "
             f"figures from fewer than {results.threshold} people are withheld"
-        )
-    )
-    return blocks
+        ),
+    ]
 
 
 def shift_text(s: SatisfactionShift) -> str:
