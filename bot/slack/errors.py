@@ -28,6 +28,7 @@ from slack_bolt.response import BoltResponse
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.slack.blocks.elements import section
 from bot.slack.failures import Failure, classify
 from bot.slack.response_urls import GuardedRespond
 from bot.slack.trust import guarded_respond, was_verified
@@ -116,9 +117,7 @@ def _open_notice(client: WebClient, body: dict[str, Any], failure: Failure) -> N
 
 
 def notice_view(failure: Failure) -> dict[str, Any]:
-    blocks = failure.blocks or [
-        {"type": "section", "text": {"type": "mrkdwn", "text": failure.text}}
-    ]
+    blocks = failure.blocks or [section(failure.text)]
     return {
         "type": "modal",
         "title": {"type": "plain_text", "text": "Pulseboard"},

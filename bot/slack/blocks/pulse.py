@@ -214,10 +214,9 @@ def results_blocks(results: PulseResults | None, compact: bool = False) -> list[
         )
         return blocks
     whole_text = figures_line(figures.whole, results.delta())
-    if compact:
-        blocks.append(section(whole_text))
-    else:
-        blocks.append(section(whole_text + "\n" + distribution_text(figures.whole)))
+    if not compact:
+        whole_text += "\n" + distribution_text(figures.whole)
+    blocks.append(section(whole_text))
     if figures.groups:
         lines = [
             f"• {safe(group, 60)}: {figures_line(f, results.delta(group))}"
