@@ -111,29 +111,32 @@ def in_working_window(window: DeliveryWindow, rng: random.Random) -> DeliverAt:
     return deliver
 
 
-def started_already(uow: UnitOfWork, trigger_key: str) -> RoundStart | None:
-    """The round ``trigger_key`` started, if it did: asked again (a command delivered twice,
-    a cron firing seen by two replicas), the answer is that round, not "one is open"."""
-    pulses = uow.pulses
-    pulse_round = pulses.by_trigger_key(trigger_key)
-    if pulse_round is None:
-        return None
-    invited = len(pulses.invited_user_ids(pulse_round.id))
-    return RoundStart(pulse_round.id, False, invited, ALREADY_STARTED)
-
-
 def why_not_start(
-    uow: UnitOfWork, config: PulseConfig, now: datetime, scheduled: bool
-) -> str | None:
-    """Why no round may start now (one open at a time; scheduled ones keep their gap)."""
-    latest = uow.pulses.latest()
+    uow: UnitOfWork, config: PulseConfig, now: datetime, trigger_key: str, scheduled: bool
+) -> RoundStart | None:
+    """The answer when no round starts now; None when one may.
+
+    Asked again for a round ``trigger_key`` started already (a command delivered twice, a
+    cron firing seen by two replicas), the answer is that round, not "one is open".
+    Otherwise one round is open at a time, and scheduled ones keep their gap.
+    """
+    pulses = uow.pulses
+    earlier = pulses.by_trigger_key(trigger_key)
+    if earlier is not None:
+        invited = len(pulses.invited_user_ids(earlier.id))
+        return RoundStart(earlier.id, False, invited, ALREADY_STARTED)
+    latest = pulses.latest()
     if latest is None:
         return None
     if latest.closed_at is None and latest.closes_at > now:
-        return f"A pulse round is open until {slack_date(latest.closes_at)}."
-    if scheduled and now - latest.started_at < config.min_gap:
-        return f"The last round started {slack_date(latest.started_at, DAY)}; skipping this firing."
-    return None
+        reason = f"A pulse round is open until {slack_date(latest.closes_at)}."
+    elif scheduled and now - latest.started_at < config.min_gap:
+        reason = (
+            f"The last round started {slack_date(latest.started_at, DAY)}; skipping this firing."
+        )
+    else:
+        return None
+    return RoundStart(None, False, 0, reason)
 
 
 def eligible(
@@ -169,12 +172,9 @@ def start_round(
     of configured channels or groups (None: everyone). People who asked to be asked less
     often skip a round after each round they were asked in.
     """
-    earlier = started_already(uow, trigger_key)
-    if earlier is not None:
-        return earlier
-    reason = why_not_start(uow, config, now, scheduled)
-    if reason is not None:
-        return RoundStart(None, False, 0, reason)
+    refused = why_not_start(uow, config, now, trigger_key, scheduled)
+    if refused is not None:
+        return refused
     pulses = uow.pulses
     previous = pulses.latest()
     asked_last_time = pulses.invited_user_ids(previous.id) if previous else set()
@@ -226,12 +226,9 @@ def start_round_from_directory(
     nothing does not read the whole directory.
     """
     with unit_of_work(session_factory, workspace_id) as uow:
-        earlier = started_already(uow, trigger_key)
-        reason = why_not_start(uow, config, now, scheduled)
-    if earlier is not None:
-        return earlier
-    if reason is not None:
-        return RoundStart(None, False, 0, reason)
+        refused = why_not_start(uow, config, now, trigger_key, scheduled)
+    if refused is not None:
+        return refused
     people = list(directory.people())
     sources = config.audience_sources
     audience = directory.members_of(sources) if sources else None
