@@ -109,32 +109,28 @@ def driver_results(uow: UnitOfWork, k: int, now: datetime) -> DriverResults | No
     data = driver_data(uow, now)
     if not data.rounds:
         return None
-    if not data.released:
-        latest = data.rounds[-1]
-        return DriverResults(
-            latest.id,
-            latest.started_at,
-            True,
-            answered_people(data, latest.id),
-            tuple(
-                counts_only(driver, len(data.satisfaction_in(latest.id, driver.id)))
-                for driver in asked_drivers(data, latest.id)
-            ),
-            k,
+    if data.released:
+        shown = data.released[-1]
+        previous = data.released[-2] if len(data.released) > 1 else None
+        importance = importance_by_round(data, k)
+        drivers = ranked(
+            [
+                figures_of(data, driver, shown, previous, importance, k)
+                for driver in asked_drivers(data, shown.id)
+            ]
         )
-    importance = importance_by_round(data, k)
-    current = data.released[-1]
-    previous = data.released[-2] if len(data.released) > 1 else None
-    figures = [
-        figures_of(data, driver, current, previous, importance, k)
-        for driver in asked_drivers(data, current.id)
-    ]
+    else:
+        shown = data.rounds[-1]
+        drivers = [
+            counts_only(driver, len(data.satisfaction_in(shown.id, driver.id)))
+            for driver in asked_drivers(data, shown.id)
+        ]
     return DriverResults(
-        current.id,
-        current.started_at,
-        False,
-        answered_people(data, current.id),
-        tuple(ranked(figures)),
+        shown.id,
+        shown.started_at,
+        not data.released,
+        answered_people(data, shown.id),
+        tuple(drivers),
         k,
     )
 
