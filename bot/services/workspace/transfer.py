@@ -101,37 +101,24 @@ def import_workspace(
             objective.kpi_direction = record.kpi_direction
             objective.kpi_target = record.kpi_target
     _import_kpi_values(uow, data)
+    answers = _import_pulses(uow, data, users, drivers, domains)
     if data.themes:
         restored = restore_workspace(uow, data, users, domains)
-        return ImportReport(
-            workspace_id=workspace_id,
-            users=len(users),
-            requests=restored.requests,
-            requests_skipped=0,
-            votes=restored.votes,
-            pulse_answers=_import_pulses(uow, data, users, drivers, domains),
-            regroup=RegroupReport(restored.requests, restored.themes, 0),
+        requests, skipped, votes = restored.requests, 0, restored.votes
+        report = RegroupReport(restored.requests, restored.themes, 0)
+    else:
+        request_ids, skipped = _import_requests(uow, data, users, domains)
+        requests = len(data.requests) - skipped
+        votes = uow.votes.add_all_once(
+            [
+                (users[v.user].id, request_ids[v.request], v.created_at)
+                for v in data.votes
+                if v.request is not None
+            ]
         )
-    request_ids, skipped = _import_requests(uow, data, users, domains)
-    new_votes = uow.votes.add_all_once(
-        [
-            (users[v.user].id, request_ids[v.request], v.created_at)
-            for v in data.votes
-            if v.request is not None
-        ]
-    )
-    answers = _import_pulses(uow, data, users, drivers, domains)
-    report = regroup(uow, config)
-    _apply_status_changes(uow, data, request_ids)
-    return ImportReport(
-        workspace_id=workspace_id,
-        users=len(users),
-        requests=len(data.requests) - skipped,
-        requests_skipped=skipped,
-        votes=new_votes,
-        pulse_answers=answers,
-        regroup=report,
-    )
+        report = regroup(uow, config)
+        _apply_status_changes(uow, data, request_ids)
+    return ImportReport(workspace_id, len(users), requests, skipped, votes, answers, report)
 
 
 def _import_kpi_values(uow: UnitOfWork, data: WorkspaceFile) -> int:
