@@ -194,8 +194,8 @@ def _measured_objective(objectives: dict[str, Objective], name: object) -> Objec
     objective = objectives.get(wanted) or next(
         (o for o in objectives.values() if o.name.casefold() == wanted.casefold()), None
     )
-    measured = sorted(name for name, o in objectives.items() if kpi_of(o) is not None)
     if objective is None:
+        measured = sorted(name for name, o in objectives.items() if kpi_of(o) is not None)
         known = (
             f"measured ones: {', '.join(f'“{name}”' for name in measured)}"
             if measured
