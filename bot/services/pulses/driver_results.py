@@ -204,7 +204,7 @@ def change(mean: float, before: Satisfaction | None) -> float | None:
 def ranked(figures: Sequence[DriverFigures]) -> list[DriverFigures]:
     """Each driver with its rank by importance among the drivers whose importance shows
     (1 = most important; ties share the better rank)."""
-    means = sorted({f.importance for f in figures if f.importance is not None}, reverse=True)
+    means = {f.importance for f in figures if f.importance is not None}
     out = []
     for f in figures:
         rank = None
