@@ -181,10 +181,9 @@ def record_kpi_values(
             where = f"{measurement.where}: " if measurement.where else ""
             raise KpiInputError(f"{where}{error}") from None
         checked.append(KpiValueToAdd(objective.id, number, moment, source))
-        if objective.name not in names:
-            names.append(objective.name)
+        names.append(objective.name)
     stored = uow.kpi_values.add_all_once(checked)
-    return RecordedKpis(stored, len(checked) - stored, tuple(names))
+    return RecordedKpis(stored, len(checked) - stored, tuple(dict.fromkeys(names)))
 
 
 def _measured_objective(objectives: dict[str, Objective], name: object) -> Objective:
