@@ -29,13 +29,7 @@ class AuditRepository(Repository):
         )
 
     def oldest_first(self) -> list[AuditEntry]:
-        return list(
-            self.session.scalars(
-                select(AuditEntry)
-                .where(AuditEntry.workspace_id == self.workspace_id)
-                .order_by(AuditEntry.at, AuditEntry.id)
-            )
-        )
+        return self.rows_of(AuditEntry, order_by=[AuditEntry.at, AuditEntry.id])
 
     def recent(self, limit: int = 50) -> list[AuditEntry]:
         return list(

@@ -53,6 +53,22 @@ class Repository:
         row = self.session.get(model, row_id)
         return row if row is not None and row.workspace_id == self.workspace_id else None
 
+    def rows_of(
+        self,
+        model: type[InWorkspaceT],
+        *where: ColumnElement[bool],
+        order_by: Sequence[SQLColumnExpression[Any]] = (),
+    ) -> list[InWorkspaceT]:
+        """The rows of ``model`` in this workspace that match ``where``, in ``order_by``
+        order (none given: the database's)."""
+        return list(
+            self.session.scalars(
+                select(model)
+                .where(model.workspace_id == self.workspace_id, *where)
+                .order_by(*order_by)
+            )
+        )
+
     def insert_once(self, row: RowT, find_existing: Callable[[], RowT | None]) -> tuple[RowT, bool]:
         """Insert ``row`` unless a unique key already holds one; return (row, created).
 

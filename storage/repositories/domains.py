@@ -37,11 +37,7 @@ class DomainRepository(Repository):
         return [d for d in self.list_all() if d.retired_at is None]
 
     def list_all(self) -> list[Domain]:
-        return list(
-            self.session.scalars(
-                select(Domain).where(Domain.workspace_id == self.workspace_id).order_by(Domain.name)
-            )
-        )
+        return self.rows_of(Domain, order_by=[Domain.name])
 
     def with_digest_channel(self) -> list[Domain]:
         return [d for d in self.active() if d.digest_channel]

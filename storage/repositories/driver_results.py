@@ -30,15 +30,8 @@ class DriverResultsRepository(Repository):
 
     def decisions(self) -> list[ThemeDriver]:
         """Every tie a PM made or removed in the workspace (stored suggestions left out)."""
-        return list(
-            self.session.scalars(
-                select(ThemeDriver)
-                .where(
-                    ThemeDriver.workspace_id == self.workspace_id,
-                    ThemeDriver.tied_by != SUGGESTED,
-                )
-                .order_by(ThemeDriver.id)
-            )
+        return self.rows_of(
+            ThemeDriver, ThemeDriver.tied_by != SUGGESTED, order_by=[ThemeDriver.id]
         )
 
     def decide(self, theme_id: int, driver_id: int, tied_by: str) -> str | None:

@@ -26,13 +26,7 @@ class DriverRepository(Repository):
 
     def list_all(self) -> list[Driver]:
         """Every driver, retired or not, in the order the workspace gave them."""
-        return list(
-            self.session.scalars(
-                select(Driver)
-                .where(Driver.workspace_id == self.workspace_id)
-                .order_by(Driver.position, Driver.id)
-            )
-        )
+        return self.rows_of(Driver, order_by=[Driver.position, Driver.id])
 
     def active(self) -> list[Driver]:
         return [driver for driver in self.list_all() if driver.active]

@@ -53,13 +53,7 @@ class ThemeLinkRepository(Repository):
         wanted = sorted(set(theme_ids))
         if not wanted:
             return []
-        return list(
-            self.session.scalars(
-                select(ThemeLink)
-                .where(ThemeLink.workspace_id == self.workspace_id, ThemeLink.theme_id.in_(wanted))
-                .order_by(ThemeLink.id)
-            )
-        )
+        return self.rows_of(ThemeLink, ThemeLink.theme_id.in_(wanted), order_by=[ThemeLink.id])
 
 
 class LinkStates:

@@ -60,13 +60,8 @@ class KpiValueRepository(Repository):
 
     def of_objective(self, objective_id: int) -> list[KpiValue]:
         """Every value of one objective, oldest first."""
-        return list(
-            self.session.scalars(
-                select(KpiValue)
-                .where(
-                    KpiValue.workspace_id == self.workspace_id,
-                    KpiValue.objective_id == objective_id,
-                )
-                .order_by(KpiValue.measured_at, KpiValue.id)
-            )
+        return self.rows_of(
+            KpiValue,
+            KpiValue.objective_id == objective_id,
+            order_by=[KpiValue.measured_at, KpiValue.id],
         )

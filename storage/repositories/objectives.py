@@ -37,19 +37,13 @@ class ObjectiveRepository(Repository):
         return self.row_by_id(Objective, objective_id)
 
     def list_all(self) -> list[Objective]:
-        return list(
-            self.session.scalars(
-                select(Objective)
-                .where(Objective.workspace_id == self.workspace_id)
-                .order_by(Objective.active.desc(), Objective.weight.desc(), Objective.name)
-            )
+        return self.rows_of(
+            Objective, order_by=[Objective.active.desc(), Objective.weight.desc(), Objective.name]
         )
 
     def list_active(self) -> list[Objective]:
-        return list(
-            self.session.scalars(
-                select(Objective)
-                .where(Objective.workspace_id == self.workspace_id, Objective.active.is_(True))
-                .order_by(Objective.weight.desc(), Objective.name)
-            )
+        return self.rows_of(
+            Objective,
+            Objective.active.is_(True),
+            order_by=[Objective.weight.desc(), Objective.name],
         )

@@ -209,13 +209,7 @@ class PulseRepository(Repository):
         )
 
     def rounds(self) -> list[PulseRound]:
-        return list(
-            self.session.scalars(
-                select(PulseRound)
-                .where(PulseRound.workspace_id == self.workspace_id)
-                .order_by(PulseRound.started_at, PulseRound.id)
-            )
-        )
+        return self.rows_of(PulseRound, order_by=[PulseRound.started_at, PulseRound.id])
 
     def responses(self, round_id: int) -> list[PulseResponse]:
         """In the order they were given (an export lists them so; without ORDER BY,
@@ -316,15 +310,7 @@ class PulseRepository(Repository):
         return self._unclosed_rounds(PulseRound.closes_at <= now)
 
     def _unclosed_rounds(self, closes: ColumnElement[bool]) -> list[PulseRound]:
-        return list(
-            self.session.scalars(
-                select(PulseRound).where(
-                    PulseRound.workspace_id == self.workspace_id,
-                    PulseRound.closed_at.is_(None),
-                    closes,
-                )
-            )
-        )
+        return self.rows_of(PulseRound, PulseRound.closed_at.is_(None), closes)
 
     def claim_close(self, round_id: int, now: datetime) -> bool:
         claimed = update_rows(

@@ -82,13 +82,7 @@ class RequestRepository(Repository):
 
     def live(self) -> list[Request]:
         """Every request that still counts (not withdrawn), oldest first."""
-        return list(
-            self.session.scalars(
-                select(Request)
-                .where(Request.workspace_id == self.workspace_id, Request.withdrawn_at.is_(None))
-                .order_by(Request.id)
-            )
-        )
+        return self.rows_of(Request, Request.withdrawn_at.is_(None), order_by=[Request.id])
 
     def live_texts(self, after_id: int = 0, before_id: int | None = None) -> list[RequestText]:
         """Live requests' text and theme, oldest first, with after_id < id < before_id.

@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 
 from storage.enums import ThemeStatus
 from storage.models import Theme, ThemeStatusChange, utcnow
@@ -34,29 +34,17 @@ class ThemeRepository(Repository):
 
     def live(self) -> list[Theme]:
         """Themes that stand on their own: neither merged away nor deleted."""
-        return list(
-            self.session.scalars(
-                select(Theme)
-                .where(
-                    Theme.workspace_id == self.workspace_id,
-                    Theme.merged_into_id.is_(None),
-                    Theme.deleted_at.is_(None),
-                )
-                .order_by(Theme.id)
-            )
+        return self.rows_of(
+            Theme, Theme.merged_into_id.is_(None), Theme.deleted_at.is_(None), order_by=[Theme.id]
         )
 
     def shipped(self) -> list[Theme]:
         """Shipped themes, with when they shipped, that were not merged into another."""
-        return list(
-            self.session.scalars(
-                select(Theme).where(
-                    Theme.workspace_id == self.workspace_id,
-                    Theme.status == ThemeStatus.SHIPPED,
-                    Theme.status_changed_at.is_not(None),
-                    Theme.merged_into_id.is_(None),
-                )
-            )
+        return self.rows_of(
+            Theme,
+            Theme.status == ThemeStatus.SHIPPED,
+            Theme.status_changed_at.is_not(None),
+            Theme.merged_into_id.is_(None),
         )
 
     def mark_labels_shown(self, theme_ids: Iterable[int], at: datetime) -> None:
@@ -99,13 +87,8 @@ class ThemeRepository(Repository):
         return self.add_row(change)
 
     def changes_since(self, since: datetime) -> list[ThemeStatusChange]:
-        return list(
-            self.session.scalars(
-                select(ThemeStatusChange)
-                .where(
-                    ThemeStatusChange.workspace_id == self.workspace_id,
-                    ThemeStatusChange.changed_at >= since,
-                )
-                .order_by(ThemeStatusChange.changed_at, ThemeStatusChange.id)
-            )
+        return self.rows_of(
+            ThemeStatusChange,
+            ThemeStatusChange.changed_at >= since,
+            order_by=[ThemeStatusChange.changed_at, ThemeStatusChange.id],
         )

@@ -73,23 +73,14 @@ class UserRepository(Repository):
         return self.insert_all_unless_taken(User, rows, (_USERS.c.workspace_id, _USERS.c.slack_id))
 
     def list_all(self) -> list[User]:
-        return list(
-            self.session.scalars(
-                select(User).where(User.workspace_id == self.workspace_id).order_by(User.id)
-            )
-        )
+        return self.rows_of(User, order_by=[User.id])
 
     def pulse_audience(self) -> list[User]:
         """Humans who are still here and have not asked to be left alone."""
-        return list(
-            self.session.scalars(
-                select(User)
-                .where(
-                    User.workspace_id == self.workspace_id,
-                    User.is_bot.is_(False),
-                    User.is_deleted.is_(False),
-                    User.pulse_opt_out.is_(False),
-                )
-                .order_by(User.id)
-            )
+        return self.rows_of(
+            User,
+            User.is_bot.is_(False),
+            User.is_deleted.is_(False),
+            User.pulse_opt_out.is_(False),
+            order_by=[User.id],
         )

@@ -68,9 +68,7 @@ class VoteRepository(Repository):
 
     def list_all(self) -> list[Vote]:
         """Every vote in the workspace, on a theme or on a request."""
-        return list(
-            self.session.scalars(select(Vote).where(Vote.workspace_id == self.workspace_id))
-        )
+        return self.rows_of(Vote)
 
     def by_theme(self) -> dict[int, list[Vote]]:
         """Votes per theme, counting a vote on a request as a vote on its theme."""
