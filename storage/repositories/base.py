@@ -69,6 +69,21 @@ class Repository:
             )
         )
 
+    def first_of(
+        self,
+        model: type[InWorkspaceT],
+        *where: ColumnElement[bool],
+        order_by: Sequence[SQLColumnExpression[Any]] = (),
+    ) -> InWorkspaceT | None:
+        """The first row of ``model`` in this workspace that matches ``where``, in
+        ``order_by`` order; None if there is none."""
+        return self.session.scalar(
+            select(model)
+            .where(model.workspace_id == self.workspace_id, *where)
+            .order_by(*order_by)
+            .limit(1)
+        )
+
     def insert_once(self, row: RowT, find_existing: Callable[[], RowT | None]) -> tuple[RowT, bool]:
         """Insert ``row`` unless a unique key already holds one; return (row, created).
 

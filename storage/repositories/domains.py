@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from sqlalchemy import select
-
 from storage.models import Domain
 from storage.repositories.base import Repository
 
@@ -25,9 +23,7 @@ class DomainRepository(Repository):
         )
 
     def by_name(self, name: str) -> Domain | None:
-        return self.session.scalar(
-            select(Domain).where(Domain.workspace_id == self.workspace_id, Domain.name == name)
-        )
+        return self.first_of(Domain, Domain.name == name)
 
     def by_id(self, domain_id: int) -> Domain | None:
         return self.row_by_id(Domain, domain_id)

@@ -20,9 +20,7 @@ class DriverRepository(Repository):
         return self.row_by_id(Driver, driver_id)
 
     def by_key(self, key: str) -> Driver | None:
-        return self.session.scalar(
-            select(Driver).where(Driver.workspace_id == self.workspace_id, Driver.key == key)
-        )
+        return self.first_of(Driver, Driver.key == key)
 
     def list_all(self) -> list[Driver]:
         """Every driver, retired or not, in the order the workspace gave them."""

@@ -26,13 +26,11 @@ class ThemeLinkRepository(Repository):
         return self.insert_once(row, lambda: self.find(theme_id, provider, item))
 
     def find(self, theme_id: int, provider: str, item: str) -> ThemeLink | None:
-        return self.session.scalar(
-            select(ThemeLink).where(
-                ThemeLink.workspace_id == self.workspace_id,
-                ThemeLink.theme_id == theme_id,
-                ThemeLink.provider == provider,
-                ThemeLink.item == item,
-            )
+        return self.first_of(
+            ThemeLink,
+            ThemeLink.theme_id == theme_id,
+            ThemeLink.provider == provider,
+            ThemeLink.item == item,
         )
 
     def remove(self, link: ThemeLink) -> None:

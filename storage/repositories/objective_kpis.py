@@ -6,8 +6,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
-
 from storage.models import KpiValue
 from storage.repositories.base import Repository
 
@@ -47,15 +45,11 @@ class KpiValueRepository(Repository):
 
     def latest_at_or_before(self, objective_id: int, moment: datetime) -> KpiValue | None:
         """The last value measured at or before ``moment``."""
-        return self.session.scalar(
-            select(KpiValue)
-            .where(
-                KpiValue.workspace_id == self.workspace_id,
-                KpiValue.objective_id == objective_id,
-                KpiValue.measured_at <= moment,
-            )
-            .order_by(KpiValue.measured_at.desc())
-            .limit(1)
+        return self.first_of(
+            KpiValue,
+            KpiValue.objective_id == objective_id,
+            KpiValue.measured_at <= moment,
+            order_by=[KpiValue.measured_at.desc()],
         )
 
     def of_objective(self, objective_id: int) -> list[KpiValue]:

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from sqlalchemy import select
-
 from storage.models import Objective
 from storage.repositories.base import Repository
 
@@ -27,11 +25,7 @@ class ObjectiveRepository(Repository):
         )
 
     def by_name(self, name: str) -> Objective | None:
-        return self.session.scalar(
-            select(Objective).where(
-                Objective.workspace_id == self.workspace_id, Objective.name == name
-            )
-        )
+        return self.first_of(Objective, Objective.name == name)
 
     def by_id(self, objective_id: int) -> Objective | None:
         return self.row_by_id(Objective, objective_id)

@@ -74,22 +74,14 @@ class PulseRepository(Repository):
         )
 
     def by_trigger_key(self, trigger_key: str) -> PulseRound | None:
-        return self.session.scalar(
-            select(PulseRound).where(
-                PulseRound.workspace_id == self.workspace_id,
-                PulseRound.trigger_key == trigger_key,
-            )
-        )
+        return self.first_of(PulseRound, PulseRound.trigger_key == trigger_key)
 
     def by_id(self, round_id: int) -> PulseRound | None:
         return self.row_by_id(PulseRound, round_id)
 
     def latest(self) -> PulseRound | None:
-        return self.session.scalar(
-            select(PulseRound)
-            .where(PulseRound.workspace_id == self.workspace_id)
-            .order_by(PulseRound.started_at.desc(), PulseRound.id.desc())
-            .limit(1)
+        return self.first_of(
+            PulseRound, order_by=[PulseRound.started_at.desc(), PulseRound.id.desc()]
         )
 
     def invite_once(self, round_id: int, user_id: int, scheduled_for: datetime) -> bool:

@@ -22,9 +22,7 @@ class UserRef:
 
 class UserRepository(Repository):
     def by_slack_id(self, slack_id: str) -> User | None:
-        return self.session.scalar(
-            select(User).where(User.workspace_id == self.workspace_id, User.slack_id == slack_id)
-        )
+        return self.first_of(User, User.slack_id == slack_id)
 
     def by_id(self, user_id: int) -> User | None:
         return self.row_by_id(User, user_id)
