@@ -7,7 +7,7 @@ import json
 import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from bot.cli.common import (
     EXIT_OK,
@@ -25,6 +25,9 @@ from bot.services.digest import preview_digest
 from bot.services.digest_views import DigestView
 from bot.slack.blocks.digest import digest_blocks
 from scoring import ScoringConfig
+
+if TYPE_CHECKING:
+    from bot.jobs.outbox import OutboxSender
 
 MAX_SEND_ROUNDS = 30
 
@@ -93,7 +96,7 @@ def post_now(settings: Settings) -> int:
     return EXIT_OK
 
 
-def send_queued(sender: Any) -> None:
+def send_queued(sender: OutboxSender) -> None:
     for _ in range(MAX_SEND_ROUNDS):
         report = sender.drain_once()
         if not report.claimed:

@@ -73,10 +73,7 @@ class VoteRepository(Repository):
     def by_theme(self) -> dict[int, list[Vote]]:
         """Votes per theme, counting a vote on a request as a vote on its theme."""
         grouped: dict[int, list[Vote]] = defaultdict(list)
-        direct = self.session.scalars(
-            select(Vote).where(Vote.workspace_id == self.workspace_id, Vote.theme_id.is_not(None))
-        )
-        for vote in direct:
+        for vote in self.rows_of(Vote, Vote.theme_id.is_not(None)):
             assert vote.theme_id is not None
             grouped[vote.theme_id].append(vote)
         via_request = self.session.execute(
