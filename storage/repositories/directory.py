@@ -9,8 +9,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select
-
 from storage.models import User
 from storage.repositories.base import Repository
 
@@ -31,12 +29,7 @@ class DirectoryRepository(Repository):
         Preferences (opt-out, less often), domain and admin flag are Pulseboard's own and
         are kept. A person Slack no longer lists is left as is.
         """
-        known = {
-            u.slack_id: u
-            for u in self.session.scalars(
-                select(User).where(User.workspace_id == self.workspace_id)
-            )
-        }
+        known = {u.slack_id: u for u in self.rows_of(User)}
         for person in people:
             user = known.get(person.slack_id)
             if user is None:
