@@ -1,5 +1,5 @@
-"""What every repository shares: its session, its workspace, insert-once, and claiming
-queue rows."""
+"""What every repository shares: its session, its workspace and the reads scoped to it,
+insert-once, and claiming queue rows."""
 
 from __future__ import annotations
 
