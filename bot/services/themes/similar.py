@@ -247,20 +247,16 @@ def _candidates(
     (merges followed), with their similarity: the suggestions, once it is known who else
     asked in each. ``matches`` come best first, so the walk stops at the first under the
     bar."""
-    candidates: list[tuple[int, float]] = []
-    seen: set[int] = set()
+    candidates: dict[int, float] = {}
     for match in matches:
         if match.similarity < SUGGESTION_THRESHOLD:
             break
-        if match.theme_id is None or match.request_id == request_id or match.theme_id in seen:
+        if match.theme_id is None or match.request_id == request_id:
             continue
-        seen.add(match.theme_id)
         theme_id = themes.live(match.theme_id)
-        if theme_id is None or theme_id in {t for t, _ in candidates}:
-            continue
-        seen.add(theme_id)
-        candidates.append((theme_id, match.similarity))
-    return candidates
+        if theme_id is not None and theme_id not in candidates:
+            candidates[theme_id] = match.similarity
+    return list(candidates.items())
 
 
 def _placement(
