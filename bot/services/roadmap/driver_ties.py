@@ -16,14 +16,10 @@ the admin use cases) live apart so the import graph has no cycle.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
-
-import numpy as np
 
 from bot.services.themes.vectors import text_embedding
 from scoring import ScoringConfig, ThemeFacts
 from scoring.drivers import suggested
-from scoring.embedding import Embedder
 from storage.models import Driver
 from storage.repositories.driver_results import UNTIED
 from storage.unit_of_work import UnitOfWork
@@ -52,7 +48,11 @@ def tied_drivers(
     embedder = config.themes.embedder
     if embedder is None:
         return ties
-    vectors = driver_vectors(embedder, drivers)
+    vectors = {
+        driver_id: text_embedding(embedder, driver_text(driver))
+        for driver_id, driver in drivers.items()
+        if driver.active
+    }
     for theme_id, theme_facts in facts.items():
         for driver_id, vector in vectors.items():
             if (theme_id, driver_id) not in decided and suggested(
@@ -60,13 +60,3 @@ def tied_drivers(
             ):
                 ties[theme_id].add(driver_id)
     return ties
-
-
-def driver_vectors(
-    embedder: Embedder, drivers: Mapping[int, Driver]
-) -> dict[int, np.ndarray[Any, Any]]:
-    return {
-        driver_id: text_embedding(embedder, driver_text(driver))
-        for driver_id, driver in drivers.items()
-        if driver.active
-    }
