@@ -61,8 +61,7 @@ def closed_at(pulse_round: PulseRound) -> datetime:
 
 
 def before_round(data: DriverData, shipped_at: datetime) -> PulseRound | None:
-    found = [r for r in data.released if closed_at(r) <= shipped_at]
-    return found[-1] if found else None
+    return next((r for r in reversed(data.released) if closed_at(r) <= shipped_at), None)
 
 
 def after_round(data: DriverData, shipped_at: datetime) -> PulseRound | None:
