@@ -97,13 +97,14 @@ def _change_status(
     uow: UnitOfWork, actor: Actor, theme_id: int, status: ThemeStatus, note: str
 ) -> ChangeResult:
     theme = live_theme_or_fail(uow, theme_id)
+    said = status.value.replace("_", " ")
     if theme.status == status:
-        return ChangeResult(f"Theme #{theme.id} is already {status.value.replace('_', ' ')}.")
+        return ChangeResult(f"Theme #{theme.id} is already {said}.")
     if status == ThemeStatus.DECLINED and not note.strip():
         raise UserFacingError("Say why it is declined: `/roadmap status N declined <reason>`.")
     queued = set_theme_status(uow, actor.slack_id, theme, status, note)
     return ChangeResult(
-        f"Theme #{theme.id} is now {status.value.replace('_', ' ')}; "
+        f"Theme #{theme.id} is now {said}; "
         f"{queued} {'person' if queued == 1 else 'people'} will hear about it.",
         queued,
     )
@@ -305,21 +306,19 @@ def save_objective(
         values.kpi.name, values.kpi.unit, values.kpi.direction, values.kpi.target
     )
     objectives = uow.objectives
+    found = objectives.by_id(objective_id) if objective_id is not None else None
+    if objective_id is not None and found is None:
+        raise NotFoundError("That objective does not exist any more.")
     clash = objectives.by_name(name)
-    if objective_id is None:
-        if clash is not None:
-            raise UserFacingError(f"There is already an objective called “{name}”.")
+    if clash is not None and clash.id != objective_id:
+        raise UserFacingError(f"There is already an objective called “{name}”.")
+    if found is None:
         objective = objectives.add(
             name, values.description.strip(), values.weight, list(values.keywords)
         )
         action = "objective.add"
         previous = None
     else:
-        found = objectives.by_id(objective_id)
-        if found is None:
-            raise NotFoundError("That objective does not exist any more.")
-        if clash is not None and clash.id != found.id:
-            raise UserFacingError(f"There is already an objective called “{name}”.")
         objective = found
         previous = {"name": found.name, "weight": found.weight, "kpi": kpi_record(kpi_of(found))}
         objective.name = name
