@@ -72,7 +72,8 @@ def load_or_embed(
     SQLite's write lock only for an instant)."""
     if embedder is None or not docs:
         return list(docs), {}
-    stored = stored_embeddings(uow, embedder, [d.id for d in docs if d.embedding is None])
+    blobs = uow.embeddings.stored(model_key(embedder), [d.id for d in docs if d.embedding is None])
+    stored = {request_id: from_bytes(blob) for request_id, blob in blobs.items()}
     missing = [d for d in docs if d.embedding is None and d.id not in stored]
     fresh: dict[int, np.ndarray] = {}
     if missing:
@@ -92,14 +93,6 @@ def embed_requests(uow: UnitOfWork, embedder: Embedder, request_ids: Sequence[in
     _, fresh = load_or_embed(uow, embedder, docs)
     store_embeddings(uow, embedder, fresh)
     return len(fresh)
-
-
-def stored_embeddings(
-    uow: UnitOfWork, embedder: Embedder, request_ids: Sequence[int]
-) -> dict[int, np.ndarray]:
-    """The stored embeddings of these requests (those that have one), read only."""
-    blobs = uow.embeddings.stored(model_key(embedder), request_ids)
-    return {request_id: from_bytes(blob) for request_id, blob in blobs.items()}
 
 
 def store_embeddings(
