@@ -156,21 +156,17 @@ def outcomes(
         return {}
     ties = theme_ties(uow, themes, config)
     groups = RequesterGroups(data, shipped, k)
-    out = {}
-    for theme_id in themes:
-        index = latest[theme_id]
-        out[theme_id] = outcome_of(data, groups, shipped[index], index, ties[theme_id], k)
-    return out
+    return {
+        theme_id: outcome_of(data, groups, latest[theme_id], ties[theme_id], k)
+        for theme_id in themes
+    }
 
 
 def outcome_of(
-    data: DriverData,
-    groups: RequesterGroups,
-    shipment: Shipment,
-    index: int,
-    tied: set[int],
-    k: int,
+    data: DriverData, groups: RequesterGroups, index: int, tied: set[int], k: int
 ) -> Outcome:
+    """Did it help? for the shipment at ``index`` of ``groups.shipped``."""
+    shipment = groups.shipped[index]
     before = before_round(data, shipment.shipped_at)
     after = after_round(data, shipment.shipped_at)
     when = (before.started_at if before else None, after.started_at if after else None)
