@@ -52,7 +52,7 @@ class Trackers:
     @classmethod
     def from_settings(cls, settings: Settings) -> Trackers:
         github = settings.github_token or settings.github_webhook_secret
-        jira = (settings.jira_token or settings.jira_webhook_secret) and settings.jira_url
+        jira = settings.jira_token or settings.jira_webhook_secret
         return cls(
             github=urlsplit(settings.github_url).hostname if github else None,
             jira=urlsplit(settings.jira_url).hostname if jira and settings.jira_url else None,
