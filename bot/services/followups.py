@@ -47,10 +47,6 @@ class FollowupClosedError(UserFacingError):
         )
 
 
-def followup_key(status_change_id: int, slack_id: str) -> str:
-    return f"followup:{status_change_id}:{slack_id}"
-
-
 def queue_followups(
     uow: UnitOfWork,
     now: datetime,
@@ -77,7 +73,7 @@ def queue_followups(
                 followup_dm_text(theme.id, theme.label),
                 followup_dm_blocks(followup.id, theme.id, theme.label),
             )
-            queue(outbox, post, key=followup_key(change.id, user.slack_id), kind=FOLLOWUP_KIND)
+            queue(outbox, post, key=f"followup:{change.id}:{user.slack_id}", kind=FOLLOWUP_KIND)
             queued += 1
     return queued
 
