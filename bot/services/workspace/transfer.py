@@ -118,7 +118,15 @@ def import_workspace(
         )
         report = regroup(uow, config)
         _apply_status_changes(uow, data, request_ids)
-    return ImportReport(workspace_id, len(users), requests, skipped, votes, answers, report)
+    return ImportReport(
+        workspace_id=workspace_id,
+        users=len(users),
+        requests=requests,
+        requests_skipped=skipped,
+        votes=votes,
+        pulse_answers=answers,
+        regroup=report,
+    )
 
 
 def _import_kpi_values(uow: UnitOfWork, data: WorkspaceFile) -> int:
