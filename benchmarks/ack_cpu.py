@@ -136,13 +136,19 @@ def bare_app(client: WebClient) -> App:
     return app
 
 
+def migrated(url: str) -> None:
+    engine = make_engine(url)
+    migrate.upgrade(engine)
+    engine.dispose()
+
+
 @contextmanager
 def database(label: str) -> Iterator[str]:
     """A migrated database for ``label`` ("sqlite" or "postgresql"), as a URL."""
     if label == "sqlite":
         with tempfile.TemporaryDirectory(prefix="pulseboard-ack-cpu-") as folder:
             url = f"sqlite:///{folder}/bench.db"
-            migrate.upgrade(make_engine(url))
+            migrated(url)
             yield url
         return
     postgres = os.environ["PULSEBOARD_TEST_POSTGRES_URL"]
@@ -152,7 +158,7 @@ def database(label: str) -> Iterator[str]:
         connection.execute(text(f'CREATE SCHEMA "{schema}"'))
     try:
         url = url_with_schema(postgres, schema)
-        migrate.upgrade(make_engine(url))
+        migrated(url)
         yield url
     finally:
         with admin.begin() as connection:
